@@ -1,0 +1,59 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../logging/logger.ts';
+import { startEmbedded, stopEmbedded } from './embedded-postgres.ts';
+import { migrateToLatest } from './migrate.ts';
+
+// numeric and bigint arrive as strings by default; keep numeric exact (money!) but read counts as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** Untyped database handle: the warehouse's tables are created by migrations and models at run time. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = Kysely<any>;
+
+/** An open warehouse: the Kysely handle, its URL, and `close()` that also stops an embedded server we started. */
+export interface Warehouse {
+  readonly db: Db;
+  readonly url: string;
+  readonly embedded: boolean;
+  close(): Promise<void>;
+}
+
+export function createDb(url: string, poolSize = 10): Db {
+  return new Kysely({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }),
+  });
+}
+
+/**
+ * Opens the warehouse the configuration points at: `DATABASE_URL` when set (the embedded server is
+ * then never started), else the embedded PostgreSQL of the data folder, started on demand. Brings
+ * the schema up to date. `close()` stops the embedded server only if this call started it, unless
+ * `keepRunning` is set (the server then outlives the command, as after `hdw db start`).
+ */
+export async function openWarehouse(
+  config: Config,
+  logger: Logger,
+  options: { keepRunning?: boolean; migrate?: boolean } = {},
+): Promise<Warehouse> {
+  let url = config.DATABASE_URL;
+  let started = false;
+  if (!url) {
+    const embedded = await startEmbedded({ dataDir: config.HDW_DATA_DIR, logger });
+    url = embedded.url;
+    started = embedded.started;
+  }
+  const db = createDb(url);
+  const close = async () => {
+    await db.destroy();
+    if (started && !options.keepRunning) await stopEmbedded(config.HDW_DATA_DIR, logger);
+  };
+  try {
+    if (options.migrate !== false) await migrateToLatest(db, logger);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { db, url, embedded: !config.DATABASE_URL, close };
+}

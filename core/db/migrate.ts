@@ -1,0 +1,28 @@
+import { Migrator, type Migration } from 'kysely';
+import { DatabaseError } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { Db } from './database.ts';
+import * as warehouse from './migrations/0001-warehouse.ts';
+
+/** Migrations in order; names sort lexically, so keep the numeric prefix. */
+const migrations: Record<string, Migration> = {
+  '0001-warehouse': warehouse,
+};
+
+/**
+ * Brings the warehouse schema up to date. Kysely's migrator takes an advisory lock, so two
+ * commands starting together do not race.
+ */
+export async function migrateToLatest(db: Db, logger: Logger): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableSchema: 'public',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const result of results ?? []) {
+    if (result.status === 'Success') logger.info({ migration: result.migrationName }, 'migration applied');
+    if (result.status === 'Error') logger.error({ migration: result.migrationName }, 'migration failed');
+  }
+  if (error) throw new DatabaseError(`migration failed: ${(error as Error).message}`, { cause: error });
+}

@@ -1,0 +1,35 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { destroyEmbedded, startEmbedded } from '../../core/db/embedded-postgres.ts';
+import { silentLogger } from '../../core/logging/logger.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin URL of the test cluster; each test file makes its own database with `createTestDatabase`. */
+    pgAdminUrl: string;
+  }
+}
+
+/**
+ * One real PostgreSQL for the whole run: the embedded server in a throw-away data folder (or the
+ * server of TEST_DATABASE_URL). Durability is off: nothing here needs to survive a crash.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    project.provide('pgAdminUrl', external);
+    return async () => {};
+  }
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hdw-test-pg-'));
+  const { url } = await startEmbedded({
+    dataDir,
+    logger: silentLogger,
+    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+  });
+  project.provide('pgAdminUrl', url);
+  return async () => {
+    await destroyEmbedded(dataDir, silentLogger);
+  };
+}
