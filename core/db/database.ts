@@ -15,15 +15,20 @@ export type Db = Kysely<any>;
 /** An open warehouse: the Kysely handle, its URL, and `close()` that also stops an embedded server we started. */
 export interface Warehouse {
   readonly db: Db;
+  /** The pool under `db`, for what Kysely does not do (COPY streams). */
+  readonly pool: pg.Pool;
   readonly url: string;
   readonly embedded: boolean;
   close(): Promise<void>;
 }
 
-export function createDb(url: string, poolSize = 10): Db {
-  return new Kysely({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: poolSize }) }),
-  });
+export function createPool(url: string, poolSize = 10): pg.Pool {
+  return new pg.Pool({ connectionString: url, max: poolSize });
+}
+
+export function createDb(urlOrPool: string | pg.Pool): Db {
+  const pool = typeof urlOrPool === 'string' ? createPool(urlOrPool) : urlOrPool;
+  return new Kysely({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**
@@ -44,7 +49,8 @@ export async function openWarehouse(
     url = embedded.url;
     started = embedded.started;
   }
-  const db = createDb(url);
+  const pool = createPool(url);
+  const db = createDb(pool);
   const close = async () => {
     await db.destroy();
     if (started && !options.keepRunning) await stopEmbedded(config.HDW_DATA_DIR, logger);
@@ -55,5 +61,5 @@ export async function openWarehouse(
     await close();
     throw error;
   }
-  return { db, url, embedded: !config.DATABASE_URL, close };
+  return { db, pool, url, embedded: !config.DATABASE_URL, close };
 }

@@ -1,0 +1,88 @@
+import { sql } from 'kysely';
+import { defineModel } from '../../../core/engine/model-definition.ts';
+
+export default defineModel({
+  name: 'fct_department_charges_monthly',
+  materialized: 'table',
+  description: [
+    '科室月度收费：医院 × 标准科室 × 月份 × 就诊类型 × 医保收费类别的收费金额。',
+    '口径：科室为开单科室；月份为收费时间所在月（不是出院月）；金额为通过阻断规则入库的明细之和，隔离区与重复行不计。',
+    '药占比 = is_drug 金额 / 全部金额（含中药饮片；不含饮片口径用 is_herbal_pieces 剔除）；耗占比 = is_material 金额 / 全部金额。',
+  ].join(''),
+  grain: 'One row per hospital, standard department, charge month, visit type and charge category.',
+  primaryKey: 'department_charge_month_id',
+  columns: {
+    department_charge_month_id: { description: '主键：医院|科室|月份|就诊类型|费用类别' },
+    hospital_code: { description: '医院编码', tests: ['not_null', { relationships: { to: 'dim_hospitals', field: 'hospital_code' } }] },
+    hospital_name: { description: '医院名称', tests: ['not_null'] },
+    hospital_level: { description: '医院等级' },
+    department_code: { description: '标准科室编码（开单科室）', tests: ['not_null'] },
+    department_name: { description: '标准科室名称', tests: ['not_null'] },
+    month: { description: '收费月份（当月第一天）', tests: ['not_null'] },
+    visit_type: { description: '就诊类型：inpatient 住院 / outpatient 门诊', tests: [{ accepted_values: ['inpatient', 'outpatient'] }] },
+    charge_category_code: { description: '医保收费项目类别 01–14', tests: ['not_null'] },
+    charge_category_name: { description: '收费类别名称', tests: ['not_null'] },
+    is_drug: { description: '是否药品（西药、中药饮片、中成药）' },
+    is_herbal_pieces: { description: '是否中药饮片' },
+    is_material: { description: '是否卫生材料' },
+    charge_amount: { description: '收费金额（元，精确到分）', tests: ['not_null'] },
+    line_count: { description: '收费明细条数' },
+    share_of_department_month: { description: '占该科室当月收费总额的比例' },
+  },
+  sql: ({ ref }) => sql`
+    with charge_lines as (
+      select * from ${ref('int_charge_lines__standardised')}
+    ),
+
+    hospitals as (
+      select * from ${ref('dim_hospitals')}
+    ),
+
+    monthly as (
+      select
+        hospital_code,
+        department_code,
+        department_name,
+        charge_month as month,
+        visit_type,
+        charge_category_code,
+        charge_category_name,
+        is_drug,
+        is_herbal_pieces,
+        is_material,
+        sum(amount) as charge_amount,
+        count(*) as line_count
+      from charge_lines
+      group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+    ),
+
+    final as (
+      select
+        -- ids
+        concat_ws('|', m.hospital_code, m.department_code, to_char(m.month, 'YYYY-MM'), m.visit_type, m.charge_category_code)
+          as department_charge_month_id,
+        m.hospital_code,
+        h.hospital_name,
+        h.hospital_level,
+        m.department_code,
+        m.department_name,
+        -- dates
+        m.month,
+        -- attributes
+        m.visit_type,
+        m.charge_category_code,
+        m.charge_category_name,
+        m.is_drug,
+        m.is_herbal_pieces,
+        m.is_material,
+        -- amounts
+        m.charge_amount::numeric(18, 2) as charge_amount,
+        m.line_count,
+        round(m.charge_amount / nullif(sum(m.charge_amount) over (partition by m.hospital_code, m.department_code, m.month), 0), 6)::numeric(9, 6)
+          as share_of_department_month
+      from monthly m
+      left join hospitals h on h.hospital_code = m.hospital_code
+    )
+
+    select * from final`,
+});

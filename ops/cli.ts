@@ -1,0 +1,165 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { HdwError } from '../core/errors.ts';
+import { embeddedStatus, startEmbedded, stopEmbedded } from '../core/db/embedded-postgres.ts';
+import { resolveJwtSecret } from '../core/config/jwt-secret.ts';
+import { generateDemo } from '../pipelines/demo/generate.ts';
+import { buildStage, ingestStage, runPipeline, seedStage, testStage } from '../pipelines/run-pipeline.ts';
+import { signToken } from '../cube/security/token.ts';
+import { commandContext, withWarehouse } from './context.ts';
+import { printPipelineSummary } from './commands/print-summary.ts';
+import { serve } from './commands/serve.ts';
+import { startAll } from './commands/start.ts';
+import { runSchedule } from './commands/schedule.ts';
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+/** The `hdw` program. Only this boundary turns errors into messages and exit codes. */
+export function buildProgram(): Command {
+  const program = new Command('hdw')
+    .description('Hospital data warehouse for a medical alliance (医联体数据仓库)')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('quick start: demo data if the inbox is empty, one pipeline run, then serve the API and dashboard')
+    .action(async () => startAll());
+
+  program
+    .command('run')
+    .description('one pipeline run: seeds → ingest inbox → build models → model tests → publish to Cube')
+    .action(async () => {
+      const summary = await withWarehouse((w, ctx) => runPipeline({ pool: w.pool, ...ctx }));
+      printPipelineSummary(summary);
+      if (!summary.ok) process.exitCode = 1;
+    });
+
+  program
+    .command('serve')
+    .description('serve the Cube REST/GraphQL API and the dashboard (default port 4000)')
+    .action(async () => serve());
+
+  program
+    .command('schedule')
+    .description('run the pipeline stages on the schedule in pipelines/schedule.ts (Bree)')
+    .action(async () => runSchedule());
+
+  program
+    .command('seed')
+    .description('load the reference seeds (seeds/**/*.csv) into ref.*')
+    .action(async () => withWarehouse(async (w, ctx) => void (await seedStage({ pool: w.pool, ...ctx }))));
+
+  program
+    .command('ingest')
+    .description('load every delivery in the inbox as batches (cleansing rules, quarantine, reconciliation)')
+    .action(async () => {
+      const summary = await withWarehouse((w, ctx) => ingestStage({ pool: w.pool, ...ctx }));
+      printPipelineSummary({ ingest: summary });
+    });
+
+  program
+    .command('build')
+    .description('build the transform models in dependency order')
+    .action(async () => {
+      const models = await withWarehouse((w, ctx) => buildStage({ pool: w.pool, ...ctx }));
+      printPipelineSummary({ models });
+      if (models.some((m) => m.status !== 'success')) process.exitCode = 1;
+    });
+
+  program
+    .command('test')
+    .description("run the models' data tests (primary keys, not null, relationships, accepted values)")
+    .action(async () => {
+      const tests = await withWarehouse((w, ctx) => testStage({ pool: w.pool, ...ctx }));
+      printPipelineSummary({ tests });
+      if (tests.some((t) => t.status !== 'pass')) process.exitCode = 1;
+    });
+
+  const db = program.command('db').description('the embedded PostgreSQL of the data folder');
+  db.command('start')
+    .description('start the embedded PostgreSQL (created on first use) and leave it running')
+    .action(async () => {
+      const { config, logger } = commandContext();
+      if (config.DATABASE_URL) throw new HdwError('E_USAGE', 'DATABASE_URL is set: the embedded server is not used');
+      const { url } = await startEmbedded({ dataDir: config.HDW_DATA_DIR, logger });
+      process.stdout.write(`embedded PostgreSQL running: ${redact(url)}\n`);
+    });
+  db.command('stop')
+    .description('stop the embedded PostgreSQL')
+    .action(async () => {
+      const { config, logger } = commandContext();
+      const stopped = await stopEmbedded(config.HDW_DATA_DIR, logger);
+      process.stdout.write(stopped ? 'embedded PostgreSQL stopped\n' : 'embedded PostgreSQL was not running\n');
+    });
+  db.command('status')
+    .description('show whether the embedded PostgreSQL exists and runs')
+    .action(async () => {
+      const { config, logger } = commandContext();
+      if (config.DATABASE_URL) {
+        process.stdout.write(`using DATABASE_URL ${redact(config.DATABASE_URL)}; the embedded server is not used\n`);
+        return;
+      }
+      const status = await embeddedStatus(config.HDW_DATA_DIR, logger);
+      process.stdout.write(
+        !status.initialised
+          ? `no embedded cluster yet in ${config.HDW_DATA_DIR} (created by the first command that needs it)\n`
+          : `${status.running ? 'running' : 'stopped'}: ${redact(status.url!)} (data ${status.pgdata})\n`,
+      );
+    });
+
+  program
+    .command('demo')
+    .description('demo data for a 3-hospital alliance')
+    .command('generate')
+    .description('write 12 months of source-system deliveries, with known defects and a ground truth, into the inbox')
+    .addOption(new Option('--size <size>', 'small (seconds, for tests) or full (≥50,000 cases, ≥2,000,000 charge lines)').choices(['small', 'full']).default('small'))
+    .option('--seed <n>', 'random seed: the same seed writes the same bytes', integer, 1)
+    .option('--out <dir>', 'folder to write to (default: the inbox)')
+    .action(async (opts: { size: 'small' | 'full'; seed: number; out?: string }) => {
+      const { config, progress } = commandContext();
+      const outDir = opts.out ?? config.HDW_INBOX;
+      const summary = await generateDemo({ size: opts.size, seed: opts.seed, outDir, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
+      process.stdout.write(
+        `demo data written to ${summary.outDir}: ${summary.files} files, ${summary.inpatientCases} inpatient cases, ` +
+          `${summary.outpatientVisits} outpatient visits, ${summary.chargeLines} charge lines, ${summary.defects} injected defects\n`,
+      );
+    });
+
+  program
+    .command('token')
+    .description('print a signed API token (JWT) for local use')
+    .addOption(new Option('--role <role>', 'who is asking').choices(['analyst', 'manager', 'steward', 'member']).makeOptionMandatory())
+    .option('--hospital <code>', 'hospital code (required for --role member)')
+    .option('--alliance <id>', 'alliance id', 'YH01')
+    .option('--ttl <hours>', 'hours until the token expires', integer, 8)
+    .action(async (opts: { role: 'analyst' | 'manager' | 'steward' | 'member'; hospital?: string; alliance: string; ttl: number }) => {
+      if (opts.role === 'member' && !opts.hospital) throw new HdwError('E_USAGE', '--role member needs --hospital <code>');
+      const { config } = commandContext();
+      const secret = await resolveJwtSecret(config);
+      const token = await signToken({ role: opts.role, hospital_code: opts.hospital, alliance_id: opts.alliance }, secret, opts.ttl * 3600);
+      process.stdout.write(`${token}\n`);
+    });
+
+  return program;
+}
+
+/** Entry point: runs the program and maps errors to one clear line and exit code 1. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof HdwError) {
+      process.stderr.write(`hdw: ${error.message}\n`);
+    } else {
+      process.stderr.write(`hdw: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    }
+    process.exit(1);
+  }
+}
+
+function redact(url: string): string {
+  return url.replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:***@');
+}

@@ -1,0 +1,30 @@
+import type { PipelineSummary } from '../../pipelines/run-pipeline.ts';
+
+/** Prints what a run did, as a short table a person reads on the terminal (stdout). */
+export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
+  const out: string[] = [];
+  if (summary.ingest) {
+    const loaded = summary.ingest.batches.filter((b) => b.outcome !== 'skipped');
+    const sum = (pick: (b: (typeof loaded)[number]) => number) => loaded.reduce((n, b) => n + pick(b), 0);
+    out.push(
+      `入库 ingest: ${loaded.length} batch(es) loaded, ${summary.ingest.batches.length - loaded.length} skipped (already loaded), ` +
+        `${summary.ingest.rejected.length} rejected`,
+      `  rows read ${sum((b) => b.rowsRead)} = loaded ${sum((b) => b.rowsLoaded)} + quarantined ${sum((b) => b.rowsQuarantined)} + duplicates ${sum((b) => b.rowsDuplicate)}` +
+        ` (with warnings: ${sum((b) => b.rowsWarned)})`,
+    );
+    for (const r of summary.ingest.rejected) out.push(`  rejected ${r.reason}`);
+  }
+  if (summary.models) {
+    const bad = summary.models.filter((m) => m.status !== 'success');
+    out.push(`建模 build: ${summary.models.length - bad.length}/${summary.models.length} models built`);
+    for (const m of bad) out.push(`  ${m.status} ${m.model}: ${m.message ?? ''}`);
+  }
+  if (summary.tests) {
+    const bad = summary.tests.filter((t) => t.status !== 'pass');
+    out.push(`测试 tests: ${summary.tests.length - bad.length}/${summary.tests.length} passed`);
+    for (const t of bad) {
+      out.push(`  ${t.status} ${t.model} ${t.test}: ${t.failures} failing row(s) ${t.message ?? JSON.stringify(t.sample.slice(0, 3))}`);
+    }
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}

@@ -1,0 +1,49 @@
+import type { Server } from 'node:http';
+import express from 'express';
+import { resolveJwtSecret } from '../../core/config/jwt-secret.ts';
+import { openWarehouse } from '../../core/db/database.ts';
+import { projectPaths } from '../../core/paths.ts';
+import { mountCube } from '../../cube/server.ts';
+import { commandContext } from '../context.ts';
+
+/**
+ * `hdw serve`: the Cube REST and GraphQL API and the dashboard on one port. Runs until SIGINT or
+ * SIGTERM, then closes the HTTP server, Cube and the warehouse (stopping an embedded server it started).
+ */
+export async function serve(): Promise<void> {
+  const { config, logger } = commandContext();
+  const warehouse = await openWarehouse(config, logger);
+  const app = express();
+  app.disable('x-powered-by');
+  const cube = await mountCube(app, { databaseUrl: warehouse.url, jwtSecret: await resolveJwtSecret(config), logger });
+  app.use(express.static(projectPaths.web));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.HDW_PORT, '0.0.0.0', () => resolve(s)).once('error', reject);
+  });
+  const base = `http://localhost:${config.HDW_PORT}`;
+  process.stdout.write(
+    [
+      '',
+      `医联体数据仓库 is serving:`,
+      `  dashboard   ${base}/`,
+      `  REST API    ${base}/cubejs-api/v1/load`,
+      `  GraphQL     ${base}/cubejs-api/graphql`,
+      `get a token:  npx hdw token --role analyst`,
+      `try:          curl -H "Authorization: $(npx hdw token --role analyst)" '${base}/cubejs-api/v1/load?query={"measures":["department_charge_analysis.total_charge_amount"],"dimensions":["department_charge_analysis.hospital_name"]}'`,
+      'stop with Ctrl+C',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await new Promise((resolve) => server.close(resolve));
+  server.closeAllConnections();
+  await cube.shutdown();
+  await warehouse.close();
+}

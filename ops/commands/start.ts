@@ -1,0 +1,31 @@
+import { readdir } from 'node:fs/promises';
+import { openWarehouse } from '../../core/db/database.ts';
+import { stopEmbedded } from '../../core/db/embedded-postgres.ts';
+import { generateDemo } from '../../pipelines/demo/generate.ts';
+import { runPipeline } from '../../pipelines/run-pipeline.ts';
+import { commandContext } from '../context.ts';
+import { printPipelineSummary } from './print-summary.ts';
+import { serve } from './serve.ts';
+
+/**
+ * `npm start`: from a fresh clone to a served API in one command. Writes demo data when the inbox
+ * is empty, runs the pipeline once, then serves. The embedded server stays up between the two.
+ */
+export async function startAll(): Promise<void> {
+  const { config, logger, progress } = commandContext();
+  const entries = await readdir(config.HDW_INBOX).catch(() => [] as string[]);
+  if (entries.filter((e) => !e.startsWith('.')).length === 0) {
+    logger.info({ inbox: config.HDW_INBOX }, 'inbox is empty: writing demo data (small)');
+    await generateDemo({ size: 'small', seed: 1, outDir: config.HDW_INBOX, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
+  }
+  const warehouse = await openWarehouse(config, logger, { keepRunning: true });
+  try {
+    const summary = await runPipeline({ pool: warehouse.pool, config, logger, progress });
+    printPipelineSummary(summary);
+    if (!summary.ok) logger.warn('the pipeline run had failures (see above); serving what was built');
+  } finally {
+    await warehouse.close();
+  }
+  await serve();
+  if (!config.DATABASE_URL) await stopEmbedded(config.HDW_DATA_DIR, logger);
+}

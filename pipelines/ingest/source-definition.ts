@@ -1,0 +1,58 @@
+import type { RawBuilder } from 'kysely';
+import type { ColumnSpec } from '../../core/contract/columns.ts';
+
+export type RuleCategory =
+  | 'conformance.value'
+  | 'conformance.relational'
+  | 'conformance.computational'
+  | 'completeness'
+  | 'plausibility.atemporal'
+  | 'plausibility.temporal'
+  | 'uniqueness';
+
+export type Severity = 'blocking' | 'warning';
+
+/**
+ * A data-quality rule over one source (after OHDSI's Data Quality Dashboard): a row fails when
+ * `failsWhen` is true. The condition is SQL over the batch being loaded, aliased `r` (typed
+ * columns of the source, plus `hospital_code`), so row checks and checks against dictionaries and
+ * earlier batches are written the same way and run set-based.
+ */
+export interface RuleDefinition {
+  readonly id: string;
+  readonly category: RuleCategory;
+  readonly severity: Severity;
+  /** What the rule means, in the steward's words (Chinese first). */
+  readonly description: string;
+  readonly failsWhen: RawBuilder<unknown>;
+  /** A SQL text expression over `r` giving the message of a failing row; default: the description. */
+  readonly message?: RawBuilder<unknown>;
+}
+
+/**
+ * One kind of delivery from a source system, declared rather than coded: where its files are,
+ * how delivered headers map to typed columns, its natural key, and its rules.
+ */
+export interface SourceDefinition {
+  readonly system: 'his' | 'emr' | 'lab' | 'erp' | 'insurance';
+  readonly entity: string;
+  readonly description: string;
+  /** File name inside `<inbox>/<hospital_code>/<system>/`; the `period` group names the period. */
+  readonly filePattern: RegExp;
+  /** Loads after these sources (`system.entity`), e.g. charges after visits and dictionaries. */
+  readonly after?: readonly string[];
+  /** The natural key column, recorded on quarantine and exceptions so a steward can find the record. */
+  readonly key: string;
+  readonly columns: readonly ColumnSpec[];
+  readonly rules: readonly RuleDefinition[];
+}
+
+/** `his.charge_lines`: how batches, exceptions and quarantine name a source. */
+export function sourceId(source: SourceDefinition): string {
+  return `${source.system}.${source.entity}`;
+}
+
+/** `raw_his.charge_lines`: where a source's loaded rows live. */
+export function rawTable(source: SourceDefinition): string {
+  return `raw_${source.system}.${source.entity}`;
+}

@@ -1,0 +1,97 @@
+import type pg from 'pg';
+import type { Config } from '../core/config/config.ts';
+import { compileProject, type CompiledProject } from '../core/engine/compile-models.ts';
+import { buildModels, testModels, type ModelRunResult, type TestResult } from '../core/engine/build-models.ts';
+import { recordJob } from '../core/jobs/job-runs.ts';
+import type { Logger } from '../core/logging/logger.ts';
+import type { ProgressReporter } from '../core/logging/progress.ts';
+import { projectPaths } from '../core/paths.ts';
+import { ingestInbox, type IngestSummary } from './ingest/ingest-inbox.ts';
+import { findSeeds, loadSeeds } from './seeds/load-seeds.ts';
+import { allSources } from './sources/index.ts';
+
+export interface StageContext {
+  readonly pool: pg.Pool;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly progress?: ProgressReporter;
+}
+
+export interface PipelineSummary {
+  readonly ingest: IngestSummary;
+  readonly models: readonly ModelRunResult[];
+  readonly tests: readonly TestResult[];
+  readonly ok: boolean;
+}
+
+/** Loads the reference seeds into `ref.*` (dictionaries every source and model relies on). */
+export async function seedStage(ctx: StageContext): Promise<number> {
+  return recordJob(ctx.pool, ctx.logger, 'seed', async () => {
+    const seeds = await findSeeds(projectPaths.seeds);
+    await loadSeeds(ctx.pool, seeds, ctx.logger);
+    return seeds.length;
+  }, (n) => ({ seeds: n }));
+}
+
+/** Ingests every delivery in the inbox. */
+export async function ingestStage(ctx: StageContext): Promise<IngestSummary> {
+  return recordJob(
+    ctx.pool,
+    ctx.logger,
+    'ingest',
+    (runId) => ingestInbox(ctx.pool, { inbox: ctx.config.HDW_INBOX, sources: allSources, logger: ctx.logger, progress: ctx.progress, jobRunId: runId }),
+    (s) => ({
+      batches: s.batches.filter((b) => b.outcome !== 'skipped').length,
+      skipped: s.batches.filter((b) => b.outcome === 'skipped').length,
+      rowsRead: s.batches.reduce((n, b) => n + b.rowsRead, 0),
+      rowsQuarantined: s.batches.reduce((n, b) => n + b.rowsQuarantined, 0),
+      rejected: s.rejected.length,
+    }),
+  );
+}
+
+/** Compiles the models under models/ (seeds are ref-able by name). */
+export async function loadProject(): Promise<CompiledProject> {
+  return compileProject(projectPaths.models, (await findSeeds(projectPaths.seeds)).map((s) => s.name));
+}
+
+/** Builds every model in dependency order. */
+export async function buildStage(ctx: StageContext, project?: CompiledProject): Promise<ModelRunResult[]> {
+  project ??= await loadProject();
+  return recordJob(ctx.pool, ctx.logger, 'build', (runId) => buildModels(ctx.pool, project!, { logger: ctx.logger, progress: ctx.progress, jobRunId: runId }), (r) => ({
+    models: r.length,
+    errors: r.filter((m) => m.status !== 'success').length,
+    failed: r.some((m) => m.status !== 'success'),
+  }));
+}
+
+/** Runs every model's data tests. */
+export async function testStage(ctx: StageContext, project?: CompiledProject): Promise<TestResult[]> {
+  project ??= await loadProject();
+  return recordJob(ctx.pool, ctx.logger, 'test', (runId) => testModels(ctx.pool, project!, { logger: ctx.logger, jobRunId: runId }), (r) => ({
+    tests: r.length,
+    failures: r.filter((t) => t.status !== 'pass').length,
+    failed: r.some((t) => t.status !== 'pass'),
+  }));
+}
+
+/**
+ * One pipeline run: seeds → ingest inbox → build models → run model tests → publish. Publishing
+ * records a successful `publish` job, which is what the Cube data model's refresh keys watch, so
+ * a running `hdw serve` shows the new data without a restart.
+ */
+export async function runPipeline(ctx: StageContext): Promise<PipelineSummary> {
+  await seedStage(ctx);
+  const ingest = await ingestStage(ctx);
+  const project = await loadProject();
+  const models = await buildStage(ctx, project);
+  const tests = await testStage(ctx, project);
+  const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status === 'pass');
+  if (ok) await publishStage(ctx);
+  return { ingest, models, tests, ok };
+}
+
+/** Marks the marts as published: Cube's refresh keys watch for this job, so served data updates. */
+export async function publishStage(ctx: StageContext): Promise<void> {
+  await recordJob(ctx.pool, ctx.logger, 'publish', async () => undefined);
+}

@@ -1,0 +1,88 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import type pg from 'pg';
+import { ddlType, parseValue } from '../../core/contract/columns.ts';
+import type { SeedSchema } from '../../core/contract/seed-schema.ts';
+import { HdwError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logging/logger.ts';
+
+export interface SeedFile {
+  readonly name: string;
+  readonly csv: string;
+  readonly schema: SeedSchema;
+}
+
+/** Seeds found by path: every `<dir>/<domain>/<name>.csv` with its `<name>.schema.ts`. */
+export async function findSeeds(dir: string): Promise<SeedFile[]> {
+  const seeds: SeedFile[] = [];
+  for (const domain of (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory())) {
+    const folder = path.join(dir, domain.name);
+    for (const file of (await readdir(folder)).filter((f) => f.endsWith('.csv')).sort()) {
+      const name = file.slice(0, -4);
+      const schemaFile = path.join(folder, `${name}.schema.ts`);
+      const mod = (await import(pathToFileURL(schemaFile).href).catch((error) => {
+        throw new HdwError('E_SEED', `seed ${file} has no readable schema ${schemaFile}: ${(error as Error).message}`);
+      })) as { schema: SeedSchema };
+      seeds.push({ name, csv: path.join(folder, file), schema: mod.schema });
+    }
+  }
+  return seeds;
+}
+
+/**
+ * Replaces `ref.<name>` with the seed's rows, in one transaction, validating every value against
+ * its schema first: a bad seed stops the load with the file, line and column named.
+ */
+export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logger: Logger): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    for (const seed of seeds) {
+      const rows = parse(await readFile(seed.csv, 'utf8'), { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+      const { columns } = seed.schema;
+      const values = rows.map((row, i) =>
+        columns.map((column) => {
+          const parsed = parseValue(column.type, row[column.name] ?? '');
+          if (!parsed.ok || (parsed.value === null && column.required)) {
+            throw new HdwError('E_SEED', `${seed.csv} line ${i + 2}: ${column.name} ${parsed.ok ? 'is required' : parsed.problem}`);
+          }
+          return parsed.value;
+        }),
+      );
+      const table = `ref.${seed.name}`;
+      const ddl = columns.map((c) => `${c.name} ${ddlType(c.type)}${c.required ? ' not null' : ''}`).join(', ');
+      if (await sameColumns(client, seed.name, columns.map((c) => c.name))) {
+        // Keep the table (and the views built on it); only its rows change.
+        await client.query(`delete from ${table}`);
+      } else {
+        await client.query(`drop table if exists ${table} cascade`);
+        await client.query(`create table ${table} (${ddl}, primary key (${seed.schema.key}))`);
+      }
+      await client.query(`comment on table ${table} is ${client.escapeLiteral(seed.schema.description)}`);
+      for (let start = 0; start < values.length; start += 500) {
+        const slice = values.slice(start, start + 500);
+        const placeholders = slice
+          .map((row, r) => `(${row.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`)
+          .join(', ');
+        await client.query(`insert into ${table} (${columns.map((c) => c.name).join(', ')}) values ${placeholders}`, slice.flat());
+      }
+      logger.debug({ seed: seed.name, rows: values.length }, 'seed loaded');
+    }
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function sameColumns(client: pg.PoolClient, table: string, names: readonly string[]): Promise<boolean> {
+  const { rows } = await client.query<{ column_name: string }>(
+    `select column_name from information_schema.columns where table_schema = 'ref' and table_name = $1 order by ordinal_position`,
+    [table],
+  );
+  return rows.length === names.length && rows.every((r, i) => r.column_name === names[i]);
+}

@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import { codeInDictionary } from '../../ingest/rule-kit.ts';
+import type { SourceDefinition } from '../../ingest/source-definition.ts';
+
+/** Share of the dictionary price by which a charged unit price may differ before it is flagged. */
+export const UNIT_PRICE_TOLERANCE = 0.2;
+
+/**
+ * HIS charge lines (收费明细), inpatient and outpatient, one file per month: an inpatient visit's
+ * lines are delivered with its discharge month, an outpatient visit's with its visit month.
+ */
+export const chargeLines: SourceDefinition = {
+  system: 'his',
+  entity: 'charge_lines',
+  description: 'HIS 收费明细',
+  filePattern: /^charge_lines_(?<period>\d{4}-\d{2})\.csv$/,
+  after: ['his.departments', 'his.charge_items', 'his.inpatient_visits', 'his.outpatient_visits'],
+  key: 'line_id',
+  columns: [
+    { name: 'line_id', type: 'text', required: true, aliases: ['明细流水号'] },
+    { name: 'visit_type', type: 'text', required: true, aliases: ['就诊类型'] },
+    { name: 'visit_id', type: 'text', required: true, aliases: ['就诊号'] },
+    { name: 'charge_time', type: 'timestamp', required: true, aliases: ['收费时间'] },
+    { name: 'item_code', type: 'text', required: true, aliases: ['项目编码'] },
+    { name: 'item_name', type: 'text', aliases: ['项目名称'] },
+    { name: 'category_code', type: 'text', required: true, aliases: ['费用类别'] },
+    { name: 'quantity', type: 'numeric', required: true, aliases: ['数量'] },
+    { name: 'unit_price', type: 'numeric', required: true, aliases: ['单价'] },
+    { name: 'amount', type: 'numeric', required: true, aliases: ['金额'] },
+    { name: 'order_dept_code', type: 'text', required: true, aliases: ['开单科室'] },
+    { name: 'exec_dept_code', type: 'text', aliases: ['执行科室'] },
+  ],
+  rules: [
+    {
+      id: 'invalid_visit_type',
+      category: 'conformance.value',
+      severity: 'blocking',
+      description: '就诊类型不是 I（住院）或 O（门诊）',
+      failsWhen: sql`r.visit_type not in ('I', 'O')`,
+    },
+    codeInDictionary({
+      id: 'unknown_item_code',
+      column: 'item_code',
+      label: '收费项目编码',
+      dictionary: 'raw_his.charge_items',
+      dictionaryColumn: 'item_code',
+    }),
+    codeInDictionary({
+      id: 'unknown_department_code',
+      column: 'order_dept_code',
+      label: '开单科室编码',
+      dictionary: 'raw_his.departments',
+      dictionaryColumn: 'dept_code',
+    }),
+    codeInDictionary({
+      id: 'unknown_department_code',
+      column: 'exec_dept_code',
+      label: '执行科室编码',
+      dictionary: 'raw_his.departments',
+      dictionaryColumn: 'dept_code',
+    }),
+    {
+      id: 'orphan_charge_line',
+      category: 'conformance.relational',
+      severity: 'blocking',
+      description: '收费明细对应的就诊记录不存在 (visit_id not delivered)',
+      // A visit held in quarantine still exists: its charges are not orphans.
+      failsWhen: sql`r.visit_type in ('I', 'O') and not exists (
+          select 1 from raw_his.inpatient_visits v
+          where r.visit_type = 'I' and v.hospital_code = r.hospital_code and v.visit_id = r.visit_id
+        union all
+          select 1 from raw_his.outpatient_visits v
+          where r.visit_type = 'O' and v.hospital_code = r.hospital_code and v.visit_id = r.visit_id
+        union all
+          select 1 from ops.quarantine q
+          where q.status = 'quarantined' and q.hospital_code = r.hospital_code and q.record_key = r.visit_id
+            and q.source = case r.visit_type when 'I' then 'his.inpatient_visits' else 'his.outpatient_visits' end)`,
+      message: sql`'就诊号 ' || r.visit_id || ' 没有对应的就诊记录'`,
+    },
+    {
+      id: 'amount_mismatch',
+      category: 'conformance.computational',
+      severity: 'blocking',
+      description: '金额不等于数量×单价 (|amount − round(quantity × unit_price, 2)| > 0.01)',
+      failsWhen: sql`abs(r.amount - round(r.quantity * r.unit_price, 2)) > 0.01`,
+      message: sql`'金额 ' || r.amount || ' ≠ 数量 ' || r.quantity || ' × 单价 ' || r.unit_price`,
+    },
+    {
+      id: 'unit_price_deviation',
+      category: 'plausibility.atemporal',
+      severity: 'warning',
+      description: `单价偏离字典价格超过 ${UNIT_PRICE_TOLERANCE * 100}%`,
+      failsWhen: sql`exists (
+        select 1 from raw_his.charge_items d
+        where d.hospital_code = r.hospital_code and d.item_code = r.item_code and d.unit_price > 0
+          and abs(r.unit_price - d.unit_price) > ${sql.lit(UNIT_PRICE_TOLERANCE)} * d.unit_price)`,
+      message: sql`'单价 ' || r.unit_price || ' 偏离字典价格超过 ' || ${sql.lit(UNIT_PRICE_TOLERANCE * 100)} || '%'`,
+    },
+  ],
+};
