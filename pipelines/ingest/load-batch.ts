@@ -325,7 +325,7 @@ async function applyRules(
   );
   await client.query(
     `insert into ops.exceptions (batch_id, rule_id, severity, source, hospital_code, source_file, source_line, record_key, message)
-     select $1, v.rule_id, v.severity, $2, $3, $4, v.source_line, r.${source.key}::text, v.message
+     select $1::bigint, v.rule_id, v.severity, $2::text, $3::text, $4::text, v.source_line, r.${source.key}::text, v.message
      from _violations v join _load r using (source_line)
      union all
      select $1, 'duplicate_row', 'warning', $2, $3, $4, r.source_line, r.${source.key}::text,
