@@ -1,0 +1,173 @@
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import express from 'express';
+import iconv from 'iconv-lite';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config/config.ts';
+import { silentLogger } from '../../core/logging/logger.ts';
+import { mountCube, type CubeHandle } from '../../cube/server.ts';
+import { signToken } from '../../cube/security/token.ts';
+import { generateDemo } from '../../pipelines/demo/generate.ts';
+import { runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+/** Which rule is meant to find each kind of defect the generator injects into HIS files. */
+const ruleFor: Record<string, string> = {
+  duplicate_row: 'duplicate_row',
+  missing_required: 'required_field_missing',
+  discharge_before_admission: 'discharge_before_admission',
+  unknown_department: 'unknown_department_code',
+  unknown_item: 'unknown_item_code',
+  orphan_charge: 'orphan_charge_line',
+  amount_mismatch: 'amount_mismatch',
+  price_spike: 'unit_price_deviation',
+};
+/** Defects whose row still loads (a warning), or is dropped as a duplicate rather than quarantined. */
+const notQuarantined = new Set(['price_spike', 'duplicate_row']);
+
+interface Defect {
+  file: string;
+  line: number;
+  defect: string;
+  record_key: string;
+}
+
+const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-signing';
+
+describe('end to end: generate → run → Cube', () => {
+  let t: TestDatabase;
+  let pool: pg.Pool;
+  let inbox: string;
+  let first: PipelineSummary;
+  let defects: Defect[];
+  let server: Server;
+  let cube: CubeHandle;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: t.url, max: 6 });
+    inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-e2e-'));
+    await generateDemo({ size: 'small', seed: 7, outDir: inbox });
+    defects = (parse(await readFile(path.join(inbox, '_ground_truth', 'defects.csv'), 'utf8'), { columns: true }) as Record<string, string>[])
+      .map((d) => ({ file: d.file!, line: Number(d.line), defect: d.defect!, record_key: d.record_key ?? '' }))
+      .filter((d) => d.file.includes('/his/'));
+    const config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, DATABASE_URL: t.url });
+    first = await runPipeline({ pool, config, logger: silentLogger });
+    const app = express();
+    cube = await mountCube(app, { databaseUrl: t.url, jwtSecret: SECRET, logger: silentLogger });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    const address = server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await cube?.shutdown();
+    await pool?.end();
+    await t?.drop();
+    await rm(inbox, { recursive: true, force: true });
+  });
+
+  it('builds every model and passes every model test', () => {
+    expect(first.ingest.rejected).toEqual([]);
+    expect(first.models.filter((m) => m.status !== 'success')).toEqual([]);
+    expect(first.tests.filter((r) => r.status !== 'pass')).toEqual([]);
+    expect(first.ok).toBe(true);
+  });
+
+  it('reconciles every batch: read = loaded + quarantined + duplicates', async () => {
+    const { rows } = await pool.query(`select * from ops.batches`);
+    expect(rows.length).toBeGreaterThan(30);
+    for (const b of rows) expect(b.rows_read).toBe(b.rows_loaded + b.rows_quarantined + b.rows_duplicate);
+  });
+
+  it('finds every ground-truth defect of the HIS files with the rule meant for it, and flags no clean row', async () => {
+    expect(defects.length).toBeGreaterThan(20);
+    const { rows: exceptions } = await pool.query<{ source_file: string; source_line: number; rule_id: string }>(
+      `select source_file, source_line, rule_id from ops.exceptions`,
+    );
+    const found = new Set(exceptions.map((e) => `${e.source_file}:${e.source_line}:${e.rule_id}`));
+    const missed = defects.filter((d) => !found.has(`${d.file}:${d.line}:${ruleFor[d.defect]}`));
+    expect(missed).toEqual([]);
+
+    const defectLines = new Set(defects.map((d) => `${d.file}:${d.line}`));
+    const flaggedClean = exceptions.filter((e) => !defectLines.has(`${e.source_file}:${e.source_line}`));
+    expect(flaggedClean).toEqual([]);
+
+    const { rows: quarantined } = await pool.query<{ source_file: string; source_line: number }>(
+      `select source_file, source_line from ops.quarantine`,
+    );
+    const expected = defects.filter((d) => !notQuarantined.has(d.defect)).map((d) => `${d.file}:${d.line}`).sort();
+    expect(quarantined.map((q) => `${q.source_file}:${q.source_line}`).sort()).toEqual(expected);
+  });
+
+  it('serves charges through Cube whose sum equals the generated charge lines minus the quarantined ones, to the cent', async () => {
+    const expected = await independentTotals(inbox, defects);
+    const token = await signToken({ role: 'analyst', alliance_id: 'YH01' }, SECRET, 600);
+    const query = {
+      measures: ['department_charge_analysis.total_charge_amount'],
+      dimensions: ['department_charge_analysis.hospital_code'],
+    };
+    const response = await fetch(`${base}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`, {
+      headers: { Authorization: token },
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: Record<string, string>[] };
+    const served = Object.fromEntries(
+      body.data.map((r) => [r['department_charge_analysis.hospital_code'], toCents(r['department_charge_analysis.total_charge_amount']!)]),
+    );
+    expect(served).toEqual(expected);
+    expect(Object.keys(served)).toHaveLength(3);
+  });
+
+  it('loads nothing the second time the same inbox is run', async () => {
+    const before = await pool.query(`select count(*)::int as n from ops.batches`);
+    const config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, DATABASE_URL: t.url });
+    const second = await runPipeline({ pool, config, logger: silentLogger });
+    expect(second.ingest.batches.length).toBe(first.ingest.batches.length);
+    expect(second.ingest.batches.every((b) => b.outcome === 'skipped')).toBe(true);
+    const after = await pool.query(`select count(*)::int as n from ops.batches`);
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+});
+
+/**
+ * Sums charge-line amounts per hospital straight from the generated files, in integer cents,
+ * leaving out the rows the ground truth says must not load (everything but price spikes, and
+ * the duplicate copies).
+ */
+async function independentTotals(inbox: string, defects: Defect[]): Promise<Record<string, number>> {
+  const skip = new Set(defects.filter((d) => d.defect !== 'price_spike').map((d) => `${d.file}:${d.line}`));
+  const manifest = JSON.parse(await readFile(path.join(inbox, '_ground_truth', 'manifest.json'), 'utf8')) as {
+    hospitals: { code: string; encoding: string }[];
+  };
+  const totals: Record<string, number> = {};
+  const { readdir } = await import('node:fs/promises');
+  for (const hospital of manifest.hospitals) {
+    const dir = path.join(inbox, hospital.code, 'his');
+    for (const name of (await readdir(dir)).filter((n) => n.startsWith('charge_lines_'))) {
+      const bytes = await readFile(path.join(dir, name));
+      const text = /gb/i.test(hospital.encoding) ? iconv.decode(bytes, 'gbk') : bytes.toString('utf8').replace(/^\uFEFF/, '');
+      const records = parse(text, { relax_column_count: true }) as string[][];
+      records.slice(1).forEach((record, i) => {
+        const line = i + 2;
+        if (skip.has(`${hospital.code}/his/${name}:${line}`)) return;
+        totals[hospital.code] = (totals[hospital.code] ?? 0) + toCents(record[9]!);
+      });
+    }
+  }
+  return totals;
+}
+
+function toCents(amount: string | number): number {
+  const [whole, fraction = ''] = String(amount).split('.');
+  const sign = whole!.startsWith('-') ? -1 : 1;
+  return sign * (Math.abs(Number(whole)) * 100 + Number(fraction.padEnd(2, '0').slice(0, 2)));
+}
