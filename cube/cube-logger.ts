@@ -10,12 +10,11 @@ const jwtPattern = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g;
 const maxDepth = 6;
 
 /**
- * Routes Cube's own log events into our pino logger, under `cube`: errors and warnings at info,
- * the rest (requests, SQL, cache) at debug. Credentials are removed on the way: fields such as
- * `token` are dropped and anything that looks like a JWT is masked, wherever it appears.
+ * Routes Cube's own log events into our pino logger, details under `cube`: errors and warnings
+ * at info, the rest (requests, SQL, cache) at debug. Credentials are removed on the way: fields
+ * such as `token` are dropped and anything that looks like a JWT is masked, wherever it appears.
  */
-export function createCubeLogger(logger: Logger): CubeLoggerFn {
-  const log = logger.child({ component: 'cube' });
+export function createCubeLogger(log: Logger): CubeLoggerFn {
   return (message, params = {}) => {
     const details = redact(params, 0);
     const level = params.error !== undefined || params.warning !== undefined ? 'info' : 'debug';
@@ -23,8 +22,8 @@ export function createCubeLogger(logger: Logger): CubeLoggerFn {
   };
 }
 
-/** A copy of `value` without credentials; exported for tests of the redaction itself. */
-export function redact(value: unknown, depth = 0): unknown {
+/** A copy of `value` without credentials. */
+function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= maxDepth) return '[nested]';

@@ -26,7 +26,10 @@ export function createModelRepository(modelPath: string): ModelRepository {
     async dataSchemaFiles() {
       const names = (await listFiles(root, '')).sort();
       return Promise.all(
-        names.map(async (fileName) => ({ fileName, content: await readFile(path.join(root, fileName), 'utf8') })),
+        names.map(async (fileName) => ({
+          fileName,
+          content: await readFile(path.join(root, fileName), 'utf8'),
+        })),
       );
     },
   };

@@ -39,7 +39,9 @@ const urlSchema = z
 export function parseDatabaseUrl(databaseUrl: string): PostgresConnection {
   const parsed = urlSchema.safeParse(databaseUrl);
   if (!parsed.success) {
-    throw new ConfigError(`Cube database URL ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+    throw new ConfigError(
+      `Cube database URL ${parsed.error.issues.map((issue) => issue.message).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -23,7 +23,8 @@ export function constructQuietly<T>(construct: () => T, logger: Logger): Constru
     warn: console.warn,
     error: console.error,
   };
-  const toLogger = (...args: unknown[]) => logger.debug({ output: args.map(String).join(' ') }, 'Cube console output');
+  const toLogger = (...args: unknown[]) =>
+    logger.debug({ output: args.map(String).join(' ') }, 'Cube console output');
   globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
     const timer = original.setInterval(...args);
     timer.unref();
@@ -35,6 +36,11 @@ export function constructQuietly<T>(construct: () => T, logger: Logger): Constru
     return { value: construct(), intervals };
   } finally {
     globalThis.setInterval = original.setInterval;
-    Object.assign(console, { log: original.log, info: original.info, warn: original.warn, error: original.error });
+    Object.assign(console, {
+      log: original.log,
+      info: original.info,
+      warn: original.warn,
+      error: original.error,
+    });
   }
 }

@@ -8,13 +8,13 @@ import type { Logger } from '../core/logging/logger.ts';
 import { createCubeLogger } from './cube-logger.ts';
 import { dropLocalCacheEntries } from './cube-modules.ts';
 import { stripErrorStacks, swallowAnsweredErrors } from './error-bodies.ts';
-import { dimensionsByCube } from './model-dimensions.ts';
+import { catalogOf } from './model-catalog.ts';
 import { createModelRepository } from './model-repository.ts';
 import { createPostgresDriverFactory } from './postgres-driver.ts';
 import { constructQuietly } from './quiet-construction.ts';
 import { RefreshGate } from './refresh-gate.ts';
 import { createCheckAuth } from './security/check-auth.ts';
-import { createQueryRewrite, type CubeDimensions } from './security/row-security.ts';
+import { createQueryRewrite, type ModelCatalog } from './security/row-security.ts';
 import { assertTokenKeys, type TokenKeys } from './security/token.ts';
 
 export interface CubeServerOptions {
@@ -52,7 +52,13 @@ const defaultModelPath = fileURLToPath(new URL('./model', import.meta.url));
  *   await cube.refresh();
  */
 export async function mountCube(app: express.Express, options: CubeServerOptions): Promise<CubeHandle> {
-  const { logger } = options;
+  const logger = options.logger.child({ component: 'cube' });
+  // With this set, Cube accepts any token signed with it whenever our checkAuth refuses one.
+  if (process.env.CUBEJS_PLAYGROUND_AUTH_SECRET) {
+    throw new ConfigError(
+      'CUBEJS_PLAYGROUND_AUTH_SECRET is set: it would let tokens bypass our checkAuth; unset it',
+    );
+  }
   const keys: TokenKeys = { kind: 'hs256', secret: options.jwtSecret };
   assertTokenKeys(keys);
   const modelPath = options.modelPath ?? defaultModelPath;
@@ -67,10 +73,10 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
   const orchestratorId = () => `hdw_${instanceId}_${generation}`;
 
   let core: InstanceType<typeof serverCore.CubejsServerCore> | undefined;
-  const cubeDimensions: CubeDimensions = async (context) => {
+  const catalog: ModelCatalog = async (context) => {
     if (!core) throw new Error('Cube is not started');
     const compilerApi = await core.getCompilerApi(context as Parameters<typeof core.getCompilerApi>[0]);
-    return dimensionsByCube(await compilerApi.metaConfig({ requestId: context.requestId }));
+    return catalogOf(await compilerApi.metaConfig({ requestId: context.requestId }));
   };
 
   const createOptions: CreateOptions = {
@@ -79,11 +85,12 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
       databaseUrl: options.databaseUrl,
       logger,
     }) as unknown as CreateOptions['driverFactory'],
-    repositoryFactory: () => repository as unknown as ReturnType<NonNullable<CreateOptions['repositoryFactory']>>,
+    repositoryFactory: () =>
+      repository as unknown as ReturnType<NonNullable<CreateOptions['repositoryFactory']>>,
     // Required by Cube, though our checkAuth replaces its JWT check entirely.
     apiSecret: options.jwtSecret,
     checkAuth: createCheckAuth({ keys, logger }),
-    queryRewrite: createQueryRewrite({ logger, cubeDimensions }) as unknown as CreateOptions['queryRewrite'],
+    queryRewrite: createQueryRewrite({ logger, catalog }) as unknown as CreateOptions['queryRewrite'],
     contextToOrchestratorId: orchestratorId,
     devServer: false,
     telemetry: false,
@@ -130,6 +137,7 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
 
   return {
     async refresh() {
+      if (stopped) return;
       const { drainTimedOut } = await gate.exclusive(async () => {
         const retired = orchestratorId();
         generation += 1;

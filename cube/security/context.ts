@@ -4,8 +4,13 @@ import { z } from 'zod';
 export const roles = ['analyst', 'manager', 'steward', 'member'] as const;
 export type Role = (typeof roles)[number];
 
-const allianceId = z.string().trim().min(1, 'must not be empty');
-const hospitalCode = z.string().trim().min(1, 'must not be empty');
+const claimText = () =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? 'missing' : 'must be a string') })
+    .trim()
+    .min(1, 'must not be empty');
+const allianceId = claimText();
+const hospitalCode = claimText();
 
 /**
  * Who is asking, as carried in the token's claims (exactly these names). A member without a
@@ -32,13 +37,14 @@ export interface TokenClaims {
 
 /**
  * Why a payload is not a usable security context, naming the claims but never their values, e.g.
- * `role: unknown role`. Undefined when the payload is fine.
+ * `hospital_code: missing`, for logs and 403 bodies.
  */
 export function describeContextProblem(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const claim = issue.path.length > 0 ? issue.path.join('.') : 'role';
-      const message = issue.code === 'invalid_union' || claim === 'role' ? 'unknown or missing role' : issue.message;
+      const message =
+        issue.code === 'invalid_union' || claim === 'role' ? 'unknown or missing role' : issue.message;
       return `${claim}: ${message}`;
     })
     .join('; ');

@@ -13,10 +13,12 @@ export interface CubeQuery {
 export class UnreadableMemberError extends Error {}
 
 /**
- * Every cube or view a query touches, from measures, dimensions, segments, time dimensions,
- * filters (nested and/or included) and order. A member is `cube.member` (time dimensions may add
+ * Every cube or view a query reads, from measures, dimensions, segments, time dimensions and
+ * filters (nested and/or included). A member is `cube.member` (time dimensions may add
  * `.granularity`); member expressions name their cube in `cubeName`. Anything else throws, so a
- * shape we do not understand can never slip past row security.
+ * shape we do not understand can never slip past row security. `order` is left out on purpose:
+ * Cube only sorts by members already selected and drops any other order entry, so it never brings
+ * a cube into the SQL (and GraphQL's root `orderBy` spells cube names capitalised).
  */
 export function cubesOfQuery(query: CubeQuery): Set<string> {
   const cubes = new Set<string>();
@@ -28,7 +30,6 @@ export function cubesOfQuery(query: CubeQuery): Set<string> {
   for (const member of query.segments ?? []) add(member);
   for (const td of query.timeDimensions ?? []) add(td.dimension);
   for (const filter of query.filters ?? []) addFilter(filter, add);
-  for (const member of orderMembers(query.order)) add(member);
   return cubes;
 }
 
@@ -47,17 +48,9 @@ function addFilter(filter: unknown, add: (member: unknown) => void): void {
   if (typeof filter !== 'object' || filter === null) throw new UnreadableMemberError('unreadable filter');
   const f = filter as { member?: unknown; dimension?: unknown; and?: unknown; or?: unknown };
   if (Array.isArray(f.and) || Array.isArray(f.or)) {
-    for (const inner of [...((f.and as unknown[]) ?? []), ...((f.or as unknown[]) ?? [])]) addFilter(inner, add);
+    for (const inner of [...((f.and as unknown[]) ?? []), ...((f.or as unknown[]) ?? [])])
+      addFilter(inner, add);
     return;
   }
   add(f.member ?? f.dimension);
-}
-
-function orderMembers(order: unknown): unknown[] {
-  if (order === undefined || order === null) return [];
-  if (Array.isArray(order)) {
-    return order.map((item) => (Array.isArray(item) ? item[0] : (item as { id?: unknown })?.id));
-  }
-  if (typeof order === 'object') return Object.keys(order);
-  throw new UnreadableMemberError('unreadable order');
 }

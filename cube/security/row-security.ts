@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logging/logger.ts';
 import { cubeForbidden } from '../cube-modules.ts';
+import type { CatalogEntry } from '../model-catalog.ts';
 import { securityContextSchema } from './context.ts';
 import { cubesOfQuery, UnreadableMemberError, type CubeQuery } from './query-cubes.ts';
 
@@ -12,40 +13,45 @@ export interface RewriteContext {
   readonly requestId?: string;
 }
 
-/** For each cube and view of the compiled model, the short names of its dimensions. */
-export type CubeDimensions = (context: RewriteContext) => Promise<ReadonlyMap<string, ReadonlySet<string>>>;
+/** The compiled model's cubes and views, as the request's context sees it. */
+export type ModelCatalog = (context: RewriteContext) => Promise<ReadonlyMap<string, CatalogEntry>>;
 
 export type QueryRewrite = (query: CubeQuery, context: RewriteContext) => Promise<CubeQuery>;
 
 /**
  * Cube's `queryRewrite`: row security that fails closed. A `member` sees only its own hospital, so
- * every cube or view its query touches gets `hospital_code = <own>`, and a query touching one that
- * has no `hospital_code` is refused with 403 rather than answered unfiltered. Other roles see the
- * whole alliance for now.
+ * every cube or view its query reads gets `hospital_code = <own>`, and a query reading one that
+ * has no `hospital_code` (or that we cannot read) is refused with 403 rather than answered
+ * unfiltered. Other roles see the whole alliance for now. Private cubes (`public: false`) are
+ * refused for everyone: they are building blocks of views, and Cube 0.33 would answer them with a
+ * 500 anyway.
  */
 export function createQueryRewrite(options: {
   readonly logger: Logger;
-  readonly cubeDimensions: CubeDimensions;
+  readonly catalog: ModelCatalog;
 }): QueryRewrite {
-  const { logger, cubeDimensions } = options;
+  const { logger, catalog } = options;
   return async (query, context) => {
     const parsed = securityContextSchema.safeParse(context.securityContext);
     if (!parsed.success) throw refuse(logger, context, 'no valid security context');
     const security = parsed.data;
-    if (security.role !== 'member') return query;
 
-    let cubes: Set<string>;
+    let cubes: string[];
     try {
-      cubes = cubesOfQuery(query);
+      cubes = [...cubesOfQuery(query)].sort();
     } catch (error) {
       if (error instanceof UnreadableMemberError) throw refuse(logger, context, error.message);
       throw error;
     }
-    if (cubes.size === 0) throw refuse(logger, context, 'query names no cube');
+    if (cubes.length === 0) throw refuse(logger, context, 'query names no cube');
 
-    const dimensions = await cubeDimensions(context);
-    const scoped = [...cubes].sort().map((cube) => {
-      if (!dimensions.get(cube)?.has(hospitalDimension)) {
+    const model = await catalog(context);
+    const privateCube = cubes.find((cube) => model.get(cube)?.public === false);
+    if (privateCube) throw refuse(logger, context, `${privateCube} is not public, query a view instead`);
+    if (security.role !== 'member') return query;
+
+    const scoped = cubes.map((cube) => {
+      if (!model.get(cube)?.dimensions.has(hospitalDimension)) {
         throw refuse(logger, context, `${cube} cannot be limited to one hospital`);
       }
       return { member: `${cube}.${hospitalDimension}`, operator: 'equals', values: [security.hospital_code] };

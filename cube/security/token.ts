@@ -1,6 +1,11 @@
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { HdwError } from '../../core/errors.ts';
-import { describeContextProblem, securityContextSchema, type SecurityContext, type TokenClaims } from './context.ts';
+import {
+  describeContextProblem,
+  securityContextSchema,
+  type SecurityContext,
+  type TokenClaims,
+} from './context.ts';
 
 /** Leeway for clocks that disagree a little between the token issuer and this server. */
 const clockToleranceSeconds = 5;
@@ -62,7 +67,8 @@ export async function verifyToken(token: string, keys: TokenKeys): Promise<Secur
     throw new TokenError(reasonFor(error), { cause: error });
   }
   const parsed = securityContextSchema.safeParse(payload);
-  if (!parsed.success) throw new TokenError(`invalid security context (${describeContextProblem(parsed.error)})`);
+  if (!parsed.success)
+    throw new TokenError(`invalid security context (${describeContextProblem(parsed.error)})`);
   return parsed.data;
 }
 

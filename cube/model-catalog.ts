@@ -1,0 +1,32 @@
+/** One entry of Cube's compiled metadata (`CompilerApi.metaConfig()`), the fields we read. */
+interface MetaCube {
+  readonly isVisible?: unknown;
+  readonly config?: {
+    readonly name?: unknown;
+    readonly dimensions?: ReadonlyArray<{ readonly name?: unknown }>;
+  };
+}
+
+/** What row security needs to know about a cube or view of the compiled model. */
+export interface CatalogEntry {
+  /** False for `public: false` cubes: building blocks of views, not for querying. */
+  readonly public: boolean;
+  /** Short names of its dimensions (`hospital_code`, not `cube.hospital_code`). */
+  readonly dimensions: ReadonlySet<string>;
+}
+
+/** Cubes and views of the compiled model by name, private cubes included. */
+export function catalogOf(metaConfig: unknown): Map<string, CatalogEntry> {
+  const out = new Map<string, CatalogEntry>();
+  if (!Array.isArray(metaConfig)) return out;
+  for (const cube of metaConfig as MetaCube[]) {
+    const name = cube.config?.name;
+    if (typeof name !== 'string') continue;
+    const dimensions = new Set<string>();
+    for (const dimension of cube.config?.dimensions ?? []) {
+      if (typeof dimension.name === 'string') dimensions.add(dimension.name.slice(name.length + 1));
+    }
+    out.set(name, { public: cube.isVisible === true, dimensions });
+  }
+  return out;
+}
