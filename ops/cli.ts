@@ -45,7 +45,8 @@ export function buildProgram(): Command {
   program
     .command('schedule')
     .description('run the pipeline stages on the schedule in pipelines/schedule.ts (Bree)')
-    .action(async () => runSchedule());
+    .option('--once', 'run every scheduled job once, in order, then exit')
+    .action(async (opts: { once?: boolean }) => runSchedule(opts));
 
   program
     .command('seed')

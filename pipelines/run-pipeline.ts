@@ -66,9 +66,14 @@ export async function buildStage(ctx: StageContext, project?: CompiledProject): 
 }
 
 /** Runs every model's data tests. */
-export async function testStage(ctx: StageContext, project?: CompiledProject): Promise<TestResult[]> {
+export async function testStage(
+  ctx: StageContext,
+  project?: CompiledProject,
+  built?: readonly ModelRunResult[],
+): Promise<TestResult[]> {
   project ??= await loadProject();
-  return recordJob(ctx.pool, ctx.logger, 'test', (runId) => testModels(ctx.pool, project!, { logger: ctx.logger, jobRunId: runId }), (r) => ({
+  const skip = new Set((built ?? []).filter((m) => m.status !== 'success').map((m) => m.model));
+  return recordJob(ctx.pool, ctx.logger, 'test', (runId) => testModels(ctx.pool, project!, { logger: ctx.logger, jobRunId: runId, skip }), (r) => ({
     tests: r.length,
     failures: r.filter((t) => t.status !== 'pass').length,
     failed: r.some((t) => t.status !== 'pass'),
@@ -85,7 +90,7 @@ export async function runPipeline(ctx: StageContext): Promise<PipelineSummary> {
   const ingest = await ingestStage(ctx);
   const project = await loadProject();
   const models = await buildStage(ctx, project);
-  const tests = await testStage(ctx, project);
+  const tests = await testStage(ctx, project, models);
   const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status === 'pass');
   if (ok) await publishStage(ctx);
   return { ingest, models, tests, ok };

@@ -24,6 +24,8 @@ export interface TestResult {
 
 interface RunOptions {
   readonly logger: Logger;
+  /** Models whose tests are not run (e.g. they failed to build in this run). */
+  readonly skip?: ReadonlySet<string>;
   readonly progress?: ProgressReporter;
   readonly jobRunId?: number;
 }
@@ -104,8 +106,11 @@ async function materialize(pool: pg.Pool, model: CompiledModel): Promise<number 
  */
 export async function testModels(pool: pg.Pool, project: CompiledProject, options: RunOptions): Promise<TestResult[]> {
   const results: TestResult[] = [];
-  const relations = new Map(project.models.map((m) => [m.definition.name, m.relation]));
-  for (const model of project.models) {
+  const relations = new Map([
+    ...project.seeds.map((seed): [string, string] => [seed, `ref.${seed}`]),
+    ...project.models.map((m): [string, string] => [m.definition.name, m.relation]),
+  ]);
+  for (const model of project.models.filter((m) => !options.skip?.has(m.definition.name))) {
     for (const test of testsOf(model, relations)) {
       const started = Date.now();
       let result: TestResult;

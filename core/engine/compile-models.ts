@@ -20,6 +20,8 @@ export interface CompiledModel {
 export interface CompiledProject {
   /** In dependency order: every model after the models it refs. */
   readonly models: readonly CompiledModel[];
+  /** Seed names, ref-able like models, living in `ref.<name>`. */
+  readonly seeds: readonly string[];
 }
 
 /** Every problem found while compiling, each with its file, reported at once. */
@@ -87,6 +89,13 @@ export async function compileProject(modelsDir: string, seeds: readonly string[]
     const layer = schemaOf(definition.name);
     if (layer === 'staging' && refs.some((r) => byName.has(r))) problems.push({ file, message: 'a staging model reads other models; staging reads only sources and seeds' });
     if (layer !== 'staging' && sources.length > 0) problems.push({ file, message: 'only staging models read sources; use ref()' });
+    for (const [column, spec] of Object.entries(definition.columns)) {
+      for (const test of spec.tests ?? []) {
+        if (typeof test === 'object' && 'relationships' in test && !byName.has(test.relationships.to) && !seeds.includes(test.relationships.to)) {
+          problems.push({ file, message: `column ${column}: relationships test names "${test.relationships.to}", which is no model or seed` });
+        }
+      }
+    }
     if ((Array.isArray(definition.primaryKey) ? definition.primaryKey : [definition.primaryKey]).length === 0) {
       problems.push({ file, message: 'has no primary key' });
     }
@@ -102,7 +111,7 @@ export async function compileProject(modelsDir: string, seeds: readonly string[]
   }
   const ordered = orderByDependency(compiled, problems);
   if (problems.length > 0) throw new CompileError(problems);
-  return { models: ordered };
+  return { models: ordered, seeds };
 }
 
 function orderByDependency(models: Map<string, CompiledModel>, problems: { file: string; message: string }[]): CompiledModel[] {

@@ -27,7 +27,7 @@ export async function recordJob<T>(
       failed ? 'failed' : 'succeeded',
       JSON.stringify(info),
     ]);
-    logger.info({ job, runId, ms: Date.now() - started, ...info }, `job ${job}: ${failed ? 'failed' : 'succeeded'}`);
+    logger.info({ stage: job, runId, ms: Date.now() - started, ...info }, `${job}: ${failed ? 'failed' : 'succeeded'}`);
     return result;
   } catch (error) {
     await pool

@@ -7,19 +7,23 @@ import { commandContext } from '../context.ts';
 
 /**
  * `hdw schedule`: Bree runs each job of pipelines/schedule.ts in a worker thread on its cron.
- * TypeScript job files run through tsx (`--import tsx` in the worker). Runs until SIGINT/SIGTERM.
+ * TypeScript job files run through tsx (pipelines/jobs/ts-worker.mjs registers it). Runs until SIGINT/SIGTERM.
  */
-export async function runSchedule(): Promise<void> {
+export async function runSchedule(options: { once?: boolean } = {}): Promise<void> {
   const { config, logger, progress } = commandContext();
   let started = false;
   if (!config.DATABASE_URL) started = (await startEmbedded({ dataDir: config.HDW_DATA_DIR, logger })).started;
   const bree = new Bree({
     root: path.join(projectRoot, 'pipelines', 'jobs'),
-    defaultExtension: 'ts',
-    acceptedExtensions: ['.ts'],
-    worker: { execArgv: ['--import', 'tsx'] },
+    acceptedExtensions: ['.mjs'],
     logger: { info: (m: unknown) => logger.debug({ bree: m }), warn: (m: unknown) => logger.warn({ bree: m }), error: (m: unknown) => logger.error({ bree: m }) },
-    jobs: schedule.map((job) => ({ name: job.name, cron: job.cron, closeWorkerAfterMs: job.runLimitMs })),
+    jobs: schedule.map((job) => ({
+      name: job.name,
+      path: path.join(projectRoot, 'pipelines', 'jobs', 'ts-worker.mjs'),
+      worker: { workerData: { job: job.name } },
+      cron: job.cron,
+      closeWorkerAfterMs: job.runLimitMs,
+    })),
     workerMessageHandler: ({ name, message }: { name: string; message: unknown }) => {
       const m = message as { progress?: { phase: string; done?: number; total?: number; finished?: boolean } } | string;
       if (typeof m === 'object' && m.progress) {
@@ -29,6 +33,16 @@ export async function runSchedule(): Promise<void> {
     },
     errorHandler: (error: unknown, meta: { name?: string }) => logger.error({ job: meta?.name, err: (error as Error)?.message }, 'job failed'),
   });
+  if (options.once) {
+    // Each job once, in schedule order, as the scheduler would run it (worker thread, run limit).
+    for (const job of schedule) {
+      const ended = new Promise<void>((resolve) => bree.once('worker deleted', (name: string) => name === job.name && resolve()));
+      await bree.run(job.name);
+      await ended;
+    }
+    if (started) await stopEmbedded(config.HDW_DATA_DIR, logger);
+    return;
+  }
   await bree.start();
   for (const job of schedule) logger.info({ job: job.name, cron: job.cron }, `scheduled: ${job.description}`);
   process.stdout.write(`scheduler running ${schedule.length} job(s); stop with Ctrl+C\n`);

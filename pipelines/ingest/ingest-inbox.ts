@@ -4,7 +4,7 @@ import { CsvError } from 'csv-parse';
 import type pg from 'pg';
 import type { Logger } from '../../core/logging/logger.ts';
 import { noProgress, type ProgressReporter } from '../../core/logging/progress.ts';
-import { DeliveryError, loadDelivery, type BatchResult, type Delivery } from './load-batch.ts';
+import { DeliveryError, ensureRawTables, loadDelivery, type BatchResult, type Delivery } from './load-batch.ts';
 import { sourceId, type SourceDefinition } from './source-definition.ts';
 
 export interface IngestSummary {
@@ -32,6 +32,7 @@ export async function ingestInbox(
     readonly jobRunId?: number;
   },
 ): Promise<IngestSummary> {
+  await ensureRawTables(pool, options.sources);
   const { deliveries, unrecognised } = await findDeliveries(options.inbox, options.sources);
   for (const file of unrecognised) options.logger.warn({ file }, 'file matches no declared source; left in the inbox');
   const batches: BatchResult[] = [];

@@ -92,7 +92,6 @@ export async function loadDelivery(
     const replaces = previous.rows[0]?.batch_id;
     if (replaces !== undefined) await retireBatch(client, source, replaces);
 
-    await client.query(createRawTableSql(source));
     const encoding = await detectEncoding(delivery.file);
     const batch = await client.query<{ batch_id: number }>(
       `insert into ops.batches (source, hospital_code, period, source_file, content_sha256, encoding, status,
@@ -140,6 +139,11 @@ async function retireBatch(client: pg.PoolClient, source: SourceDefinition, batc
   await client.query(`delete from ${rawTable(source)} where batch_id = $1`, [batchId]);
   await client.query(`update ops.quarantine set status = 'discarded' where batch_id = $1 and status = 'quarantined'`, [batchId]);
   await client.query(`update ops.batches set status = 'replaced' where batch_id = $1`, [batchId]);
+}
+
+/** Creates each source's raw table if missing, so models can be built before the first delivery. */
+export async function ensureRawTables(pool: pg.Pool, sources: readonly SourceDefinition[]): Promise<void> {
+  for (const source of sources) await pool.query(createRawTableSql(source));
 }
 
 function createRawTableSql(source: SourceDefinition): string {
