@@ -1,15 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HdwError } from '../core/errors.ts';
-import { embeddedStatus, startEmbedded, stopEmbedded } from '../core/db/embedded-postgres.ts';
-import { resolveJwtSecret } from '../core/config/jwt-secret.ts';
-import { generateDemo } from '../pipelines/demo/generate.ts';
-import { buildStage, ingestStage, runPipeline, seedStage, testStage } from '../pipelines/run-pipeline.ts';
-import { signToken } from '../cube/security/token.ts';
 import { commandContext, withWarehouse } from './context.ts';
 import { printPipelineSummary } from './commands/print-summary.ts';
-import { serve } from './commands/serve.ts';
-import { startAll } from './commands/start.ts';
-import { runSchedule } from './commands/schedule.ts';
+
+// Commands load what they need when they run, so `hdw --help` stays quick (Cube alone takes seconds).
+const embedded = () => import('../core/db/embedded-postgres.ts');
+const stages = () => import('../pipelines/run-pipeline.ts');
 
 function integer(value: string): number {
   const n = Number(value);
@@ -26,12 +22,13 @@ export function buildProgram(): Command {
   program
     .command('start')
     .description('quick start: demo data if the inbox is empty, one pipeline run, then serve the API and dashboard')
-    .action(async () => startAll());
+    .action(async () => (await import('./commands/start.ts')).startAll());
 
   program
     .command('run')
     .description('one pipeline run: seeds → ingest inbox → build models → model tests → publish to Cube')
     .action(async () => {
+      const { runPipeline } = await stages();
       const summary = await withWarehouse((w, ctx) => runPipeline({ pool: w.pool, ...ctx }));
       printPipelineSummary(summary);
       if (!summary.ok) process.exitCode = 1;
@@ -40,23 +37,27 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description('serve the Cube REST/GraphQL API and the dashboard (default port 4000)')
-    .action(async () => serve());
+    .action(async () => (await import('./commands/serve.ts')).serve());
 
   program
     .command('schedule')
     .description('run the pipeline stages on the schedule in pipelines/schedule.ts (Bree)')
     .option('--once', 'run every scheduled job once, in order, then exit')
-    .action(async (opts: { once?: boolean }) => runSchedule(opts));
+    .action(async (opts: { once?: boolean }) => (await import('./commands/schedule.ts')).runSchedule(opts));
 
   program
     .command('seed')
     .description('load the reference seeds (seeds/**/*.csv) into ref.*')
-    .action(async () => withWarehouse(async (w, ctx) => void (await seedStage({ pool: w.pool, ...ctx }))));
+    .action(async () => {
+      const { seedStage } = await stages();
+      await withWarehouse(async (w, ctx) => void (await seedStage({ pool: w.pool, ...ctx })));
+    });
 
   program
     .command('ingest')
     .description('load every delivery in the inbox as batches (cleansing rules, quarantine, reconciliation)')
     .action(async () => {
+      const { ingestStage } = await stages();
       const summary = await withWarehouse((w, ctx) => ingestStage({ pool: w.pool, ...ctx }));
       printPipelineSummary({ ingest: summary });
     });
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
     .command('build')
     .description('build the transform models in dependency order')
     .action(async () => {
+      const { buildStage } = await stages();
       const models = await withWarehouse((w, ctx) => buildStage({ pool: w.pool, ...ctx }));
       printPipelineSummary({ models });
       if (models.some((m) => m.status !== 'success')) process.exitCode = 1;
@@ -74,6 +76,7 @@ export function buildProgram(): Command {
     .command('test')
     .description("run the models' data tests (primary keys, not null, relationships, accepted values)")
     .action(async () => {
+      const { testStage } = await stages();
       const tests = await withWarehouse((w, ctx) => testStage({ pool: w.pool, ...ctx }));
       printPipelineSummary({ tests });
       if (tests.some((t) => t.status !== 'pass')) process.exitCode = 1;
@@ -85,14 +88,14 @@ export function buildProgram(): Command {
     .action(async () => {
       const { config, logger } = commandContext();
       if (config.DATABASE_URL) throw new HdwError('E_USAGE', 'DATABASE_URL is set: the embedded server is not used');
-      const { url } = await startEmbedded({ dataDir: config.HDW_DATA_DIR, logger });
+      const { url } = await (await embedded()).startEmbedded({ dataDir: config.HDW_DATA_DIR, logger });
       process.stdout.write(`embedded PostgreSQL running: ${redact(url)}\n`);
     });
   db.command('stop')
     .description('stop the embedded PostgreSQL')
     .action(async () => {
       const { config, logger } = commandContext();
-      const stopped = await stopEmbedded(config.HDW_DATA_DIR, logger);
+      const stopped = await (await embedded()).stopEmbedded(config.HDW_DATA_DIR, logger);
       process.stdout.write(stopped ? 'embedded PostgreSQL stopped\n' : 'embedded PostgreSQL was not running\n');
     });
   db.command('status')
@@ -103,7 +106,7 @@ export function buildProgram(): Command {
         process.stdout.write(`using DATABASE_URL ${redact(config.DATABASE_URL)}; the embedded server is not used\n`);
         return;
       }
-      const status = await embeddedStatus(config.HDW_DATA_DIR, logger);
+      const status = await (await embedded()).embeddedStatus(config.HDW_DATA_DIR, logger);
       process.stdout.write(
         !status.initialised
           ? `no embedded cluster yet in ${config.HDW_DATA_DIR} (created by the first command that needs it)\n`
@@ -122,6 +125,7 @@ export function buildProgram(): Command {
     .action(async (opts: { size: 'small' | 'full'; seed: number; out?: string }) => {
       const { config, progress } = commandContext();
       const outDir = opts.out ?? config.HDW_INBOX;
+      const { generateDemo } = await import('../pipelines/demo/generate.ts');
       const summary = await generateDemo({ size: opts.size, seed: opts.seed, outDir, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
       process.stdout.write(
         `demo data written to ${summary.outDir}: ${summary.files} files, ${summary.inpatientCases} inpatient cases, ` +
@@ -139,6 +143,8 @@ export function buildProgram(): Command {
     .action(async (opts: { role: 'analyst' | 'manager' | 'steward' | 'member'; hospital?: string; alliance: string; ttl: number }) => {
       if (opts.role === 'member' && !opts.hospital) throw new HdwError('E_USAGE', '--role member needs --hospital <code>');
       const { config } = commandContext();
+      const { resolveJwtSecret } = await import('../core/config/jwt-secret.ts');
+      const { signToken } = await import('../cube/security/token.ts');
       const secret = await resolveJwtSecret(config);
       const token = await signToken({ role: opts.role, hospital_code: opts.hospital, alliance_id: opts.alliance }, secret, opts.ttl * 3600);
       process.stdout.write(`${token}\n`);
