@@ -112,7 +112,8 @@ export class CsvSink {
       this.stream.end(() => resolve());
     });
     const defects: Record<string, number> = {};
-    for (const [kind, n] of [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) defects[kind] = n;
+    for (const [kind, n] of [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
+      defects[kind] = n;
     return {
       file: this.file,
       rows: this.rowCount,

@@ -20,12 +20,14 @@ export interface HospitalProfile {
   readonly inpatientShare: number;
   /** Share of the alliance's outpatient visits. */
   readonly outpatientShare: number;
-  /** Multiplier on the base price of service items (01–07, 12–14). */
+  /** Multiplier on the catalogue base price of service items (01–07, 12–14): the province's price level times the hospital level's markup (三级 ≈ 1.22 × 二级). */
   readonly servicePriceFactor: number;
   /** Multiplier on the base price of medical materials (08). */
   readonly materialPriceFactor: number;
   /** Multiplier on the mean length of stay. */
   readonly losFactor: number;
+  /** Multiplier on daily drug doses of inpatients (prescribing intensity). */
+  readonly drugIntensity: number;
   /** DRG base rate (费率) in yuan per RW unit for the hospital's level. */
   readonly drgBaseRate: number;
   /** Hospital-level coefficient (级别系数) applied to the payment standard. */
@@ -35,7 +37,12 @@ export interface HospitalProfile {
   /** Fund share above the deductible: employee, resident. */
   readonly fundRatio: { readonly employee: number; readonly resident: number };
   /** Salary per head and month in yuan: doctor, nurse, technician, other. */
-  readonly monthlySalary: { readonly doctor: number; readonly nurse: number; readonly technician: number; readonly other: number };
+  readonly monthlySalary: {
+    readonly doctor: number;
+    readonly nurse: number;
+    readonly technician: number;
+    readonly other: number;
+  };
 }
 
 /** The three hospitals of the fictional 盐城东湖医联体. */
@@ -50,9 +57,10 @@ export const HOSPITALS: readonly HospitalProfile[] = [
     headerLanguage: 'en',
     inpatientShare: 0.5,
     outpatientShare: 0.5,
-    servicePriceFactor: 1.22,
+    servicePriceFactor: 1.83,
     materialPriceFactor: 1.08,
     losFactor: 0.95,
+    drugIntensity: 2.4,
     drgBaseRate: 9000,
     levelCoefficient: 1.0,
     deductible: { employee: 900, resident: 1200 },
@@ -69,9 +77,10 @@ export const HOSPITALS: readonly HospitalProfile[] = [
     headerLanguage: 'en',
     inpatientShare: 0.27,
     outpatientShare: 0.27,
-    servicePriceFactor: 1.0,
+    servicePriceFactor: 1.5,
     materialPriceFactor: 1.0,
     losFactor: 1.05,
+    drugIntensity: 1.9,
     drgBaseRate: 7500,
     levelCoefficient: 1.0,
     deductible: { employee: 600, resident: 800 },
@@ -88,9 +97,10 @@ export const HOSPITALS: readonly HospitalProfile[] = [
     headerLanguage: 'zh',
     inpatientShare: 0.23,
     outpatientShare: 0.23,
-    servicePriceFactor: 0.96,
+    servicePriceFactor: 1.44,
     materialPriceFactor: 1.0,
     losFactor: 1.1,
+    drugIntensity: 1.8,
     drgBaseRate: 7500,
     levelCoefficient: 0.98,
     deductible: { employee: 600, resident: 800 },
