@@ -62,25 +62,38 @@ export function buildProgram(): Command {
       printPipelineSummary({ ingest: summary });
     });
 
-  program
-    .command('build')
-    .description('build the transform models in dependency order')
-    .action(async () => {
-      const { buildStage } = await stages();
-      const models = await withWarehouse((w, ctx) => buildStage({ pool: w.pool, ...ctx }));
-      printPipelineSummary({ models });
-      if (models.some((m) => m.status !== 'success')) process.exitCode = 1;
-    });
+  const engine = () => import('./commands/engine-commands.ts');
+  const selectable = (command: Command) =>
+    command
+      .option('-s, --select <selectors>', 'models: name +name name+ tag:x path:models/marts/charges (space-separated union)')
+      .option('--target-dir <dir>', 'where run_results.json, manifest.json and docs go (default target/)');
 
-  program
-    .command('test')
-    .description("run the models' data tests (primary keys, not null, relationships, accepted values)")
-    .action(async () => {
-      const { testStage } = await stages();
-      const tests = await withWarehouse((w, ctx) => testStage({ pool: w.pool, ...ctx }));
-      printPipelineSummary({ tests });
-      if (tests.some((t) => t.status !== 'pass')) process.exitCode = 1;
+  selectable(program.command('build').description('build the selected models in dependency order'))
+    .option('--full-refresh', 'rebuild incremental models from scratch')
+    .option('--threads <n>', 'models built at once', integer, 4)
+    .action(async (opts) => {
+      if (!(await (await engine()).buildCommand(opts))) process.exitCode = 1;
     });
+  selectable(program.command('test').description("run the selected models' tests (data tests, custom SQL tests, unit tests)"))
+    .option('--threads <n>', 'tests run at once', integer, 4)
+    .action(async (opts) => {
+      if (!(await (await engine()).testCommand(opts))) process.exitCode = 1;
+    });
+  selectable(program.command('ls').description('list the selected models')).action(async (opts) => (await engine()).lsCommand(opts));
+  selectable(program.command('compile').description('print the compiled SQL of the selected models')).action(async (opts) =>
+    (await engine()).compileCommand(opts),
+  );
+  program
+    .command('docs')
+    .description('write the docs site (models, columns, tests, SQL, lineage) to <target>/docs; hdw serve shows it at /docs')
+    .option('--target-dir <dir>', 'where to write (default target/)')
+    .action(async (opts) => void (await (await engine()).docsCommand(opts)));
+  program
+    .command('dbt')
+    .description('dbt interoperability')
+    .command('export <dir>')
+    .description('write an equivalent dbt project (models with ref/source, schema.yml, sources.yml, seeds)')
+    .action(async (dir: string) => (await engine()).dbtExportCommand(dir));
 
   const db = program.command('db').description('the embedded PostgreSQL of the data folder');
   db.command('start')

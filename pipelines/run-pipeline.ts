@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Config } from '../core/config/config.ts';
 import { compileProject, type CompiledProject } from '../core/engine/compile-models.ts';
 import { buildModels, testModels, type ModelRunResult, type TestResult } from '../core/engine/build-models.ts';
+import { writeRunResults } from '../core/engine/run-results.ts';
+import { selectModels } from '../core/engine/selection.ts';
 import { recordJob } from '../core/jobs/job-runs.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import type { ProgressReporter } from '../core/logging/progress.ts';
@@ -15,6 +17,18 @@ export interface StageContext {
   readonly config: Config;
   readonly logger: Logger;
   readonly progress?: ProgressReporter;
+  /** Where run_results.json goes; default `target/`. */
+  readonly targetDir?: string;
+}
+
+/** How `hdw build` / `hdw test` narrow and shape a run. */
+export interface RunSelection {
+  /** Selectors: `name +name name+ tag:x path:models/marts/charges`; default every model. */
+  readonly select?: string;
+  /** Models built or tested at once; default 4. */
+  readonly threads?: number;
+  /** Rebuild incremental models from scratch. */
+  readonly fullRefresh?: boolean;
 }
 
 export interface PipelineSummary {
@@ -55,29 +69,41 @@ export async function loadProject(): Promise<CompiledProject> {
   return compileProject(projectPaths.models, (await findSeeds(projectPaths.seeds)).map((s) => s.name));
 }
 
-/** Builds every model in dependency order. */
-export async function buildStage(ctx: StageContext, project?: CompiledProject): Promise<ModelRunResult[]> {
-  project ??= await loadProject();
-  return recordJob(ctx.pool, ctx.logger, 'build', (runId) => buildModels(ctx.pool, project!, { logger: ctx.logger, progress: ctx.progress, jobRunId: runId }), (r) => ({
-    models: r.length,
-    errors: r.filter((m) => m.status !== 'success').length,
-    failed: r.some((m) => m.status !== 'success'),
-  }));
+/** Builds the selected models (default all) in dependency order and writes target/run_results.json. */
+export async function buildStage(ctx: StageContext, project?: CompiledProject, run: RunSelection = {}): Promise<ModelRunResult[]> {
+  const compiled = project ?? (await loadProject());
+  const startedAt = new Date();
+  const models = await recordJob(
+    ctx.pool,
+    ctx.logger,
+    'build',
+    (runId) => buildModels(ctx.pool, compiled, { logger: ctx.logger, progress: ctx.progress, jobRunId: runId, ...run }),
+    (r) => ({ models: r.length, errors: r.filter((m) => m.status !== 'success').length, failed: r.some((m) => m.status !== 'success') }),
+  );
+  await writeRunResults(compiled, { command: 'build', startedAt, models, select: run.select }, ctx.targetDir ?? projectPaths.target);
+  return models;
 }
 
-/** Runs every model's data tests. */
+/** Runs the data tests of the selected models (default all), skipping models that did not build. */
 export async function testStage(
   ctx: StageContext,
   project?: CompiledProject,
   built?: readonly ModelRunResult[],
+  run: RunSelection = {},
 ): Promise<TestResult[]> {
-  project ??= await loadProject();
+  const compiled = project ?? (await loadProject());
+  const startedAt = new Date();
   const skip = new Set((built ?? []).filter((m) => m.status !== 'success').map((m) => m.model));
-  return recordJob(ctx.pool, ctx.logger, 'test', (runId) => testModels(ctx.pool, project!, { logger: ctx.logger, jobRunId: runId, skip }), (r) => ({
-    tests: r.length,
-    failures: r.filter((t) => t.status !== 'pass').length,
-    failed: r.some((t) => t.status !== 'pass'),
-  }));
+  const models = run.select ? new Set(selectModels(compiled, run.select).map((m) => m.definition.name)) : undefined;
+  const tests = await recordJob(
+    ctx.pool,
+    ctx.logger,
+    'test',
+    (runId) => testModels(ctx.pool, compiled, { logger: ctx.logger, jobRunId: runId, skip, models, threads: run.threads }),
+    (r) => ({ tests: r.length, failures: r.filter((t) => t.status !== 'pass').length, failed: r.some((t) => t.status !== 'pass') }),
+  );
+  await writeRunResults(compiled, { command: 'test', startedAt, models: built, tests, select: run.select }, ctx.targetDir ?? projectPaths.target);
+  return tests;
 }
 
 /**

@@ -1,13 +1,22 @@
 import type { RawBuilder } from 'kysely';
 
-export type Materialization = 'view' | 'table';
+/**
+ * How a model lands in the warehouse. `view`: always current, costs at read time. `table`: built
+ * beside the old one and swapped in one transaction. `incremental`: a table that merges only new
+ * rows by unique key. `ephemeral`: never built, inlined as a CTE into the models that ref it.
+ */
+export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral';
 
-/** A built-in data test on a column. */
+/** A value a test or a variable may compare with. */
+export type Scalar = string | number | boolean;
+
+/** A built-in data test on a column. `expression` is a SQL condition every row must satisfy. */
 export type ColumnTest =
   | 'not_null'
   | 'unique'
-  | { readonly accepted_values: readonly (string | number | boolean)[] }
-  | { readonly relationships: { readonly to: string; readonly field: string } };
+  | { readonly accepted_values: readonly Scalar[] }
+  | { readonly relationships: { readonly to: string; readonly field: string } }
+  | { readonly expression: string };
 
 export interface ColumnDefinition {
   readonly description: string;
@@ -16,10 +25,49 @@ export interface ColumnDefinition {
   readonly pii?: boolean;
 }
 
-/** What a model's SQL may call: other models and seeds by name, sources by system and table. */
+/** A model-level data test: a SQL condition every row of the model must satisfy. */
+export interface ModelExpressionTest {
+  readonly name: string;
+  readonly expression: string;
+}
+
+/**
+ * How an incremental model finds its new rows: those whose `watermark` is above the built table's
+ * maximum minus `lookback` (a number of watermark units, or an interval such as `'3 days'` for a
+ * timestamp), merged by `uniqueKey` (default: the primary key).
+ */
+export interface IncrementalConfig {
+  readonly watermark: string;
+  readonly lookback?: number | string;
+  readonly uniqueKey?: readonly string[];
+  /**
+   * Rows of the built table to delete before each merge (a condition on alias `this`), for
+   * upstream rows that disappear, e.g. the lines of a batch a corrected delivery replaced.
+   */
+  readonly deleteWhere?: (ctx: ModelContext) => RawBuilder<unknown>;
+}
+
+/** Fixture rows for a model unit test: plain rows, or rows with SQL types for their columns. */
+export type FixtureRows =
+  | readonly Readonly<Record<string, Scalar | null>>[]
+  | { readonly rows: readonly Readonly<Record<string, Scalar | null>>[]; readonly types?: Readonly<Record<string, string>> };
+
+/**
+ * A model unit test: the model's SQL run on `given` rows in place of each ref (by model or seed
+ * name) or source (`'his.charge_lines'`), compared with `expect` on the columns `expect` names.
+ */
+export interface ModelUnitTest {
+  readonly name: string;
+  readonly given: Readonly<Record<string, FixtureRows>>;
+  readonly expect: readonly Readonly<Record<string, Scalar | null>>[];
+}
+
+/** What a model's SQL may call: other models and seeds by name, sources by system and table, variables. */
 export interface ModelContext {
   ref(name: string): RawBuilder<unknown>;
   source(system: string, table: string): RawBuilder<unknown>;
+  /** A project variable (models/project.ts), inlined as a literal. */
+  var(name: string): RawBuilder<unknown>;
 }
 
 /**
@@ -37,6 +85,10 @@ export interface ModelDefinition {
   readonly primaryKey: string | readonly string[];
   readonly columns: Readonly<Record<string, ColumnDefinition>>;
   readonly tags?: readonly string[];
+  /** Required when `materialized` is `incremental`. */
+  readonly incremental?: IncrementalConfig;
+  readonly tests?: readonly ModelExpressionTest[];
+  readonly unitTests?: readonly ModelUnitTest[];
   readonly sql: (ctx: ModelContext) => RawBuilder<unknown>;
 }
 
@@ -51,4 +103,9 @@ export const layerSchemas = { stg_: 'staging', int_: 'intermediate', fct_: 'mart
 export function schemaOf(name: string): string | undefined {
   const prefix = Object.keys(layerSchemas).find((p) => name.startsWith(p)) as keyof typeof layerSchemas | undefined;
   return prefix ? layerSchemas[prefix] : undefined;
+}
+
+/** The primary key as a list, whichever way the model wrote it. */
+export function primaryKeyOf(model: ModelDefinition): readonly string[] {
+  return typeof model.primaryKey === 'string' ? [model.primaryKey] : model.primaryKey;
 }

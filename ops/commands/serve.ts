@@ -1,9 +1,12 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import express from 'express';
 import { resolveJwtSecret } from '../../core/config/jwt-secret.ts';
 import { openWarehouse } from '../../core/db/database.ts';
 import { projectPaths } from '../../core/paths.ts';
 import { mountCube } from '../../cube/server.ts';
+import { writeDocsSite } from '../../core/engine/docs-site.ts';
+import { loadProject } from '../../pipelines/run-pipeline.ts';
 import { commandContext } from '../context.ts';
 
 /**
@@ -17,6 +20,10 @@ export async function serve(): Promise<void> {
   app.disable('x-powered-by');
   const cube = await mountCube(app, { databaseUrl: warehouse.url, jwtSecret: await resolveJwtSecret(config), logger });
   app.use(express.static(projectPaths.web));
+  // The model docs are rebuilt at start-up from the model files (no database needed), so /docs matches the code.
+  const docsDir = path.join(projectPaths.target, 'docs');
+  await writeDocsSite(await loadProject(), docsDir);
+  app.use('/docs', express.static(docsDir));
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.HDW_PORT, '0.0.0.0', () => resolve(s)).once('error', reject);
   });
@@ -28,6 +35,7 @@ export async function serve(): Promise<void> {
       `  dashboard   ${base}/`,
       `  REST API    ${base}/cubejs-api/v1/load`,
       `  GraphQL     ${base}/cubejs-api/graphql`,
+      `  model docs  ${base}/docs/`,
       `get a token:  npx hdw token --role analyst`,
       `try:          curl -H "Authorization: $(npx hdw token --role analyst)" -G ${base}/cubejs-api/v1/load \\`,
       `                 --data-urlencode 'query={"measures":["department_charge_analysis.total_charge_amount"],"dimensions":["department_charge_analysis.hospital_name"]}'`,

@@ -16,8 +16,16 @@ async function model(file: string, name: string, body: string): Promise<void> {
     `import { sql } from 'kysely';
 import { defineModel } from ${JSON.stringify(engine)};
 export default defineModel({ name: ${JSON.stringify(name)}, materialized: 'view', description: 'd', grain: 'g',
-  primaryKey: 'id', columns: {}, sql: ({ ref, source }) => ${body} });
+  primaryKey: 'id', columns: { id: { description: 'id' } }, sql: ({ ref, source }) => ${body} });
 `,
+  );
+}
+
+async function sources(system: string, tables: readonly string[]): Promise<void> {
+  await mkdir(path.join(dir, 'sources'), { recursive: true });
+  await writeFile(
+    path.join(dir, 'sources', `${system}.ts`),
+    `export default { system: ${JSON.stringify(system)}, description: 'd', tables: ${JSON.stringify(Object.fromEntries(tables.map((t) => [t, { description: t }])))} };\n`,
   );
 }
 
@@ -29,6 +37,7 @@ describe('model compiler', () => {
     await model('marts/fct_b.ts', 'fct_b', 'sql`select * from ${ref("int_a")} join ${ref("hospitals")} using (id)`');
     await model('intermediate/int_a.ts', 'int_a', 'sql`select * from ${ref("stg_x__a")}`');
     await model('staging/stg_x__a.ts', 'stg_x__a', 'sql`select * from ${source("his", "a")}`');
+    await sources('his', ['a']);
     const project = await compileProject(dir, ['hospitals']);
     expect(project.models.map((m) => m.relation)).toEqual(['staging.stg_x__a', 'intermediate.int_a', 'marts.fct_b']);
     expect(project.models[2]!.sql).toContain('"ref"."hospitals"');

@@ -3,11 +3,18 @@ import { defineModel } from '../../../core/engine/model-definition.ts';
 
 export default defineModel({
   name: 'int_charge_lines__standardised',
-  materialized: 'view',
+  materialized: 'incremental',
   description:
-    '收费明细映射到联盟统一字典：开单科室映射为标准科室，费用类别带药品/中药饮片/耗材标识。科室口径为开单科室（开单收入）。',
+    '收费明细映射到联盟统一字典：开单科室映射为标准科室，费用类别带药品/中药饮片/耗材标识。科室口径为开单科室（开单收入）。' +
+    '增量构建：每次只合并最近批次（含回看）的明细；被更正交付替换的批次的明细先删除。',
   grain: 'One row per charge line (hospital, line id).',
   primaryKey: ['hospital_code', 'charge_line_id'],
+  incremental: {
+    watermark: 'batch_id',
+    // Batches are numbered in load order; re-read a few in case loads committed out of order.
+    lookback: 5,
+    deleteWhere: ({ ref }) => sql`this.batch_id in (select batch_id from ${ref('stg_ops__batches')} where status = 'replaced')`,
+  },
   columns: {
     hospital_code: { description: '医院编码' },
     charge_line_id: { description: '明细流水号' },
@@ -15,7 +22,32 @@ export default defineModel({
     department_name: { description: '标准科室名称' },
     charge_category_code: { description: '医保收费项目类别', tests: ['not_null', { relationships: { to: 'charge_categories', field: 'category_code' } }] },
     amount: { description: '金额（元）' },
+    batch_id: { description: '入库批次号（增量水位）', tests: ['not_null'] },
   },
+  unitTests: [
+    {
+      name: 'maps the ordering department and the charge category',
+      given: {
+        stg_his__charge_lines: {
+          rows: [
+            { hospital_code: 'H1', charge_line_id: 'L1', visit_type: 'inpatient', visit_id: 'V1', item_code: 'I1', charge_category_code: '01', order_dept_code: 'D9', charged_at: '2024-03-15 10:00', quantity: 2, unit_price: 3.5, amount: 7, batch_id: 1 },
+            { hospital_code: 'H1', charge_line_id: 'L2', visit_type: 'outpatient', visit_id: 'V2', item_code: 'I2', charge_category_code: '13', order_dept_code: 'D8', charged_at: '2024-04-01 00:00', quantity: 1, unit_price: 1, amount: 1, batch_id: 2 },
+          ],
+          types: { charged_at: 'timestamp', batch_id: 'bigint' },
+        },
+        stg_his__departments: [{ hospital_code: 'H1', dept_code: 'D9', std_dept_code: 'A03' }],
+        standard_departments: [{ std_dept_code: 'A03', std_dept_name: '内科' }],
+        charge_categories: [
+          { category_code: '01', category_name: '西药费', is_drug: true, is_herbal_pieces: false, is_material: false },
+          { category_code: '13', category_name: '材料费', is_drug: false, is_herbal_pieces: false, is_material: true },
+        ],
+      },
+      expect: [
+        { charge_line_id: 'L1', department_code: 'A03', department_name: '内科', charge_month: '2024-03-01', is_drug: true, amount: 7 },
+        { charge_line_id: 'L2', department_code: null, department_name: null, charge_month: '2024-04-01', is_drug: false, amount: 1 },
+      ],
+    },
+  ],
   sql: ({ ref }) => sql`
     with charge_lines as (
       select * from ${ref('stg_his__charge_lines')}
@@ -55,7 +87,9 @@ export default defineModel({
         -- amounts
         c.quantity,
         c.unit_price,
-        c.amount
+        c.amount,
+        -- lineage
+        c.batch_id
       from charge_lines c
       left join departments d on d.hospital_code = c.hospital_code and d.dept_code = c.order_dept_code
       left join standard_departments s on s.std_dept_code = d.std_dept_code

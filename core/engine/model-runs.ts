@@ -1,0 +1,19 @@
+import type pg from 'pg';
+
+export interface ModelRunRecord {
+  readonly jobRunId?: number;
+  readonly model: string;
+  readonly kind: 'build' | 'test';
+  readonly status: 'success' | 'error' | 'skipped' | 'pass' | 'fail';
+  readonly rows?: number | null;
+  readonly durationMs: number;
+  readonly message?: string | null;
+}
+
+/** Records one model build or test in ops.model_runs: the history operators and Cube's refresh keys read. */
+export async function recordModelRun(pool: pg.Pool, run: ModelRunRecord): Promise<void> {
+  await pool.query(
+    `insert into ops.model_runs (job_run_id, model, kind, status, rows, duration_ms, message) values ($1, $2, $3, $4, $5, $6, $7)`,
+    [run.jobRunId ?? null, run.model, run.kind, run.status, run.rows ?? null, Math.round(run.durationMs), run.message ?? null],
+  );
+}

@@ -1,0 +1,123 @@
+import type pg from 'pg';
+import type { Logger } from '../logging/logger.ts';
+import type { CompiledProject, CompiledUnitTest } from './compile-models.ts';
+import { testCasesOf, type ModelTestCase } from './model-tests.ts';
+import { recordModelRun } from './model-runs.ts';
+import { runInDependencyOrder } from './scheduler.ts';
+
+export interface TestResult {
+  readonly model: string;
+  readonly test: string;
+  /** Unique test id (dbt style), as in the manifest. */
+  readonly id?: string;
+  readonly status: 'pass' | 'fail' | 'error';
+  readonly failures: number;
+  /** Up to five failing rows, for the message. */
+  readonly sample: readonly Record<string, unknown>[];
+  readonly message?: string;
+  readonly durationMs?: number;
+}
+
+export interface TestOptions {
+  readonly logger: Logger;
+  /** Models whose tests are not run (e.g. they failed to build in this run). */
+  readonly skip?: ReadonlySet<string>;
+  /** Only the tests of these models (default: all). */
+  readonly models?: ReadonlySet<string>;
+  readonly jobRunId?: number;
+  readonly threads?: number;
+}
+
+/**
+ * Runs the project's tests: every model's primary key, column and model tests, the custom SQL
+ * tests and the model unit tests. A failing test names the model, the test and up to five
+ * failing rows, in its result and in the log; each is recorded in ops.model_runs.
+ */
+export async function testModels(pool: pg.Pool, project: CompiledProject, options: TestOptions): Promise<TestResult[]> {
+  const cases = testCasesOf(project).filter(
+    (t) => (!options.models || (t.model !== undefined && options.models.has(t.model))) && !(t.model && options.skip?.has(t.model)),
+  );
+  const results = new Map<string, TestResult>();
+  await runInDependencyOrder(
+    cases.map((t) => t.id),
+    () => [],
+    options.threads ?? 4,
+    async (id) => {
+      const test = cases.find((t) => t.id === id)!;
+      const started = Date.now();
+      const outcome = await runTest(pool, test).catch(
+        (error: unknown): Omit<TestResult, 'model' | 'test'> => ({ status: 'error', failures: 0, sample: [], message: (error as Error).message }),
+      );
+      const result: TestResult = { model: test.model ?? '', test: test.name, id: test.id, ...outcome, durationMs: Date.now() - started };
+      if (result.status !== 'pass') {
+        options.logger.error(
+          { model: result.model, test: result.test, failures: result.failures, message: result.message },
+          `test failed: ${result.model} ${result.test} (${result.failures} failing rows)`,
+        );
+      }
+      await recordModelRun(pool, {
+        jobRunId: options.jobRunId,
+        model: `${result.model}.${result.test}`,
+        kind: 'test',
+        status: result.status === 'pass' ? 'pass' : 'fail',
+        rows: result.failures,
+        durationMs: result.durationMs ?? 0,
+        message: result.message,
+      });
+      results.set(id, result);
+      return true;
+    },
+  );
+  return cases.map((t) => results.get(t.id)!);
+}
+
+async function runTest(pool: pg.Pool, test: ModelTestCase): Promise<Omit<TestResult, 'model' | 'test'>> {
+  if (test.unit) return runUnitTest(pool, test.unit);
+  const { rows } = await pool.query(`select * from (${test.failing}) failing limit 6`);
+  const count = rows.length < 6 ? rows.length : Number((await pool.query(`select count(*) as n from (${test.failing}) f`)).rows[0].n);
+  return { status: count === 0 ? 'pass' : 'fail', failures: count, sample: rows.slice(0, 5) };
+}
+
+/**
+ * Runs a unit test's SQL on its fixtures and compares the rows with `expect` as multisets, on the
+ * columns `expect` names; values compare as text, so 1, '1' and 1.0 agree where PostgreSQL does.
+ */
+async function runUnitTest(pool: pg.Pool, unit: CompiledUnitTest): Promise<Omit<TestResult, 'model' | 'test'>> {
+  const { rows } = await pool.query(unit.sql);
+  const columns = [...new Set(unit.expect.flatMap((r) => Object.keys(r)))];
+  const canon = (row: Record<string, unknown>) => JSON.stringify(columns.map((c) => canonical(row[c])));
+  const remaining = new Map<string, number>();
+  for (const row of rows) remaining.set(canon(row), (remaining.get(canon(row)) ?? 0) + 1);
+  const missing: Record<string, unknown>[] = [];
+  for (const row of unit.expect) {
+    const key = canon(row);
+    const n = remaining.get(key) ?? 0;
+    if (n > 0) remaining.set(key, n - 1);
+    else missing.push({ __expected_but_missing: true, ...row });
+  }
+  const unexpected = rows
+    .filter((row) => {
+      const key = canon(row);
+      const n = remaining.get(key) ?? 0;
+      if (n > 0) remaining.set(key, n - 1);
+      return n > 0;
+    })
+    .map((row) => ({ __unexpected: true, ...Object.fromEntries(columns.map((c) => [c, row[c]])) }));
+  const failing = [...missing, ...unexpected];
+  return { status: failing.length === 0 ? 'pass' : 'fail', failures: failing.length, sample: failing.slice(0, 5) };
+}
+
+function canonical(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return localTimestamp(value);
+  const text = String(value);
+  return /^-?\d+(\.\d+)?$/.test(text) ? String(Number(text)) : text;
+}
+
+/** A date or timestamp as PostgreSQL prints it (pg reads both into local-time Dates): `2024-03-01` or `2024-03-01 10:00:00`. */
+function localTimestamp(d: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return time === '00:00:00' ? date : `${date} ${time}`;
+}

@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildModels } from '../../core/engine/build-models.ts';
+import { compileProject } from '../../core/engine/compile-models.ts';
+import { writeRunResults } from '../../core/engine/run-results.ts';
+import { silentLogger } from '../../core/logging/logger.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { writeFixtureModel, writeFixtureProject, writeFixtureSources } from '../data/engine-fixtures/fixture-project.ts';
+
+let t: TestDatabase;
+let pool: pg.Pool;
+let dir: string;
+let models: string;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: t.url, max: 8 });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-engine-build-'));
+  models = path.join(dir, 'models');
+  await pool.query(`create schema raw_app; create table raw_app.events as select g as id, (g % 3)::text as grp, g * 1.5 as amount from generate_series(1, 300) g`);
+  await writeFixtureProject(models, 'fixture', { max_id: 100, pause_seconds: 0 });
+  await writeFixtureSources(models, 'app', ['events']);
+  await writeFixtureModel(models, 'staging', { name: 'stg_app__events', sql: 'select * from ${source("app", "events")} where id <= ${v("max_id")}' });
+  await writeFixtureModel(models, 'intermediate', { name: 'int_events__even', materialized: 'ephemeral', sql: 'select * from ${ref("stg_app__events")} where id % 2 = 0' });
+  await writeFixtureModel(models, 'intermediate', {
+    name: 'int_events__slow',
+    materialized: 'table',
+    sql: 'with pause as (select pg_sleep(${v("pause_seconds")})) select e.* from ${ref("stg_app__events")} e, pause',
+  });
+  await writeFixtureModel(models, 'marts', {
+    name: 'fct_even_groups',
+    materialized: 'table',
+    primaryKey: 'grp',
+    tags: ['even'],
+    sql: 'select grp, count(*) as n from ${ref("int_events__even")} group by grp',
+  });
+  await writeFixtureModel(models, 'intermediate', { name: 'int_broken', materialized: 'table', sql: 'select 1 / 0 as id' });
+  await writeFixtureModel(models, 'marts', { name: 'fct_on_broken', materialized: 'table', sql: 'select * from ${ref("int_broken")}' });
+  await writeFixtureModel(models, 'marts', { name: 'dim_after_broken', materialized: 'view', sql: 'select * from ${ref("fct_on_broken")}' });
+  await writeFixtureModel(models, 'marts', { name: 'fct_slow_copy', materialized: 'table', sql: 'select * from ${ref("int_events__slow")}' });
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await t?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('model engine: build', () => {
+  it('builds views, tables and ephemeral models; a failed model skips its dependents and the rest carry on', async () => {
+    const project = await compileProject(models, []);
+    const started = new Date();
+    const results = await buildModels(pool, project, { logger: silentLogger, threads: 4 });
+    const status = Object.fromEntries(results.map((r) => [r.model, r.status]));
+    expect(status).toEqual({
+      stg_app__events: 'success',
+      int_events__slow: 'success',
+      fct_even_groups: 'success',
+      fct_slow_copy: 'success',
+      int_broken: 'error',
+      fct_on_broken: 'skipped',
+      dim_after_broken: 'skipped',
+    });
+    expect(results.find((r) => r.model === 'int_broken')!.message).toMatch(/division by zero/);
+    expect(results.find((r) => r.model === 'dim_after_broken')!.message).toMatch(/fct_on_broken/);
+    // the ephemeral model is inlined, never built
+    const { rows } = await pool.query(`select sum(n)::int as n from marts.fct_even_groups`);
+    expect(rows[0].n).toBe(50);
+    expect((await pool.query(`select to_regclass('intermediate.int_events__even') as r`)).rows[0].r).toBeNull();
+
+    const runs = await pool.query(`select model, status, rows from ops.model_runs where kind = 'build' order by model`);
+    expect(runs.rows).toContainEqual({ model: 'int_events__slow', status: 'success', rows: 100 });
+    expect(runs.rows).toContainEqual(expect.objectContaining({ model: 'fct_on_broken', status: 'skipped' }));
+
+    const file = await writeRunResults(project, { command: 'build', startedAt: started, models: results }, path.join(dir, 'target'));
+    const runResults = JSON.parse(await readFile(file, 'utf8'));
+    expect(runResults.metadata.dbt_schema_version).toMatch(/run-results/);
+    expect(runResults.results).toContainEqual(expect.objectContaining({ unique_id: 'model.fixture.int_broken', status: 'error' }));
+    expect(runResults.results).toHaveLength(7);
+  });
+
+  it('swaps a rebuilt table atomically: a reader during a slow rebuild sees the old table, then the new one, never an empty or missing one', async () => {
+    await pool.query(`create view public.bi_user_view as select grp, count(*) as n from intermediate.int_events__slow group by grp`);
+    await pool.query(`create role hdw_fixture_reader`).catch(() => undefined);
+    await pool.query(`grant select on intermediate.int_events__slow to hdw_fixture_reader`);
+    const slow = await compileProject(models, [], { vars: { max_id: 150, pause_seconds: 1.5 } });
+    const reader = new pg.Client({ connectionString: t.url });
+    await reader.connect();
+    const seen: (number | string)[] = [];
+    let building = true;
+    const polling = (async () => {
+      while (building) {
+        try {
+          seen.push((await reader.query(`select count(*)::int as n from intermediate.int_events__slow`)).rows[0].n);
+        } catch (error) {
+          seen.push(`error: ${(error as Error).message}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const results = await buildModels(pool, slow, { logger: silentLogger, select: '+int_events__slow' });
+    await new Promise((r) => setTimeout(r, 100));
+    building = false;
+    await polling;
+    await reader.end();
+    expect(results.map((r) => [r.model, r.status, r.rows])).toEqual([['stg_app__events', 'success', undefined], ['int_events__slow', 'success', 150]]);
+    expect(seen.length).toBeGreaterThan(20);
+    expect(new Set(seen)).toEqual(new Set([100, 150]));
+    expect(seen[0]).toBe(100);
+    // what hung off the old table is still there
+    expect((await pool.query(`select sum(n)::int as n from public.bi_user_view`)).rows[0].n).toBe(150);
+    const grants = await pool.query(`select has_table_privilege('hdw_fixture_reader', 'intermediate.int_events__slow', 'select') as ok`);
+    expect(grants.rows[0].ok).toBe(true);
+    // a downstream table not selected keeps its old rows until it is built
+    expect((await pool.query(`select count(*)::int as n from marts.fct_slow_copy`)).rows[0].n).toBe(100);
+  });
+
+  it('builds independent models side by side with --threads', async () => {
+    const slow = await compileProject(models, [], { vars: { max_id: 100, pause_seconds: 1 } });
+    const started = Date.now();
+    const results = await buildModels(pool, slow, { logger: silentLogger, select: 'int_events__slow fct_even_groups stg_app__events', threads: 4 });
+    expect(results.every((r) => r.status === 'success')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
