@@ -1,9 +1,16 @@
+/** A member of Cube's compiled metadata, the fields we read. */
+interface MetaMember {
+  readonly name?: unknown;
+  readonly meta?: unknown;
+}
+
 /** One entry of Cube's compiled metadata (`CompilerApi.metaConfig()`), the fields we read. */
 interface MetaCube {
   readonly isVisible?: unknown;
   readonly config?: {
     readonly name?: unknown;
-    readonly dimensions?: ReadonlyArray<{ readonly name?: unknown }>;
+    readonly dimensions?: readonly MetaMember[];
+    readonly measures?: readonly MetaMember[];
   };
 }
 
@@ -13,6 +20,11 @@ export interface CatalogEntry {
   readonly public: boolean;
   /** Short names of its dimensions (`hospital_code`, not `cube.hospital_code`). */
   readonly dimensions: ReadonlySet<string>;
+  /**
+   * True when any of its members is marked `meta: { access: steward }` (exception detail,
+   * quarantined payloads): then only stewards may query it at all, whichever members they pick.
+   */
+  readonly stewardOnly: boolean;
 }
 
 /** Cubes and views of the compiled model by name, private cubes included. */
@@ -26,7 +38,13 @@ export function catalogOf(metaConfig: unknown): Map<string, CatalogEntry> {
     for (const dimension of cube.config?.dimensions ?? []) {
       if (typeof dimension.name === 'string') dimensions.add(dimension.name.slice(name.length + 1));
     }
-    out.set(name, { public: cube.isVisible === true, dimensions });
+    const members = [...(cube.config?.dimensions ?? []), ...(cube.config?.measures ?? [])];
+    const stewardOnly = members.some((member) => accessOf(member.meta) === 'steward');
+    out.set(name, { public: cube.isVisible === true, dimensions, stewardOnly });
   }
   return out;
+}
+
+function accessOf(meta: unknown): unknown {
+  return typeof meta === 'object' && meta !== null ? (meta as { access?: unknown }).access : undefined;
 }

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import serverCore, { type CreateOptions } from '@cubejs-backend/server-core';
 import express from 'express';
+import pg from 'pg';
 import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { createCubeLogger } from './cube-logger.ts';
@@ -15,13 +16,29 @@ import { constructQuietly } from './quiet-construction.ts';
 import { RefreshGate } from './refresh-gate.ts';
 import { createCheckAuth } from './security/check-auth.ts';
 import { createQueryRewrite, type ModelCatalog } from './security/row-security.ts';
-import { assertTokenKeys, type TokenKeys } from './security/token.ts';
+import { prepareTokenVerifier } from './security/token.ts';
+import { defaultSharingPolicy, type SharingPolicy } from '../core/security/sharing-policy.ts';
+import type { SecurityContext } from './security/context.ts';
 
 export interface CubeServerOptions {
   /** The warehouse Cube reads (the `marts` schema). */
   readonly databaseUrl: string;
   /** HS256 secret the tokens are signed with; at least 32 characters. */
-  readonly jwtSecret: string;
+  readonly jwtSecret?: string;
+  /**
+   * RS256 public key (SPKI PEM, see core/security/jwt-public-key.ts) of an external token issuer.
+   * With both, either kind of token is accepted; at least one of the two is required.
+   */
+  readonly jwtPublicKey?: string;
+  /**
+   * When set, pre-aggregations are checked every so many seconds and rebuilt when their refresh
+   * key (the last successful publish) changed, so a pipeline run in another process shows up
+   * without waiting for a query to trigger the build. Without it, a query after a publish is
+   * answered from the previous build while the new one is made in the background.
+   */
+  readonly preAggregationRefreshSeconds?: number;
+  /** What members may see of other hospitals; default `defaultSharingPolicy`. */
+  readonly sharingPolicy?: SharingPolicy;
   readonly logger: Logger;
   /** Folder of the YAML data model; default: `cube/model` of this repository. */
   readonly modelPath?: string;
@@ -30,6 +47,12 @@ export interface CubeServerOptions {
 export interface CubeHandle {
   /** Drop compiled model + query caches so new mart data shows. */
   refresh(): Promise<void>;
+  /**
+   * Builds every pre-aggregation whose refresh key changed (all of them on first call) in the
+   * warehouse's `cube_pre_aggregations` schema, so the first dashboard query after start-up or a
+   * pipeline run does not wait for it. Queries would build them on demand too; this only warms up.
+   */
+  refreshPreAggregations(): Promise<void>;
   /** Stop answering, release the database pools and Cube's timers. */
   shutdown(): Promise<void>;
 }
@@ -47,9 +70,8 @@ const defaultModelPath = fileURLToPath(new URL('./model', import.meta.url));
  * stays free for the dashboard.
  *
  * @example
- *   const cube = await mountCube(app, { databaseUrl, jwtSecret, logger });
- *   // after a mart build:
- *   await cube.refresh();
+ *   const cube = await mountCube(app, { databaseUrl, jwtSecret, jwtPublicKey, logger });
+ *   await cube.refreshPreAggregations(); // warm up after start-up
  */
 export async function mountCube(app: express.Express, options: CubeServerOptions): Promise<CubeHandle> {
   const logger = options.logger.child({ component: 'cube' });
@@ -59,8 +81,11 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
       'CUBEJS_PLAYGROUND_AUTH_SECRET is set: it would let tokens bypass our checkAuth; unset it',
     );
   }
-  const keys: TokenKeys = { kind: 'hs256', secret: options.jwtSecret };
-  assertTokenKeys(keys);
+  const verifier = await prepareTokenVerifier({
+    ...(options.jwtSecret !== undefined ? { hs256Secret: options.jwtSecret } : {}),
+    ...(options.jwtPublicKey !== undefined ? { rs256PublicKey: options.jwtPublicKey } : {}),
+  });
+  const policy = options.sharingPolicy ?? defaultSharingPolicy;
   const modelPath = options.modelPath ?? defaultModelPath;
   await assertFolder(modelPath);
   const repository = createModelRepository(modelPath);
@@ -88,10 +113,13 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
     repositoryFactory: () =>
       repository as unknown as ReturnType<NonNullable<CreateOptions['repositoryFactory']>>,
     // Required by Cube, though our checkAuth replaces its JWT check entirely.
-    apiSecret: options.jwtSecret,
-    checkAuth: createCheckAuth({ keys, logger }),
-    queryRewrite: createQueryRewrite({ logger, catalog }) as unknown as CreateOptions['queryRewrite'],
+    apiSecret: options.jwtSecret ?? randomBytes(32).toString('base64url'),
+    checkAuth: createCheckAuth({ verifier, logger }),
+    queryRewrite: createQueryRewrite({ logger, catalog, policy }) as unknown as CreateOptions['queryRewrite'],
     contextToOrchestratorId: orchestratorId,
+    // Views expose no primary key, so an ungrouped query (raw rows) could not be asked of one
+    // otherwise; row security applies to it exactly as to a grouped one.
+    allowUngroupedWithoutPrimaryKey: true,
     devServer: false,
     telemetry: false,
     scheduledRefreshTimer: false,
@@ -135,7 +163,33 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
   });
   logger.info({ modelPath, path: cubeApiPath }, 'Cube API mounted');
 
-  return {
+  let refreshing: Promise<void> | undefined;
+  const buildPreAggregations = async () => {
+    if (stopped) return;
+    const started = Date.now();
+    const before = await preAggregationTables(options.databaseUrl);
+    // Scheduled refresh never passes queryRewrite; the context only has to be a valid one.
+    const context = {
+      securityContext: refreshContext,
+      requestId: `hdw-preagg-${randomBytes(4).toString('hex')}`,
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await cube.runScheduledRefresh(context as never, { concurrency: 1, throwErrors: true });
+        break;
+      } catch (error) {
+        // A build that outlasts Cube's wait answers "Continue wait"; it goes on, so ask again.
+        if ((error as { error?: unknown }).error !== 'Continue wait' || attempt >= 120) throw error;
+      }
+    }
+    // Cube keeps the list of pre-aggregation tables it knows in its caches; when a build made new
+    // ones, queries would look for the new table in a stale list ("not found after it was
+    // successfully created"). A fresh generation reads the list again.
+    const rebuilt = (await preAggregationTables(options.databaseUrl)) !== before;
+    if (rebuilt) await handle.refresh();
+    logger.info({ ms: Date.now() - started, rebuilt }, 'Cube pre-aggregations up to date');
+  };
+  const handle: CubeHandle = {
     async refresh() {
       if (stopped) return;
       const { drainTimedOut } = await gate.exclusive(async () => {
@@ -146,8 +200,14 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
       });
       logger.info({ drainTimedOut }, 'Cube model and query caches refreshed');
     },
+    refreshPreAggregations() {
+      // One build at a time: a timer tick during a long build joins it instead of starting another.
+      refreshing ??= buildPreAggregations().finally(() => (refreshing = undefined));
+      return refreshing;
+    },
     async shutdown() {
       if (stopped) return;
+      if (timer) clearInterval(timer);
       stopped = true;
       for (const timer of constructed.intervals) clearInterval(timer);
       await cube.beforeShutdown();
@@ -156,7 +216,39 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
       logger.info('Cube API shut down');
     },
   };
+  const seconds = options.preAggregationRefreshSeconds;
+  const timer =
+    seconds !== undefined && seconds > 0
+      ? setInterval(() => {
+          handle.refreshPreAggregations().catch((error: unknown) => {
+            logger.warn(
+              { err: (error as Error).message },
+              'Cube pre-aggregation refresh failed; retrying on the next tick',
+            );
+          });
+        }, seconds * 1000)
+      : undefined;
+  timer?.unref();
+  return handle;
 }
+
+/** The tables of `cube_pre_aggregations`, as one string to compare before and after a build. */
+async function preAggregationTables(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'hdw-cube' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ tables: string | null }>(
+      `select string_agg(table_name, ',' order by table_name) as tables
+       from information_schema.tables where table_schema = 'cube_pre_aggregations'`,
+    );
+    return rows[0]?.tables ?? '';
+  } finally {
+    await client.end();
+  }
+}
+
+/** Who the pre-aggregation refresh runs as: a steward sees everything, and it never reaches queryRewrite. */
+const refreshContext: SecurityContext = { role: 'steward', alliance_id: 'hdw-refresh' };
 
 async function assertFolder(modelPath: string): Promise<void> {
   const info = await stat(modelPath).catch(() => undefined);

@@ -95,6 +95,26 @@ export function buildProgram(): Command {
     .description('write an equivalent dbt project (models with ref/source, schema.yml, sources.yml, seeds)')
     .action(async (dir: string) => (await engine()).dbtExportCommand(dir));
 
+  const grant = program.command('grant').description('a PostgreSQL login for a BI tool, with the same row security as Cube');
+  const runGrant = async (kind: 'member' | 'analyst' | 'steward', subject: string, opts: { name?: string; password?: string }) =>
+    (await import('./commands/grant.ts')).grant(kind, subject, opts);
+  grant
+    .command('member <hospital>')
+    .description("login hdw_member_<hospital>: its own hospital's detail, the alliance's shared aggregates")
+    .option('--name <role>', 'login name instead of hdw_member_<hospital>')
+    .option('--password <password>', 'password to set (default: generated and printed once)')
+    .action(async (hospital: string, opts) => runGrant('member', hospital, opts));
+  grant
+    .command('analyst <name>')
+    .description('login hdw_analyst_<name>: every mart, aggregate data-quality figures')
+    .option('--password <password>', 'password to set (default: generated and printed once)')
+    .action(async (name: string, opts) => runGrant('analyst', name, opts));
+  grant
+    .command('steward <name>')
+    .description('login hdw_steward_<name>: marts plus exception detail and quarantined payloads')
+    .option('--password <password>', 'password to set (default: generated and printed once)')
+    .action(async (name: string, opts) => runGrant('steward', name, opts));
+
   const db = program.command('db').description('the embedded PostgreSQL of the data folder');
   db.command('start')
     .description('start the embedded PostgreSQL (created on first use) and leave it running')

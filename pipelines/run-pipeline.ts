@@ -6,6 +6,8 @@ import { writeRunResults } from '../core/engine/run-results.ts';
 import { selectModels } from '../core/engine/selection.ts';
 import { recordJob } from '../core/jobs/job-runs.ts';
 import type { Logger } from '../core/logging/logger.ts';
+import { defaultSharingPolicy } from '../core/security/sharing-policy.ts';
+import { applyWarehouseSecurity } from '../core/security/warehouse-security.ts';
 import type { ProgressReporter } from '../core/logging/progress.ts';
 import { projectPaths } from '../core/paths.ts';
 import { ingestInbox, type IngestSummary } from './ingest/ingest-inbox.ts';
@@ -81,6 +83,9 @@ export async function buildStage(ctx: StageContext, project?: CompiledProject, r
     (r) => ({ models: r.length, errors: r.filter((m) => m.status !== 'success').length, failed: r.some((m) => m.status !== 'success') }),
   );
   await writeRunResults(compiled, { command: 'build', startedAt, models, select: run.select }, ctx.targetDir ?? projectPaths.target);
+  // Grants and row-level security follow every build, even a partly failed one: a rebuilt table
+  // must never be readable with less protection than Cube gives the same person.
+  await applyWarehouseSecurity(ctx.pool, ctx.logger, defaultSharingPolicy);
   return models;
 }
 

@@ -22,6 +22,8 @@ export const configSchema = z.object({
     .min(1, 'must be a whole number between 1 and 65535')
     .max(65535, 'must be a whole number between 1 and 65535'),
   HDW_JWT_SECRET: z.string().min(32, 'must be at least 32 characters long').optional(),
+  /** RS256 public key (PEM text, `\n` allowed, or a file path) of an external token issuer. */
+  HDW_JWT_PUBLIC_KEY: z.string().min(1).optional(),
   HDW_LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
 });
 
@@ -33,6 +35,7 @@ const fileKeys: Record<string, keyof Config> = {
   inbox: 'HDW_INBOX',
   port: 'HDW_PORT',
   jwtSecret: 'HDW_JWT_SECRET',
+  jwtPublicKey: 'HDW_JWT_PUBLIC_KEY',
   logLevel: 'HDW_LOG_LEVEL',
 };
 
@@ -54,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_INBOX: resolvePath(cwd, pick('HDW_INBOX') ?? 'inbox'),
     HDW_PORT: pick('HDW_PORT') ?? 4000,
     HDW_JWT_SECRET: pick('HDW_JWT_SECRET'),
+    HDW_JWT_PUBLIC_KEY: pick('HDW_JWT_PUBLIC_KEY'),
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
   };
   const parsed = configSchema.safeParse(raw);

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logging/logger.ts';
 import { cubeForbidden } from '../cube-modules.ts';
 import type { SecurityContext } from './context.ts';
-import { TokenError, verifyToken, type TokenKeys } from './token.ts';
+import { TokenError, verifyToken, type TokenVerifier } from './token.ts';
 
 /** The part of Cube's request object that `checkAuth` reads and writes. */
 export interface AuthRequest {
@@ -20,13 +20,16 @@ export type CheckAuth = (req: AuthRequest, authorization?: string) => Promise<vo
  * context does not validate gets 403 `{ "error": "Forbidden: <reason>" }` and a warn line with the
  * reason, never the token.
  */
-export function createCheckAuth(options: { readonly keys: TokenKeys; readonly logger: Logger }): CheckAuth {
-  const { keys, logger } = options;
+export function createCheckAuth(options: {
+  readonly verifier: TokenVerifier;
+  readonly logger: Logger;
+}): CheckAuth {
+  const { verifier, logger } = options;
   return async (req, authorization) => {
     const token = authorization?.trim();
     try {
       if (!token) throw new TokenError('missing token');
-      req.securityContext = await verifyToken(token, keys);
+      req.securityContext = await verifyToken(token, verifier);
     } catch (error) {
       const reason = error instanceof TokenError ? error.reason : 'token could not be checked';
       logger.warn(

@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logging/logger.ts';
+import { shareableViews, type SharingPolicy } from '../../core/security/sharing-policy.ts';
 import { cubeForbidden } from '../cube-modules.ts';
 import type { CatalogEntry } from '../model-catalog.ts';
 import { securityContextSchema } from './context.ts';
@@ -19,18 +20,28 @@ export type ModelCatalog = (context: RewriteContext) => Promise<ReadonlyMap<stri
 export type QueryRewrite = (query: CubeQuery, context: RewriteContext) => Promise<CubeQuery>;
 
 /**
- * Cube's `queryRewrite`: row security that fails closed. A `member` sees only its own hospital, so
- * every cube or view its query reads gets `hospital_code = <own>`, and a query reading one that
- * has no `hospital_code` (or that we cannot read) is refused with 403 rather than answered
- * unfiltered. Other roles see the whole alliance for now. Private cubes (`public: false`) are
- * refused for everyone: they are building blocks of views, and Cube 0.33 would answer them with a
- * 500 anyway.
+ * Cube's `queryRewrite`: who may see what, failing closed, for every query shape (measures only,
+ * dimensions, filters and and/or trees on any member, segments, time dimensions, ungrouped, and
+ * GraphQL, which Cube turns into the same query before this runs). Every cube or view a query
+ * names is checked:
+ * - private cubes (`public: false`) are refused for everyone: they are building blocks of views,
+ *   and Cube 0.33 would answer them with a 500 anyway;
+ * - a view with a member marked `meta: { access: steward }` (exception detail, quarantined
+ *   payloads) is for stewards only;
+ * - a `member` may read a shared aggregate of the sharing policy as it is (its cells are already
+ *   suppressed in SQL), but only on its own in a query; any other view gets `hospital_code = <own>`
+ *   added as a top-level filter (ANDed with whatever the query filters on), and one without a
+ *   `hospital_code`, or a shareable view the policy does not share, is refused with 403.
+ * Analysts and managers see every hospital's detail; stewards also exception detail.
  */
 export function createQueryRewrite(options: {
   readonly logger: Logger;
   readonly catalog: ModelCatalog;
+  readonly policy: SharingPolicy;
 }): QueryRewrite {
-  const { logger, catalog } = options;
+  const { logger, catalog, policy } = options;
+  const shareable = new Set<string>(shareableViews);
+  const shared = new Set<string>(policy.sharedViews);
   return async (query, context) => {
     const parsed = securityContextSchema.safeParse(context.securityContext);
     if (!parsed.success) throw refuse(logger, context, 'no valid security context');
@@ -46,10 +57,22 @@ export function createQueryRewrite(options: {
     if (cubes.length === 0) throw refuse(logger, context, 'query names no cube');
 
     const model = await catalog(context);
-    const privateCube = cubes.find((cube) => model.get(cube)?.public === false);
-    if (privateCube) throw refuse(logger, context, `${privateCube} is not public, query a view instead`);
+    for (const cube of cubes) {
+      const entry = model.get(cube);
+      if (!entry) throw refuse(logger, context, `${cube} is not part of the data model`);
+      if (!entry.public) throw refuse(logger, context, `${cube} is not public, query a view instead`);
+      if (entry.stewardOnly && security.role !== 'steward') {
+        throw refuse(logger, context, `${cube} is for data stewards only`);
+      }
+    }
     if (security.role !== 'member') return query;
 
+    const sharedCube = cubes.find((cube) => shareable.has(cube));
+    if (sharedCube) {
+      if (!shared.has(sharedCube)) throw refuse(logger, context, `${sharedCube} is not shared with members`);
+      if (cubes.length > 1) throw refuse(logger, context, `${sharedCube} cannot be combined with other views`);
+      return query;
+    }
     const scoped = cubes.map((cube) => {
       if (!model.get(cube)?.dimensions.has(hospitalDimension)) {
         throw refuse(logger, context, `${cube} cannot be limited to one hospital`);

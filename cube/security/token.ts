@@ -1,4 +1,12 @@
-import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import {
+  errors,
+  importSPKI,
+  jwtVerify,
+  SignJWT,
+  type CryptoKey,
+  type JWTHeaderParameters,
+  type JWTPayload,
+} from 'jose';
 import { HdwError } from '../../core/errors.ts';
 import {
   describeContextProblem,
@@ -12,10 +20,22 @@ const clockToleranceSeconds = 5;
 const minSecretLength = 32;
 
 /**
- * How tokens are checked. Only shared-secret HS256 for now; an RS256 issuer with a configured
- * public key becomes one more member here and one more case in `verificationKey`.
+ * How tokens are checked: a shared secret (HS256, tokens from `hdw token`), an issuer's RSA public
+ * key (RS256, tokens from the alliance's identity provider), or both. Each algorithm is accepted
+ * only with its own key, so an HS256 token "signed" with the public key (algorithm confusion) fails.
  */
-export type TokenKeys = { readonly kind: 'hs256'; readonly secret: string };
+export interface TokenKeys {
+  /** At least 32 characters. */
+  readonly hs256Secret?: string;
+  /** SPKI PEM of an RSA key (see core/security/jwt-public-key.ts). */
+  readonly rs256PublicKey?: string;
+}
+
+/** Keys imported once at start-up, ready for `verifyToken`. */
+export interface TokenVerifier {
+  readonly algorithms: readonly string[];
+  keyFor(header: JWTHeaderParameters): Uint8Array | CryptoKey;
+}
 
 /** A token that cannot be trusted. `reason` is for the log and the 403 body; it never holds the token. */
 export class TokenError extends HdwError {
@@ -54,12 +74,11 @@ export async function signToken(claims: TokenClaims, secret: string, ttlSeconds 
  * algorithm-confusion tokens fail; `exp` is required, so no token lives forever. Throws TokenError
  * with a short reason.
  */
-export async function verifyToken(token: string, keys: TokenKeys): Promise<SecurityContext> {
-  const { key, algorithms } = verificationKey(keys);
+export async function verifyToken(token: string, verifier: TokenVerifier): Promise<SecurityContext> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, key, {
-      algorithms,
+    ({ payload } = await jwtVerify(token, (header) => verifier.keyFor(header), {
+      algorithms: [...verifier.algorithms],
       clockTolerance: clockToleranceSeconds,
       requiredClaims: ['exp'],
     }));
@@ -72,16 +91,32 @@ export async function verifyToken(token: string, keys: TokenKeys): Promise<Secur
   return parsed.data;
 }
 
-/** Checks the key material once at start-up, so a weak secret stops the server rather than a request. */
-export function assertTokenKeys(keys: TokenKeys): void {
-  verificationKey(keys);
-}
-
-function verificationKey(keys: TokenKeys): { key: Uint8Array; algorithms: string[] } {
-  switch (keys.kind) {
-    case 'hs256':
-      return { key: hs256Key(keys.secret), algorithms: ['HS256'] };
+/**
+ * Checks and imports the key material once at start-up, so a weak secret or a bad key stops the
+ * server rather than a request. At least one key is required.
+ */
+export async function prepareTokenVerifier(keys: TokenKeys): Promise<TokenVerifier> {
+  const byAlgorithm = new Map<string, Uint8Array | CryptoKey>();
+  if (keys.hs256Secret !== undefined) byAlgorithm.set('HS256', hs256Key(keys.hs256Secret));
+  if (keys.rs256PublicKey !== undefined) {
+    try {
+      byAlgorithm.set('RS256', await importSPKI(keys.rs256PublicKey, 'RS256'));
+    } catch (error) {
+      throw new HdwError('E_CONFIG', 'The JWT public key is not an RSA public key in SPKI PEM form', {
+        cause: error,
+      });
+    }
   }
+  if (byAlgorithm.size === 0) throw new HdwError('E_CONFIG', 'No JWT secret or public key is configured');
+  return {
+    algorithms: [...byAlgorithm.keys()],
+    keyFor(header) {
+      const key = header.alg === undefined ? undefined : byAlgorithm.get(header.alg);
+      // jose checks `alg` against `algorithms` first; this is the second lock on the same door.
+      if (!key) throw new errors.JOSEAlgNotAllowed('signing algorithm not allowed');
+      return key;
+    },
+  };
 }
 
 function hs256Key(secret: string): Uint8Array {

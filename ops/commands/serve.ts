@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import express from 'express';
 import { resolveJwtSecret } from '../../core/config/jwt-secret.ts';
+import { loadJwtPublicKey } from '../../core/security/jwt-public-key.ts';
 import { openWarehouse } from '../../core/db/database.ts';
 import { projectPaths } from '../../core/paths.ts';
 import { mountCube } from '../../cube/server.ts';
@@ -18,7 +19,14 @@ export async function serve(): Promise<void> {
   const warehouse = await openWarehouse(config, logger);
   const app = express();
   app.disable('x-powered-by');
-  const cube = await mountCube(app, { databaseUrl: warehouse.url, jwtSecret: await resolveJwtSecret(config), logger });
+  const cube = await mountCube(app, {
+    databaseUrl: warehouse.url,
+    jwtSecret: await resolveJwtSecret(config),
+    jwtPublicKey: await loadJwtPublicKey(config.HDW_JWT_PUBLIC_KEY),
+    // Rollups are rebuilt when a pipeline run (in this or another process) publishes new marts.
+    preAggregationRefreshSeconds: 30,
+    logger,
+  });
   app.use(express.static(projectPaths.web));
   // The model docs are rebuilt at start-up from the model files (no database needed), so /docs matches the code.
   const docsDir = path.join(projectPaths.target, 'docs');
@@ -27,6 +35,7 @@ export async function serve(): Promise<void> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.HDW_PORT, '0.0.0.0', () => resolve(s)).once('error', reject);
   });
+  cube.refreshPreAggregations().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'pre-aggregations not built yet'));
   const base = `http://localhost:${config.HDW_PORT}`;
   process.stdout.write(
     [

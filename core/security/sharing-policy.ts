@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+/**
+ * The shared aggregates the alliance offers its members, by the name of the Cube view that serves
+ * them; each is backed by a relation in the `shared` schema whose suppression is computed in SQL
+ * (core/security/shared-relations.ts), so Cube and a direct PostgreSQL connection give the same
+ * answer. Only these can be shared: a detail view can never be opened to other members by configuration.
+ */
+export const shareableViews = ['alliance_charge_benchmark'] as const;
+export type ShareableView = (typeof shareableViews)[number];
+
+/**
+ * What members may see of other hospitals. A cell of a shared aggregate (one hospital, standard
+ * department, month and visit type) built from fewer than `minCellCases` cases is suppressed: its
+ * figures are null, in every roll-up too, so a total never lets anyone work a suppressed cell out.
+ * "Cases" are charge lines (`line_count` of the charges mart), the only count the mart carries
+ * until it has visits.
+ */
+export const sharingPolicySchema = z
+  .object({
+    sharedViews: z.array(z.enum(shareableViews)).default([...shareableViews]),
+    minCellCases: z.number().int().min(1).max(1_000_000).default(10),
+  })
+  .strict();
+
+export type SharingPolicy = z.infer<typeof sharingPolicySchema>;
+
+/** Shared views on, cells under 10 cases suppressed. */
+export const defaultSharingPolicy: SharingPolicy = sharingPolicySchema.parse({});
+
+/**
+ * Validates a sharing policy from configuration (e.g. a `sharing` object in hdw.config.json);
+ * missing fields take the defaults. Throws ConfigError naming the bad field.
+ *
+ * @example
+ *   parseSharingPolicy({ minCellCases: 20 }); // { sharedViews: ['alliance_charge_benchmark'], minCellCases: 20 }
+ */
+export function parseSharingPolicy(raw: unknown): SharingPolicy {
+  const parsed = sharingPolicySchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'sharing'}: ${issue.message}`,
+    );
+    throw new ConfigError(`Sharing policy error: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,294 @@
+/**
+ * Shared set-up of the security tests (not a test file itself): fixture marts and ops rows for the
+ * three hospitals of seeds/reference/hospitals.csv, Cube on an ephemeral port, and PostgreSQL logins
+ * that are unique per test database (roles belong to the whole test cluster) and dropped afterwards.
+ *
+ * Amounts are fingerprinted so that any sum reveals which hospitals it drew on: hospital A's rows
+ * hold 1–99 cents, B's multiples of 10^4 cents (1–99 of them), C's multiples of 10^8 cents, and no
+ * hospital's total reaches the next scale. `hospitalsIn(cents)` decodes a sum back into them.
+ */
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { silentLogger } from '../../core/logging/logger.ts';
+import { applyWarehouseSecurity } from '../../core/security/warehouse-security.ts';
+import { grantLogin, type LoginKind } from '../../core/security/warehouse-logins.ts';
+import type { SharingPolicy } from '../../core/security/sharing-policy.ts';
+import { mountCube, type CubeHandle, type CubeServerOptions } from '../../cube/server.ts';
+import { withDatabase, type TestDatabase } from '../support/database.ts';
+
+export const secret = 'security-test-secret-0123456789-abcdef';
+export const alliance = 'YH01';
+export const [hospitalA, hospitalB, hospitalC] = ['H32090200001', 'H32092100011', 'H32092500021'] as const;
+export type Hospital = typeof hospitalA | typeof hospitalB | typeof hospitalC;
+export const hospitals: readonly Hospital[] = [hospitalA, hospitalB, hospitalC];
+const hospitalInfo: Record<Hospital, readonly [string, string]> = {
+  [hospitalA]: ['盐城市东湖中心医院', '3'],
+  [hospitalB]: ['响水县滨河人民医院', '2'],
+  [hospitalC]: ['建湖县芦荡人民医院', '2'],
+};
+const scale: Record<Hospital, bigint> = { [hospitalA]: 1n, [hospitalB]: 10_000n, [hospitalC]: 100_000_000n };
+
+/** Departments D01, D02 exist everywhere; each hospital also has one of its own. */
+export const ownDepartment: Record<Hospital, string> = {
+  [hospitalA]: 'DA1',
+  [hospitalB]: 'DB1',
+  [hospitalC]: 'DC1',
+};
+const departmentNames: Record<string, string> = {
+  D01: '内科',
+  D02: '外科',
+  DA1: '心内科',
+  DB1: '全科',
+  DC1: '康复科',
+};
+// 医保 charge categories: [name, is_drug, is_herbal_pieces, is_material]
+const categories = {
+  '03': ['检查费', false, false, false],
+  '08': ['卫生材料费', false, false, true],
+  '09': ['西药费', true, false, false],
+  '10': ['中药饮片费', true, true, false],
+} as const;
+export const months = ['2025-01-01', '2025-02-01', '2025-03-01'] as const;
+
+export interface MartRow {
+  readonly hospital: Hospital;
+  readonly department: string;
+  readonly month: string;
+  readonly visit: 'inpatient' | 'outpatient';
+  readonly category: keyof typeof categories;
+  readonly cents: bigint;
+  readonly lines: number;
+}
+
+/** A small deterministic PRNG (mulberry32), so a failing shape can be reproduced from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fixture rows: about 70% of hospital × department × month × visit × category, 1–8 lines each. */
+export function fixtureRows(seed = 5): MartRow[] {
+  const random = prng(seed);
+  const rows: MartRow[] = [];
+  for (const hospital of hospitals) {
+    for (const department of ['D01', 'D02', ownDepartment[hospital]]) {
+      for (const month of months) {
+        for (const visit of ['inpatient', 'outpatient'] as const) {
+          for (const category of Object.keys(categories) as Array<keyof typeof categories>) {
+            if (random() < 0.3) continue;
+            const units = BigInt(1 + Math.floor(random() * 99));
+            rows.push({
+              hospital,
+              department,
+              month,
+              visit,
+              category,
+              cents: units * scale[hospital],
+              lines: 1 + Math.floor(random() * 8),
+            });
+          }
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+/** Which hospitals a sum of fingerprinted amounts (in cents) drew on. */
+export function hospitalsIn(cents: bigint): Hospital[] {
+  const parts: Array<[Hospital, bigint]> = [
+    [hospitalA, cents % 10_000n],
+    [hospitalB, (cents / 10_000n) % 10_000n],
+    [hospitalC, cents / 100_000_000n],
+  ];
+  return parts.filter(([, part]) => part !== 0n).map(([hospital]) => hospital);
+}
+
+export function toCents(value: unknown): bigint {
+  return BigInt(Math.round(Number(value) * 100));
+}
+
+function money(cents: bigint): string {
+  return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
+}
+
+/** The charges mart and the hospital dimension as the models build them, with the fixture rows. */
+export async function createMarts(t: TestDatabase, rows: readonly MartRow[]): Promise<void> {
+  await sql`create table marts.dim_hospitals (
+    hospital_code text primary key, hospital_name text, hospital_level text, level_name text, region_code text, alliance_id text)`.execute(
+    t.db,
+  );
+  for (const hospital of hospitals) {
+    const [name, level] = hospitalInfo[hospital];
+    await sql`insert into marts.dim_hospitals values (${hospital}, ${name}, ${level}, ${level === '3' ? '三级' : '二级'}, ${hospital.slice(1, 7)}, ${alliance})`.execute(
+      t.db,
+    );
+  }
+  await createChargesMart(t);
+  for (const row of rows) {
+    const [categoryName, isDrug, isHerbal, isMaterial] = categories[row.category];
+    const [hospitalName, level] = hospitalInfo[row.hospital];
+    const id = [row.hospital, row.department, row.month.slice(0, 7), row.visit, row.category].join('|');
+    await sql`insert into marts.fct_department_charges_monthly values (
+      ${id}, ${row.hospital}, ${hospitalName}, ${level}, ${row.department}, ${departmentNames[row.department]},
+      ${row.month}::date, ${row.visit}, ${row.category}, ${categoryName}, ${isDrug}, ${isHerbal}, ${isMaterial},
+      ${money(row.cents)}::numeric, ${row.lines}, 0)`.execute(t.db);
+  }
+}
+
+/** The charges mart's table, empty, with the columns the model builds. */
+export async function createChargesMart(t: TestDatabase): Promise<void> {
+  await sql`create table marts.fct_department_charges_monthly (
+    department_charge_month_id text primary key,
+    hospital_code text, hospital_name text, hospital_level text,
+    department_code text, department_name text,
+    month date, visit_type text,
+    charge_category_code text, charge_category_name text,
+    is_drug boolean, is_herbal_pieces boolean, is_material boolean,
+    charge_amount numeric(18,2), line_count bigint, share_of_department_month numeric(9,6))`.execute(t.db);
+}
+
+/** A marker every quarantined payload carries, so a test can tell whether payloads leaked. */
+export const payloadMarker = 'PATIENT-SECRET';
+
+/** Per hospital: two batches, a blocking exception with its quarantined row, and a warning. */
+export async function createOpsRows(t: TestDatabase): Promise<void> {
+  for (const hospital of hospitals) {
+    for (const [index, source] of ['his.charge_lines', 'his.outpatient_visits'].entries()) {
+      const { rows } = await sql<{ batch_id: number }>`insert into ops.batches
+        (source, hospital_code, period, source_file, content_sha256, encoding, status, rows_read, rows_loaded, rows_quarantined, rows_duplicate, rows_warned)
+        values (${source}, ${hospital}, '2025-01', ${`${hospital}/his/${source}.csv`}, ${`sha-${hospital}-${index}`}, 'utf-8', 'loaded', 12, 10, 1, 1, 1)
+        returning batch_id`.execute(t.db);
+      const batch = rows[0]!.batch_id;
+      await sql`insert into ops.quarantine (batch_id, source, hospital_code, source_file, source_line, record_key, rule_ids, payload)
+        values (${batch}, ${source}, ${hospital}, 'f.csv', 7, ${`R-${hospital}`}, ${['required_fields']}, ${JSON.stringify({ patient: `${payloadMarker}-${hospital}` })}::jsonb)`.execute(
+        t.db,
+      );
+      await sql`insert into ops.exceptions (batch_id, rule_id, severity, source, hospital_code, source_file, source_line, record_key, message)
+        values (${batch}, 'required_fields', 'blocking', ${source}, ${hospital}, 'f.csv', 7, ${`R-${hospital}`}, 'visit_id missing'),
+               (${batch}, 'price_deviation', 'warning', ${source}, ${hospital}, 'f.csv', 9, ${`W-${hospital}`}, 'unit price 30% off')`.execute(
+        t.db,
+      );
+    }
+  }
+}
+
+export interface CubeApi {
+  readonly base: string;
+  readonly cube: CubeHandle;
+  readonly logLines: string[];
+  close(): Promise<void>;
+}
+
+/** Cube on 127.0.0.1 and an ephemeral port; its log lines are kept for assertions. */
+export async function startCube(
+  t: TestDatabase,
+  options: Partial<Omit<CubeServerOptions, 'databaseUrl' | 'logger'>> = {},
+): Promise<CubeApi> {
+  const logLines: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+  const app = express();
+  const cube = await mountCube(app, { databaseUrl: t.url, jwtSecret: secret, logger, ...options });
+  const server: Server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    cube,
+    logLines,
+    async close() {
+      await cube.shutdown();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+/** POST to the Cube API; waits out Cube's "Continue wait" (a query still running) like a real client. */
+export async function post(base: string, route: string, body: unknown, token?: string): Promise<Answer> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const response = await fetch(`${base}/cubejs-api${route}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (json.error !== 'Continue wait') return { status: response.status, body: json };
+  }
+  throw new Error('Cube kept answering "Continue wait"');
+}
+
+export interface Login {
+  readonly roleName: string;
+  readonly url: string;
+}
+
+/**
+ * Logins for this test database, named `<kind>_<database>_<suffix>` so that test files running at
+ * the same time on the cluster never share one. `dropLogins` removes them after the database.
+ */
+export async function createLogin(
+  pool: pg.Pool,
+  t: TestDatabase,
+  kind: LoginKind,
+  suffix: string,
+  hospitalCode?: string,
+): Promise<Login> {
+  const database = new URL(t.url).pathname.slice(1);
+  const login = await grantLogin(pool, silentLogger, {
+    kind,
+    roleName: `hdwt_${kind}_${database}_${suffix}`.toLowerCase(),
+    ...(hospitalCode ? { hospitalCode } : {}),
+  });
+  const url = new URL(t.url);
+  url.username = login.roleName;
+  url.password = login.password;
+  return { roleName: login.roleName, url: url.toString() };
+}
+
+/** Drops logins from the cluster; call after the test database is dropped (they hold nothing else). */
+export async function dropLogins(logins: readonly Login[]): Promise<void> {
+  const admin = new pg.Client(withDatabase(inject('pgAdminUrl'), 'postgres'));
+  await admin.connect();
+  try {
+    for (const login of logins) await admin.query(`drop role if exists "${login.roleName}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Runs `fn` with a client connected as `login` (password auth on 127.0.0.1, like a BI tool). */
+export async function asLogin<T>(login: Login, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: login.url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Applies the warehouse's roles, grants, RLS policies and shared relations with `policy`. */
+export async function secureWarehouse(pool: pg.Pool, policy: SharingPolicy): Promise<void> {
+  await applyWarehouseSecurity(pool, silentLogger, policy);
+}

@@ -1,0 +1,610 @@
+/**
+ * The leak test of issue 5: for two member hospitals, hundreds of generated query shapes through
+ * Cube's REST and GraphQL APIs, and the same questions as SQL through each member's own PostgreSQL
+ * login. No answer may draw on another member's detail (amounts are fingerprinted per hospital,
+ * see security-harness.ts), Cube and SQL must agree, and the shared aggregates must be the same
+ * whichever way they are asked.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../core/db/database.ts';
+import { parseSharingPolicy } from '../../core/security/sharing-policy.ts';
+import { signToken } from '../../cube/security/token.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import {
+  alliance,
+  asLogin,
+  createLogin,
+  createMarts,
+  dropLogins,
+  fixtureRows,
+  hospitalA,
+  hospitalB,
+  hospitals,
+  hospitalsIn,
+  months,
+  ownDepartment,
+  post,
+  prng,
+  secret,
+  secureWarehouse,
+  startCube,
+  toCents,
+  type CubeApi,
+  type Hospital,
+  type Login,
+} from './security-harness.ts';
+
+const shapesPerMember = 220;
+const policy = parseSharingPolicy({ minCellCases: 10 });
+
+// ---------------------------------------------------------------------------------------------
+// The two views and how each member maps to SQL
+
+type MeasureKind = 'amount' | 'count' | 'ratio';
+interface ViewSpec {
+  readonly name: string;
+  readonly relation: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly measures: Readonly<
+    Record<string, { readonly kind: MeasureKind; readonly grouped: string; readonly row: string }>
+  >;
+  readonly segments: Readonly<Record<string, string>>;
+  readonly shared: boolean;
+}
+
+const amount = (expression: string) => ({
+  kind: 'amount' as const,
+  grouped: `sum(${expression})`,
+  row: expression,
+});
+const detail: ViewSpec = {
+  name: 'department_charge_analysis',
+  relation: 'marts.fct_department_charges_monthly',
+  shared: false,
+  dimensions: Object.fromEntries(
+    [
+      'hospital_code',
+      'hospital_name',
+      'hospital_level',
+      'department_code',
+      'department_name',
+      'visit_type',
+      'charge_category_code',
+      'charge_category_name',
+      'is_drug',
+      'is_material',
+    ].map((d) => [d, d]),
+  ),
+  measures: {
+    total_charge_amount: amount('charge_amount'),
+    drug_charge_amount: amount('case when is_drug then charge_amount else 0 end'),
+    material_charge_amount: amount('case when is_material then charge_amount else 0 end'),
+    line_count: { kind: 'count', grouped: 'sum(line_count)', row: 'line_count' },
+    drug_charge_ratio: {
+      kind: 'ratio',
+      grouped: 'sum(case when is_drug then charge_amount else 0 end) / nullif(sum(charge_amount), 0)',
+      row: 'case when is_drug then charge_amount else 0 end / nullif(charge_amount, 0)',
+    },
+  },
+  segments: { inpatient: "visit_type = 'inpatient'", outpatient: "visit_type = 'outpatient'" },
+};
+const benchmark: ViewSpec = {
+  name: 'alliance_charge_benchmark',
+  relation: 'shared.alliance_charge_benchmark',
+  shared: true,
+  dimensions: Object.fromEntries(
+    [
+      'hospital_code',
+      'hospital_name',
+      'department_code',
+      'department_name',
+      'visit_type',
+      'is_suppressed',
+    ].map((d) => [d, d]),
+  ),
+  measures: {
+    total_charge_amount: amount('total_charge_amount'),
+    drug_charge_amount: amount('drug_charge_amount'),
+    line_count: { kind: 'count', grouped: 'sum(line_count)', row: 'line_count' },
+    suppressed_cell_count: {
+      kind: 'count',
+      grouped: 'count(*) filter (where is_suppressed)',
+      row: 'case when is_suppressed then 1 else 0 end',
+    },
+    drug_charge_ratio: {
+      kind: 'ratio',
+      grouped: 'sum(drug_charge_amount) / nullif(sum(total_charge_amount), 0)',
+      row: 'drug_charge_amount / nullif(total_charge_amount, 0)',
+    },
+  },
+  segments: {},
+};
+
+// ---------------------------------------------------------------------------------------------
+// Generated query shapes
+
+type Leaf =
+  | { readonly member: string; readonly operator: 'equals' | 'notEquals'; readonly values: readonly string[] }
+  | { readonly member: string; readonly operator: 'contains'; readonly values: readonly [string] }
+  | { readonly member: string; readonly operator: 'set' | 'notSet' };
+type Filter = Leaf | { readonly and: readonly Filter[] } | { readonly or: readonly Filter[] };
+
+interface Shape {
+  readonly id: string;
+  readonly view: ViewSpec;
+  readonly measures: readonly string[];
+  readonly dimensions: readonly string[];
+  readonly time?: {
+    readonly granularity?: 'month' | 'quarter' | 'year';
+    readonly dateRange?: readonly [string, string];
+  };
+  readonly filters: readonly Filter[];
+  readonly measureFilter?: { readonly member: string; readonly value: number };
+  readonly segment?: string;
+  readonly ungrouped: boolean;
+}
+
+function pick<T>(random: () => number, items: readonly T[]): T {
+  return items[Math.floor(random() * items.length)]!;
+}
+function subset<T>(random: () => number, items: readonly T[], min: number, max: number): T[] {
+  const shuffled = [...items].sort(() => random() - 0.5);
+  return shuffled.slice(0, min + Math.floor(random() * (max - min + 1)));
+}
+
+function leaf(random: () => number, view: ViewSpec, member: Hospital): Leaf {
+  const other = member === hospitalA ? hospitalB : hospitalA;
+  const dims = Object.keys(view.dimensions).filter(
+    (d) => d !== 'is_suppressed' && d !== 'is_drug' && d !== 'is_material',
+  );
+  switch (Math.floor(random() * 7)) {
+    case 0: // the classic attempt: ask for another hospital by name
+      return {
+        member: 'hospital_code',
+        operator: 'equals',
+        values: subset(random, [other, member, ...hospitals], 1, 2),
+      };
+    case 1:
+      return { member: 'hospital_code', operator: 'notEquals', values: [pick(random, [member, other])] };
+    case 2:
+      return {
+        member: 'department_code',
+        operator: 'equals',
+        values: subset(random, ['D01', 'D02', ...Object.values(ownDepartment)], 1, 3),
+      };
+    case 3:
+      return {
+        member: 'visit_type',
+        operator: 'equals',
+        values: [pick(random, ['inpatient', 'outpatient'])],
+      };
+    case 4:
+      return {
+        member: 'department_name',
+        operator: 'contains',
+        values: [pick(random, ['科', '内', '康复'])],
+      };
+    case 5:
+      return { member: pick(random, dims), operator: pick(random, ['set', 'notSet'] as const) };
+    default:
+      return {
+        member: pick(random, dims),
+        operator: 'notEquals',
+        values: [pick(random, ['D01', 'inpatient', 'x'])],
+      };
+  }
+}
+
+function filterTree(random: () => number, view: ViewSpec, member: Hospital, depth = 0): Filter {
+  const roll = random();
+  if (depth >= 2 || roll < 0.5) return leaf(random, view, member);
+  const children = Array.from({ length: 2 + Math.floor(random() * 2) }, () =>
+    filterTree(random, view, member, depth + 1),
+  );
+  return roll < 0.75 ? { or: children } : { and: children };
+}
+
+function generateShapes(member: Hospital, seed: number, count: number): Shape[] {
+  const random = prng(seed);
+  const shapes: Shape[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const view = random() < 0.3 ? benchmark : detail;
+    const ungrouped = random() < 0.12;
+    const measureNames = Object.keys(view.measures);
+    let measures = random() < 0.1 ? [] : subset(random, measureNames, 1, 3);
+    if (ungrouped) measures = measures.filter((m) => m !== 'suppressed_cell_count');
+    let dimensions = random() < 0.25 ? [] : subset(random, Object.keys(view.dimensions), 1, 3);
+    const withTime = random() < 0.4;
+    const time = withTime
+      ? {
+          ...(random() < 0.8 ? { granularity: pick(random, ['month', 'quarter', 'year'] as const) } : {}),
+          ...(random() < 0.5
+            ? {
+                dateRange: pick(random, [
+                  ['2025-01-01', '2025-02-28'],
+                  ['2025-02-01', '2025-03-31'],
+                ] as const),
+              }
+            : {}),
+        }
+      : undefined;
+    if (measures.length === 0 && dimensions.length === 0 && !time?.granularity)
+      dimensions = ['department_code'];
+    if (ungrouped && dimensions.length === 0 && !time?.granularity) dimensions = ['department_code'];
+    const filters = Array.from({ length: Math.floor(random() * 3) }, () => filterTree(random, view, member));
+    const measureFilter =
+      !ungrouped && measures.length > 0 && random() < 0.15
+        ? {
+            member: pick(
+              random,
+              measures.filter((m) => view.measures[m]!.kind !== 'ratio').concat('line_count'),
+            ),
+            value: 5,
+          }
+        : undefined;
+    const segmentNames = Object.keys(view.segments);
+    const segment = segmentNames.length > 0 && random() < 0.2 ? pick(random, segmentNames) : undefined;
+    shapes.push({
+      id: `${member}#${index}`,
+      view,
+      measures,
+      dimensions,
+      ...(time && (time.granularity || time.dateRange) ? { time } : {}),
+      filters,
+      ...(measureFilter ? { measureFilter } : {}),
+      ...(segment ? { segment } : {}),
+      ungrouped,
+    });
+  }
+  return shapes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One shape as a Cube REST query, a GraphQL query and SQL
+
+function restQuery(shape: Shape): Record<string, unknown> {
+  const v = shape.view.name;
+  const member = (name: string) => `${v}.${name}`;
+  const filterOf = (filter: Filter): unknown =>
+    'and' in filter
+      ? { and: filter.and.map(filterOf) }
+      : 'or' in filter
+        ? { or: filter.or.map(filterOf) }
+        : { ...filter, member: member(filter.member) };
+  const filters = shape.filters.map(filterOf);
+  if (shape.measureFilter)
+    filters.push({
+      member: member(shape.measureFilter.member),
+      operator: 'gt',
+      values: [String(shape.measureFilter.value)],
+    });
+  return {
+    ...(shape.measures.length ? { measures: shape.measures.map(member) } : {}),
+    ...(shape.dimensions.length ? { dimensions: shape.dimensions.map(member) } : {}),
+    ...(shape.time ? { timeDimensions: [{ dimension: member('month'), ...shape.time }] } : {}),
+    ...(filters.length ? { filters } : {}),
+    ...(shape.segment ? { segments: [member(shape.segment)] } : {}),
+    ...(shape.ungrouped ? { ungrouped: true } : {}),
+    limit: 50_000,
+  };
+}
+
+/** GraphQL has no segments or ungrouped queries; shapes with those are asked over REST only. */
+function graphqlQuery(shape: Shape): string | undefined {
+  if (shape.segment || shape.ungrouped) return undefined;
+  const whereOf = (filter: Filter): string => {
+    if ('and' in filter) return `{ AND: [${filter.and.map(whereOf).join(', ')}] }`;
+    if ('or' in filter) return `{ OR: [${filter.or.map(whereOf).join(', ')}] }`;
+    if (filter.operator === 'set' || filter.operator === 'notSet')
+      return `{ ${filter.member}: { set: ${filter.operator === 'set'} } }`;
+    if (filter.operator === 'contains')
+      return `{ ${filter.member}: { contains: ${JSON.stringify(filter.values[0])} } }`;
+    const listed = filter as Extract<Leaf, { operator: 'equals' | 'notEquals' }>;
+    return `{ ${listed.member}: { ${listed.operator === 'equals' ? 'in' : 'notIn'}: ${JSON.stringify(listed.values)} } }`;
+  };
+  const conditions = shape.filters.map(whereOf);
+  if (shape.time?.dateRange)
+    conditions.push(`{ month: { inDateRange: ${JSON.stringify(shape.time.dateRange)} } }`);
+  // A measure condition (HAVING) cannot share an AND with dimensions: it is a key of its own.
+  const keys = conditions.length ? [`AND: [${conditions.join(', ')}]`] : [];
+  if (shape.measureFilter) keys.push(`${shape.measureFilter.member}: { gt: ${shape.measureFilter.value} }`);
+  const where = keys.length ? `(where: { ${keys.join(', ')} })` : '';
+  const fields = [...shape.measures, ...shape.dimensions];
+  if (shape.time?.granularity) fields.push(`month { ${shape.time.granularity} }`);
+  if (fields.length === 0) return undefined;
+  return `{ cube(limit: 50000) { ${shape.view.name}${where} { ${fields.join(' ')} } } }`;
+}
+
+function sqlQuery(shape: Shape): { text: string; values: unknown[] } {
+  const { view } = shape;
+  const values: unknown[] = [];
+  const param = (value: unknown) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const column = (name: string) => view.dimensions[name]!;
+  const condition = (filter: Filter): string => {
+    if ('and' in filter) return `(${filter.and.map(condition).join(' and ')})`;
+    if ('or' in filter) return `(${filter.or.map(condition).join(' or ')})`;
+    const c = column(filter.member);
+    switch (filter.operator) {
+      case 'equals':
+        return `${c}::text = any(${param(filter.values)})`;
+      case 'notEquals':
+        return `(${c}::text <> all(${param(filter.values)}) or ${c} is null)`;
+      case 'contains':
+        return `${c} ilike ${param(`%${filter.values[0]}%`)}`;
+      case 'set':
+        return `${c} is not null`;
+      case 'notSet':
+        return `${c} is null`;
+    }
+  };
+  const where = shape.filters.map(condition);
+  if (shape.segment) where.push(view.segments[shape.segment]!);
+  if (shape.time?.dateRange)
+    where.push(
+      `month between ${param(shape.time.dateRange[0])}::date and ${param(shape.time.dateRange[1])}::date`,
+    );
+  const keys = shape.dimensions.map((d) => `${column(d)} as "${d}"`);
+  if (shape.time?.granularity)
+    keys.push(`to_char(date_trunc('${shape.time.granularity}', month::timestamp), 'YYYY-MM-DD') as "month"`);
+  const measures = shape.measures.map(
+    (m) => `${shape.ungrouped ? view.measures[m]!.row : view.measures[m]!.grouped} as "${m}"`,
+  );
+  const select = [...keys, ...measures].join(', ');
+  const grouped = !shape.ungrouped && measures.length > 0;
+  const group =
+    grouped && keys.length
+      ? ` group by ${keys.map((_, i) => i + 1).join(', ')}`
+      : !grouped && !shape.ungrouped
+        ? ` group by ${keys.map((_, i) => i + 1).join(', ')}`
+        : '';
+  const having = shape.measureFilter
+    ? ` having ${view.measures[shape.measureFilter.member]!.grouped} > ${param(shape.measureFilter.value)}`
+    : '';
+  return {
+    text: `select ${select} from ${view.relation}${where.length ? ` where ${where.join(' and ')}` : ''}${group}${having}`,
+    values,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparing answers
+
+type Row = Record<string, unknown>;
+
+/** One answer as sorted, comparable lines; measure values normalised by kind. */
+function canonical(
+  shape: Shape,
+  rows: readonly Row[],
+  keyOf: (name: string, isTime: boolean) => string,
+): string[] {
+  const lines = rows.map((row) => {
+    const parts: string[] = [];
+    for (const d of shape.dimensions) parts.push(show(row[keyOf(d, false)]));
+    if (shape.time?.granularity) parts.push(String(row[keyOf('month', true)] ?? '∅').slice(0, 10));
+    for (const m of shape.measures) {
+      const value = row[keyOf(m, false)];
+      const kind = shape.view.measures[m]!.kind;
+      if (value === null || value === undefined) parts.push('∅');
+      else if (kind === 'amount') parts.push(String(toCents(value)));
+      else if (kind === 'count') parts.push(String(Number(value)));
+      else parts.push(Number(value).toFixed(8));
+    }
+    return parts.join(' | ');
+  });
+  return lines.sort();
+}
+function show(value: unknown): string {
+  return value === null || value === undefined ? '∅' : String(value);
+}
+
+/** Every amount and hospital of a Cube answer must belong to `member`, unless the view is shared. */
+function assertNoForeignDetail(
+  shape: Shape,
+  rows: readonly Row[],
+  member: Hospital,
+  keyOf: (name: string) => string,
+): void {
+  if (shape.view.shared) return;
+  const foreignDepartments = Object.entries(ownDepartment)
+    .filter(([h]) => h !== member)
+    .map(([, d]) => d);
+  for (const row of rows) {
+    for (const m of shape.measures) {
+      if (shape.view.measures[m]!.kind !== 'amount' || row[keyOf(m)] === null) continue;
+      const drawn = hospitalsIn(toCents(row[keyOf(m)]));
+      expect(
+        drawn.filter((h) => h !== member),
+        `${shape.id} ${m} draws on another hospital`,
+      ).toEqual([]);
+    }
+    if (shape.dimensions.includes('hospital_code'))
+      expect(row[keyOf('hospital_code')], shape.id).toBe(member);
+    if (shape.dimensions.includes('department_code'))
+      expect(foreignDepartments, shape.id).not.toContain(row[keyOf('department_code')]);
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        out[index] = await fn(items[index]!);
+      }
+    }),
+  );
+  return out;
+}
+
+describe('member row security: generated query shapes through REST, GraphQL and SQL', () => {
+  let t: TestDatabase;
+  let pool: pg.Pool;
+  let api: CubeApi;
+  const logins: Login[] = [];
+  const memberLogin = new Map<Hospital, Login>();
+  let analystLogin: Login;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    pool = createPool(t.url, 4);
+    await createMarts(t, fixtureRows());
+    await secureWarehouse(pool, policy);
+    for (const [hospital, suffix] of [
+      [hospitalA, 'a'],
+      [hospitalB, 'b'],
+    ] as const) {
+      const login = await createLogin(pool, t, 'member', suffix, hospital);
+      logins.push(login);
+      memberLogin.set(hospital, login);
+    }
+    analystLogin = await createLogin(pool, t, 'analyst', 'x');
+    logins.push(analystLogin);
+    api = await startCube(t, { sharingPolicy: policy });
+    await api.cube.refreshPreAggregations(); // as `hdw serve` does after start-up
+  });
+  afterAll(async () => {
+    await api?.close();
+    await pool?.end();
+    await t?.drop();
+    await dropLogins(logins);
+  });
+
+  it('gives each member login only its own hospital in PostgreSQL, and the shared aggregate suppressed', async () => {
+    for (const [hospital, login] of memberLogin) {
+      const seen = await asLogin(login, (c) =>
+        c.query('select distinct hospital_code from marts.fct_department_charges_monthly'),
+      );
+      expect(seen.rows).toEqual([{ hospital_code: hospital }]);
+      const dims = await asLogin(login, (c) => c.query('select hospital_code from marts.dim_hospitals'));
+      expect(dims.rows).toEqual([{ hospital_code: hospital }]);
+      const shared = await asLogin(login, (c) =>
+        c.query(
+          'select count(distinct hospital_code)::int as n, bool_and(line_count >= 10 or is_suppressed) as ok, bool_or(is_suppressed) as some from shared.alliance_charge_benchmark',
+        ),
+      );
+      expect(shared.rows[0]).toEqual({ n: 3, ok: true, some: true });
+      for (const forbidden of [
+        'select * from ops.exceptions',
+        'select * from ops.quarantine',
+        'select * from ops.batches',
+        'select * from ops.warehouse_logins',
+      ]) {
+        await expect(
+          asLogin(login, (c) => c.query(forbidden)),
+          forbidden,
+        ).rejects.toThrow(/permission denied/);
+      }
+      // Nothing a member can set changes whose rows it sees.
+      const spoofed = await asLogin(login, async (c) => {
+        await c.query(`set application_name = '${hospitalB}'`);
+        await c.query('set role hdw_member');
+        return c.query('select distinct hospital_code from marts.fct_department_charges_monthly');
+      });
+      expect(spoofed.rows).toEqual([{ hospital_code: hospital }]);
+    }
+    const all = await asLogin(analystLogin, (c) =>
+      c.query('select count(distinct hospital_code)::int as n from marts.fct_department_charges_monthly'),
+    );
+    expect(all.rows).toEqual([{ n: 3 }]);
+  });
+
+  for (const [member, seed] of [
+    [hospitalA, 11],
+    [hospitalB, 29],
+  ] as const) {
+    it(`${member}: ${shapesPerMember} shapes, no other member's detail, Cube equal to SQL`, async () => {
+      const token = await signToken({ role: 'member', hospital_code: member, alliance_id: alliance }, secret);
+      const shapes = generateShapes(member, seed, shapesPerMember);
+      const login = memberLogin.get(member)!;
+      const client = new pg.Client({ connectionString: login.url });
+      await client.connect();
+      let graphqlAsked = 0;
+      try {
+        const sqlAnswers: Row[][] = [];
+        for (const shape of shapes) {
+          const { text, values } = sqlQuery(shape);
+          sqlAnswers.push((await client.query(text, values)).rows as Row[]);
+        }
+        const answers = await mapLimit(shapes, 6, async (shape) => {
+          const rest = await post(api.base, '/v1/load', { query: restQuery(shape) }, token);
+          const graphql = graphqlQuery(shape);
+          const gql = graphql ? await post(api.base, '/graphql', { query: graphql }, token) : undefined;
+          return { rest, gql };
+        });
+        shapes.forEach((shape, index) => {
+          const { rest, gql } = answers[index]!;
+          const sqlRows = sqlAnswers[index]!;
+          const label = `${shape.id} ${JSON.stringify(restQuery(shape))}`;
+          expect(rest.status, `${label}: ${JSON.stringify(rest.body)}`).toBe(200);
+          const restRows = rest.body.data as Row[];
+          const restKey = (name: string, isTime = false) =>
+            `${shape.view.name}.${name}${isTime ? `.${shape.time!.granularity}` : ''}`;
+          assertNoForeignDetail(shape, restRows, member, restKey);
+          expect(canonical(shape, restRows, restKey), label).toEqual(
+            canonical(shape, sqlRows, (name) => name),
+          );
+          if (gql) {
+            graphqlAsked += 1;
+            expect(gql.body.errors, `${label} (graphql)`).toBeUndefined();
+            const data = (gql.body.data as { cube: Array<Record<string, Row>> }).cube.map((entry) => {
+              const row = { ...entry[shape.view.name]! };
+              if (shape.time?.granularity)
+                row.month = (row.month as Record<string, unknown>)[shape.time.granularity];
+              return row;
+            });
+            const gqlKey = (name: string) => name;
+            assertNoForeignDetail(shape, data, member, gqlKey);
+            expect(canonical(shape, data, gqlKey), `${label} (graphql)`).toEqual(
+              canonical(shape, sqlRows, (name) => name),
+            );
+          }
+        });
+      } finally {
+        await client.end();
+      }
+      expect(graphqlAsked).toBeGreaterThanOrEqual(150);
+    });
+  }
+
+  it('refuses a member that mixes the shared view with detail, or asks for a cube it cannot be scoped to', async () => {
+    const token = await signToken(
+      { role: 'member', hospital_code: hospitalA, alliance_id: alliance },
+      secret,
+    );
+    const mixed = await post(
+      api.base,
+      '/v1/load',
+      {
+        query: {
+          measures: [
+            'alliance_charge_benchmark.total_charge_amount',
+            'department_charge_analysis.total_charge_amount',
+          ],
+        },
+      },
+      token,
+    );
+    expect(mixed).toEqual({
+      status: 403,
+      body: { error: 'Forbidden: alliance_charge_benchmark cannot be combined with other views' },
+    });
+    const sharedMonths = await post(
+      api.base,
+      '/v1/load',
+      {
+        query: {
+          measures: ['alliance_charge_benchmark.reported_cell_count'],
+          timeDimensions: [{ dimension: 'alliance_charge_benchmark.month', granularity: 'month' }],
+        },
+      },
+      token,
+    );
+    expect((sharedMonths.body.data as Row[]).length).toBe(months.length);
+  });
+});
