@@ -95,6 +95,24 @@ export function buildProgram(): Command {
     .description('write an equivalent dbt project (models with ref/source, schema.yml, sources.yml, seeds)')
     .action(async (dir: string) => (await engine()).dbtExportCommand(dir));
 
+  const steward = () => import('./commands/steward.ts');
+  program
+    .command('exceptions')
+    .description('data-quality exceptions by source, rule, hospital and day; --rule R lists the rows behind a rule (file, line)')
+    .option('--rule <id>', 'show the open rows behind one rule')
+    .option('--source <source>', 'only this source, e.g. his.charge_lines')
+    .option('--hospital <code>', 'only this hospital')
+    .option('--limit <n>', 'rows shown with --rule', integer, 50)
+    .action(async (opts: { rule?: string; source?: string; hospital?: string; limit: number }) =>
+      (await steward()).exceptionsCommand(opts),
+    );
+  program
+    .command('replay')
+    .description('re-run quarantined rows after a dictionary fix and reconcile their batches again')
+    .option('--rule <id>', 'only rows held by this rule')
+    .option('--source <source>', 'only this source')
+    .action(async (opts: { rule?: string; source?: string }) => (await steward()).replayCommand(opts));
+
   const grant = program.command('grant').description('a PostgreSQL login for a BI tool, with the same row security as Cube');
   const runGrant = async (kind: 'member' | 'analyst' | 'steward', subject: string, opts: { name?: string; password?: string }) =>
     (await import('./commands/grant.ts')).grant(kind, subject, opts);

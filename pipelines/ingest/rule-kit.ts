@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { RuleDefinition, Severity } from './source-definition.ts';
 
 /**
@@ -25,5 +25,106 @@ export function codeInDictionary(options: {
       select 1 from ${sql.table(options.dictionary)} d
       where ${sameHospital} and d.${sql.ref(options.dictionaryColumn)} = ${col})`,
     message: sql`${options.label} || ' ' || ${col} || ' 不在字典 ' || ${options.dictionary} || ' 中'`,
+  };
+}
+
+/** A stay (admit_time → discharge_time on `r`) longer than 60 days: plausible only rarely, so recorded. */
+export const stayOver60Days: RuleDefinition = {
+  id: 'stay_over_60_days',
+  category: 'plausibility.temporal',
+  severity: 'warning',
+  description: '住院超过 60 天',
+  failsWhen: sql`r.discharge_time - r.admit_time > interval '60 days'`,
+  message: sql`'住院 ' || extract(day from r.discharge_time - r.admit_time) || ' 天（' || r.admit_time || ' → ' || r.discharge_time || '）'`,
+};
+
+/** Amount columns that must not be negative (fund payments, ledger amounts). */
+export function nonNegative(columns: readonly string[]): RuleDefinition {
+  const refs = columns.map((c) => sql.ref(`r.${c}`));
+  return {
+    id: 'negative_amount',
+    category: 'plausibility.atemporal',
+    severity: 'blocking',
+    description: `金额为负数 (${columns.join(', ')} < 0)`,
+    failsWhen: sql.join(
+      refs.map((c) => sql`${c} < 0`),
+      sql` or `,
+    ),
+    message: sql`concat_ws('; ', ${sql.join(columns.map((c) => sql`case when ${sql.ref(`r.${c}`)} < 0 then ${sql.lit(c + ' = ')} || ${sql.ref(`r.${c}`)} end`))}) || ' 为负数'`,
+  };
+}
+
+/** Department code columns that must be in the hospital's HIS department dictionary. */
+export function departmentCodes(
+  columns: readonly { readonly column: string; readonly label: string }[],
+): RuleDefinition[] {
+  return columns.map(({ column, label }) =>
+    codeInDictionary({
+      id: 'unknown_department_code',
+      column,
+      label,
+      dictionary: 'raw_his.departments',
+      dictionaryColumn: 'dept_code',
+    }),
+  );
+}
+
+/**
+ * A value of the HIS inpatient visit `visitId` names, looked up where the visit is: loaded, or held
+ * in quarantine (its raw payload, under the English or the Chinese header). Null when no HIS visit.
+ */
+export function hisInpatientValue(
+  visitId: RawBuilder<unknown>,
+  column: string,
+  alias: string,
+  type: 'text' | 'numeric',
+): RawBuilder<unknown> {
+  const delivered = sql`coalesce(q.payload->>${sql.lit(column)}, q.payload->>${sql.lit(alias)})`;
+  // A quarantined payload is text as delivered: only a well-formed number is compared.
+  const value =
+    type === 'text'
+      ? delivered
+      : sql`case when ${delivered} ~ '^-?[0-9]+([.][0-9]+)?$' then (${delivered})::numeric end`;
+  return sql`coalesce(
+    (select v.${sql.ref(column)} from raw_his.inpatient_visits v where v.hospital_code = r.hospital_code and v.visit_id = ${visitId} limit 1),
+    (select ${value} from ops.quarantine q
+      where q.source = 'his.inpatient_visits' and q.status = 'quarantined' and q.hospital_code = r.hospital_code
+        and q.record_key = ${visitId} limit 1))`;
+}
+
+/** Discharge (discharge_time on `r`) before admission (admit_time): one of the two is wrong. */
+export const dischargeBeforeAdmission: RuleDefinition = {
+  id: 'discharge_before_admission',
+  category: 'plausibility.temporal',
+  severity: 'blocking',
+  description: '出院时间早于入院时间 (discharge_time < admit_time)',
+  failsWhen: sql`r.discharge_time < r.admit_time`,
+  message: sql`'出院时间 ' || r.discharge_time || ' 早于入院时间 ' || r.admit_time`,
+};
+
+/**
+ * A record `column` of the batch points at (e.g. a settlement's visit) that was never delivered:
+ * neither loaded into `source`'s raw table (matched on its natural key) nor held in quarantine.
+ * A record held in quarantine still exists, so what refers to it is not an orphan.
+ */
+export function orphanOf(options: {
+  readonly id: string;
+  readonly description: string;
+  readonly column: string;
+  readonly source: string;
+  readonly key: string;
+  readonly label: string;
+}): RuleDefinition {
+  const value = sql.ref(`r.${options.column}`);
+  const [system, entity] = options.source.split('.');
+  return {
+    id: options.id,
+    category: 'conformance.relational',
+    severity: 'blocking',
+    description: options.description,
+    failsWhen: sql`not exists (select 1 from ${sql.table(`raw_${system}.${entity}`)} d where d.hospital_code = r.hospital_code and d.${sql.ref(options.key)} = ${value})
+      and not exists (select 1 from ops.quarantine q where q.source = ${sql.lit(options.source)} and q.status = 'quarantined'
+                        and q.hospital_code = r.hospital_code and q.record_key = ${value})`,
+    message: sql`${sql.lit(options.label + ' ')} || ${value} || ${sql.lit(' 没有对应的记录 (' + options.source + ')')}`,
   };
 }

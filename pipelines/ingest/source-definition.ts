@@ -12,6 +12,8 @@ export type RuleCategory =
 
 export type Severity = 'blocking' | 'warning';
 
+export type SourceSystem = 'his' | 'emr' | 'lab' | 'erp' | 'insurance';
+
 /**
  * A data-quality rule over one source (after OHDSI's Data Quality Dashboard): a row fails when
  * `failsWhen` is true. The condition is SQL over the batch being loaded, aliased `r` (typed
@@ -34,15 +36,27 @@ export interface RuleDefinition {
  * how delivered headers map to typed columns, its natural key, and its rules.
  */
 export interface SourceDefinition {
-  readonly system: 'his' | 'emr' | 'lab' | 'erp' | 'insurance';
+  readonly system: SourceSystem;
   readonly entity: string;
   readonly description: string;
-  /** File name inside `<inbox>/<hospital_code>/<system>/`; the `period` group names the period. */
+  /**
+   * File name inside `<inbox>/<hospital_code>/<system>/`; the `period` group names the period.
+   * Written for the `.csv` name; the same name ending in `.xlsx` is read as a workbook.
+   */
   readonly filePattern: RegExp;
   /** Loads after these sources (`system.entity`), e.g. charges after visits and dictionaries. */
   readonly after?: readonly string[];
   /** The natural key column, recorded on quarantine and exceptions so a steward can find the record. */
   readonly key: string;
+  /**
+   * Columns that identify one record inside a delivery: two rows with the same values here but
+   * different content break `conflicting_duplicate_key` (both are quarantined for the steward).
+   */
+  readonly uniqueKey?: readonly string[];
+  /** Field separator; default `,`. A file that splits better on another one is rejected with that said. */
+  readonly delimiter?: string;
+  /** Declared encoding; default detected. A file that contradicts a declared encoding is rejected. */
+  readonly encoding?: 'utf-8' | 'gb18030';
   readonly columns: readonly ColumnSpec[];
   readonly rules: readonly RuleDefinition[];
 }

@@ -8,6 +8,7 @@ export const chargeItems: SourceDefinition = {
   description: 'HIS 收费项目字典',
   filePattern: /^charge_items\.csv$/,
   key: 'item_code',
+  uniqueKey: ['item_code'],
   columns: [
     { name: 'item_code', type: 'text', required: true, aliases: ['项目编码'] },
     { name: 'item_name', type: 'text', required: true, aliases: ['项目名称'] },

@@ -2,8 +2,11 @@ import { sql } from 'kysely';
 import { codeInDictionary } from '../../ingest/rule-kit.ts';
 import type { SourceDefinition } from '../../ingest/source-definition.ts';
 
-/** Share of the dictionary price by which a charged unit price may differ before it is flagged. */
+/** Default share of the dictionary price by which a charged unit price may differ before it is flagged. */
 export const UNIT_PRICE_TOLERANCE = 0.2;
+
+/** The tolerance as configured in the rule catalogue (`ref.dq_rules.parameter`), else the default. */
+const tolerance = sql`coalesce((select c.parameter from ref.dq_rules c where c.rule_id = 'unit_price_deviation'), ${sql.lit(UNIT_PRICE_TOLERANCE)})`;
 
 /**
  * HIS charge lines (收费明细), inpatient and outpatient, one file per month: an inpatient visit's
@@ -16,6 +19,7 @@ export const chargeLines: SourceDefinition = {
   filePattern: /^charge_lines_(?<period>\d{4}-\d{2})\.csv$/,
   after: ['his.departments', 'his.charge_items', 'his.inpatient_visits', 'his.outpatient_visits'],
   key: 'line_id',
+  uniqueKey: ['line_id'],
   columns: [
     { name: 'line_id', type: 'text', required: true, aliases: ['明细流水号'] },
     { name: 'visit_type', type: 'text', required: true, aliases: ['就诊类型'] },
@@ -64,17 +68,16 @@ export const chargeLines: SourceDefinition = {
       category: 'conformance.relational',
       severity: 'blocking',
       description: '收费明细对应的就诊记录不存在 (visit_id not delivered)',
-      // A visit held in quarantine still exists: its charges are not orphans.
-      failsWhen: sql`r.visit_type in ('I', 'O') and not exists (
-          select 1 from raw_his.inpatient_visits v
-          where r.visit_type = 'I' and v.hospital_code = r.hospital_code and v.visit_id = r.visit_id
-        union all
-          select 1 from raw_his.outpatient_visits v
-          where r.visit_type = 'O' and v.hospital_code = r.hospital_code and v.visit_id = r.visit_id
-        union all
-          select 1 from ops.quarantine q
-          where q.status = 'quarantined' and q.hospital_code = r.hospital_code and q.record_key = r.visit_id
-            and q.source = case r.visit_type when 'I' then 'his.inpatient_visits' else 'his.outpatient_visits' end)`,
+      // A visit held in quarantine still exists: its charges are not orphans. Three anti-joins
+      // rather than one over a union, so PostgreSQL hashes each side once for millions of lines.
+      failsWhen: sql`r.visit_type in ('I', 'O')
+        and not exists (select 1 from raw_his.inpatient_visits v
+                        where r.visit_type = 'I' and v.hospital_code = r.hospital_code and v.visit_id = r.visit_id)
+        and not exists (select 1 from raw_his.outpatient_visits v
+                        where r.visit_type = 'O' and v.hospital_code = r.hospital_code and v.visit_id = r.visit_id)
+        and not exists (select 1 from ops.quarantine q
+                        where q.status = 'quarantined' and q.hospital_code = r.hospital_code and q.record_key = r.visit_id
+                          and q.source = case r.visit_type when 'I' then 'his.inpatient_visits' else 'his.outpatient_visits' end)`,
       message: sql`'就诊号 ' || r.visit_id || ' 没有对应的就诊记录'`,
     },
     {
@@ -86,6 +89,14 @@ export const chargeLines: SourceDefinition = {
       message: sql`'金额 ' || r.amount || ' ≠ 数量 ' || r.quantity || ' × 单价 ' || r.unit_price`,
     },
     {
+      id: 'negative_charge',
+      category: 'plausibility.atemporal',
+      severity: 'warning',
+      description: '负数量或负金额（冲红/退费行）',
+      failsWhen: sql`r.quantity < 0 or r.amount < 0`,
+      message: sql`'数量 ' || r.quantity || '，金额 ' || r.amount || '：冲红/退费行'`,
+    },
+    {
       id: 'unit_price_deviation',
       category: 'plausibility.atemporal',
       severity: 'warning',
@@ -93,8 +104,8 @@ export const chargeLines: SourceDefinition = {
       failsWhen: sql`exists (
         select 1 from raw_his.charge_items d
         where d.hospital_code = r.hospital_code and d.item_code = r.item_code and d.unit_price > 0
-          and abs(r.unit_price - d.unit_price) > ${sql.lit(UNIT_PRICE_TOLERANCE)} * d.unit_price)`,
-      message: sql`'单价 ' || r.unit_price || ' 偏离字典价格超过 ' || ${sql.lit(UNIT_PRICE_TOLERANCE * 100)} || '%'`,
+          and abs(r.unit_price - d.unit_price) > ${tolerance} * d.unit_price)`,
+      message: sql`'单价 ' || r.unit_price || ' 偏离字典价格超过 ' || round(${tolerance} * 100) || '%'`,
     },
   ],
 };

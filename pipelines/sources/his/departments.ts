@@ -8,6 +8,7 @@ export const departments: SourceDefinition = {
   description: 'HIS 科室字典',
   filePattern: /^departments\.csv$/,
   key: 'dept_code',
+  uniqueKey: ['dept_code'],
   columns: [
     { name: 'dept_code', type: 'text', required: true, aliases: ['科室编码'] },
     { name: 'dept_name', type: 'text', required: true, aliases: ['科室名称'] },

@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import { codeInDictionary } from '../../ingest/rule-kit.ts';
+import { codeInDictionary, dischargeBeforeAdmission, stayOver60Days } from '../../ingest/rule-kit.ts';
 import type { SourceDefinition } from '../../ingest/source-definition.ts';
 
 /** HIS inpatient visits (住院就诊), one file per discharge month. */
@@ -10,6 +9,7 @@ export const inpatientVisits: SourceDefinition = {
   filePattern: /^inpatient_visits_(?<period>\d{4}-\d{2})\.csv$/,
   after: ['his.departments'],
   key: 'visit_id',
+  uniqueKey: ['visit_id'],
   columns: [
     { name: 'visit_id', type: 'text', required: true, aliases: ['住院号'] },
     { name: 'patient_id', type: 'text', required: true, aliases: ['患者ID'] },
@@ -24,14 +24,8 @@ export const inpatientVisits: SourceDefinition = {
     { name: 'total_amount', type: 'numeric', aliases: ['总费用'] },
   ],
   rules: [
-    {
-      id: 'discharge_before_admission',
-      category: 'plausibility.temporal',
-      severity: 'blocking',
-      description: '出院时间早于入院时间 (discharge_time < admit_time)',
-      failsWhen: sql`r.discharge_time < r.admit_time`,
-      message: sql`'出院时间 ' || r.discharge_time || ' 早于入院时间 ' || r.admit_time`,
-    },
+    dischargeBeforeAdmission,
+    stayOver60Days,
     codeInDictionary({
       id: 'unknown_department_code',
       column: 'admit_dept_code',

@@ -9,6 +9,7 @@ export const outpatientVisits: SourceDefinition = {
   filePattern: /^outpatient_visits_(?<period>\d{4}-\d{2})\.csv$/,
   after: ['his.departments'],
   key: 'visit_id',
+  uniqueKey: ['visit_id'],
   columns: [
     { name: 'visit_id', type: 'text', required: true, aliases: ['门诊号'] },
     { name: 'patient_id', type: 'text', required: true, aliases: ['患者ID'] },

@@ -1,0 +1,147 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Logger } from '../../core/logging/logger.ts';
+import { inBatchTransaction } from './batch-transaction.ts';
+import { applyRules, createLoadTableSql, loadColumns, recordRuleResults } from './apply-rules.ts';
+import { loadOrder } from './ingest-inbox.ts';
+import { loadRuleSettings } from './rule-catalogue.ts';
+import { DeliveryError, encodeRow, mapHeader, type HeaderMapping } from './row-encoder.ts';
+import { sourceId, type SourceDefinition } from './source-definition.ts';
+
+/**
+ * Rows held for reasons only a corrected delivery can fix: their fields could not even be told
+ * apart, so re-running rules on the stored payload would judge a different row.
+ */
+const structural = ['column_count_mismatch', 'unbalanced_quotes', 'field_too_long', 'invalid_encoding'];
+
+export interface ReplayResult {
+  readonly batchId: number;
+  readonly source: string;
+  readonly sourceFile: string;
+  /** Quarantined rows re-run. */
+  readonly replayed: number;
+  /** Of those, rows that now pass every blocking rule and were loaded into the batch. */
+  readonly released: number;
+  readonly stillQuarantined: number;
+}
+
+/**
+ * Re-runs quarantined rows through their source's rules after a steward fixed what they broke
+ * (a dictionary delivery, a seed), each batch in one transaction: rows that now pass load into the
+ * raw table under their original batch, file and line; the batch's figures are reconciled again
+ * (the ops.batches check still holds) and its rule results and flag recomputed. `rule` narrows the
+ * replay to rows held by that rule; rows held for structural reasons wait for a corrected delivery.
+ */
+export async function replayQuarantine(
+  pool: pg.Pool,
+  options: {
+    readonly sources: readonly SourceDefinition[];
+    readonly logger: Logger;
+    readonly rule?: string;
+    readonly source?: string;
+  },
+): Promise<ReplayResult[]> {
+  const { rows: batches } = await pool.query<{
+    batch_id: number;
+    source: string;
+    source_file: string;
+    hospital_code: string;
+    period: string;
+  }>(
+    `select distinct b.batch_id, b.source, b.source_file, b.hospital_code, b.period
+     from ops.quarantine q join ops.batches b using (batch_id)
+     where q.status = 'quarantined' and b.status = 'loaded' and not (q.rule_ids && $1::text[])
+       and ($2::text is null or $2 = any (q.rule_ids)) and ($3::text is null or b.source = $3)`,
+    [structural, options.rule ?? null, options.source ?? null],
+  );
+  const order = loadOrder(options.sources);
+  batches.sort((a, b) => (order.get(a.source) ?? 0) - (order.get(b.source) ?? 0) || a.batch_id - b.batch_id);
+  const results: ReplayResult[] = [];
+  for (const batch of batches) {
+    const source = options.sources.find((s) => sourceId(s) === batch.source);
+    if (!source) continue;
+    results.push(await replayBatch(pool, source, batch, options));
+  }
+  return results;
+}
+
+async function replayBatch(
+  pool: pg.Pool,
+  source: SourceDefinition,
+  batch: { batch_id: number; source: string; source_file: string; hospital_code: string; period: string },
+  options: { readonly logger: Logger; readonly rule?: string },
+): Promise<ReplayResult> {
+  const result = await inBatchTransaction(
+    pool,
+    `${batch.source}|${batch.hospital_code}|${batch.period}`,
+    async (client) => {
+      const { rows } = await client.query<{ source_line: number; payload: Record<string, string> }>(
+        `select source_line, payload from ops.quarantine
+       where batch_id = $1 and status = 'quarantined' and not (rule_ids && $2::text[]) and ($3::text is null or $3 = any (rule_ids))
+       order by source_line`,
+        [batch.batch_id, structural, options.rule ?? null],
+      );
+      await client.query(createLoadTableSql(source));
+      const mappings = new Map<string, HeaderMapping | undefined>();
+      let headers: readonly string[] = [];
+      const lines = rows.flatMap(({ source_line, payload }) => {
+        const keys = Object.keys(payload);
+        const signature = keys.join('\u0000');
+        if (!mappings.has(signature)) {
+          try {
+            mappings.set(signature, mapHeader(source, keys, batch.source_file));
+          } catch (error) {
+            if (!(error instanceof DeliveryError)) throw error;
+            mappings.set(signature, undefined);
+          }
+        }
+        const mapping = mappings.get(signature);
+        if (!mapping) return [];
+        headers = mapping.headers;
+        return [
+          encodeRow(
+            source,
+            mapping,
+            { line: source_line, fields: keys.map((k) => payload[k] ?? '') },
+            batch.hospital_code,
+          ),
+        ];
+      });
+      await pipeline(
+        Readable.from(lines.length > 0 ? [lines.join('')] : []),
+        client.query(copyFrom(`copy _load (${loadColumns(source)}) from stdin`)),
+      );
+      const settings = await loadRuleSettings(client, source);
+      const counts = await applyRules(client, {
+        source,
+        batchId: batch.batch_id,
+        sourceFile: batch.source_file,
+        hospitalCode: batch.hospital_code,
+        headers,
+        settings,
+        mode: 'replay',
+      });
+      const { rows: updated } = await client.query<{ rows_read: number }>(
+        `update ops.batches set rows_loaded = rows_loaded + $2, rows_quarantined = rows_quarantined - $2, rows_warned = rows_warned + $3
+       where batch_id = $1 returning rows_read`,
+        [batch.batch_id, counts.loaded, counts.warned],
+      );
+      await recordRuleResults(client, batch.batch_id, updated[0]!.rows_read, settings);
+      return {
+        batchId: batch.batch_id,
+        source: batch.source,
+        sourceFile: batch.source_file,
+        replayed: lines.length,
+        released: counts.loaded,
+        stillQuarantined: lines.length - counts.loaded,
+      } satisfies ReplayResult;
+    },
+  );
+  options.logger.info(
+    { ...result },
+    `replay ${batch.source_file}: ${result.released} of ${result.replayed} row(s) released`,
+  );
+  return result;
+}

@@ -1,0 +1,6 @@
+import { frontPageDiagnoses } from './front-page-diagnoses.ts';
+import { frontPageProcedures } from './front-page-procedures.ts';
+import { frontPages } from './front-pages.ts';
+
+/** Every EMR (病案首页) delivery the warehouse accepts. */
+export const emrSources = [frontPages, frontPageDiagnoses, frontPageProcedures] as const;

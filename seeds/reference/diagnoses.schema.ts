@@ -1,0 +1,16 @@
+import type { SeedSchema } from '../../core/contract/seed-schema.ts';
+
+/**
+ * ICD-10 医保版 2.0 diagnoses the alliance codes with, and the sex a code is restricted to. The
+ * list shipped here covers the codes the alliance uses; a site loads the full national list into
+ * the same seed (same columns) and replays quarantined rows.
+ */
+export const schema: SeedSchema = {
+  description: 'ICD-10 医保版 2.0 诊断编码字典，含性别限定（1 男，2 女）',
+  key: 'diag_code',
+  columns: [
+    { name: 'diag_code', type: 'text', required: true },
+    { name: 'diag_name', type: 'text', required: true },
+    { name: 'sex_restriction', type: 'text', description: '仅限该性别：1 男，2 女；空为不限' },
+  ],
+};

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../core/logging/logger.ts';
+import { ingestInbox } from '../../pipelines/ingest/ingest-inbox.ts';
+import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
+import { allSources } from '../../pipelines/sources/index.ts';
+import { projectPaths, projectRoot } from '../../core/paths.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+
+const H1 = 'H32090200001';
+const LINES = 300_000;
+const APP = 'hdw-kill-test';
+
+describe('a process killed in the middle of a batch', () => {
+  let t: TestDatabase;
+  let pool: pg.Pool;
+  let inbox: string;
+  const chargeFile = () => path.join(inbox, H1, 'his', 'charge_lines_2025-01.csv');
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: t.url, max: 2 });
+    await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
+    inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-kill-'));
+    const his = path.join(inbox, H1, 'his');
+    await mkdir(his, { recursive: true });
+    await writeFile(
+      path.join(his, 'departments.csv'),
+      'dept_code,dept_name,dept_class,std_dept_code\nD01,心内科,临床服务类,A03.04\n',
+    );
+    await writeFile(
+      path.join(his, 'charge_items.csv'),
+      'item_code,item_name,category_code,insurance_code,unit_price,unit\nI1,床位费,01,X1,50.00,日\n',
+    );
+    await writeFile(
+      path.join(his, 'inpatient_visits_2025-01.csv'),
+      'visit_id,patient_id,gender,birth_date,admit_time,discharge_time,admit_dept_code,discharge_dept_code,discharge_way,insurance_type,total_amount\n' +
+        'V1,P1,1,1960-01-01,2025-01-01 08:00:00,2025-01-05 10:00:00,D01,D01,1,310,0\n',
+    );
+    const lines = [
+      'line_id,visit_type,visit_id,charge_time,item_code,item_name,category_code,quantity,unit_price,amount,order_dept_code,exec_dept_code',
+    ];
+    for (let n = 0; n < LINES; n += 1)
+      lines.push(`L${n},I,V1,2025-01-02 09:00:00,I1,床位费,01,1,50.00,50.00,D01,D01`);
+    await writeFile(path.join(his, 'charge_lines_2025-01.csv'), `${lines.join('\n')}\n`);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await t?.drop();
+    await rm(inbox, { recursive: true, force: true });
+  });
+
+  it('leaves no partial batch, and the next run loads the delivery whole', async () => {
+    const url = new URL(t.url);
+    url.searchParams.set('application_name', APP);
+    const script = `
+      import pg from 'pg';
+      import { ingestInbox } from ${JSON.stringify(path.join(projectRoot, 'pipelines/ingest/ingest-inbox.ts'))};
+      import { allSources } from ${JSON.stringify(path.join(projectRoot, 'pipelines/sources/index.ts'))};
+      import { silentLogger } from ${JSON.stringify(path.join(projectRoot, 'core/logging/logger.ts'))};
+      const pool = new pg.Pool({ connectionString: ${JSON.stringify(url.toString())} });
+      await ingestInbox(pool, { inbox: ${JSON.stringify(inbox)}, sources: allSources, logger: silentLogger });`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: projectRoot,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal)),
+    );
+
+    // Kill it while the charge-line batch streams into its load table.
+    await waitFor(async () => {
+      const { rows } = await pool.query(
+        `select count(*)::int as n from pg_stat_activity where application_name = $1 and query ilike 'copy _load%' and state = 'active'`,
+        [APP],
+      );
+      return rows[0].n > 0;
+    }, 60_000);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    await waitFor(async () => {
+      const { rows } = await pool.query(
+        `select count(*)::int as n from pg_stat_activity where application_name = $1`,
+        [APP],
+      );
+      return rows[0].n === 0;
+    }, 30_000);
+
+    const batches = await pool.query(`select source from ops.batches order by batch_id`);
+    expect(batches.rows.map((b) => b.source)).not.toContain('his.charge_lines');
+    const partial = await pool.query(`select count(*)::int as n from raw_his.charge_lines`);
+    expect(partial.rows[0].n).toBe(0);
+    expect((await stat(chargeFile())).size).toBeGreaterThan(0); // still in the inbox
+
+    const next = await ingestInbox(pool, { inbox, sources: allSources, logger: silentLogger });
+    const charges = next.batches.find((b) => b.delivery.source.entity === 'charge_lines')!;
+    expect(charges).toMatchObject({
+      outcome: 'loaded',
+      rowsRead: LINES,
+      rowsLoaded: LINES,
+      rowsQuarantined: 0,
+      rowsDuplicate: 0,
+    });
+    const loaded = await pool.query(`select count(*)::int as n from raw_his.charge_lines`);
+    expect(loaded.rows[0].n).toBe(LINES);
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
