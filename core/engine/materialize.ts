@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../db/transaction.ts';
 import type { CompiledModel } from './compile-models.ts';
 import { primaryKeyOf } from './model-definition.ts';
 import { captureDependents, quoteIdent } from './relation-dependents.ts';
@@ -20,13 +21,11 @@ type RelKind = 'view' | 'table' | undefined;
  * row-security policies are carried over. Returns the rows written, when PostgreSQL says.
  */
 export async function materialize(pool: pg.Pool, model: CompiledModel, options: MaterializeOptions = {}): Promise<number | undefined> {
-  const client = await pool.connect();
-  const exec = async (text: string) => {
-    options.onStatement?.(text);
-    return client.query(text);
-  };
-  try {
-    await client.query('begin');
+  return withTransaction(pool, async (client) => {
+    const exec = async (text: string) => {
+      options.onStatement?.(text);
+      return client.query(text);
+    };
     const kind = await relationKind(client, model.schema, model.definition.name);
     let rows: number | undefined;
     const { materialized } = model.definition;
@@ -38,14 +37,8 @@ export async function materialize(pool: pg.Pool, model: CompiledModel, options: 
       rows = await buildTable(client, exec, model, kind);
     }
     await exec(commentsOf(model, materialized === 'view' ? 'view' : 'table', client));
-    await client.query('commit');
     return rows;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 type Exec = (text: string) => Promise<pg.QueryResult>;

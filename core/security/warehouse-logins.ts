@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { withTransaction } from '../db/transaction.ts';
 import { HdwError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { scramSha256Verifier } from './scram-verifier.ts';
@@ -70,10 +71,8 @@ export async function grantLogin(
     );
   }
   const verifier = scramSha256Verifier(password);
-  const client = await pool.connect();
   let created = false;
-  try {
-    await client.query('begin');
+  await withTransaction(pool, async (client) => {
     const existing = await client.query<{ rolsuper: boolean }>(
       'select rolsuper from pg_roles where rolname = $1',
       [roleName],
@@ -106,13 +105,7 @@ export async function grantLogin(
        on conflict (role_name) do update set hospital_code = excluded.hospital_code, updated_at = now()`,
       [roleName, request.kind, hospitalCode ?? null],
     );
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   logger.info(
     { role: roleName, kind: request.kind, hospital: hospitalCode, created },
     'warehouse login granted',

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../db/transaction.ts';
 import { DatabaseError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { sharedRelations } from './shared-relations.ts';
@@ -58,9 +59,7 @@ export async function applyWarehouseSecurity(
 ): Promise<WarehouseSecuritySummary> {
   const started = Date.now();
   await ensureGroupRoles(pool);
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  const summary = await withTransaction(pool, async (client) => {
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [lockKey]);
     const { analyst, steward, member } = groupRoles;
     const readers = `${analyst}, ${steward}`;
@@ -126,25 +125,20 @@ export async function applyWarehouseSecurity(
       await client.query(`revoke all on ${table} from ${readers}, ${member}`);
       await client.query(`grant select on ${table} to ${allowed.join(', ')}`);
     }
-    await client.query('commit');
-    logger.info(
-      {
-        memberScopedTables: memberScoped.length,
-        closedToMembers: closed.length,
-        sharedRelations: shared.length,
-        ms: Date.now() - started,
-      },
-      'warehouse security applied',
-    );
     return { memberScopedTables: memberScoped, closedToMembers: closed, sharedRelations: shared };
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw new DatabaseError(`applying warehouse security failed: ${(error as Error).message}`, {
-      cause: error,
-    });
-  } finally {
-    client.release();
-  }
+  }).catch((error: unknown) => {
+    throw new DatabaseError(`applying warehouse security failed: ${(error as Error).message}`, { cause: error });
+  });
+  logger.info(
+    {
+      memberScopedTables: summary.memberScopedTables.length,
+      closedToMembers: summary.closedToMembers.length,
+      sharedRelations: summary.sharedRelations.length,
+      ms: Date.now() - started,
+    },
+    'warehouse security applied',
+  );
+  return summary;
 }
 
 /**

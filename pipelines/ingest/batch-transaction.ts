@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../../core/db/transaction.ts';
 
 /**
  * Runs one batch's work in one transaction, serialised with any other work on the same source,
@@ -10,21 +11,15 @@ export async function inBatchTransaction<T>(
   lockKey: string,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
-  try {
+  return withTransaction(
+    pool,
+    async (client) => {
+      await client.query(`set local work_mem = '256MB'`);
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [lockKey]);
+      return work(client);
+    },
     // The load table is a temp table: give it room in memory. Only possible before the session's
     // first temp table, so a pooled connection that already had one keeps its setting.
-    await client.query(`set temp_buffers = '256MB'`).catch(() => undefined);
-    await client.query('begin');
-    await client.query(`set local work_mem = '256MB'`);
-    await client.query('select pg_advisory_xact_lock(hashtext($1))', [lockKey]);
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    (client) => client.query(`set temp_buffers = '256MB'`).catch(() => undefined),
+  );
 }

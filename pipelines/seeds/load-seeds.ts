@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
 import { ddlType, parseValue } from '../../core/contract/columns.ts';
 import type { SeedSchema } from '../../core/contract/seed-schema.ts';
+import { withTransaction } from '../../core/db/transaction.ts';
 import { HdwError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logging/logger.ts';
 
@@ -36,9 +37,7 @@ export async function findSeeds(dir: string): Promise<SeedFile[]> {
  * its schema first: a bad seed stops the load with the file, line and column named.
  */
 export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logger: Logger): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+  await withTransaction(pool, async (client) => {
     for (const seed of seeds) {
       const rows = parse(await readFile(seed.csv, 'utf8'), { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
       const { columns } = seed.schema;
@@ -70,13 +69,7 @@ export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logge
       }
       logger.debug({ seed: seed.name, rows: values.length }, 'seed loaded');
     }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 async function sameColumns(client: pg.PoolClient, table: string, names: readonly string[]): Promise<boolean> {

@@ -13,21 +13,8 @@ import { mountCube, type CubeHandle } from '../../cube/server.ts';
 import { signToken } from '../../cube/security/token.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
+import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-
-/** Which rule is meant to find each kind of defect the generator injects into HIS files. */
-const ruleFor: Record<string, string> = {
-  duplicate_row: 'duplicate_row',
-  missing_required: 'required_field_missing',
-  discharge_before_admission: 'discharge_before_admission',
-  unknown_department: 'unknown_department_code',
-  unknown_item: 'unknown_item_code',
-  orphan_charge: 'orphan_charge_line',
-  amount_mismatch: 'amount_mismatch',
-  price_spike: 'unit_price_deviation',
-};
-/** Defects whose row still loads (a warning), or is dropped as a duplicate rather than quarantined. */
-const notQuarantined = new Set(['price_spike', 'duplicate_row']);
 
 interface Defect {
   file: string;

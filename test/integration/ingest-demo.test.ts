@@ -9,6 +9,7 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import type { IngestSummary } from '../../pipelines/ingest/ingest-inbox.ts';
 import { ingestStage, seedStage } from '../../pipelines/run-pipeline.ts';
+import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 /**
@@ -16,25 +17,6 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
  * ground truth: each planted defect is found by the rule meant for it, and no clean row is
  * flagged. `small` by default; `HDW_FULL=1` runs it on the full demo (≈3.3 M charge lines).
  */
-const ruleFor: Record<string, string> = {
-  duplicate_row: 'duplicate_row',
-  missing_required: 'required_field_missing',
-  discharge_before_admission: 'discharge_before_admission',
-  unknown_department: 'unknown_department_code',
-  unknown_item: 'unknown_item_code',
-  orphan_charge: 'orphan_charge_line',
-  amount_mismatch: 'amount_mismatch',
-  price_spike: 'unit_price_deviation',
-  fee_sum_mismatch: 'fee_sum_mismatch',
-  unknown_diagnosis_code: 'unknown_diagnosis_code',
-  diagnosis_sex_conflict: 'diagnosis_sex_conflict',
-  procedure_date_out_of_stay: 'procedure_date_out_of_stay',
-  settlement_without_visit: 'settlement_without_visit',
-  medfee_total_mismatch: 'medfee_total_mismatch',
-  negative_amount: 'negative_amount',
-};
-/** Defects whose row still loads (a warning), or is dropped as a duplicate rather than quarantined. */
-const notQuarantined = new Set(['price_spike', 'duplicate_row', 'medfee_total_mismatch']);
 const full = process.env.HDW_FULL === '1';
 
 describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against the ground truth`, () => {
