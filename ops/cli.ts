@@ -21,7 +21,9 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('quick start: demo data if the inbox is empty, one pipeline run, then serve the API and dashboard')
+    .description(
+      'quick start: demo data if the inbox is empty, one pipeline run, then serve the API and dashboard',
+    )
     .action(async () => (await import('./commands/start.ts')).startAll());
 
   program
@@ -65,7 +67,10 @@ export function buildProgram(): Command {
   const engine = () => import('./commands/engine-commands.ts');
   const selectable = (command: Command) =>
     command
-      .option('-s, --select <selectors>', 'models: name +name name+ tag:x path:models/marts/charges (space-separated union)')
+      .option(
+        '-s, --select <selectors>',
+        'models: name +name name+ tag:x path:models/marts/charges (space-separated union)',
+      )
       .option('--target-dir <dir>', 'where run_results.json, manifest.json and docs go (default target/)');
 
   selectable(program.command('build').description('build the selected models in dependency order'))
@@ -74,18 +79,26 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       if (!(await (await engine()).buildCommand(opts))) process.exitCode = 1;
     });
-  selectable(program.command('test').description("run the selected models' tests (data tests, custom SQL tests, unit tests)"))
+  selectable(
+    program
+      .command('test')
+      .description("run the selected models' tests (data tests, custom SQL tests, unit tests)"),
+  )
     .option('--threads <n>', 'tests run at once', integer, 4)
     .action(async (opts) => {
       if (!(await (await engine()).testCommand(opts))) process.exitCode = 1;
     });
-  selectable(program.command('ls').description('list the selected models')).action(async (opts) => (await engine()).lsCommand(opts));
-  selectable(program.command('compile').description('print the compiled SQL of the selected models')).action(async (opts) =>
-    (await engine()).compileCommand(opts),
+  selectable(program.command('ls').description('list the selected models')).action(async (opts) =>
+    (await engine()).lsCommand(opts),
+  );
+  selectable(program.command('compile').description('print the compiled SQL of the selected models')).action(
+    async (opts) => (await engine()).compileCommand(opts),
   );
   program
     .command('docs')
-    .description('write the docs site (models, columns, tests, SQL, lineage) to <target>/docs; hdw serve shows it at /docs')
+    .description(
+      'write the docs site (models, columns, tests, SQL, lineage) to <target>/docs; hdw serve shows it at /docs',
+    )
     .option('--target-dir <dir>', 'where to write (default target/)')
     .action(async (opts) => void (await (await engine()).docsCommand(opts)));
   program
@@ -98,7 +111,9 @@ export function buildProgram(): Command {
   const steward = () => import('./commands/steward.ts');
   program
     .command('exceptions')
-    .description('data-quality exceptions by source, rule, hospital and day; --rule R lists the rows behind a rule (file, line)')
+    .description(
+      'data-quality exceptions by source, rule, hospital and day; --rule R lists the rows behind a rule (file, line)',
+    )
     .option('--rule <id>', 'show the open rows behind one rule')
     .option('--source <source>', 'only this source, e.g. his.charge_lines')
     .option('--hospital <code>', 'only this hospital')
@@ -113,9 +128,14 @@ export function buildProgram(): Command {
     .option('--source <source>', 'only this source')
     .action(async (opts: { rule?: string; source?: string }) => (await steward()).replayCommand(opts));
 
-  const grant = program.command('grant').description('a PostgreSQL login for a BI tool, with the same row security as Cube');
-  const runGrant = async (kind: 'member' | 'analyst' | 'steward', subject: string, opts: { name?: string; password?: string }) =>
-    (await import('./commands/grant.ts')).grant(kind, subject, opts);
+  const grant = program
+    .command('grant')
+    .description('a PostgreSQL login for a BI tool, with the same row security as Cube');
+  const runGrant = async (
+    kind: 'member' | 'analyst' | 'steward',
+    subject: string,
+    opts: { name?: string; password?: string },
+  ) => (await import('./commands/grant.ts')).grant(kind, subject, opts);
   grant
     .command('member <hospital>')
     .description("login hdw_member_<hospital>: its own hospital's detail, the alliance's shared aggregates")
@@ -138,7 +158,8 @@ export function buildProgram(): Command {
     .description('start the embedded PostgreSQL (created on first use) and leave it running')
     .action(async () => {
       const { config, logger } = commandContext();
-      if (config.DATABASE_URL) throw new HdwError('E_USAGE', 'DATABASE_URL is set: the embedded server is not used');
+      if (config.DATABASE_URL)
+        throw new HdwError('E_USAGE', 'DATABASE_URL is set: the embedded server is not used');
       const { url } = await (await embedded()).startEmbedded({ dataDir: config.HDW_DATA_DIR, logger });
       process.stdout.write(`embedded PostgreSQL running: ${redact(url)}\n`);
     });
@@ -147,14 +168,18 @@ export function buildProgram(): Command {
     .action(async () => {
       const { config, logger } = commandContext();
       const stopped = await (await embedded()).stopEmbedded(config.HDW_DATA_DIR, logger);
-      process.stdout.write(stopped ? 'embedded PostgreSQL stopped\n' : 'embedded PostgreSQL was not running\n');
+      process.stdout.write(
+        stopped ? 'embedded PostgreSQL stopped\n' : 'embedded PostgreSQL was not running\n',
+      );
     });
   db.command('status')
     .description('show whether the embedded PostgreSQL exists and runs')
     .action(async () => {
       const { config, logger } = commandContext();
       if (config.DATABASE_URL) {
-        process.stdout.write(`using DATABASE_URL ${redact(config.DATABASE_URL)}; the embedded server is not used\n`);
+        process.stdout.write(
+          `using DATABASE_URL ${redact(config.DATABASE_URL)}; the embedded server is not used\n`,
+        );
         return;
       }
       const status = await (await embedded()).embeddedStatus(config.HDW_DATA_DIR, logger);
@@ -169,15 +194,29 @@ export function buildProgram(): Command {
     .command('demo')
     .description('demo data for a 3-hospital alliance')
     .command('generate')
-    .description('write 12 months of source-system deliveries, with known defects and a ground truth, into the inbox')
-    .addOption(new Option('--size <size>', 'small (seconds, for tests) or full (≥50,000 cases, ≥2,000,000 charge lines)').choices(['small', 'full']).default('small'))
+    .description(
+      'write 12 months of source-system deliveries, with known defects and a ground truth, into the inbox',
+    )
+    .addOption(
+      new Option(
+        '--size <size>',
+        'small (seconds, for tests) or full (≥50,000 cases, ≥2,000,000 charge lines)',
+      )
+        .choices(['small', 'full'])
+        .default('small'),
+    )
     .option('--seed <n>', 'random seed: the same seed writes the same bytes', integer, 1)
     .option('--out <dir>', 'folder to write to (default: the inbox)')
     .action(async (opts: { size: 'small' | 'full'; seed: number; out?: string }) => {
       const { config, progress } = commandContext();
       const outDir = opts.out ?? config.HDW_INBOX;
       const { generateDemo } = await import('../pipelines/demo/generate.ts');
-      const summary = await generateDemo({ size: opts.size, seed: opts.seed, outDir, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
+      const summary = await generateDemo({
+        size: opts.size,
+        seed: opts.seed,
+        outDir,
+        onProgress: (p) => progress.update(p.phase, p.done, p.total),
+      });
       process.stdout.write(
         `demo data written to ${summary.outDir}: ${summary.files} files, ${summary.inpatientCases} inpatient cases, ` +
           `${summary.outpatientVisits} outpatient visits, ${summary.chargeLines} charge lines, ${summary.defects} injected defects\n`,
@@ -187,19 +226,35 @@ export function buildProgram(): Command {
   program
     .command('token')
     .description('print a signed API token (JWT) for local use')
-    .addOption(new Option('--role <role>', 'who is asking').choices(['analyst', 'manager', 'steward', 'member']).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'who is asking')
+        .choices(['analyst', 'manager', 'steward', 'member'])
+        .makeOptionMandatory(),
+    )
     .option('--hospital <code>', 'hospital code (required for --role member)')
     .option('--alliance <id>', 'alliance id', 'YH01')
     .option('--ttl <hours>', 'hours until the token expires', integer, 8)
-    .action(async (opts: { role: 'analyst' | 'manager' | 'steward' | 'member'; hospital?: string; alliance: string; ttl: number }) => {
-      if (opts.role === 'member' && !opts.hospital) throw new HdwError('E_USAGE', '--role member needs --hospital <code>');
-      const { config } = commandContext();
-      const { resolveJwtSecret } = await import('../core/config/jwt-secret.ts');
-      const { signToken } = await import('../cube/security/token.ts');
-      const secret = await resolveJwtSecret(config);
-      const token = await signToken({ role: opts.role, hospital_code: opts.hospital, alliance_id: opts.alliance }, secret, opts.ttl * 3600);
-      process.stdout.write(`${token}\n`);
-    });
+    .action(
+      async (opts: {
+        role: 'analyst' | 'manager' | 'steward' | 'member';
+        hospital?: string;
+        alliance: string;
+        ttl: number;
+      }) => {
+        if (opts.role === 'member' && !opts.hospital)
+          throw new HdwError('E_USAGE', '--role member needs --hospital <code>');
+        const { config } = commandContext();
+        const { resolveJwtSecret } = await import('../core/config/jwt-secret.ts');
+        const { signToken } = await import('../cube/security/token.ts');
+        const secret = await resolveJwtSecret(config);
+        const token = await signToken(
+          { role: opts.role, hospital_code: opts.hospital, alliance_id: opts.alliance },
+          secret,
+          opts.ttl * 3600,
+        );
+        process.stdout.write(`${token}\n`);
+      },
+    );
 
   return program;
 }

@@ -25,7 +25,9 @@ export function commandContext(): CommandContext {
  * Runs `work` with the warehouse open, starting the embedded server on demand and stopping it
  * afterwards if this command started it.
  */
-export async function withWarehouse<T>(work: (warehouse: Warehouse, ctx: CommandContext) => Promise<T>): Promise<T> {
+export async function withWarehouse<T>(
+  work: (warehouse: Warehouse, ctx: CommandContext) => Promise<T>,
+): Promise<T> {
   const ctx = commandContext();
   const warehouse = await openWarehouse(ctx.config, ctx.logger);
   try {

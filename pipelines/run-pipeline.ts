@@ -1,7 +1,12 @@
 import type pg from 'pg';
 import type { Config } from '../core/config/config.ts';
 import { compileProject, type CompiledProject } from '../core/engine/compile-models.ts';
-import { buildModels, testModels, type ModelRunResult, type TestResult } from '../core/engine/build-models.ts';
+import {
+  buildModels,
+  testModels,
+  type ModelRunResult,
+  type TestResult,
+} from '../core/engine/build-models.ts';
 import { writeRunResults } from '../core/engine/run-results.ts';
 import { selectModels } from '../core/engine/selection.ts';
 import { recordJob } from '../core/jobs/job-runs.ts';
@@ -42,11 +47,17 @@ export interface PipelineSummary {
 
 /** Loads the reference seeds into `ref.*` (dictionaries every source and model relies on). */
 export async function seedStage(ctx: StageContext): Promise<number> {
-  return recordJob(ctx.pool, ctx.logger, 'seed', async () => {
-    const seeds = await findSeeds(projectPaths.seeds);
-    await loadSeeds(ctx.pool, seeds, ctx.logger);
-    return seeds.length;
-  }, (n) => ({ seeds: n }));
+  return recordJob(
+    ctx.pool,
+    ctx.logger,
+    'seed',
+    async () => {
+      const seeds = await findSeeds(projectPaths.seeds);
+      await loadSeeds(ctx.pool, seeds, ctx.logger);
+      return seeds.length;
+    },
+    (n) => ({ seeds: n }),
+  );
 }
 
 /** Ingests every delivery in the inbox. */
@@ -55,7 +66,14 @@ export async function ingestStage(ctx: StageContext): Promise<IngestSummary> {
     ctx.pool,
     ctx.logger,
     'ingest',
-    (runId) => ingestInbox(ctx.pool, { inbox: ctx.config.HDW_INBOX, sources: allSources, logger: ctx.logger, progress: ctx.progress, jobRunId: runId }),
+    (runId) =>
+      ingestInbox(ctx.pool, {
+        inbox: ctx.config.HDW_INBOX,
+        sources: allSources,
+        logger: ctx.logger,
+        progress: ctx.progress,
+        jobRunId: runId,
+      }),
     (s) => ({
       batches: s.batches.filter((b) => b.outcome !== 'skipped').length,
       skipped: s.batches.filter((b) => b.outcome === 'skipped').length,
@@ -68,21 +86,42 @@ export async function ingestStage(ctx: StageContext): Promise<IngestSummary> {
 
 /** Compiles the models under models/ (seeds are ref-able by name). */
 export async function loadProject(): Promise<CompiledProject> {
-  return compileProject(projectPaths.models, (await findSeeds(projectPaths.seeds)).map((s) => s.name));
+  return compileProject(
+    projectPaths.models,
+    (await findSeeds(projectPaths.seeds)).map((s) => s.name),
+  );
 }
 
 /** Builds the selected models (default all) in dependency order and writes target/run_results.json. */
-export async function buildStage(ctx: StageContext, project?: CompiledProject, run: RunSelection = {}): Promise<ModelRunResult[]> {
+export async function buildStage(
+  ctx: StageContext,
+  project?: CompiledProject,
+  run: RunSelection = {},
+): Promise<ModelRunResult[]> {
   const compiled = project ?? (await loadProject());
   const startedAt = new Date();
   const models = await recordJob(
     ctx.pool,
     ctx.logger,
     'build',
-    (runId) => buildModels(ctx.pool, compiled, { logger: ctx.logger, progress: ctx.progress, jobRunId: runId, ...run }),
-    (r) => ({ models: r.length, errors: r.filter((m) => m.status !== 'success').length, failed: r.some((m) => m.status !== 'success') }),
+    (runId) =>
+      buildModels(ctx.pool, compiled, {
+        logger: ctx.logger,
+        progress: ctx.progress,
+        jobRunId: runId,
+        ...run,
+      }),
+    (r) => ({
+      models: r.length,
+      errors: r.filter((m) => m.status !== 'success').length,
+      failed: r.some((m) => m.status !== 'success'),
+    }),
   );
-  await writeRunResults(compiled, { command: 'build', startedAt, models, select: run.select }, ctx.targetDir ?? projectPaths.target);
+  await writeRunResults(
+    compiled,
+    { command: 'build', startedAt, models, select: run.select },
+    ctx.targetDir ?? projectPaths.target,
+  );
   // Grants and row-level security follow every build, even a partly failed one: a rebuilt table
   // must never be readable with less protection than Cube gives the same person.
   await applyWarehouseSecurity(ctx.pool, ctx.logger, defaultSharingPolicy);
@@ -99,15 +138,32 @@ export async function testStage(
   const compiled = project ?? (await loadProject());
   const startedAt = new Date();
   const skip = new Set((built ?? []).filter((m) => m.status !== 'success').map((m) => m.model));
-  const models = run.select ? new Set(selectModels(compiled, run.select).map((m) => m.definition.name)) : undefined;
+  const models = run.select
+    ? new Set(selectModels(compiled, run.select).map((m) => m.definition.name))
+    : undefined;
   const tests = await recordJob(
     ctx.pool,
     ctx.logger,
     'test',
-    (runId) => testModels(ctx.pool, compiled, { logger: ctx.logger, jobRunId: runId, skip, models, threads: run.threads }),
-    (r) => ({ tests: r.length, failures: r.filter((t) => t.status !== 'pass').length, failed: r.some((t) => t.status !== 'pass') }),
+    (runId) =>
+      testModels(ctx.pool, compiled, {
+        logger: ctx.logger,
+        jobRunId: runId,
+        skip,
+        models,
+        threads: run.threads,
+      }),
+    (r) => ({
+      tests: r.length,
+      failures: r.filter((t) => t.status !== 'pass').length,
+      failed: r.some((t) => t.status !== 'pass'),
+    }),
   );
-  await writeRunResults(compiled, { command: 'test', startedAt, models: built, tests, select: run.select }, ctx.targetDir ?? projectPaths.target);
+  await writeRunResults(
+    compiled,
+    { command: 'test', startedAt, models: built, tests, select: run.select },
+    ctx.targetDir ?? projectPaths.target,
+  );
   return tests;
 }
 

@@ -84,7 +84,9 @@ function readConfigFile(cwd: string): Partial<Record<keyof Config, unknown>> {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`Configuration error: hdw.config.json is not valid JSON (${(error as Error).message})`);
+    throw new ConfigError(
+      `Configuration error: hdw.config.json is not valid JSON (${(error as Error).message})`,
+    );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ConfigError('Configuration error: hdw.config.json must hold a JSON object');

@@ -15,8 +15,10 @@ export async function resolveJwtSecret(config: Config): Promise<string> {
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   await mkdir(config.HDW_DATA_DIR, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
+  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(
+    async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    },
+  );
   return (await readFile(file, 'utf8')).trim();
 }

@@ -28,7 +28,8 @@ export function ddlType(type: ColumnType): string {
 }
 
 /** The outcome of parsing one delivered value: a canonical text for COPY, or why it is not valid. */
-export type ParsedValue = { readonly ok: true; readonly value: string | null } | { readonly ok: false; readonly problem: string };
+export type ParsedValue =
+  { readonly ok: true; readonly value: string | null } | { readonly ok: false; readonly problem: string };
 
 const datePattern = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/;
 const timestampPattern = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/;
@@ -53,7 +54,9 @@ export function parseValue(type: ColumnType, raw: string): ParsedValue {
         ? { ok: true, value: String(Number(text)) }
         : { ok: false, problem: 'is not a whole number' };
     case 'numeric':
-      return numericPattern.test(text) ? { ok: true, value: text } : { ok: false, problem: 'is not a number' };
+      return numericPattern.test(text)
+        ? { ok: true, value: text }
+        : { ok: false, problem: 'is not a number' };
     case 'boolean':
       if (/^(1|true|t|y|yes|是)$/i.test(text)) return { ok: true, value: 't' };
       if (/^(0|false|f|n|no|否)$/i.test(text)) return { ok: true, value: 'f' };
@@ -65,8 +68,16 @@ export function parseValue(type: ColumnType, raw: string): ParsedValue {
         : { ok: false, problem: 'is not a valid date (YYYY-MM-DD)' };
     }
     case 'timestamp': {
-      const m = timestampPattern.exec(text) ?? (datePattern.exec(text) ? [text, ...datePattern.exec(text)!.slice(1), '0', '00', '00'] : null);
-      if (!m || !validDate(m[1]!, m[2]!, m[3]!) || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) {
+      const m =
+        timestampPattern.exec(text) ??
+        (datePattern.exec(text) ? [text, ...datePattern.exec(text)!.slice(1), '0', '00', '00'] : null);
+      if (
+        !m ||
+        !validDate(m[1]!, m[2]!, m[3]!) ||
+        Number(m[4]) > 23 ||
+        Number(m[5]) > 59 ||
+        Number(m[6] ?? 0) > 59
+      ) {
         return { ok: false, problem: 'is not a valid time (YYYY-MM-DD HH:mm:ss)' };
       }
       return { ok: true, value: `${m[1]}-${pad(m[2]!)}-${pad(m[3]!)} ${pad(m[4]!)}:${m[5]}:${m[6] ?? '00'}` };
@@ -90,5 +101,7 @@ function pad(value: string): string {
 /** Escapes one value for PostgreSQL's COPY text format (null → \N). */
 export function copyText(value: string | null): string {
   if (value === null) return '\\N';
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  return value.replace(/[\\\t\n\r]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
+  );
 }

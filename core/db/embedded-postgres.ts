@@ -62,7 +62,9 @@ interface RunAs {
  * (e.g. a clone under /root): the cluster then lives under /var/lib/hospital-dw and
  * `<dataDir>/pg` is a symlink to it.
  */
-export async function startEmbedded(options: EmbeddedStartOptions): Promise<{ url: string; started: boolean }> {
+export async function startEmbedded(
+  options: EmbeddedStartOptions,
+): Promise<{ url: string; started: boolean }> {
   const { dataDir, logger } = options;
   await mkdir(dataDir, { recursive: true });
   const runAs = await ensureRunAs();
@@ -76,7 +78,10 @@ export async function startEmbedded(options: EmbeddedStartOptions): Promise<{ ur
   }
   if (!(await portIsFree(state.port))) {
     const port = await findFreePort();
-    logger.warn({ oldPort: state.port, port }, 'embedded PostgreSQL port is taken by another program; moving');
+    logger.warn(
+      { oldPort: state.port, port },
+      'embedded PostgreSQL port is taken by another program; moving',
+    );
     state = { ...state, port };
     await writeState(dataDir, state);
   }
@@ -90,14 +95,21 @@ export async function startEmbedded(options: EmbeddedStartOptions): Promise<{ ur
     max_wal_size: '2GB',
     ...options.settings,
   };
-  const serverArgs = [`-p ${state.port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${quoteSetting(v)}`)];
+  const serverArgs = [
+    `-p ${state.port}`,
+    ...Object.entries(settings).map(([k, v]) => `-c ${k}=${quoteSetting(v)}`),
+  ];
   const logFile = path.join(state.pgdata, 'server.log');
   logger.info({ port: state.port, pgdata: state.pgdata }, 'starting embedded PostgreSQL');
   try {
-    await run(bins.pgCtl, ['start', '-D', state.pgdata, '-l', logFile, '-w', '-t', '120', '-o', serverArgs.join(' ')], {
-      ...runAs,
-      cwd: state.pgdata,
-    });
+    await run(
+      bins.pgCtl,
+      ['start', '-D', state.pgdata, '-l', logFile, '-w', '-t', '120', '-o', serverArgs.join(' ')],
+      {
+        ...runAs,
+        cwd: state.pgdata,
+      },
+    );
   } catch (error) {
     const tail = await readFile(logFile, 'utf8').catch(() => '');
     throw new DatabaseError(
@@ -117,14 +129,18 @@ export async function stopEmbedded(dataDir: string, logger: Logger): Promise<boo
   const bins = await resolveBinaries(runAs, logger);
   if (!(await isRunning(bins, state, runAs))) return false;
   logger.info({ pgdata: state.pgdata }, 'stopping embedded PostgreSQL');
-  await run(bins.pgCtl, ['stop', '-D', state.pgdata, '-m', 'fast', '-w', '-t', '60'], { ...runAs, cwd: state.pgdata });
+  await run(bins.pgCtl, ['stop', '-D', state.pgdata, '-m', 'fast', '-w', '-t', '60'], {
+    ...runAs,
+    cwd: state.pgdata,
+  });
   return true;
 }
 
 /** Whether the data folder has a cluster and whether it is running, with its URL. */
 export async function embeddedStatus(dataDir: string, logger: Logger): Promise<EmbeddedStatus> {
   const state = await readState(dataDir);
-  if (!state || !existsSync(path.join(state.pgdata, 'PG_VERSION'))) return { initialised: false, running: false };
+  if (!state || !existsSync(path.join(state.pgdata, 'PG_VERSION')))
+    return { initialised: false, running: false };
   const runAs = await ensureRunAs();
   const bins = await resolveBinaries(runAs, logger);
   const running = await isRunning(bins, state, runAs);
@@ -169,13 +185,26 @@ async function initialise(
   try {
     await run(
       bins.initdb,
-      ['-D', pgdata, '-U', state.user, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale'],
+      [
+        '-D',
+        pgdata,
+        '-U',
+        state.user,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--no-locale',
+      ],
       { ...runAs, cwd: pgdata },
     );
   } catch (error) {
-    throw new DatabaseError(`initdb failed for ${pgdata}: ${(error as { stderr?: string }).stderr ?? firstLine(error)}`, {
-      cause: error,
-    });
+    throw new DatabaseError(
+      `initdb failed for ${pgdata}: ${(error as { stderr?: string }).stderr ?? firstLine(error)}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     await rm(pwfile, { force: true });
   }
@@ -216,7 +245,8 @@ async function ensureDatabase(state: EmbeddedState): Promise<void> {
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [state.database]);
-    if (found.rowCount === 0) await client.query(`create database ${client.escapeIdentifier(state.database)}`);
+    if (found.rowCount === 0)
+      await client.query(`create database ${client.escapeIdentifier(state.database)}`);
   } finally {
     await client.end();
   }
@@ -238,7 +268,9 @@ async function readState(dataDir: string): Promise<EmbeddedState | undefined> {
 }
 
 async function writeState(dataDir: string, state: EmbeddedState): Promise<void> {
-  await writeFile(path.join(dataDir, 'postgres.json'), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(path.join(dataDir, 'postgres.json'), `${JSON.stringify(state, null, 2)}\n`, {
+    mode: 0o600,
+  });
 }
 
 /** Under root, the uid/gid of the `postgres` OS user, created when missing; otherwise undefined. */
@@ -247,12 +279,21 @@ async function ensureRunAs(): Promise<RunAs | undefined> {
   const lookup = () => {
     const uid = spawnSync('id', ['-u', OS_USER], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', OS_USER], { encoding: 'utf8' });
-    return uid.status === 0 && gid.status === 0 ? { uid: Number(uid.stdout), gid: Number(gid.stdout) } : undefined;
+    return uid.status === 0 && gid.status === 0
+      ? { uid: Number(uid.stdout), gid: Number(gid.stdout) }
+      : undefined;
   };
   const found = lookup();
   if (found) return found;
   try {
-    await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', OS_USER]);
+    await run('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      OS_USER,
+    ]);
   } catch (error) {
     throw new DatabaseError(
       `PostgreSQL cannot run as root and the "${OS_USER}" OS user could not be created (${firstLine(error)}); create it, or run as another user, or set DATABASE_URL`,
@@ -295,9 +336,15 @@ async function resolveBinaries(runAs: RunAs | undefined, logger: Logger): Promis
     await run('chmod', ['-R', 'a+rX', target]);
     await writeFile(marker, `${version}\n`);
   }
-  const copied = { initdb: path.join(target, 'bin', 'initdb'), pgCtl: path.join(target, 'bin', 'pg_ctl'), version };
+  const copied = {
+    initdb: path.join(target, 'bin', 'initdb'),
+    pgCtl: path.join(target, 'bin', 'pg_ctl'),
+    version,
+  };
   if (!canAccess(runAs, copied.pgCtl, '-x')) {
-    throw new DatabaseError(`the postgres user cannot execute ${copied.pgCtl}; check the permissions of ${SHARED_ROOT}`);
+    throw new DatabaseError(
+      `the postgres user cannot execute ${copied.pgCtl}; check the permissions of ${SHARED_ROOT}`,
+    );
   }
   return copied;
 }
@@ -334,4 +381,3 @@ function quoteSetting(value: string): string {
 function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0] ?? '';
 }
-

@@ -41,13 +41,22 @@ const retryable = new Set(['40P01', '40001']);
  * it half built; an incremental model merges its new rows. A model that fails skips the models
  * built on it; the others carry on. Each run is recorded in ops.model_runs.
  */
-export async function buildModels(pool: pg.Pool, project: CompiledProject, options: BuildOptions): Promise<ModelRunResult[]> {
-  const selected = selectModels(project, options.select).filter((m) => m.definition.materialized !== 'ephemeral');
+export async function buildModels(
+  pool: pg.Pool,
+  project: CompiledProject,
+  options: BuildOptions,
+): Promise<ModelRunResult[]> {
+  const selected = selectModels(project, options.select).filter(
+    (m) => m.definition.materialized !== 'ephemeral',
+  );
   const byName = new Map(selected.map((m) => [m.definition.name, m]));
   const progress = options.progress ?? noProgress;
-  for (const schema of new Set(selected.map((m) => m.schema))) await pool.query(`create schema if not exists ${schema}`);
+  for (const schema of new Set(selected.map((m) => m.schema)))
+    await pool.query(`create schema if not exists ${schema}`);
   const results = new Map<string, ModelRunResult>();
-  const parents = new Map(selected.map((m) => [m.definition.name, parentsThroughEphemerals(project, m.definition.name)]));
+  const parents = new Map(
+    selected.map((m) => [m.definition.name, parentsThroughEphemerals(project, m.definition.name)]),
+  );
   let done = 0;
   await runInDependencyOrder(
     selected.map((m) => m.definition.name),
@@ -56,9 +65,17 @@ export async function buildModels(pool: pg.Pool, project: CompiledProject, optio
     async (name, failedParent) => {
       const model = byName.get(name)!;
       const result = failedParent
-        ? { model: name, status: 'skipped' as const, durationMs: 0, message: `skipped: ${failedParent} did not build` }
+        ? {
+            model: name,
+            status: 'skipped' as const,
+            durationMs: 0,
+            message: `skipped: ${failedParent} did not build`,
+          }
         : await buildOne(pool, model, options);
-      options.logger.info({ model: name, status: result.status, rows: result.rows, ms: result.durationMs }, `model ${name}: ${result.status}`);
+      options.logger.info(
+        { model: name, status: result.status, rows: result.rows, ms: result.durationMs },
+        `model ${name}: ${result.status}`,
+      );
       await recordModelRun(pool, { jobRunId: options.jobRunId, kind: 'build', ...result });
       results.set(name, result);
       progress.update('建模 (build models)', ++done, selected.length);
@@ -78,12 +95,23 @@ async function buildOne(pool: pg.Pool, model: CompiledModel, options: BuildOptio
         fullRefresh: options.fullRefresh,
         onStatement: options.onStatement && ((text) => options.onStatement!(name, text)),
       });
-      return { model: name, status: 'success', rows, durationMs: Date.now() - started, materialized: model.definition.materialized };
+      return {
+        model: name,
+        status: 'success',
+        rows,
+        durationMs: Date.now() - started,
+        materialized: model.definition.materialized,
+      };
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code && retryable.has(code) && attempt < 3) continue;
       options.logger.error({ model: name, file: model.file }, `model failed: ${(error as Error).message}`);
-      return { model: name, status: 'error', durationMs: Date.now() - started, message: (error as Error).message };
+      return {
+        model: name,
+        status: 'error',
+        durationMs: Date.now() - started,
+        message: (error as Error).message,
+      };
     }
   }
 }

@@ -5,7 +5,14 @@ import { HdwError } from '../errors.ts';
 import { compileDataTests, type CompiledDataTest } from './data-tests.ts';
 import { loadDefinitions, type CompileProblem, type LoadedFile } from './load-definitions.ts';
 import { buildModelGraph, type ModelGraph } from './model-graph.ts';
-import { primaryKeyOf, schemaOf, type FixtureRows, type ModelContext, type ModelDefinition, type Scalar } from './model-definition.ts';
+import {
+  primaryKeyOf,
+  schemaOf,
+  type FixtureRows,
+  type ModelContext,
+  type ModelDefinition,
+  type Scalar,
+} from './model-definition.ts';
 import { defaultProject } from './project-definition.ts';
 import { sourceSchema, type SourceDefinition } from './source-definition.ts';
 
@@ -62,7 +69,10 @@ export interface CompiledProject {
 export class CompileError extends HdwError {
   readonly problems: readonly CompileProblem[];
   constructor(problems: readonly CompileProblem[]) {
-    super('E_COMPILE', `model compilation failed (${problems.length} problems):\n${problems.map((p) => `  ${p.file}: ${p.message}`).join('\n')}`);
+    super(
+      'E_COMPILE',
+      `model compilation failed (${problems.length} problems):\n${problems.map((p) => `  ${p.file}: ${p.message}`).join('\n')}`,
+    );
     this.problems = problems;
   }
 }
@@ -93,7 +103,11 @@ const quote = (id: string) => `"${id.replaceAll('"', '""')}"`;
  *
  * @example const project = await compileProject(projectPaths.models, ['hospitals']);
  */
-export async function compileProject(modelsDir: string, seeds: readonly string[], options: CompileOptions = {}): Promise<CompiledProject> {
+export async function compileProject(
+  modelsDir: string,
+  seeds: readonly string[],
+  options: CompileOptions = {},
+): Promise<CompiledProject> {
   const problems: CompileProblem[] = [];
   const loaded = await loadDefinitions(modelsDir, problems);
   const settings = loaded.project?.definition ?? defaultProject;
@@ -104,44 +118,83 @@ export async function compileProject(modelsDir: string, seeds: readonly string[]
   for (const entry of loaded.sources) {
     const { system, tables } = entry.definition;
     const other = systems.get(system);
-    if (other) problems.push({ file: entry.file, message: `source system "${system}" is also declared in ${other.file}` });
+    if (other)
+      problems.push({
+        file: entry.file,
+        message: `source system "${system}" is also declared in ${other.file}`,
+      });
     systems.set(system, entry);
-    for (const table of Object.keys(tables)) sourceTables.set(`${system}.${table}`, `${quote(sourceSchema(entry.definition))}.${quote(table)}`);
+    for (const table of Object.keys(tables))
+      sourceTables.set(`${system}.${table}`, `${quote(sourceSchema(entry.definition))}.${quote(table)}`);
   }
 
   const byName = new Map<string, LoadedFile<ModelDefinition>>();
   for (const entry of loaded.models) {
     const { name } = entry.definition;
-    if (path.basename(entry.file, '.ts') !== name) problems.push({ file: entry.file, message: `model name "${name}" differs from its file name` });
-    if (!schemaOf(name)) problems.push({ file: entry.file, message: `model name "${name}" does not start with stg_, int_, fct_ or dim_` });
+    if (path.basename(entry.file, '.ts') !== name)
+      problems.push({ file: entry.file, message: `model name "${name}" differs from its file name` });
+    if (!schemaOf(name))
+      problems.push({
+        file: entry.file,
+        message: `model name "${name}" does not start with stg_, int_, fct_ or dim_`,
+      });
     const other = byName.get(name);
-    if (other) problems.push({ file: entry.file, message: `model "${name}" is also defined in ${other.file}` });
+    if (other)
+      problems.push({ file: entry.file, message: `model "${name}" is also defined in ${other.file}` });
     else byName.set(name, entry);
   }
   const isEphemeral = (name: string) => byName.get(name)?.definition.materialized === 'ephemeral';
   const relationOf = (name: string): string | undefined => {
-    if (byName.has(name)) return isEphemeral(name) ? quote(ephemeralName(name)) : `${quote(schemaOf(name) ?? 'unknown')}.${quote(name)}`;
+    if (byName.has(name))
+      return isEphemeral(name)
+        ? quote(ephemeralName(name))
+        : `${quote(schemaOf(name) ?? 'unknown')}.${quote(name)}`;
     return seeds.includes(name) ? `${quote('ref')}.${quote(name)}` : undefined;
   };
 
   /** Renders refs, sources and vars as the warehouse relations and literals they stand for. */
   const warehouseFor = (file: string): Resolver => ({
-    ref: (name) => relationOf(name) ?? (problems.push({ file, message: `ref("${name}") names no model or seed` }), quote(name)),
+    ref: (name) =>
+      relationOf(name) ??
+      (problems.push({ file, message: `ref("${name}") names no model or seed` }), quote(name)),
     source: (system, table) =>
       sourceTables.get(`${system}.${table}`) ??
-      (problems.push({ file, message: `source("${system}", "${table}") is not declared in models/sources/` }), quote(table)),
+      (problems.push({ file, message: `source("${system}", "${table}") is not declared in models/sources/` }),
+      quote(table)),
     var: (name) =>
-      name in vars ? sql.lit(vars[name]) : (problems.push({ file, message: `var("${name}") is not defined in models/project.ts` }), sql.lit(null)),
+      name in vars
+        ? sql.lit(vars[name])
+        : (problems.push({ file, message: `var("${name}") is not defined in models/project.ts` }),
+          sql.lit(null)),
   });
 
-  const bodies = new Map<string, { entry: LoadedFile<ModelDefinition>; body: string; refs: string[]; bodyRefs: string[]; sources: string[]; deleteWhere?: string }>();
+  const bodies = new Map<
+    string,
+    {
+      entry: LoadedFile<ModelDefinition>;
+      body: string;
+      refs: string[];
+      bodyRefs: string[];
+      sources: string[];
+      deleteWhere?: string;
+    }
+  >();
   for (const entry of byName.values()) {
     const { file, definition } = entry;
     const out = render(definition.sql, warehouseFor(file), file, problems);
     // What `deleteWhere` reads is a dependency too: it must exist before the merge runs.
-    const pruning = definition.incremental?.deleteWhere && render(definition.incremental.deleteWhere, warehouseFor(file), file, problems);
+    const pruning =
+      definition.incremental?.deleteWhere &&
+      render(definition.incremental.deleteWhere, warehouseFor(file), file, problems);
     const refs = pruning ? [...new Set([...out.refs, ...pruning.refs])] : out.refs;
-    bodies.set(definition.name, { entry, body: out.text, refs, bodyRefs: out.refs, sources: out.sources, deleteWhere: pruning?.text });
+    bodies.set(definition.name, {
+      entry,
+      body: out.text,
+      refs,
+      bodyRefs: out.refs,
+      sources: out.sources,
+      deleteWhere: pruning?.text,
+    });
     checkDefinition(entry, out, byName, seeds, problems);
   }
 
@@ -180,7 +233,11 @@ export async function compileProject(modelsDir: string, seeds: readonly string[]
     });
   }
 
-  const dataTests = await compileDataTests(options.dataTestsDir ?? path.join(path.dirname(modelsDir), 'test', 'data'), warehouseFor, problems);
+  const dataTests = await compileDataTests(
+    options.dataTestsDir ?? path.join(path.dirname(modelsDir), 'test', 'data'),
+    warehouseFor,
+    problems,
+  );
   if (problems.length > 0) throw new CompileError(problems);
   return { name: settings.name, models, seeds, sources: [...systems.values()], vars, dataTests, graph };
 }
@@ -197,12 +254,21 @@ function render(
   try {
     const query = fn({
       ref: (name) => (refs.push(name), sql.raw(resolver.ref(name))),
-      source: (system, table) => (sources.push(`${system}.${table}`), sql.raw(resolver.source(system, table))),
+      source: (system, table) => (
+        sources.push(`${system}.${table}`),
+        sql.raw(resolver.source(system, table))
+      ),
       var: (name) => resolver.var(name),
     });
     const out = compileSql(query);
-    if (out.values.length > 0) problems.push({ file, message: 'SQL has bound parameters; inline constants with sql.lit()' });
-    return { text: out.text, refs: [...new Set(refs)], sources: [...new Set(sources)], bound: out.values.length };
+    if (out.values.length > 0)
+      problems.push({ file, message: 'SQL has bound parameters; inline constants with sql.lit()' });
+    return {
+      text: out.text,
+      refs: [...new Set(refs)],
+      sources: [...new Set(sources)],
+      bound: out.values.length,
+    };
   } catch (error) {
     problems.push({ file, message: `SQL cannot be compiled: ${(error as Error).message}` });
     return { text: '', refs: [...new Set(refs)], sources: [...new Set(sources)], bound: 0 };
@@ -221,20 +287,27 @@ function checkDefinition(
   const layer = schemaOf(definition.name);
   const say = (message: string) => problems.push({ file, message });
   const readModels = out.refs.filter((r) => byName.has(r));
-  if (layer === 'staging' && readModels.length > 0) say(`a staging model reads other models (${readModels.join(', ')}); staging reads only sources and seeds`);
+  if (layer === 'staging' && readModels.length > 0)
+    say(
+      `a staging model reads other models (${readModels.join(', ')}); staging reads only sources and seeds`,
+    );
   if (layer !== 'staging' && out.sources.length > 0) say('only staging models read sources; use ref()');
   const key = primaryKeyOf(definition);
-  if (key.length === 0) say(layer === 'marts' ? 'a mart without a primary-key test: declare primaryKey' : 'has no primary key');
+  if (key.length === 0)
+    say(layer === 'marts' ? 'a mart without a primary-key test: declare primaryKey' : 'has no primary key');
   for (const column of key) {
-    if (!(column in definition.columns)) say(`primary key column "${column}" is not declared in columns, so it cannot be tested`);
+    if (!(column in definition.columns))
+      say(`primary key column "${column}" is not declared in columns, so it cannot be tested`);
   }
   if (!definition.grain?.trim()) say('has no grain: say in one sentence what one row is');
   for (const [column, spec] of Object.entries(definition.columns)) {
     for (const test of spec.tests ?? []) {
       if (typeof test !== 'object' || !('relationships' in test)) continue;
       const to = test.relationships.to;
-      if (!byName.has(to) && !seeds.includes(to)) say(`column ${column}: relationships test names "${to}", which is no model or seed`);
-      else if (byName.get(to)?.definition.materialized === 'ephemeral') say(`column ${column}: relationships test names "${to}", which is ephemeral`);
+      if (!byName.has(to) && !seeds.includes(to))
+        say(`column ${column}: relationships test names "${to}", which is no model or seed`);
+      else if (byName.get(to)?.definition.materialized === 'ephemeral')
+        say(`column ${column}: relationships test names "${to}", which is ephemeral`);
     }
   }
   if (definition.materialized === 'incremental') {
@@ -282,23 +355,36 @@ function compileUnitTests(
   return (definition.unitTests ?? []).map((test) => {
     const inputs = [...refs, ...sources];
     const missing = inputs.filter((i) => !(i in test.given));
-    if (missing.length > 0) problems.push({ file, message: `unit test "${test.name}" gives no rows for ${missing.join(', ')}` });
+    if (missing.length > 0)
+      problems.push({ file, message: `unit test "${test.name}" gives no rows for ${missing.join(', ')}` });
     const unknown = Object.keys(test.given).filter((g) => !inputs.includes(g));
-    if (unknown.length > 0) problems.push({ file, message: `unit test "${test.name}" gives rows for ${unknown.join(', ')}, which the model does not read` });
+    if (unknown.length > 0)
+      problems.push({
+        file,
+        message: `unit test "${test.name}" gives rows for ${unknown.join(', ')}, which the model does not read`,
+      });
     const fixtures: Resolver = {
       ref: (name) => quote(fixtureName(name)),
       source: (system, table) => quote(fixtureName(`${system}.${table}`)),
       var: (name) => sql.lit(vars[name] ?? null),
     };
     const body = render(definition.sql, fixtures, file, []).text;
-    const ctes = Object.entries(test.given).map(([key, rows]) => `${quote(fixtureName(key))} as (${fixtureSql(rows)})`);
-    return { name: test.name, sql: ctes.length ? `with ${ctes.join(',\n')}\nselect * from (\n${body}\n) as __hdw_model` : body, expect: test.expect };
+    const ctes = Object.entries(test.given).map(
+      ([key, rows]) => `${quote(fixtureName(key))} as (${fixtureSql(rows)})`,
+    );
+    return {
+      name: test.name,
+      sql: ctes.length ? `with ${ctes.join(',\n')}\nselect * from (\n${body}\n) as __hdw_model` : body,
+      expect: test.expect,
+    };
   });
 }
 
 /** Fixture rows as a typed select: the types given, or from each value's JavaScript type. */
 function fixtureSql(given: FixtureRows): string {
-  const rows = Array.isArray(given) ? given : (given as { rows: readonly Record<string, Scalar | null>[] }).rows;
+  const rows = Array.isArray(given)
+    ? given
+    : (given as { rows: readonly Record<string, Scalar | null>[] }).rows;
   const types = Array.isArray(given) ? {} : ((given as { types?: Record<string, string> }).types ?? {});
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const typeOf = (column: string): string => {
@@ -307,7 +393,14 @@ function fixtureSql(given: FixtureRows): string {
     return typeof sample === 'number' ? 'numeric' : typeof sample === 'boolean' ? 'boolean' : 'text';
   };
   const literal = (value: Scalar | null | undefined) =>
-    value === null || value === undefined ? 'null' : typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
-  if (rows.length === 0) return `select ${columns.map((c) => `null::${typeOf(c)} as ${quote(c)}`).join(', ') || '1 as __empty'} where false`;
-  return rows.map((r) => `select ${columns.map((c) => `${literal(r[c])}::${typeOf(c)} as ${quote(c)}`).join(', ')}`).join('\nunion all\n');
+    value === null || value === undefined
+      ? 'null'
+      : typeof value === 'string'
+        ? `'${value.replaceAll("'", "''")}'`
+        : String(value);
+  if (rows.length === 0)
+    return `select ${columns.map((c) => `null::${typeOf(c)} as ${quote(c)}`).join(', ') || '1 as __empty'} where false`;
+  return rows
+    .map((r) => `select ${columns.map((c) => `${literal(r[c])}::${typeOf(c)} as ${quote(c)}`).join(', ')}`)
+    .join('\nunion all\n');
 }

@@ -36,12 +36,20 @@ export async function compileDataTests(
     const resolver = resolverFor(file);
     const refs: string[] = [];
     const text = rawCode.replace(placeholder, (_match, kind: string, a: string, b?: string) => {
-      if (kind === 'ref') return refs.push(a), resolver.ref(a);
+      if (kind === 'ref') return (refs.push(a), resolver.ref(a));
       if (kind === 'source') return resolver.source(a, b ?? '');
       return compileSql(resolver.var(a)).text;
     });
-    if (refs.length === 0 && !/\{\{\s*source/.test(rawCode)) problems.push({ file, message: 'a data test must read a model with {{ ref() }} or a source' });
-    tests.push({ name: path.basename(name, '.sql'), file, model: refs[0], refs: [...new Set(refs)], sql: text, rawCode });
+    if (refs.length === 0 && !/\{\{\s*source/.test(rawCode))
+      problems.push({ file, message: 'a data test must read a model with {{ ref() }} or a source' });
+    tests.push({
+      name: path.basename(name, '.sql'),
+      file,
+      model: refs[0],
+      refs: [...new Set(refs)],
+      sql: text,
+      rawCode,
+    });
   }
   return tests;
 }

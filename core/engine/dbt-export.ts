@@ -23,7 +23,11 @@ const modelDir = (model: CompiledModel) => path.posix.dirname(model.path);
  *
  * @example await exportDbtProject(project, 'dist/dbt', { seedsDir: projectPaths.seeds })
  */
-export async function exportDbtProject(project: CompiledProject, dir: string, options: { seedsDir?: string } = {}): Promise<DbtExport> {
+export async function exportDbtProject(
+  project: CompiledProject,
+  dir: string,
+  options: { seedsDir?: string } = {},
+): Promise<DbtExport> {
   await rm(dir, { recursive: true, force: true });
   const files: string[] = [];
   const write = async (relative: string, text: string) => {
@@ -45,7 +49,14 @@ export async function exportDbtProject(project: CompiledProject, dir: string, op
       'test-paths': ['tests'],
       'macro-paths': ['macros'],
       vars: project.vars,
-      models: { [p]: Object.fromEntries(layers.map((layer) => [layer, { '+schema': project.models.find((m) => m.path.split('/')[1] === layer)!.schema }])) },
+      models: {
+        [p]: Object.fromEntries(
+          layers.map((layer) => [
+            layer,
+            { '+schema': project.models.find((m) => m.path.split('/')[1] === layer)!.schema },
+          ]),
+        ),
+      },
       seeds: { [p]: { '+schema': 'ref' } },
     }),
   );
@@ -60,7 +71,8 @@ export async function exportDbtProject(project: CompiledProject, dir: string, op
   const tests: Record<string, string> = {};
   const cases = testCasesOf(project);
   const folders = new Map<string, CompiledModel[]>();
-  for (const model of project.models) folders.set(modelDir(model), [...(folders.get(modelDir(model)) ?? []), model]);
+  for (const model of project.models)
+    folders.set(modelDir(model), [...(folders.get(modelDir(model)) ?? []), model]);
   for (const [folder, models] of folders) {
     const schemaFile = `${folder}/schema.yml`;
     const entries = models.map((model) => {
@@ -90,12 +102,18 @@ export async function exportDbtProject(project: CompiledProject, dir: string, op
         return {
           name: unit.name.replace(/\W+/g, '_'),
           model: model.definition.name,
-          given: Object.entries(unit.given).map(([input, rows]) => ({ input: inputRef(input), rows: fixtureRows(rows) })),
+          given: Object.entries(unit.given).map(([input, rows]) => ({
+            input: inputRef(input),
+            rows: fixtureRows(rows),
+          })),
           expect: { rows: unit.expect },
         };
       }),
     );
-    await write(schemaFile, toYaml({ version: 2, models: entries, unit_tests: unitTests.length ? unitTests : undefined }));
+    await write(
+      schemaFile,
+      toYaml({ version: 2, models: entries, unit_tests: unitTests.length ? unitTests : undefined }),
+    );
   }
 
   for (const c of cases.filter((x) => !isGeneric(x) && x.type !== 'unit')) {
@@ -120,7 +138,13 @@ export async function exportDbtProject(project: CompiledProject, dir: string, op
         tables: Object.entries(definition.tables).map(([name, table]) => ({
           name,
           description: table.description,
-          columns: table.columns ? Object.entries(table.columns).map(([c, col]) => ({ name: c, description: col.description, tags: col.pii ? ['pii'] : undefined })) : undefined,
+          columns: table.columns
+            ? Object.entries(table.columns).map(([c, col]) => ({
+                name: c,
+                description: col.description,
+                tags: col.pii ? ['pii'] : undefined,
+              }))
+            : undefined,
         })),
       })),
     }),
@@ -139,12 +163,16 @@ export async function exportDbtProject(project: CompiledProject, dir: string, op
 }
 
 function isGeneric(c: ModelTestCase): boolean {
-  return c.column !== undefined && ['unique', 'not_null', 'accepted_values', 'relationships'].includes(c.type);
+  return (
+    c.column !== undefined && ['unique', 'not_null', 'accepted_values', 'relationships'].includes(c.type)
+  );
 }
 
 function dbtGenericTest(c: ModelTestCase): unknown {
-  if (c.type === 'accepted_values') return { accepted_values: { values: (c.kwargs.values as unknown[]).map(String) } };
-  if (c.type === 'relationships') return { relationships: { to: `ref('${String(c.kwargs.to)}')`, field: c.kwargs.field } };
+  if (c.type === 'accepted_values')
+    return { accepted_values: { values: (c.kwargs.values as unknown[]).map(String) } };
+  if (c.type === 'relationships')
+    return { relationships: { to: `ref('${String(c.kwargs.to)}')`, field: c.kwargs.field } };
   return c.type;
 }
 
@@ -164,14 +192,18 @@ function modelSql(model: CompiledModel): string {
   const config: string[] = [`materialized='${definition.materialized}'`];
   if (definition.tags?.length) config.push(`tags=[${definition.tags.map((t) => `'${t}'`).join(', ')}]`);
   const header = `-- ${definition.name}: ${definition.grain}\n-- exported from ${model.path}; edit the TypeScript model, not this file.\n`;
-  if (definition.materialized !== 'incremental' || !definition.incremental) return `${header}{{ config(${config.join(', ')}) }}\n\n${model.jinjaSql.trim()}\n`;
+  if (definition.materialized !== 'incremental' || !definition.incremental)
+    return `${header}{{ config(${config.join(', ')}) }}\n\n${model.jinjaSql.trim()}\n`;
   const inc = definition.incremental;
   const key = inc.uniqueKey ?? primaryKeyOf(definition);
   config.push(`unique_key=[${key.map((k) => `'${k}'`).join(', ')}]`);
   if (model.deleteWhere) {
-    config.push(`pre_hook="{% if is_incremental() %}delete from {{ this }} as this where ${model.deleteWhere.jinja.replaceAll('"', '\\"')}{% endif %}"`);
+    config.push(
+      `pre_hook="{% if is_incremental() %}delete from {{ this }} as this where ${model.deleteWhere.jinja.replaceAll('"', '\\"')}{% endif %}"`,
+    );
   }
-  const lookback = typeof inc.lookback === 'string' ? `interval '${inc.lookback}'` : String(inc.lookback ?? 0);
+  const lookback =
+    typeof inc.lookback === 'string' ? `interval '${inc.lookback}'` : String(inc.lookback ?? 0);
   return `${header}{{ config(${config.join(', ')}) }}
 
 select * from (

@@ -45,7 +45,14 @@ ${project.sources
   )
   .join('\n')}</table>
 <h2 id="seeds">种子 (seeds)</h2><p>${project.seeds.map((s) => `<code>ref.${esc(s)}</code>`).join(' ')}</p>
-${models.map((m) => modelSection(m, tests.filter((t) => t.model === m.definition.name))).join('\n')}
+${models
+  .map((m) =>
+    modelSection(
+      m,
+      tests.filter((t) => t.model === m.definition.name),
+    ),
+  )
+  .join('\n')}
 </main></body></html>
 `;
   const file = path.join(dir, 'index.html');
@@ -73,7 +80,10 @@ ${Object.entries(d.columns)
   .map(
     ([c, spec]) =>
       `<tr><td>${esc(c)}${spec.pii ? ' <span class="pii">PII</span>' : ''}</td><td>${esc(spec.description)}</td><td>${esc(
-        tests.filter((t) => t.column === c).map((t) => t.type).join(', '),
+        tests
+          .filter((t) => t.column === c)
+          .map((t) => t.type)
+          .join(', '),
       )}</td></tr>`,
   )
   .join('\n')}</table>

@@ -9,9 +9,22 @@ const columns = ['source', 'seed', 'staging', 'intermediate', 'marts'] as const;
  */
 export function lineageSvg(project: CompiledProject): string {
   const nodes: { id: string; label: string; column: number; href: string }[] = [];
-  for (const s of project.sources) for (const table of Object.keys(s.definition.tables)) nodes.push({ id: `source:${s.definition.system}.${table}`, label: `${s.definition.system}.${table}`, column: 0, href: '#sources' });
+  for (const s of project.sources)
+    for (const table of Object.keys(s.definition.tables))
+      nodes.push({
+        id: `source:${s.definition.system}.${table}`,
+        label: `${s.definition.system}.${table}`,
+        column: 0,
+        href: '#sources',
+      });
   for (const seed of project.seeds) nodes.push({ id: `ref:${seed}`, label: seed, column: 1, href: '#seeds' });
-  for (const m of project.models) nodes.push({ id: `ref:${m.definition.name}`, label: m.definition.name, column: Math.max(2, columns.indexOf(m.schema as never)), href: `#model-${m.definition.name}` });
+  for (const m of project.models)
+    nodes.push({
+      id: `ref:${m.definition.name}`,
+      label: m.definition.name,
+      column: Math.max(2, columns.indexOf(m.schema as never)),
+      href: `#model-${m.definition.name}`,
+    });
   const boxW = 220;
   const boxH = 24;
   const gapX = 60;
@@ -33,12 +46,16 @@ export function lineageSvg(project: CompiledProject): string {
       const y1 = from.y + boxH / 2;
       const x2 = to.x;
       const y2 = to.y + boxH / 2;
-      edges.push(`<path d="M${x1},${y1} C${x1 + gapX / 2},${y1} ${x2 - gapX / 2},${y2} ${x2},${y2}" class="edge"/>`);
+      edges.push(
+        `<path d="M${x1},${y1} C${x1 + gapX / 2},${y1} ${x2 - gapX / 2},${y2} ${x2},${y2}" class="edge"/>`,
+      );
     }
   }
   const height = 40 + Math.max(1, ...rows.values()) * (boxH + gapY);
   const width = 20 + columns.length * (boxW + gapX);
-  const headers = columns.map((c, i) => `<text x="${10 + i * (boxW + gapX)}" y="16" class="layer">${c}</text>`);
+  const headers = columns.map(
+    (c, i) => `<text x="${10 + i * (boxW + gapX)}" y="16" class="layer">${c}</text>`,
+  );
   const boxes = nodes.map((n) => {
     const { x, y } = at.get(n.id)!;
     return `<a href="${n.href}"><rect x="${x}" y="${y}" width="${boxW}" height="${boxH}" rx="4" class="node c${n.column}"/><text x="${x + 6}" y="${y + 16}">${escapeXml(n.label)}</text></a>`;
@@ -52,5 +69,9 @@ ${boxes.join('\n')}
 }
 
 export function escapeXml(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
 }

@@ -30,7 +30,10 @@ export interface LoadedDefinitions {
  * `sources/*.ts` declare source systems, every other `.ts` file is one model. Files that cannot
  * be loaded become problems, so one broken file does not hide the others.
  */
-export async function loadDefinitions(modelsDir: string, problems: CompileProblem[]): Promise<LoadedDefinitions> {
+export async function loadDefinitions(
+  modelsDir: string,
+  problems: CompileProblem[],
+): Promise<LoadedDefinitions> {
   const root = path.dirname(modelsDir);
   const models: LoadedFile<ModelDefinition>[] = [];
   const sources: LoadedFile<SourceDefinition>[] = [];
@@ -44,7 +47,11 @@ export async function loadDefinitions(modelsDir: string, problems: CompileProble
       problems.push({ file, message: result.error });
       continue;
     }
-    const entry = { file, path: path.relative(root, full).split(path.sep).join('/'), definition: result.value };
+    const entry = {
+      file,
+      path: path.relative(root, full).split(path.sep).join('/'),
+      definition: result.value,
+    };
     if (inside === 'project.ts') project = entry as LoadedFile<ProjectDefinition>;
     else if (inside.startsWith('sources/')) sources.push(entry as LoadedFile<SourceDefinition>);
     else models.push(entry as LoadedFile<ModelDefinition>);
@@ -65,7 +72,10 @@ async function importDefault(file: string): Promise<{ value: never } | { error: 
 async function listTsFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'))
+    .filter(
+      (e) =>
+        e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'),
+    )
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
 }

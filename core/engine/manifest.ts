@@ -22,7 +22,10 @@ export interface Manifest {
  */
 export function buildManifest(project: CompiledProject, generatedAt = new Date()): Manifest {
   const p = project.name;
-  const modelId = (name: string) => (project.seeds.includes(name) && !project.models.some((m) => m.definition.name === name) ? `seed.${p}.${name}` : `model.${p}.${name}`);
+  const modelId = (name: string) =>
+    project.seeds.includes(name) && !project.models.some((m) => m.definition.name === name)
+      ? `seed.${p}.${name}`
+      : `model.${p}.${name}`;
   const nodes: Record<string, Record<string, unknown>> = {};
   const parentMap: Record<string, string[]> = {};
 
@@ -66,10 +69,16 @@ export function buildManifest(project: CompiledProject, generatedAt = new Date()
       schema: 'dbt_test__audit',
       database: null,
       path: test.dataTest ? `${test.dataTest.name}.sql` : `${test.id}.sql`,
-      original_file_path: test.dataTest?.file ?? (test.model ? project.models.find((m) => m.definition.name === test.model)?.path : undefined) ?? '',
+      original_file_path:
+        test.dataTest?.file ??
+        (test.model ? project.models.find((m) => m.definition.name === test.model)?.path : undefined) ??
+        '',
       attached_node: test.model ? `model.${p}.${test.model}` : null,
       column_name: test.column ?? null,
-      test_metadata: test.type === 'data' || test.type === 'unit' ? undefined : { name: test.type, kwargs: { column_name: test.column, ...test.kwargs }, namespace: null },
+      test_metadata:
+        test.type === 'data' || test.type === 'unit'
+          ? undefined
+          : { name: test.type, kwargs: { column_name: test.column, ...test.kwargs }, namespace: null },
       config: { enabled: true, severity: 'ERROR', materialized: 'test' },
       depends_on: { macros: [], nodes: dependsOn },
       raw_code: test.dataTest?.rawCode ?? '',
@@ -101,10 +110,22 @@ export function buildManifest(project: CompiledProject, generatedAt = new Date()
         description: spec.description,
         loaded_at_field: definition.loadedAtField ?? null,
         freshness: definition.freshness
-          ? { warn_after: { count: definition.freshness.warnAfterHours, period: 'hour' }, error_after: { count: definition.freshness.errorAfterHours, period: 'hour' } }
+          ? {
+              warn_after: { count: definition.freshness.warnAfterHours, period: 'hour' },
+              error_after: { count: definition.freshness.errorAfterHours, period: 'hour' },
+            }
           : null,
         columns: Object.fromEntries(
-          Object.entries(spec.columns ?? {}).map(([c, col]) => [c, { name: c, description: col.description, tags: col.pii ? ['pii'] : [], meta: {}, data_type: null }]),
+          Object.entries(spec.columns ?? {}).map(([c, col]) => [
+            c,
+            {
+              name: c,
+              description: col.description,
+              tags: col.pii ? ['pii'] : [],
+              meta: {},
+              data_type: null,
+            },
+          ]),
         ),
         tags: [],
       };
@@ -113,7 +134,8 @@ export function buildManifest(project: CompiledProject, generatedAt = new Date()
   }
 
   const childMap: Record<string, string[]> = Object.fromEntries(Object.keys(parentMap).map((id) => [id, []]));
-  for (const [child, parents] of Object.entries(parentMap)) for (const parent of parents) (childMap[parent] ??= []).push(child);
+  for (const [child, parents] of Object.entries(parentMap))
+    for (const parent of parents) (childMap[parent] ??= []).push(child);
   for (const list of Object.values(childMap)) list.sort();
 
   return {
@@ -143,7 +165,12 @@ export function buildManifest(project: CompiledProject, generatedAt = new Date()
   };
 }
 
-function modelNode(project: CompiledProject, model: CompiledModel, id: string, dependsOn: readonly string[]): Record<string, unknown> {
+function modelNode(
+  project: CompiledProject,
+  model: CompiledModel,
+  id: string,
+  dependsOn: readonly string[],
+): Record<string, unknown> {
   const { definition } = model;
   const inc = definition.incremental;
   return {
@@ -151,7 +178,13 @@ function modelNode(project: CompiledProject, model: CompiledModel, id: string, d
     resource_type: 'model',
     package_name: project.name,
     name: definition.name,
-    fqn: [project.name, ...model.path.replace(/^models\//, '').replace(/\.ts$/, '').split('/')],
+    fqn: [
+      project.name,
+      ...model.path
+        .replace(/^models\//, '')
+        .replace(/\.ts$/, '')
+        .split('/'),
+    ],
     schema: model.schema,
     database: null,
     alias: definition.name,
@@ -162,14 +195,24 @@ function modelNode(project: CompiledProject, model: CompiledModel, id: string, d
     config: {
       enabled: true,
       materialized: definition.materialized,
-      unique_key: definition.materialized === 'incremental' ? (inc?.uniqueKey ?? primaryKeyOf(definition)) : null,
+      unique_key:
+        definition.materialized === 'incremental' ? (inc?.uniqueKey ?? primaryKeyOf(definition)) : null,
       tags: definition.tags ?? [],
       meta: { grain: definition.grain, primary_key: primaryKeyOf(definition) },
     },
     tags: definition.tags ?? [],
     meta: { grain: definition.grain, primary_key: primaryKeyOf(definition) },
     columns: Object.fromEntries(
-      Object.entries(definition.columns).map(([c, col]) => [c, { name: c, description: col.description, tags: col.pii ? ['pii'] : [], meta: col.pii ? { pii: true } : {}, data_type: null }]),
+      Object.entries(definition.columns).map(([c, col]) => [
+        c,
+        {
+          name: c,
+          description: col.description,
+          tags: col.pii ? ['pii'] : [],
+          meta: col.pii ? { pii: true } : {},
+          data_type: null,
+        },
+      ]),
     ),
     depends_on: { macros: [], nodes: dependsOn },
     refs: model.refs.map((name) => ({ name, package: null, version: null })),

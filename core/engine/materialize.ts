@@ -20,7 +20,11 @@ type RelKind = 'view' | 'table' | undefined;
  * otherwise merge their new rows by unique key. Views on the old relation, its grants and its
  * row-security policies are carried over. Returns the rows written, when PostgreSQL says.
  */
-export async function materialize(pool: pg.Pool, model: CompiledModel, options: MaterializeOptions = {}): Promise<number | undefined> {
+export async function materialize(
+  pool: pg.Pool,
+  model: CompiledModel,
+  options: MaterializeOptions = {},
+): Promise<number | undefined> {
   return withTransaction(pool, async (client) => {
     const exec = async (text: string) => {
       options.onStatement?.(text);
@@ -31,7 +35,12 @@ export async function materialize(pool: pg.Pool, model: CompiledModel, options: 
     const { materialized } = model.definition;
     if (materialized === 'view') {
       await buildView(client, exec, model, kind);
-    } else if (materialized === 'incremental' && !options.fullRefresh && kind === 'table' && (await hasUniqueKey(client, model))) {
+    } else if (
+      materialized === 'incremental' &&
+      !options.fullRefresh &&
+      kind === 'table' &&
+      (await hasUniqueKey(client, model))
+    ) {
       rows = await mergeIncremental(client, exec, model);
     } else {
       rows = await buildTable(client, exec, model, kind);
@@ -43,7 +52,12 @@ export async function materialize(pool: pg.Pool, model: CompiledModel, options: 
 
 type Exec = (text: string) => Promise<pg.QueryResult>;
 
-async function buildView(client: pg.PoolClient, exec: Exec, model: CompiledModel, kind: RelKind): Promise<void> {
+async function buildView(
+  client: pg.PoolClient,
+  exec: Exec,
+  model: CompiledModel,
+  kind: RelKind,
+): Promise<void> {
   const create = `create view ${model.relation} as\n${model.sql}`;
   if (kind === undefined) {
     await exec(create);
@@ -62,7 +76,12 @@ async function buildView(client: pg.PoolClient, exec: Exec, model: CompiledModel
   await replaceRelation(client, exec, model, kind, async () => void (await exec(create)));
 }
 
-async function buildTable(client: pg.PoolClient, exec: Exec, model: CompiledModel, kind: RelKind): Promise<number | undefined> {
+async function buildTable(
+  client: pg.PoolClient,
+  exec: Exec,
+  model: CompiledModel,
+  kind: RelKind,
+): Promise<number | undefined> {
   const name = model.definition.name;
   const fresh = `${model.schema}.${name}__hdw_new`;
   await exec(`drop table if exists ${fresh}`);
@@ -78,7 +97,13 @@ async function buildTable(client: pg.PoolClient, exec: Exec, model: CompiledMode
 }
 
 /** Drops the old relation and puts the new one in its place, recreating what depended on the old one. */
-async function replaceRelation(client: pg.PoolClient, exec: Exec, model: CompiledModel, kind: 'view' | 'table', put: () => Promise<void>): Promise<void> {
+async function replaceRelation(
+  client: pg.PoolClient,
+  exec: Exec,
+  model: CompiledModel,
+  kind: 'view' | 'table',
+  put: () => Promise<void>,
+): Promise<void> {
   const dependents = await captureDependents(client, model.schema, model.definition.name);
   await exec(`drop ${kind} ${model.relation} cascade`);
   await put();
@@ -89,7 +114,11 @@ async function replaceRelation(client: pg.PoolClient, exec: Exec, model: Compile
  * Deletes what `deleteWhere` retires, then inserts the rows whose watermark is above the table's
  * maximum minus the look-back, updating rows whose unique key is already there.
  */
-async function mergeIncremental(client: pg.PoolClient, exec: Exec, model: CompiledModel): Promise<number | undefined> {
+async function mergeIncremental(
+  client: pg.PoolClient,
+  exec: Exec,
+  model: CompiledModel,
+): Promise<number | undefined> {
   const inc = model.definition.incremental!;
   const columns = (
     await client.query<{ name: string }>(
@@ -99,7 +128,10 @@ async function mergeIncremental(client: pg.PoolClient, exec: Exec, model: Compil
   ).rows.map((r) => quoteIdent(r.name));
   const key = uniqueKeyOf(model);
   const wm = quoteIdent(inc.watermark);
-  const lookback = typeof inc.lookback === 'string' ? `interval '${inc.lookback.replaceAll("'", "''")}'` : String(inc.lookback ?? 0);
+  const lookback =
+    typeof inc.lookback === 'string'
+      ? `interval '${inc.lookback.replaceAll("'", "''")}'`
+      : String(inc.lookback ?? 0);
   if (model.deleteWhere) await exec(`delete from ${model.relation} as this where ${model.deleteWhere.sql}`);
   const updates = columns.filter((c) => !key.map(quoteIdent).includes(c)).map((c) => `${c} = excluded.${c}`);
   const result = await exec(
@@ -147,6 +179,9 @@ function commentsOf(model: CompiledModel, kind: 'view' | 'table', client: pg.Poo
   const { definition, relation } = model;
   return [
     `comment on ${kind} ${relation} is ${client.escapeLiteral(`${definition.description}\n粒度: ${definition.grain}`)}`,
-    ...Object.entries(definition.columns).map(([column, spec]) => `comment on column ${relation}.${column} is ${client.escapeLiteral(spec.description)}`),
+    ...Object.entries(definition.columns).map(
+      ([column, spec]) =>
+        `comment on column ${relation}.${column} is ${client.escapeLiteral(spec.description)}`,
+    ),
   ].join(';\n');
 }

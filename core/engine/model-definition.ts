@@ -50,7 +50,10 @@ export interface IncrementalConfig {
 /** Fixture rows for a model unit test: plain rows, or rows with SQL types for their columns. */
 export type FixtureRows =
   | readonly Readonly<Record<string, Scalar | null>>[]
-  | { readonly rows: readonly Readonly<Record<string, Scalar | null>>[]; readonly types?: Readonly<Record<string, string>> };
+  | {
+      readonly rows: readonly Readonly<Record<string, Scalar | null>>[];
+      readonly types?: Readonly<Record<string, string>>;
+    };
 
 /**
  * A model unit test: the model's SQL run on `given` rows in place of each ref (by model or seed
@@ -101,7 +104,8 @@ export const layerSchemas = { stg_: 'staging', int_: 'intermediate', fct_: 'mart
 
 /** The schema a model is built in, from its name's layer prefix; undefined when the name has none. */
 export function schemaOf(name: string): string | undefined {
-  const prefix = Object.keys(layerSchemas).find((p) => name.startsWith(p)) as keyof typeof layerSchemas | undefined;
+  const prefix = Object.keys(layerSchemas).find((p) => name.startsWith(p)) as
+    keyof typeof layerSchemas | undefined;
   return prefix ? layerSchemas[prefix] : undefined;
 }
 

@@ -14,6 +14,14 @@ export interface ModelRunRecord {
 export async function recordModelRun(pool: pg.Pool, run: ModelRunRecord): Promise<void> {
   await pool.query(
     `insert into ops.model_runs (job_run_id, model, kind, status, rows, duration_ms, message) values ($1, $2, $3, $4, $5, $6, $7)`,
-    [run.jobRunId ?? null, run.model, run.kind, run.status, run.rows ?? null, Math.round(run.durationMs), run.message ?? null],
+    [
+      run.jobRunId ?? null,
+      run.model,
+      run.kind,
+      run.status,
+      run.rows ?? null,
+      Math.round(run.durationMs),
+      run.message ?? null,
+    ],
   );
 }

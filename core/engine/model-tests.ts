@@ -1,7 +1,15 @@
 import type { CompiledDataTest, CompiledModel, CompiledProject, CompiledUnitTest } from './compile-models.ts';
 import { primaryKeyOf, type ColumnTest } from './model-definition.ts';
 
-export type TestType = 'unique' | 'not_null' | 'accepted_values' | 'relationships' | 'expression' | 'unique_combination' | 'data' | 'unit';
+export type TestType =
+  | 'unique'
+  | 'not_null'
+  | 'accepted_values'
+  | 'relationships'
+  | 'expression'
+  | 'unique_combination'
+  | 'data'
+  | 'unit';
 
 /**
  * One test of the project, in one shape for the runner, the manifest, the docs and the dbt export:
@@ -45,17 +53,30 @@ export function testCasesOf(project: CompiledProject): ModelTestCase[] {
     for (const test of testsOfModel(model, relations)) add(test);
   }
   for (const test of project.dataTests) {
-    add({ model: test.model, name: test.name, id: test.name, type: 'data', kwargs: {}, dependsOn: test.refs, failing: test.sql, dataTest: test });
+    add({
+      model: test.model,
+      name: test.name,
+      id: test.name,
+      type: 'data',
+      kwargs: {},
+      dependsOn: test.refs,
+      failing: test.sql,
+      dataTest: test,
+    });
   }
   return cases;
 }
 
-function testsOfModel(model: CompiledModel, relations: ReadonlyMap<string, string>): (Omit<ModelTestCase, 'id'> & { id: string })[] {
+function testsOfModel(
+  model: CompiledModel,
+  relations: ReadonlyMap<string, string>,
+): (Omit<ModelTestCase, 'id'> & { id: string })[] {
   const { relation, definition } = model;
   const name = definition.name;
   const tests: (Omit<ModelTestCase, 'id'> & { id: string })[] = [];
   const key = primaryKeyOf(definition);
-  const declared = (column: string, test: ColumnTest) => (definition.columns[column]?.tests ?? []).includes(test);
+  const declared = (column: string, test: ColumnTest) =>
+    (definition.columns[column]?.tests ?? []).includes(test);
   if (key.length === 1) {
     const column = key[0]!;
     if (!declared(column, 'unique')) tests.push(columnTest(model, column, 'unique', relations));
@@ -87,7 +108,15 @@ function testsOfModel(model: CompiledModel, relations: ReadonlyMap<string, strin
     });
   }
   for (const unit of model.unitTests) {
-    tests.push({ model: name, name: `unit(${unit.name})`, id: `unit_${name}_${unit.name}`, type: 'unit', kwargs: {}, dependsOn: [], unit });
+    tests.push({
+      model: name,
+      name: `unit(${unit.name})`,
+      id: `unit_${name}_${unit.name}`,
+      type: 'unit',
+      kwargs: {},
+      dependsOn: [],
+      unit,
+    });
   }
   return tests;
 }
@@ -102,7 +131,14 @@ function columnTest(
   const name = model.definition.name;
   const base = { model: name, column, dependsOn: [name] };
   if (test === 'not_null') {
-    return { ...base, name: `not_null(${column})`, id: `not_null_${name}_${column}`, type: 'not_null', kwargs: {}, failing: `select * from ${relation} where ${column} is null` };
+    return {
+      ...base,
+      name: `not_null(${column})`,
+      id: `not_null_${name}_${column}`,
+      type: 'not_null',
+      kwargs: {},
+      failing: `select * from ${relation} where ${column} is null`,
+    };
   }
   if (test === 'unique') {
     return {

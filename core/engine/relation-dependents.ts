@@ -14,7 +14,11 @@ export interface RelationDependents {
 }
 
 /** Reads what depends on `schema.name` (which must exist). */
-export async function captureDependents(client: pg.PoolClient, schema: string, name: string): Promise<RelationDependents> {
+export async function captureDependents(
+  client: pg.PoolClient,
+  schema: string,
+  name: string,
+): Promise<RelationDependents> {
   const target = `${quoteIdent(schema)}.${quoteIdent(name)}`;
   const views = await client.query<{ statements: string[] }>(
     `with recursive deps (oid, depth) as (

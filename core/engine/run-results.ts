@@ -18,7 +18,11 @@ export interface RunRecord {
  * Writes `run_results.json` in dbt's shape (schema v6: metadata, one result per node with status,
  * timing, rows, message, failures), so tools that read dbt's artifacts read ours. Returns its path.
  */
-export async function writeRunResults(project: CompiledProject, run: RunRecord, targetDir: string): Promise<string> {
+export async function writeRunResults(
+  project: CompiledProject,
+  run: RunRecord,
+  targetDir: string,
+): Promise<string> {
   const finishedAt = new Date();
   const compiled = new Map(project.models.map((m) => [m.definition.name, m]));
   const results = [
@@ -29,7 +33,11 @@ export async function writeRunResults(project: CompiledProject, run: RunRecord, 
       timing: [],
       thread_id: 'Thread-1',
       adapter_response: m.rows === undefined ? {} : { rows_affected: m.rows },
-      message: m.message ?? (m.status === 'success' ? `${m.materialized ?? 'built'}${m.rows === undefined ? '' : ` ${m.rows} rows`}` : null),
+      message:
+        m.message ??
+        (m.status === 'success'
+          ? `${m.materialized ?? 'built'}${m.rows === undefined ? '' : ` ${m.rows} rows`}`
+          : null),
       failures: null,
       compiled: true,
       compiled_code: compiled.get(m.model)?.sql ?? null,
@@ -42,7 +50,8 @@ export async function writeRunResults(project: CompiledProject, run: RunRecord, 
       timing: [],
       thread_id: 'Thread-1',
       adapter_response: {},
-      message: t.message ?? (t.status === 'pass' ? null : `${t.failures} failing rows: ${JSON.stringify(t.sample)}`),
+      message:
+        t.message ?? (t.status === 'pass' ? null : `${t.failures} failing rows: ${JSON.stringify(t.sample)}`),
       failures: t.failures,
       compiled: true,
       compiled_code: null,

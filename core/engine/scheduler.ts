@@ -19,7 +19,7 @@ export async function runInDependencyOrder(
   return new Promise<void>((resolve, reject) => {
     const pump = () => {
       if (waiting.length === 0 && running === 0) return resolve();
-      for (let i = 0; i < waiting.length && running < Math.max(1, threads); ) {
+      for (let i = 0; i < waiting.length && running < Math.max(1, threads);) {
         const name = waiting[i]!;
         const parents = parentsInRun.get(name)!;
         if (!parents.every((p) => finished.has(p))) {
@@ -37,7 +37,8 @@ export async function runInDependencyOrder(
           })
           .catch(reject);
       }
-      if (running === 0 && waiting.length > 0) reject(new Error(`cannot schedule ${waiting.join(', ')}: unfinished parents`));
+      if (running === 0 && waiting.length > 0)
+        reject(new Error(`cannot schedule ${waiting.join(', ')}: unfinished parents`));
     };
     pump();
   });

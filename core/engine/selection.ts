@@ -39,9 +39,12 @@ function matchSelector(project: CompiledProject, selector: string): Set<string> 
     base = project.models.filter((m) => m.definition.tags?.includes(tag));
   } else if (core.startsWith('path:')) {
     const prefix = core.slice(5).replace(/\/+$/, '');
-    base = project.models.filter((m) => m.path === prefix || m.path.startsWith(`${prefix}/`) || m.path === `${prefix}.ts`);
+    base = project.models.filter(
+      (m) => m.path === prefix || m.path.startsWith(`${prefix}/`) || m.path === `${prefix}.ts`,
+    );
   } else {
-    if (!/^\w+$/.test(core)) throw new SelectionError(`selector "${selector}" is not a model name, +name, name+, tag:x or path:dir`);
+    if (!/^\w+$/.test(core))
+      throw new SelectionError(`selector "${selector}" is not a model name, +name, name+, tag:x or path:dir`);
     base = project.models.filter((m) => m.definition.name === core);
   }
   const names = new Set(base.map((m) => m.definition.name));

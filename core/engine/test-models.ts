@@ -33,9 +33,15 @@ export interface TestOptions {
  * tests and the model unit tests. A failing test names the model, the test and up to five
  * failing rows, in its result and in the log; each is recorded in ops.model_runs.
  */
-export async function testModels(pool: pg.Pool, project: CompiledProject, options: TestOptions): Promise<TestResult[]> {
+export async function testModels(
+  pool: pg.Pool,
+  project: CompiledProject,
+  options: TestOptions,
+): Promise<TestResult[]> {
   const cases = testCasesOf(project).filter(
-    (t) => (!options.models || (t.model !== undefined && options.models.has(t.model))) && !(t.model && options.skip?.has(t.model)),
+    (t) =>
+      (!options.models || (t.model !== undefined && options.models.has(t.model))) &&
+      !(t.model && options.skip?.has(t.model)),
   );
   const results = new Map<string, TestResult>();
   await runInDependencyOrder(
@@ -46,9 +52,20 @@ export async function testModels(pool: pg.Pool, project: CompiledProject, option
       const test = cases.find((t) => t.id === id)!;
       const started = Date.now();
       const outcome = await runTest(pool, test).catch(
-        (error: unknown): Omit<TestResult, 'model' | 'test'> => ({ status: 'error', failures: 0, sample: [], message: (error as Error).message }),
+        (error: unknown): Omit<TestResult, 'model' | 'test'> => ({
+          status: 'error',
+          failures: 0,
+          sample: [],
+          message: (error as Error).message,
+        }),
       );
-      const result: TestResult = { model: test.model ?? '', test: test.name, id: test.id, ...outcome, durationMs: Date.now() - started };
+      const result: TestResult = {
+        model: test.model ?? '',
+        test: test.name,
+        id: test.id,
+        ...outcome,
+        durationMs: Date.now() - started,
+      };
       if (result.status !== 'pass') {
         options.logger.error(
           { model: result.model, test: result.test, failures: result.failures, message: result.message },
@@ -74,7 +91,10 @@ export async function testModels(pool: pg.Pool, project: CompiledProject, option
 async function runTest(pool: pg.Pool, test: ModelTestCase): Promise<Omit<TestResult, 'model' | 'test'>> {
   if (test.unit) return runUnitTest(pool, test.unit);
   const { rows } = await pool.query(`select * from (${test.failing}) failing limit 6`);
-  const count = rows.length < 6 ? rows.length : Number((await pool.query(`select count(*) as n from (${test.failing}) f`)).rows[0].n);
+  const count =
+    rows.length < 6
+      ? rows.length
+      : Number((await pool.query(`select count(*) as n from (${test.failing}) f`)).rows[0].n);
   return { status: count === 0 ? 'pass' : 'fail', failures: count, sample: rows.slice(0, 5) };
 }
 
@@ -82,7 +102,10 @@ async function runTest(pool: pg.Pool, test: ModelTestCase): Promise<Omit<TestRes
  * Runs a unit test's SQL on its fixtures and compares the rows with `expect` as multisets, on the
  * columns `expect` names; values compare as text, so 1, '1' and 1.0 agree where PostgreSQL does.
  */
-async function runUnitTest(pool: pg.Pool, unit: CompiledUnitTest): Promise<Omit<TestResult, 'model' | 'test'>> {
+async function runUnitTest(
+  pool: pg.Pool,
+  unit: CompiledUnitTest,
+): Promise<Omit<TestResult, 'model' | 'test'>> {
   const { rows } = await pool.query(unit.sql);
   const columns = [...new Set(unit.expect.flatMap((r) => Object.keys(r)))];
   const canon = (row: Record<string, unknown>) => JSON.stringify(columns.map((c) => canonical(row[c])));
@@ -104,7 +127,11 @@ async function runUnitTest(pool: pg.Pool, unit: CompiledUnitTest): Promise<Omit<
     })
     .map((row) => ({ __unexpected: true, ...Object.fromEntries(columns.map((c) => [c, row[c]])) }));
   const failing = [...missing, ...unexpected];
-  return { status: failing.length === 0 ? 'pass' : 'fail', failures: failing.length, sample: failing.slice(0, 5) };
+  return {
+    status: failing.length === 0 ? 'pass' : 'fail',
+    failures: failing.length,
+    sample: failing.slice(0, 5),
+  };
 }
 
 function canonical(value: unknown): string | null {

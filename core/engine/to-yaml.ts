@@ -25,7 +25,11 @@ function emit(value: unknown, indent: number): string {
     const entries = Object.entries(v).filter(([, item]) => item !== undefined);
     if (entries.length === 0) return `${pad}{}`;
     return entries
-      .map(([key, item]) => (isBlock(item) ? `${pad}${keyOf(key)}:\n${emit(item, indent + 2)}` : `${pad}${keyOf(key)}: ${scalar(item)}`))
+      .map(([key, item]) =>
+        isBlock(item)
+          ? `${pad}${keyOf(key)}:\n${emit(item, indent + 2)}`
+          : `${pad}${keyOf(key)}: ${scalar(item)}`,
+      )
       .join('\n');
   }
   return `${pad}${scalar(v)}`;

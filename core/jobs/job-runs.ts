@@ -22,12 +22,14 @@ export async function recordJob<T>(
     const result = await work(runId);
     const info = detail(result);
     const failed = info.failed === true;
-    await pool.query(`update ops.job_runs set status = $2, finished_at = now(), detail = $3 where run_id = $1`, [
-      runId,
-      failed ? 'failed' : 'succeeded',
-      JSON.stringify(info),
-    ]);
-    logger.info({ stage: job, runId, ms: Date.now() - started, ...info }, `${job}: ${failed ? 'failed' : 'succeeded'}`);
+    await pool.query(
+      `update ops.job_runs set status = $2, finished_at = now(), detail = $3 where run_id = $1`,
+      [runId, failed ? 'failed' : 'succeeded', JSON.stringify(info)],
+    );
+    logger.info(
+      { stage: job, runId, ms: Date.now() - started, ...info },
+      `${job}: ${failed ? 'failed' : 'succeeded'}`,
+    );
     return result;
   } catch (error) {
     await pool

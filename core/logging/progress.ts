@@ -10,7 +10,10 @@ export interface ProgressReporter {
  * Progress for long work: a single rewritten line on a terminal, and on anything else a log line
  * each time another tenth of the phase is done, so a CI log shows movement without flooding.
  */
-export function createProgress(logger: Logger, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+export function createProgress(
+  logger: Logger,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressReporter {
   if (stream.isTTY) {
     let last = 0;
     return {
@@ -21,7 +24,9 @@ export function createProgress(logger: Logger, stream: NodeJS.WriteStream = proc
         const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
         const width = 30;
         const filled = Math.round((pct / 100) * width);
-        stream.write(`\r${phase.padEnd(36).slice(0, 36)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${done}/${total}`);
+        stream.write(
+          `\r${phase.padEnd(36).slice(0, 36)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% ${done}/${total}`,
+        );
       },
       finish(phase) {
         stream.write(`\r${phase.padEnd(36).slice(0, 36)} done${' '.repeat(60)}\n`);

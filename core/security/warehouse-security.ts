@@ -127,7 +127,9 @@ export async function applyWarehouseSecurity(
     }
     return { memberScopedTables: memberScoped, closedToMembers: closed, sharedRelations: shared };
   }).catch((error: unknown) => {
-    throw new DatabaseError(`applying warehouse security failed: ${(error as Error).message}`, { cause: error });
+    throw new DatabaseError(`applying warehouse security failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   });
   logger.info(
     {

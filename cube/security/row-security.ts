@@ -70,7 +70,8 @@ export function createQueryRewrite(options: {
     const sharedCube = cubes.find((cube) => shareable.has(cube));
     if (sharedCube) {
       if (!shared.has(sharedCube)) throw refuse(logger, context, `${sharedCube} is not shared with members`);
-      if (cubes.length > 1) throw refuse(logger, context, `${sharedCube} cannot be combined with other views`);
+      if (cubes.length > 1)
+        throw refuse(logger, context, `${sharedCube} cannot be combined with other views`);
       return query;
     }
     const scoped = cubes.map((cube) => {

@@ -10,7 +10,13 @@ export default defineSources({
     charge_lines: { description: 'HIS 收费明细（住院按出院月、门诊按就诊月交付）' },
     charge_items: { description: 'HIS 收费项目字典' },
     departments: { description: 'HIS 科室字典（含标准科室映射）' },
-    inpatient_visits: { description: 'HIS 住院就诊', columns: { patient_id: { description: '患者ID', pii: true } } },
-    outpatient_visits: { description: 'HIS 门诊就诊', columns: { patient_id: { description: '患者ID', pii: true } } },
+    inpatient_visits: {
+      description: 'HIS 住院就诊',
+      columns: { patient_id: { description: '患者ID', pii: true } },
+    },
+    outpatient_visits: {
+      description: 'HIS 门诊就诊',
+      columns: { patient_id: { description: '患者ID', pii: true } },
+    },
   },
 });

@@ -19,7 +19,9 @@ const targetOf = (opts: EngineCommandOptions) => path.resolve(opts.targetDir ?? 
 export async function buildCommand(opts: EngineCommandOptions): Promise<boolean> {
   const project = await loadProject();
   const targetDir = targetOf(opts);
-  const models = await withWarehouse((w, ctx) => buildStage({ pool: w.pool, ...ctx, targetDir }, project, opts));
+  const models = await withWarehouse((w, ctx) =>
+    buildStage({ pool: w.pool, ...ctx, targetDir }, project, opts),
+  );
   await writeManifest(project, targetDir);
   printPipelineSummary({ models });
   return models.every((m) => m.status === 'success');
@@ -29,21 +31,31 @@ export async function buildCommand(opts: EngineCommandOptions): Promise<boolean>
 export async function testCommand(opts: EngineCommandOptions): Promise<boolean> {
   const project = await loadProject();
   const targetDir = targetOf(opts);
-  const tests = await withWarehouse((w, ctx) => testStage({ pool: w.pool, ...ctx, targetDir }, project, undefined, opts));
+  const tests = await withWarehouse((w, ctx) =>
+    testStage({ pool: w.pool, ...ctx, targetDir }, project, undefined, opts),
+  );
   printPipelineSummary({ tests });
   return tests.every((t) => t.status === 'pass');
 }
 
 /** `hdw ls`: the selected models, one per line (name, materialization, path); no database needed. */
-export async function lsCommand(opts: EngineCommandOptions, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
+export async function lsCommand(
+  opts: EngineCommandOptions,
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<void> {
   const project = await loadProject();
-  for (const m of selectModels(project, opts.select)) write(`${m.definition.name.padEnd(44)} ${m.definition.materialized.padEnd(12)} ${m.path}\n`);
+  for (const m of selectModels(project, opts.select))
+    write(`${m.definition.name.padEnd(44)} ${m.definition.materialized.padEnd(12)} ${m.path}\n`);
 }
 
 /** `hdw compile`: prints the compiled SQL of the selected models and writes manifest.json; no database needed. */
-export async function compileCommand(opts: EngineCommandOptions, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<void> {
+export async function compileCommand(
+  opts: EngineCommandOptions,
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): Promise<void> {
   const project = await loadProject();
-  for (const m of selectModels(project, opts.select)) write(`-- ${m.definition.name} (${m.definition.materialized}) ${m.path}\n${m.sql.trim()};\n\n`);
+  for (const m of selectModels(project, opts.select))
+    write(`-- ${m.definition.name} (${m.definition.materialized}) ${m.path}\n${m.sql.trim()};\n\n`);
   await writeManifest(project, targetOf(opts));
 }
 
@@ -59,5 +71,7 @@ export async function docsCommand(opts: EngineCommandOptions): Promise<string> {
 export async function dbtExportCommand(dir: string): Promise<void> {
   const project = await loadProject();
   const result = await exportDbtProject(project, path.resolve(dir), { seedsDir: projectPaths.seeds });
-  process.stdout.write(`dbt project written to ${path.resolve(dir)}: ${result.files.length} files, ${Object.keys(result.tests).length} tests\n`);
+  process.stdout.write(
+    `dbt project written to ${path.resolve(dir)}: ${result.files.length} files, ${Object.keys(result.tests).length} tests\n`,
+  );
 }

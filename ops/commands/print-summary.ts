@@ -23,7 +23,9 @@ export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
     const bad = summary.tests.filter((t) => t.status !== 'pass');
     out.push(`测试 tests: ${summary.tests.length - bad.length}/${summary.tests.length} passed`);
     for (const t of bad) {
-      out.push(`  ${t.status} ${t.model} ${t.test}: ${t.failures} failing row(s) ${t.message ?? JSON.stringify(t.sample.slice(0, 3))}`);
+      out.push(
+        `  ${t.status} ${t.model} ${t.test}: ${t.failures} failing row(s) ${t.message ?? JSON.stringify(t.sample.slice(0, 3))}`,
+      );
     }
   }
   process.stdout.write(`${out.join('\n')}\n`);

@@ -16,7 +16,11 @@ export async function runSchedule(options: { once?: boolean } = {}): Promise<voi
   const bree = new Bree({
     root: path.join(projectRoot, 'pipelines', 'jobs'),
     acceptedExtensions: ['.mjs'],
-    logger: { info: (m: unknown) => logger.debug({ bree: m }), warn: (m: unknown) => logger.warn({ bree: m }), error: (m: unknown) => logger.error({ bree: m }) },
+    logger: {
+      info: (m: unknown) => logger.debug({ bree: m }),
+      warn: (m: unknown) => logger.warn({ bree: m }),
+      error: (m: unknown) => logger.error({ bree: m }),
+    },
     jobs: schedule.map((job) => ({
       name: job.name,
       path: path.join(projectRoot, 'pipelines', 'jobs', 'ts-worker.mjs'),
@@ -25,18 +29,22 @@ export async function runSchedule(options: { once?: boolean } = {}): Promise<voi
       closeWorkerAfterMs: job.runLimitMs,
     })),
     workerMessageHandler: ({ name, message }: { name: string; message: unknown }) => {
-      const m = message as { progress?: { phase: string; done?: number; total?: number; finished?: boolean } } | string;
+      const m = message as
+        { progress?: { phase: string; done?: number; total?: number; finished?: boolean } } | string;
       if (typeof m === 'object' && m.progress) {
         if (m.progress.finished) progress.finish(m.progress.phase);
         else progress.update(m.progress.phase, m.progress.done ?? 0, m.progress.total ?? 0);
       } else logger.info({ job: name, message: m }, `job ${name}: ${String(m)}`);
     },
-    errorHandler: (error: unknown, meta: { name?: string }) => logger.error({ job: meta?.name, err: (error as Error)?.message }, 'job failed'),
+    errorHandler: (error: unknown, meta: { name?: string }) =>
+      logger.error({ job: meta?.name, err: (error as Error)?.message }, 'job failed'),
   });
   if (options.once) {
     // Each job once, in schedule order, as the scheduler would run it (worker thread, run limit).
     for (const job of schedule) {
-      const ended = new Promise<void>((resolve) => bree.once('worker deleted', (name: string) => name === job.name && resolve()));
+      const ended = new Promise<void>((resolve) =>
+        bree.once('worker deleted', (name: string) => name === job.name && resolve()),
+      );
       await bree.run(job.name);
       await ended;
     }

@@ -35,7 +35,11 @@ export async function serve(): Promise<void> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.HDW_PORT, '0.0.0.0', () => resolve(s)).once('error', reject);
   });
-  cube.refreshPreAggregations().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'pre-aggregations not built yet'));
+  cube
+    .refreshPreAggregations()
+    .catch((error: unknown) =>
+      logger.warn({ err: (error as Error).message }, 'pre-aggregations not built yet'),
+    );
   const base = `http://localhost:${config.HDW_PORT}`;
   process.stdout.write(
     [

@@ -16,7 +16,12 @@ export async function startAll(): Promise<void> {
   const entries = await readdir(config.HDW_INBOX).catch(() => [] as string[]);
   if (entries.filter((e) => !e.startsWith('.')).length === 0) {
     logger.info({ inbox: config.HDW_INBOX }, 'inbox is empty: writing demo data (small)');
-    await generateDemo({ size: 'small', seed: 1, outDir: config.HDW_INBOX, onProgress: (p) => progress.update(p.phase, p.done, p.total) });
+    await generateDemo({
+      size: 'small',
+      seed: 1,
+      outDir: config.HDW_INBOX,
+      onProgress: (p) => progress.update(p.phase, p.done, p.total),
+    });
   }
   const warehouse = await openWarehouse(config, logger, { keepRunning: true });
   try {

@@ -5,5 +5,6 @@ await runJob('transform', async (ctx) => {
   const project = await loadProject();
   const models = await buildStage(ctx, project);
   const tests = await testStage(ctx, project, models);
-  if (models.every((m) => m.status === 'success') && tests.every((t) => t.status === 'pass')) await publishStage(ctx);
+  if (models.every((m) => m.status === 'success') && tests.every((t) => t.status === 'pass'))
+    await publishStage(ctx);
 });

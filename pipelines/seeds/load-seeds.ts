@@ -24,7 +24,10 @@ export async function findSeeds(dir: string): Promise<SeedFile[]> {
       const name = file.slice(0, -4);
       const schemaFile = path.join(folder, `${name}.schema.ts`);
       const mod = (await import(pathToFileURL(schemaFile).href).catch((error) => {
-        throw new HdwError('E_SEED', `seed ${file} has no readable schema ${schemaFile}: ${(error as Error).message}`);
+        throw new HdwError(
+          'E_SEED',
+          `seed ${file} has no readable schema ${schemaFile}: ${(error as Error).message}`,
+        );
       })) as { schema: SeedSchema };
       seeds.push({ name, csv: path.join(folder, file), schema: mod.schema });
     }
@@ -39,20 +42,35 @@ export async function findSeeds(dir: string): Promise<SeedFile[]> {
 export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logger: Logger): Promise<void> {
   await withTransaction(pool, async (client) => {
     for (const seed of seeds) {
-      const rows = parse(await readFile(seed.csv, 'utf8'), { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+      const rows = parse(await readFile(seed.csv, 'utf8'), {
+        columns: true,
+        skip_empty_lines: true,
+        bom: true,
+      }) as Record<string, string>[];
       const { columns } = seed.schema;
       const values = rows.map((row, i) =>
         columns.map((column) => {
           const parsed = parseValue(column.type, row[column.name] ?? '');
           if (!parsed.ok || (parsed.value === null && column.required)) {
-            throw new HdwError('E_SEED', `${seed.csv} line ${i + 2}: ${column.name} ${parsed.ok ? 'is required' : parsed.problem}`);
+            throw new HdwError(
+              'E_SEED',
+              `${seed.csv} line ${i + 2}: ${column.name} ${parsed.ok ? 'is required' : parsed.problem}`,
+            );
           }
           return parsed.value;
         }),
       );
       const table = `ref.${seed.name}`;
-      const ddl = columns.map((c) => `${c.name} ${ddlType(c.type)}${c.required ? ' not null' : ''}`).join(', ');
-      if (await sameColumns(client, seed.name, columns.map((c) => c.name))) {
+      const ddl = columns
+        .map((c) => `${c.name} ${ddlType(c.type)}${c.required ? ' not null' : ''}`)
+        .join(', ');
+      if (
+        await sameColumns(
+          client,
+          seed.name,
+          columns.map((c) => c.name),
+        )
+      ) {
         // Keep the table (and the views built on it); only its rows change.
         await client.query(`delete from ${table}`);
       } else {
@@ -65,7 +83,10 @@ export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logge
         const placeholders = slice
           .map((row, r) => `(${row.map((_, c) => `$${r * columns.length + c + 1}`).join(', ')})`)
           .join(', ');
-        await client.query(`insert into ${table} (${columns.map((c) => c.name).join(', ')}) values ${placeholders}`, slice.flat());
+        await client.query(
+          `insert into ${table} (${columns.map((c) => c.name).join(', ')}) values ${placeholders}`,
+          slice.flat(),
+        );
       }
       logger.debug({ seed: seed.name, rows: values.length }, 'seed loaded');
     }

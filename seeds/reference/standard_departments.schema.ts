@@ -7,6 +7,11 @@ export const schema: SeedSchema = {
   columns: [
     { name: 'std_dept_code', type: 'text', required: true },
     { name: 'std_dept_name', type: 'text', required: true },
-    { name: 'dept_class', type: 'text', required: true, description: '核算单元类别：临床服务类/医疗技术类/医疗辅助类/行政后勤类' },
+    {
+      name: 'dept_class',
+      type: 'text',
+      required: true,
+      description: '核算单元类别：临床服务类/医疗技术类/医疗辅助类/行政后勤类',
+    },
   ],
 };

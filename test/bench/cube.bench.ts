@@ -72,7 +72,9 @@ export default async function bench(ctx: BenchContext): Promise<void> {
   } else {
     await fullDemoWarehouse(pool, url.toString(), ctx);
   }
-  const mart = await pool.query<{ n: number }>('select count(*)::int as n from marts.fct_department_charges_monthly');
+  const mart = await pool.query<{ n: number }>(
+    'select count(*)::int as n from marts.fct_department_charges_monthly',
+  );
   ctx.report('mart_rows', mart.rows[0]!.n);
 
   // The same model without its pre_aggregations sections (they close each cube file).
@@ -159,8 +161,18 @@ async function fullDemoWarehouse(pool: pg.Pool, databaseUrl: string, ctx: BenchC
   ctx.report('demo_charge_lines', demo.chargeLines);
   ctx.report('demo_generate_s', ((performance.now() - started) / 1000).toFixed(1));
   started = performance.now();
-  const config = loadConfig({ DATABASE_URL: databaseUrl, HDW_INBOX: inbox, HDW_DATA_DIR: ctx.workDir, HDW_LOG_LEVEL: 'silent' });
-  const summary = await runPipeline({ pool, config, logger: silentLogger, targetDir: path.join(ctx.workDir, 'target') });
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    HDW_INBOX: inbox,
+    HDW_DATA_DIR: ctx.workDir,
+    HDW_LOG_LEVEL: 'silent',
+  });
+  const summary = await runPipeline({
+    pool,
+    config,
+    logger: silentLogger,
+    targetDir: path.join(ctx.workDir, 'target'),
+  });
   ctx.report('pipeline_s', ((performance.now() - started) / 1000).toFixed(1));
   if (!summary.ok) throw new Error('the pipeline run on the full demo data had failures');
 }

@@ -37,7 +37,12 @@ async function writeProject(modelsDir: string): Promise<void> {
   await writeFixtureSources(modelsDir, 'bench', ['charges']);
   const writes: Promise<unknown>[] = [];
   for (let i = 0; i < 20; i++) {
-    writes.push(writeFixtureModel(modelsDir, 'staging/bench', { name: `stg_bench__s${i}`, sql: `select * from \${source("bench", "charges")} where id % 20 = ${i}` }));
+    writes.push(
+      writeFixtureModel(modelsDir, 'staging/bench', {
+        name: `stg_bench__s${i}`,
+        sql: `select * from \${source("bench", "charges")} where id % 20 = ${i}`,
+      }),
+    );
   }
   for (let j = 0; j < 100; j++) {
     writes.push(
@@ -60,7 +65,9 @@ async function writeProject(modelsDir: string): Promise<void> {
     );
   }
   for (let f = 0; f < 20; f++) {
-    const parts = [0, 1, 2].map((x) => `select * from \${ref("int_bench__v${(f * 3 + x) % 60}")}`).join(' union all ');
+    const parts = [0, 1, 2]
+      .map((x) => `select * from \${ref("int_bench__v${(f * 3 + x) % 60}")}`)
+      .join(' union all ');
     writes.push(
       writeFixtureModel(modelsDir, 'marts/bench', {
         name: `fct_bench__f${f}`,
@@ -94,10 +101,15 @@ export default async function engineBench(ctx: BenchContext): Promise<void> {
     await enginePool.query(`drop schema if exists ${schemas.join(', ')} cascade`);
     const recorded: { model: string; text: string }[] = [];
     const engineStarted = performance.now();
-    const results = await buildModels(enginePool, project, { logger: silentLogger, threads: 1, onStatement: (model, text) => recorded.push({ model, text }) });
+    const results = await buildModels(enginePool, project, {
+      logger: silentLogger,
+      threads: 1,
+      onStatement: (model, text) => recorded.push({ model, text }),
+    });
     engineMs = Math.min(engineMs, performance.now() - engineStarted);
     const failed = results.filter((r) => r.status !== 'success');
-    if (failed.length > 0) throw new Error(`engine build failed: ${failed.map((f) => `${f.model}: ${f.message}`).join('; ')}`);
+    if (failed.length > 0)
+      throw new Error(`engine build failed: ${failed.map((f) => `${f.model}: ${f.message}`).join('; ')}`);
     statements = recorded;
 
     await directPool.query(`drop schema if exists ${schemas.join(', ')} cascade`);

@@ -40,8 +40,17 @@ describe('end to end: generate → run → Cube', () => {
     pool = new pg.Pool({ connectionString: t.url, max: 6 });
     inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-e2e-'));
     await generateDemo({ size: 'small', seed: 7, outDir: inbox });
-    defects = (parse(await readFile(path.join(inbox, '_ground_truth', 'defects.csv'), 'utf8'), { columns: true }) as Record<string, string>[])
-      .map((d) => ({ file: d.file!, line: Number(d.line), defect: d.defect!, record_key: d.record_key ?? '' }))
+    defects = (
+      parse(await readFile(path.join(inbox, '_ground_truth', 'defects.csv'), 'utf8'), {
+        columns: true,
+      }) as Record<string, string>[]
+    )
+      .map((d) => ({
+        file: d.file!,
+        line: Number(d.line),
+        defect: d.defect!,
+        record_key: d.record_key ?? '',
+      }))
       .filter((d) => d.file.includes('/his/'));
     const config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, DATABASE_URL: t.url });
     first = await runPipeline({ pool, config, logger: silentLogger });
@@ -77,9 +86,11 @@ describe('end to end: generate → run → Cube', () => {
 
   it('finds every ground-truth defect of the HIS files with the rule meant for it, and flags no clean row', async () => {
     expect(defects.length).toBeGreaterThan(20);
-    const { rows: exceptions } = await pool.query<{ source_file: string; source_line: number; rule_id: string }>(
-      `select source_file, source_line, rule_id from ops.exceptions where source like 'his.%'`,
-    );
+    const { rows: exceptions } = await pool.query<{
+      source_file: string;
+      source_line: number;
+      rule_id: string;
+    }>(`select source_file, source_line, rule_id from ops.exceptions where source like 'his.%'`);
     const found = new Set(exceptions.map((e) => `${e.source_file}:${e.source_line}:${e.rule_id}`));
     const missed = defects.filter((d) => !found.has(`${d.file}:${d.line}:${ruleFor[d.defect]}`));
     expect(missed).toEqual([]);
@@ -91,7 +102,10 @@ describe('end to end: generate → run → Cube', () => {
     const { rows: quarantined } = await pool.query<{ source_file: string; source_line: number }>(
       `select source_file, source_line from ops.quarantine where source like 'his.%'`,
     );
-    const expected = defects.filter((d) => !notQuarantined.has(d.defect)).map((d) => `${d.file}:${d.line}`).sort();
+    const expected = defects
+      .filter((d) => !notQuarantined.has(d.defect))
+      .map((d) => `${d.file}:${d.line}`)
+      .sort();
     expect(quarantined.map((q) => `${q.source_file}:${q.source_line}`).sort()).toEqual(expected);
   });
 
@@ -102,13 +116,19 @@ describe('end to end: generate → run → Cube', () => {
       measures: ['department_charge_analysis.total_charge_amount'],
       dimensions: ['department_charge_analysis.hospital_code'],
     };
-    const response = await fetch(`${base}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`, {
-      headers: { Authorization: token },
-    });
+    const response = await fetch(
+      `${base}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`,
+      {
+        headers: { Authorization: token },
+      },
+    );
     expect(response.status).toBe(200);
     const body = (await response.json()) as { data: Record<string, string>[] };
     const served = Object.fromEntries(
-      body.data.map((r) => [r['department_charge_analysis.hospital_code'], toCents(r['department_charge_analysis.total_charge_amount']!)]),
+      body.data.map((r) => [
+        r['department_charge_analysis.hospital_code'],
+        toCents(r['department_charge_analysis.total_charge_amount']!),
+      ]),
     );
     expect(served).toEqual(expected);
     expect(Object.keys(served)).toHaveLength(3);
@@ -143,7 +163,9 @@ async function independentTotals(inbox: string, defects: Defect[]): Promise<Reco
     const dir = path.join(inbox, '_processed', hospital.code, 'his');
     for (const name of (await readdir(dir)).filter((n) => n.startsWith('charge_lines_'))) {
       const bytes = await readFile(path.join(dir, name));
-      const text = /gb/i.test(hospital.encoding) ? iconv.decode(bytes, 'gbk') : bytes.toString('utf8').replace(/^\uFEFF/, '');
+      const text = /gb/i.test(hospital.encoding)
+        ? iconv.decode(bytes, 'gbk')
+        : bytes.toString('utf8').replace(/^\uFEFF/, '');
       const records = parse(text, { relax_column_count: true }) as string[][];
       records.slice(1).forEach((record, i) => {
         const line = i + 2;

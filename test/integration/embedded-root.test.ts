@@ -14,7 +14,11 @@ describe.skipIf(!asRoot)('embedded PostgreSQL started by root', () => {
     await chmod(closed, 0o700);
     const dataDir = path.join(closed, 'project', '.hdw');
     try {
-      const { url, started } = await startEmbedded({ dataDir, logger: silentLogger, settings: { fsync: 'off' } });
+      const { url, started } = await startEmbedded({
+        dataDir,
+        logger: silentLogger,
+        settings: { fsync: 'off' },
+      });
       expect(started).toBe(true);
       const client = new pg.Client(url);
       await client.connect();

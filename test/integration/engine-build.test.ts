@@ -8,7 +8,11 @@ import { compileProject } from '../../core/engine/compile-models.ts';
 import { writeRunResults } from '../../core/engine/run-results.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { writeFixtureModel, writeFixtureProject, writeFixtureSources } from '../data/engine-fixtures/fixture-project.ts';
+import {
+  writeFixtureModel,
+  writeFixtureProject,
+  writeFixtureSources,
+} from '../data/engine-fixtures/fixture-project.ts';
 
 let t: TestDatabase;
 let pool: pg.Pool;
@@ -20,11 +24,20 @@ beforeAll(async () => {
   pool = new pg.Pool({ connectionString: t.url, max: 8 });
   dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-engine-build-'));
   models = path.join(dir, 'models');
-  await pool.query(`create schema raw_app; create table raw_app.events as select g as id, (g % 3)::text as grp, g * 1.5 as amount from generate_series(1, 300) g`);
+  await pool.query(
+    `create schema raw_app; create table raw_app.events as select g as id, (g % 3)::text as grp, g * 1.5 as amount from generate_series(1, 300) g`,
+  );
   await writeFixtureProject(models, 'fixture', { max_id: 100, pause_seconds: 0 });
   await writeFixtureSources(models, 'app', ['events']);
-  await writeFixtureModel(models, 'staging', { name: 'stg_app__events', sql: 'select * from ${source("app", "events")} where id <= ${v("max_id")}' });
-  await writeFixtureModel(models, 'intermediate', { name: 'int_events__even', materialized: 'ephemeral', sql: 'select * from ${ref("stg_app__events")} where id % 2 = 0' });
+  await writeFixtureModel(models, 'staging', {
+    name: 'stg_app__events',
+    sql: 'select * from ${source("app", "events")} where id <= ${v("max_id")}',
+  });
+  await writeFixtureModel(models, 'intermediate', {
+    name: 'int_events__even',
+    materialized: 'ephemeral',
+    sql: 'select * from ${ref("stg_app__events")} where id % 2 = 0',
+  });
   await writeFixtureModel(models, 'intermediate', {
     name: 'int_events__slow',
     materialized: 'table',
@@ -37,10 +50,26 @@ beforeAll(async () => {
     tags: ['even'],
     sql: 'select grp, count(*) as n from ${ref("int_events__even")} group by grp',
   });
-  await writeFixtureModel(models, 'intermediate', { name: 'int_broken', materialized: 'table', sql: 'select 1 / 0 as id' });
-  await writeFixtureModel(models, 'marts', { name: 'fct_on_broken', materialized: 'table', sql: 'select * from ${ref("int_broken")}' });
-  await writeFixtureModel(models, 'marts', { name: 'dim_after_broken', materialized: 'view', sql: 'select * from ${ref("fct_on_broken")}' });
-  await writeFixtureModel(models, 'marts', { name: 'fct_slow_copy', materialized: 'table', sql: 'select * from ${ref("int_events__slow")}' });
+  await writeFixtureModel(models, 'intermediate', {
+    name: 'int_broken',
+    materialized: 'table',
+    sql: 'select 1 / 0 as id',
+  });
+  await writeFixtureModel(models, 'marts', {
+    name: 'fct_on_broken',
+    materialized: 'table',
+    sql: 'select * from ${ref("int_broken")}',
+  });
+  await writeFixtureModel(models, 'marts', {
+    name: 'dim_after_broken',
+    materialized: 'view',
+    sql: 'select * from ${ref("fct_on_broken")}',
+  });
+  await writeFixtureModel(models, 'marts', {
+    name: 'fct_slow_copy',
+    materialized: 'table',
+    sql: 'select * from ${ref("int_events__slow")}',
+  });
 });
 
 afterAll(async () => {
@@ -69,21 +98,33 @@ describe('model engine: build', () => {
     // the ephemeral model is inlined, never built
     const { rows } = await pool.query(`select sum(n)::int as n from marts.fct_even_groups`);
     expect(rows[0].n).toBe(50);
-    expect((await pool.query(`select to_regclass('intermediate.int_events__even') as r`)).rows[0].r).toBeNull();
+    expect(
+      (await pool.query(`select to_regclass('intermediate.int_events__even') as r`)).rows[0].r,
+    ).toBeNull();
 
-    const runs = await pool.query(`select model, status, rows from ops.model_runs where kind = 'build' order by model`);
+    const runs = await pool.query(
+      `select model, status, rows from ops.model_runs where kind = 'build' order by model`,
+    );
     expect(runs.rows).toContainEqual({ model: 'int_events__slow', status: 'success', rows: 100 });
     expect(runs.rows).toContainEqual(expect.objectContaining({ model: 'fct_on_broken', status: 'skipped' }));
 
-    const file = await writeRunResults(project, { command: 'build', startedAt: started, models: results }, path.join(dir, 'target'));
+    const file = await writeRunResults(
+      project,
+      { command: 'build', startedAt: started, models: results },
+      path.join(dir, 'target'),
+    );
     const runResults = JSON.parse(await readFile(file, 'utf8'));
     expect(runResults.metadata.dbt_schema_version).toMatch(/run-results/);
-    expect(runResults.results).toContainEqual(expect.objectContaining({ unique_id: 'model.fixture.int_broken', status: 'error' }));
+    expect(runResults.results).toContainEqual(
+      expect.objectContaining({ unique_id: 'model.fixture.int_broken', status: 'error' }),
+    );
     expect(runResults.results).toHaveLength(7);
   });
 
   it('swaps a rebuilt table atomically: a reader during a slow rebuild sees the old table, then the new one, never an empty or missing one', async () => {
-    await pool.query(`create view public.bi_user_view as select grp, count(*) as n from intermediate.int_events__slow group by grp`);
+    await pool.query(
+      `create view public.bi_user_view as select grp, count(*) as n from intermediate.int_events__slow group by grp`,
+    );
     await pool.query(`create role hdw_fixture_reader`).catch(() => undefined);
     await pool.query(`grant select on intermediate.int_events__slow to hdw_fixture_reader`);
     const slow = await compileProject(models, [], { vars: { max_id: 150, pause_seconds: 1.5 } });
@@ -94,7 +135,9 @@ describe('model engine: build', () => {
     const polling = (async () => {
       while (building) {
         try {
-          seen.push((await reader.query(`select count(*)::int as n from intermediate.int_events__slow`)).rows[0].n);
+          seen.push(
+            (await reader.query(`select count(*)::int as n from intermediate.int_events__slow`)).rows[0].n,
+          );
         } catch (error) {
           seen.push(`error: ${(error as Error).message}`);
         }
@@ -106,13 +149,18 @@ describe('model engine: build', () => {
     building = false;
     await polling;
     await reader.end();
-    expect(results.map((r) => [r.model, r.status, r.rows])).toEqual([['stg_app__events', 'success', undefined], ['int_events__slow', 'success', 150]]);
+    expect(results.map((r) => [r.model, r.status, r.rows])).toEqual([
+      ['stg_app__events', 'success', undefined],
+      ['int_events__slow', 'success', 150],
+    ]);
     expect(seen.length).toBeGreaterThan(20);
     expect(new Set(seen)).toEqual(new Set([100, 150]));
     expect(seen[0]).toBe(100);
     // what hung off the old table is still there
     expect((await pool.query(`select sum(n)::int as n from public.bi_user_view`)).rows[0].n).toBe(150);
-    const grants = await pool.query(`select has_table_privilege('hdw_fixture_reader', 'intermediate.int_events__slow', 'select') as ok`);
+    const grants = await pool.query(
+      `select has_table_privilege('hdw_fixture_reader', 'intermediate.int_events__slow', 'select') as ok`,
+    );
     expect(grants.rows[0].ok).toBe(true);
     // a downstream table not selected keeps its old rows until it is built
     expect((await pool.query(`select count(*)::int as n from marts.fct_slow_copy`)).rows[0].n).toBe(100);
@@ -121,7 +169,11 @@ describe('model engine: build', () => {
   it('builds independent models side by side with --threads', async () => {
     const slow = await compileProject(models, [], { vars: { max_id: 100, pause_seconds: 1 } });
     const started = Date.now();
-    const results = await buildModels(pool, slow, { logger: silentLogger, select: 'int_events__slow fct_even_groups stg_app__events', threads: 4 });
+    const results = await buildModels(pool, slow, {
+      logger: silentLogger,
+      select: 'int_events__slow fct_even_groups stg_app__events',
+      threads: 4,
+    });
     expect(results.every((r) => r.status === 'success')).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
   });

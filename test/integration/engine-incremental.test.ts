@@ -25,7 +25,13 @@ async function newBatch(source: string, hospital: string, period: string): Promi
 }
 
 /** `n` charge lines of one hospital and month, priced at `price`, into `batch`. */
-async function chargeLines(batch: number, hospital: string, month: number, n: number, price: number): Promise<void> {
+async function chargeLines(
+  batch: number,
+  hospital: string,
+  month: number,
+  n: number,
+  price: number,
+): Promise<void> {
   await pool.query(
     `insert into raw_his.charge_lines (batch_id, source_file, source_line, hospital_code, line_id, visit_type, visit_id, charge_time,
        item_code, item_name, category_code, quantity, unit_price, amount, order_dept_code, exec_dept_code)
@@ -41,7 +47,8 @@ async function snapshot(relation: string, key: string): Promise<unknown[]> {
   return (await pool.query(`select * from ${relation} order by ${key}`)).rows;
 }
 
-const build = (fullRefresh = false) => buildModels(pool, project, { logger: silentLogger, fullRefresh, threads: 4 });
+const build = (fullRefresh = false) =>
+  buildModels(pool, project, { logger: silentLogger, fullRefresh, threads: 4 });
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -69,7 +76,14 @@ describe('incremental model int_charge_lines__standardised', () => {
     const merged: number[] = [];
     let late = 0;
     for (let month = 0; month < 4; month++) {
-      for (const hospital of hospitals) await chargeLines(await newBatch('his.charge_lines', hospital, `2024-0${month + 1}`), hospital, month, 120, 2.5);
+      for (const hospital of hospitals)
+        await chargeLines(
+          await newBatch('his.charge_lines', hospital, `2024-0${month + 1}`),
+          hospital,
+          month,
+          120,
+          2.5,
+        );
       if (month === 2) late = await newBatch('his.charge_lines', 'H32092100011', '2023-12'); // committed after a later batch was built
       const results = await build();
       expect(results.filter((r) => r.status !== 'success')).toEqual([]);
@@ -82,24 +96,36 @@ describe('incremental model int_charge_lines__standardised', () => {
     // a late batch, older than the newest built one but within the look-back, is picked up
     await chargeLines(late, 'H32092100011', 11, 30, 4);
     // a corrected delivery replaces month 1 of the first hospital: fewer lines, new prices
-    const { rows: old } = await pool.query(`select batch_id from ops.batches where source = 'his.charge_lines' and hospital_code = $1 and period = '2024-01'`, [hospitals[0]]);
+    const { rows: old } = await pool.query(
+      `select batch_id from ops.batches where source = 'his.charge_lines' and hospital_code = $1 and period = '2024-01'`,
+      [hospitals[0]],
+    );
     await pool.query(`delete from raw_his.charge_lines where batch_id = $1`, [old[0].batch_id]);
     await pool.query(`update ops.batches set status = 'replaced' where batch_id = $1`, [old[0].batch_id]);
     await chargeLines(await newBatch('his.charge_lines', hospitals[0]!, '2024-01'), hospitals[0]!, 0, 90, 3);
     expect((await build()).every((r) => r.status === 'success')).toBe(true);
 
-    const incremental = await snapshot('intermediate.int_charge_lines__standardised', 'hospital_code, charge_line_id');
+    const incremental = await snapshot(
+      'intermediate.int_charge_lines__standardised',
+      'hospital_code, charge_line_id',
+    );
     const mart = await snapshot('marts.fct_department_charges_monthly', 'department_charge_month_id');
     expect(incremental).toHaveLength(2 * 4 * 120 - 120 + 90 + 30);
 
     expect((await build(true)).every((r) => r.status === 'success')).toBe(true);
-    expect(await snapshot('intermediate.int_charge_lines__standardised', 'hospital_code, charge_line_id')).toEqual(incremental);
-    expect(await snapshot('marts.fct_department_charges_monthly', 'department_charge_month_id')).toEqual(mart);
+    expect(
+      await snapshot('intermediate.int_charge_lines__standardised', 'hospital_code, charge_line_id'),
+    ).toEqual(incremental);
+    expect(await snapshot('marts.fct_department_charges_monthly', 'department_charge_month_id')).toEqual(
+      mart,
+    );
   });
 
   it("passes the project's data tests, unit tests and custom SQL tests on the built models", async () => {
     const results = await testModels(pool, project, { logger: silentLogger });
     expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
-    expect(results.map((r) => r.test)).toEqual(expect.arrayContaining([expect.stringMatching(/^unit\(/), 'assert_mart_charges_equal_charge_lines']));
+    expect(results.map((r) => r.test)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^unit\(/), 'assert_mart_charges_equal_charge_lines']),
+    );
   });
 });

@@ -13,7 +13,8 @@ const H1 = 'H32090200001';
 const H3 = 'H32092500021';
 
 const files: Record<string, string> = {
-  [`${H1}/his/departments.csv`]: 'dept_code,dept_name,dept_class,std_dept_code\nD01,心内科,临床服务类,' + 'STD\n',
+  [`${H1}/his/departments.csv`]:
+    'dept_code,dept_name,dept_class,std_dept_code\nD01,心内科,临床服务类,' + 'STD\n',
   [`${H1}/his/charge_items.csv`]:
     'item_code,item_name,category_code,insurance_code,unit_price,unit\nI1,床位费,01,X1,50.00,日\nI2,阿司匹林,09,X2,10.5000,盒\n',
   [`${H1}/his/inpatient_visits_2025-01.csv`]: [
@@ -42,14 +43,19 @@ const files: Record<string, string> = {
 
 const gbkFiles: Record<string, string> = {
   [`${H3}/his/departments.csv`]: '科室编码,科室名称,科室类别,标准科室编码\nK1,内科,临床服务类,STD\n',
-  [`${H3}/his/outpatient_visits_2025-01.csv`]: '门诊号,患者ID,性别,出生日期,就诊时间,就诊科室,险种\nO1,P9,1,1990-01-01,2025-01-03 10:00:00,K1,390\n',
+  [`${H3}/his/outpatient_visits_2025-01.csv`]:
+    '门诊号,患者ID,性别,出生日期,就诊时间,就诊科室,险种\nO1,P9,1,1990-01-01,2025-01-03 10:00:00,K1,390\n',
 };
 
 describe('HIS ingestion', () => {
   let t: TestDatabase;
   let inbox: string;
   let pool: pg.Pool;
-  const ctx = () => ({ pool, config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox }), logger: silentLogger });
+  const ctx = () => ({
+    pool,
+    config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox }),
+    logger: silentLogger,
+  });
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -59,7 +65,9 @@ describe('HIS ingestion', () => {
     for (const [file, text] of Object.entries(gbkFiles)) await put(inbox, file, iconv.encode(text, 'gbk'));
     await seedStage(ctx());
     // the fixture maps every department to a standard code the seed may not have: add it
-    await pool.query(`insert into ref.standard_departments values ('STD', '测试科', '临床服务类') on conflict do nothing`);
+    await pool.query(
+      `insert into ref.standard_departments values ('STD', '测试科', '临床服务类') on conflict do nothing`,
+    );
   });
   afterAll(async () => {
     await pool.end();
@@ -70,12 +78,19 @@ describe('HIS ingestion', () => {
   it('loads, quarantines or counts every row, and finds each defect with the rule meant for it', async () => {
     const summary = await ingestStage(ctx());
     expect(summary.rejected).toEqual([]);
-    for (const b of summary.batches) expect(b.rowsRead).toBe(b.rowsLoaded + b.rowsQuarantined + b.rowsDuplicate);
+    for (const b of summary.batches)
+      expect(b.rowsRead).toBe(b.rowsLoaded + b.rowsQuarantined + b.rowsDuplicate);
 
     const visits = summary.batches.find((b) => b.delivery.source.entity === 'inpatient_visits')!;
     expect(visits).toMatchObject({ rowsRead: 5, rowsLoaded: 1, rowsQuarantined: 3, rowsDuplicate: 1 });
     const lines = summary.batches.find((b) => b.delivery.source.entity === 'charge_lines')!;
-    expect(lines).toMatchObject({ rowsRead: 9, rowsLoaded: 3, rowsQuarantined: 5, rowsDuplicate: 1, rowsWarned: 1 });
+    expect(lines).toMatchObject({
+      rowsRead: 9,
+      rowsLoaded: 3,
+      rowsQuarantined: 5,
+      rowsDuplicate: 1,
+      rowsWarned: 1,
+    });
 
     const { rows } = await pool.query(
       `select source, source_line, rule_ids from ops.quarantine order by source, source_line`,
@@ -91,7 +106,9 @@ describe('HIS ingestion', () => {
       'his.charge_lines:8': ['unknown_department_code'],
       'his.charge_lines:9': ['column_count_mismatch'],
     });
-    const warnings = await pool.query(`select source_line, rule_id from ops.exceptions where severity = 'warning' order by source, source_line`);
+    const warnings = await pool.query(
+      `select source_line, rule_id from ops.exceptions where severity = 'warning' order by source, source_line`,
+    );
     expect(warnings.rows).toEqual(
       expect.arrayContaining([
         { source_line: 7, rule_id: 'unit_price_deviation' },
@@ -99,9 +116,13 @@ describe('HIS ingestion', () => {
         { source_line: 5, rule_id: 'duplicate_row' },
       ]),
     );
-    const payload = await pool.query(`select payload from ops.quarantine where source_line = 6 and source = 'his.charge_lines'`);
+    const payload = await pool.query(
+      `select payload from ops.quarantine where source_line = 6 and source = 'his.charge_lines'`,
+    );
     expect(payload.rows[0].payload).toMatchObject({ line_id: 'L5', amount: '120.00' });
-    const loaded = await pool.query(`select line_id, amount::text from raw_his.charge_lines order by line_id`);
+    const loaded = await pool.query(
+      `select line_id, amount::text from raw_his.charge_lines order by line_id`,
+    );
     expect(loaded.rows).toEqual([
       { line_id: 'L1', amount: '200.00' },
       { line_id: 'L2', amount: '21.00' },
@@ -110,7 +131,9 @@ describe('HIS ingestion', () => {
   });
 
   it('reads GBK files with Chinese headers', async () => {
-    const { rows } = await pool.query(`select b.encoding, v.visit_id, v.dept_code from raw_his.outpatient_visits v join ops.batches b using (batch_id)`);
+    const { rows } = await pool.query(
+      `select b.encoding, v.visit_id, v.dept_code from raw_his.outpatient_visits v join ops.batches b using (batch_id)`,
+    );
     expect(rows).toEqual([{ encoding: 'gb18030', visit_id: 'O1', dept_code: 'K1' }]);
     const dept = await pool.query(`select dept_name from raw_his.departments where hospital_code = $1`, [H3]);
     expect(dept.rows[0].dept_name).toBe('内科');
@@ -124,7 +147,12 @@ describe('HIS ingestion', () => {
     await put(
       inbox,
       `${H1}/his/charge_lines_2025-01.csv`,
-      Buffer.from(files[`${H1}/his/charge_lines_2025-01.csv`]!.replace('L5,I,V1,2025-01-02 09:00:00,I1,床位费,01,2,50.00,120.00', 'L5,I,V1,2025-01-02 09:00:00,I1,床位费,01,2,50.00,100.00')),
+      Buffer.from(
+        files[`${H1}/his/charge_lines_2025-01.csv`]!.replace(
+          'L5,I,V1,2025-01-02 09:00:00,I1,床位费,01,2,50.00,120.00',
+          'L5,I,V1,2025-01-02 09:00:00,I1,床位费,01,2,50.00,100.00',
+        ),
+      ),
     );
     const corrected = await ingestStage(ctx());
     const replaced = corrected.batches.find((b) => b.outcome === 'replaced')!;
@@ -132,9 +160,13 @@ describe('HIS ingestion', () => {
     expect(replaced.rowsLoaded).toBe(4);
     const after = await pool.query(`select count(*)::int as n from raw_his.charge_lines`);
     expect(after.rows[0].n).toBe(before.rows[0].n + 1);
-    const active = await pool.query(`select count(*)::int as n from ops.batches where source = 'his.charge_lines' and status = 'loaded'`);
+    const active = await pool.query(
+      `select count(*)::int as n from ops.batches where source = 'his.charge_lines' and status = 'loaded'`,
+    );
     expect(active.rows[0].n).toBe(1);
-    const quarantine = await pool.query(`select count(*)::int as n from ops.quarantine where source = 'his.charge_lines' and status = 'quarantined'`);
+    const quarantine = await pool.query(
+      `select count(*)::int as n from ops.quarantine where source = 'his.charge_lines' and status = 'quarantined'`,
+    );
     expect(quarantine.rows[0].n).toBe(4);
   });
 
@@ -142,7 +174,10 @@ describe('HIS ingestion', () => {
     await put(inbox, `${H1}/his/charge_lines_2025-02.csv`, Buffer.from('line_id,visit_type\nL1,I\n'));
     const summary = await ingestStage(ctx());
     expect(summary.rejected).toEqual([
-      { file: `${H1}/his/charge_lines_2025-02.csv`, reason: expect.stringMatching(/missing required column\(s\) visit_id \(就诊号\)/) },
+      {
+        file: `${H1}/his/charge_lines_2025-02.csv`,
+        reason: expect.stringMatching(/missing required column\(s\) visit_id \(就诊号\)/),
+      },
     ]);
     const batches = await pool.query(`select count(*)::int as n from ops.batches where period = '2025-02'`);
     expect(batches.rows[0].n).toBe(0);

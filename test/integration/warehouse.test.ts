@@ -12,7 +12,18 @@ describe('warehouse migrations', () => {
   it('creates the schemas of the architecture doc', async () => {
     const { rows } = await sql<{ nspname: string }>`select nspname from pg_namespace`.execute(t.db);
     const names = rows.map((r) => r.nspname);
-    for (const schema of ['raw_his', 'raw_emr', 'raw_lab', 'raw_erp', 'raw_insurance', 'ref', 'ops', 'staging', 'intermediate', 'marts']) {
+    for (const schema of [
+      'raw_his',
+      'raw_emr',
+      'raw_lab',
+      'raw_erp',
+      'raw_insurance',
+      'ref',
+      'ops',
+      'staging',
+      'intermediate',
+      'marts',
+    ]) {
       expect(names).toContain(schema);
     }
   });
@@ -21,7 +32,9 @@ describe('warehouse migrations', () => {
     const insert = (loaded: number) =>
       sql`insert into ops.batches (source, hospital_code, period, source_file, content_sha256, encoding, status,
             rows_read, rows_loaded, rows_quarantined, rows_duplicate)
-          values ('his.charge_lines', 'H1', '2025-01', 'f.csv', 'abc', 'utf-8', 'loaded', 10, ${loaded}, 2, 1)`.execute(t.db);
+          values ('his.charge_lines', 'H1', '2025-01', 'f.csv', 'abc', 'utf-8', 'loaded', 10, ${loaded}, 2, 1)`.execute(
+        t.db,
+      );
     await expect(insert(6)).rejects.toThrow(/batches_reconcile/);
     await expect(insert(7)).resolves.toBeDefined();
   });

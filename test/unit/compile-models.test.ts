@@ -34,12 +34,20 @@ afterEach(async () => rm(dir, { recursive: true, force: true }));
 describe('model compiler', () => {
   it('orders models so each comes after the models it refs, and resolves seeds', async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-models-'));
-    await model('marts/fct_b.ts', 'fct_b', 'sql`select * from ${ref("int_a")} join ${ref("hospitals")} using (id)`');
+    await model(
+      'marts/fct_b.ts',
+      'fct_b',
+      'sql`select * from ${ref("int_a")} join ${ref("hospitals")} using (id)`',
+    );
     await model('intermediate/int_a.ts', 'int_a', 'sql`select * from ${ref("stg_x__a")}`');
     await model('staging/stg_x__a.ts', 'stg_x__a', 'sql`select * from ${source("his", "a")}`');
     await sources('his', ['a']);
     const project = await compileProject(dir, ['hospitals']);
-    expect(project.models.map((m) => m.relation)).toEqual(['staging.stg_x__a', 'intermediate.int_a', 'marts.fct_b']);
+    expect(project.models.map((m) => m.relation)).toEqual([
+      'staging.stg_x__a',
+      'intermediate.int_a',
+      'marts.fct_b',
+    ]);
     expect(project.models[2]!.sql).toContain('"ref"."hospitals"');
     expect(project.models[0]!.sql).toContain('"raw_his"."a"');
   });
@@ -68,7 +76,11 @@ describe('model compiler', () => {
 
   it("compiles the project's own models", async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-models-'));
-    const project = await compileProject(projectPaths.models, ['hospitals', 'charge_categories', 'standard_departments']);
+    const project = await compileProject(projectPaths.models, [
+      'hospitals',
+      'charge_categories',
+      'standard_departments',
+    ]);
     expect(project.models.map((m) => m.definition.name)).toContain('fct_department_charges_monthly');
   });
 });

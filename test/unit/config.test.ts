@@ -8,12 +8,18 @@ import { ConfigError } from '../../core/errors.ts';
 describe('configuration', () => {
   it('applies defaults relative to the working directory', () => {
     const config = loadConfig({}, '/srv/hdw');
-    expect(config).toMatchObject({ HDW_DATA_DIR: '/srv/hdw/.hdw', HDW_INBOX: '/srv/hdw/inbox', HDW_PORT: 4000, HDW_LOG_LEVEL: 'info' });
+    expect(config).toMatchObject({
+      HDW_DATA_DIR: '/srv/hdw/.hdw',
+      HDW_INBOX: '/srv/hdw/inbox',
+      HDW_PORT: 4000,
+      HDW_LOG_LEVEL: 'info',
+    });
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
   it('stops with one line naming each bad variable and what is wrong', () => {
-    const attempt = () => loadConfig({ HDW_PORT: 'abc', HDW_LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' }, '/tmp');
+    const attempt = () =>
+      loadConfig({ HDW_PORT: 'abc', HDW_LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' }, '/tmp');
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -27,7 +33,9 @@ describe('configuration', () => {
   });
 
   it('never echoes the JWT secret in an error', () => {
-    expect(() => loadConfig({ HDW_JWT_SECRET: 'short-secret' }, '/tmp')).toThrow(/HDW_JWT_SECRET must be at least 32 characters long$/);
+    expect(() => loadConfig({ HDW_JWT_SECRET: 'short-secret' }, '/tmp')).toThrow(
+      /HDW_JWT_SECRET must be at least 32 characters long$/,
+    );
   });
 
   it('reads hdw.config.json under the environment, which wins', async () => {

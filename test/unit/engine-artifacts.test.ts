@@ -27,13 +27,24 @@ describe('manifest.json', () => {
     const manifest = buildManifest(project);
     expect(manifest.metadata.dbt_schema_version).toMatch(/manifest\/v12/);
     const fct = manifest.nodes['model.hospital_dw.fct_department_charges_monthly']!;
-    expect(fct).toMatchObject({ resource_type: 'model', config: { materialized: 'table' }, original_file_path: 'models/marts/charges/fct_department_charges_monthly.ts' });
-    expect((fct.depends_on as { nodes: string[] }).nodes).toEqual(['model.hospital_dw.int_charge_lines__standardised', 'model.hospital_dw.dim_hospitals']);
+    expect(fct).toMatchObject({
+      resource_type: 'model',
+      config: { materialized: 'table' },
+      original_file_path: 'models/marts/charges/fct_department_charges_monthly.ts',
+    });
+    expect((fct.depends_on as { nodes: string[] }).nodes).toEqual([
+      'model.hospital_dw.int_charge_lines__standardised',
+      'model.hospital_dw.dim_hospitals',
+    ]);
     expect(String(fct.raw_code)).toContain("{{ ref('dim_hospitals') }}");
     expect(String(fct.compiled_code)).toContain('"marts"."dim_hospitals"');
     const stg = manifest.nodes['model.hospital_dw.stg_his__inpatient_visits']!;
     expect((stg.columns as Record<string, { tags: string[] }>).patient_id!.tags).toEqual(['pii']);
-    expect(manifest.sources['source.hospital_dw.his.charge_lines']).toMatchObject({ source_name: 'his', schema: 'raw_his', freshness: { warn_after: { period: 'hour' } } });
+    expect(manifest.sources['source.hospital_dw.his.charge_lines']).toMatchObject({
+      source_name: 'his',
+      schema: 'raw_his',
+      freshness: { warn_after: { period: 'hour' } },
+    });
     expect(manifest.nodes['seed.hospital_dw.hospitals']).toBeDefined();
     const all = new Set([...Object.keys(manifest.nodes), ...Object.keys(manifest.sources)]);
     for (const [child, parents] of Object.entries(manifest.parent_map)) {
@@ -42,7 +53,9 @@ describe('manifest.json', () => {
         expect(manifest.child_map[parent]).toContain(child);
       }
     }
-    const tests = Object.values(manifest.nodes).filter((n) => n.resource_type === 'test' || n.resource_type === 'unit_test');
+    const tests = Object.values(manifest.nodes).filter(
+      (n) => n.resource_type === 'test' || n.resource_type === 'unit_test',
+    );
     expect(tests).toHaveLength(testCasesOf(project).length);
   });
 });
@@ -55,19 +68,28 @@ describe('dbt export', () => {
     const sqlFiles = exported.files.filter((f) => f.startsWith('models/') && f.endsWith('.sql'));
     expect(sqlFiles).toHaveLength(project.models.length);
     const exportedModels = new Set(sqlFiles.map((f) => path.basename(f, '.sql')));
-    const seeds = new Set(exported.files.filter((f) => f.startsWith('seeds/')).map((f) => path.basename(f, '.csv')));
+    const seeds = new Set(
+      exported.files.filter((f) => f.startsWith('seeds/')).map((f) => path.basename(f, '.csv')),
+    );
     expect([...seeds].sort()).toEqual([...project.seeds].sort());
     const sourcesYml = await readFile(path.join(dbt(), 'models/sources.yml'), 'utf8');
     for (const file of [...sqlFiles, ...exported.files.filter((f) => f.startsWith('tests/'))]) {
       const text = await readFile(path.join(dbt(), file), 'utf8');
-      if (file.startsWith('models/')) expect(text, file).toMatch(/^\{\{ config\(materialized='(view|table|incremental|ephemeral)'/m);
-      for (const [, name] of text.matchAll(/\{\{ ref\('(\w+)'\) \}\}/g)) expect(exportedModels.has(name!) || seeds.has(name!), `${file}: ref ${name}`).toBe(true);
+      if (file.startsWith('models/'))
+        expect(text, file).toMatch(/^\{\{ config\(materialized='(view|table|incremental|ephemeral)'/m);
+      for (const [, name] of text.matchAll(/\{\{ ref\('(\w+)'\) \}\}/g))
+        expect(exportedModels.has(name!) || seeds.has(name!), `${file}: ref ${name}`).toBe(true);
       for (const [, system, table] of text.matchAll(/\{\{ source\('(\w+)', '(\w+)'\) \}\}/g)) {
-        expect(sourcesYml, `${file}: source ${system}.${table}`).toMatch(new RegExp(`- name: "${system}"[\\s\\S]*- name: "${table}"`));
+        expect(sourcesYml, `${file}: source ${system}.${table}`).toMatch(
+          new RegExp(`- name: "${system}"[\\s\\S]*- name: "${table}"`),
+        );
       }
       expect(text).not.toMatch(/"(staging|intermediate|marts|raw_his|ref)"\."/);
     }
-    const incremental = await readFile(path.join(dbt(), 'models/intermediate/charges/int_charge_lines__standardised.sql'), 'utf8');
+    const incremental = await readFile(
+      path.join(dbt(), 'models/intermediate/charges/int_charge_lines__standardised.sql'),
+      'utf8',
+    );
     expect(incremental).toContain("unique_key=['hospital_code', 'charge_line_id']");
     expect(incremental).toContain('{% if is_incremental() %}');
   });
@@ -91,8 +113,11 @@ describe('dbt export', () => {
     // the folder tree dbt reads: every schema.yml sits next to the .sql of the models it describes
     for (const file of exported.files.filter((f) => f.endsWith('schema.yml'))) {
       const yml = await readFile(path.join(dbt(), file), 'utf8');
-      const siblings = (await readdir(path.join(dbt(), path.dirname(file)))).filter((f) => f.endsWith('.sql')).map((f) => path.basename(f, '.sql'));
-      for (const [, name] of yml.matchAll(/^ {2}- name: "(\w+)"\n {4}description/gm)) expect(siblings, `${file}: ${name}`).toContain(name);
+      const siblings = (await readdir(path.join(dbt(), path.dirname(file))))
+        .filter((f) => f.endsWith('.sql'))
+        .map((f) => path.basename(f, '.sql'));
+      for (const [, name] of yml.matchAll(/^ {2}- name: "(\w+)"\n {4}description/gm))
+        expect(siblings, `${file}: ${name}`).toContain(name);
     }
   });
 });

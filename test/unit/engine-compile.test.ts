@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompileError, compileProject } from '../../core/engine/compile-models.ts';
-import { writeFixtureModel, writeFixtureProject, writeFixtureSources } from '../data/engine-fixtures/fixture-project.ts';
+import {
+  writeFixtureModel,
+  writeFixtureProject,
+  writeFixtureSources,
+} from '../data/engine-fixtures/fixture-project.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -20,17 +24,41 @@ async function problemsOf(): Promise<string[]> {
 describe('model compiler: checks', () => {
   it('reports every problem of every file together: unknown ref and source, cycle, bad name, layering, keys, duplicates, vars', async () => {
     await writeFixtureSources(dir, 'his', ['charge_lines']);
-    await writeFixtureModel(dir, 'staging', { name: 'stg_his__charge_lines', sql: 'select * from ${source("his", "charge_lines")}' });
-    await writeFixtureModel(dir, 'staging', { name: 'stg_his__visits', sql: 'select * from ${source("his", "visits")}' });
-    await writeFixtureModel(dir, 'staging', { name: 'stg_his__reads_model', sql: 'select * from ${ref("stg_his__charge_lines")}' });
+    await writeFixtureModel(dir, 'staging', {
+      name: 'stg_his__charge_lines',
+      sql: 'select * from ${source("his", "charge_lines")}',
+    });
+    await writeFixtureModel(dir, 'staging', {
+      name: 'stg_his__visits',
+      sql: 'select * from ${source("his", "visits")}',
+    });
+    await writeFixtureModel(dir, 'staging', {
+      name: 'stg_his__reads_model',
+      sql: 'select * from ${ref("stg_his__charge_lines")}',
+    });
     await writeFixtureModel(dir, 'intermediate', { name: 'int_a', sql: 'select * from ${ref("int_b")}' });
     await writeFixtureModel(dir, 'intermediate', { name: 'int_b', sql: 'select * from ${ref("int_a")}' });
-    await writeFixtureModel(dir, 'intermediate', { name: 'int_c', sql: 'select * from ${ref("nowhere")} where x = ${v("undefined_var")}' });
-    await writeFixtureModel(dir, 'intermediate', { name: 'int_reads_source', sql: 'select * from ${source("his", "charge_lines")}' });
-    await writeFixtureModel(dir, 'marts', { name: 'fct_no_key', materialized: 'table', primaryKey: [], sql: 'select 1 as id' });
+    await writeFixtureModel(dir, 'intermediate', {
+      name: 'int_c',
+      sql: 'select * from ${ref("nowhere")} where x = ${v("undefined_var")}',
+    });
+    await writeFixtureModel(dir, 'intermediate', {
+      name: 'int_reads_source',
+      sql: 'select * from ${source("his", "charge_lines")}',
+    });
+    await writeFixtureModel(dir, 'marts', {
+      name: 'fct_no_key',
+      materialized: 'table',
+      primaryKey: [],
+      sql: 'select 1 as id',
+    });
     await writeFixtureModel(dir, 'marts', { name: 'orders', sql: 'select 1 as id' });
     await writeFixtureModel(dir, 'marts/other', { name: 'int_a', sql: 'select 1 as id' });
-    await writeFixtureModel(dir, 'marts', { name: 'fct_inc', materialized: 'incremental', sql: 'select 1 as id' });
+    await writeFixtureModel(dir, 'marts', {
+      name: 'fct_inc',
+      materialized: 'incremental',
+      sql: 'select 1 as id',
+    });
     const problems = await problemsOf();
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -54,22 +82,41 @@ describe('model compiler: checks', () => {
     await writeFixtureModel(dir, 'i', { name: 'int_y', sql: 'select * from ${ref("int_z")}' });
     await writeFixtureModel(dir, 'i', { name: 'int_z', sql: 'select * from ${ref("int_x")}' });
     await writeFixtureModel(dir, 'i', { name: 'int_ok', sql: 'select 1 as id' });
-    expect(await problemsOf()).toEqual([expect.stringMatching(/dependency cycle: int_x → int_y → int_z → int_x/)]);
+    expect(await problemsOf()).toEqual([
+      expect.stringMatching(/dependency cycle: int_x → int_y → int_z → int_x/),
+    ]);
   });
 
   it('inlines ephemeral models as CTEs, inlines vars as literals, and keeps dbt jinja for export', async () => {
     await writeFixtureProject(dir, 'fixture', { min_amount: 10 });
     await writeFixtureSources(dir, 'his', ['charge_lines']);
-    await writeFixtureModel(dir, 'staging', { name: 'stg_his__charge_lines', sql: 'select * from ${source("his", "charge_lines")}' });
-    await writeFixtureModel(dir, 'intermediate', { name: 'int_big', materialized: 'ephemeral', sql: 'select * from ${ref("stg_his__charge_lines")} where amount >= ${v("min_amount")}' });
-    await writeFixtureModel(dir, 'marts', { name: 'fct_big', materialized: 'table', sql: 'select * from ${ref("int_big")} join ${ref("hospitals")} using (id)' });
+    await writeFixtureModel(dir, 'staging', {
+      name: 'stg_his__charge_lines',
+      sql: 'select * from ${source("his", "charge_lines")}',
+    });
+    await writeFixtureModel(dir, 'intermediate', {
+      name: 'int_big',
+      materialized: 'ephemeral',
+      sql: 'select * from ${ref("stg_his__charge_lines")} where amount >= ${v("min_amount")}',
+    });
+    await writeFixtureModel(dir, 'marts', {
+      name: 'fct_big',
+      materialized: 'table',
+      sql: 'select * from ${ref("int_big")} join ${ref("hospitals")} using (id)',
+    });
     const project = await compileProject(dir, ['hospitals']);
     expect(project.name).toBe('fixture');
     const fct = project.models.find((m) => m.definition.name === 'fct_big')!;
-    expect(fct.sql).toMatch(/^with "__hdw_eph__int_big" as \(\s*select \* from "staging"."stg_his__charge_lines" where amount >= 10\s*\)/);
+    expect(fct.sql).toMatch(
+      /^with "__hdw_eph__int_big" as \(\s*select \* from "staging"."stg_his__charge_lines" where amount >= 10\s*\)/,
+    );
     expect(fct.sql).toContain('"ref"."hospitals"');
     expect(fct.jinjaSql).toContain("{{ ref('int_big') }}");
-    expect(project.models.find((m) => m.definition.name === 'int_big')!.jinjaSql).toContain("{{ var('min_amount') }}");
-    expect(project.models.find((m) => m.definition.name === 'stg_his__charge_lines')!.sql).toContain('"raw_his"."charge_lines"');
+    expect(project.models.find((m) => m.definition.name === 'int_big')!.jinjaSql).toContain(
+      "{{ var('min_amount') }}",
+    );
+    expect(project.models.find((m) => m.definition.name === 'stg_his__charge_lines')!.sql).toContain(
+      '"raw_his"."charge_lines"',
+    );
   });
 });

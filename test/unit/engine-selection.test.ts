@@ -14,11 +14,30 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), 'hdw-engine-select-'));
   const models = path.join(root, 'models');
   await writeFixtureSources(models, 'his', ['a', 'b']);
-  await writeFixtureModel(models, 'staging/his', { name: 'stg_his__a', sql: 'select * from ${source("his", "a")}' });
-  await writeFixtureModel(models, 'staging/his', { name: 'stg_his__b', sql: 'select * from ${source("his", "b")}' });
-  await writeFixtureModel(models, 'intermediate/cost', { name: 'int_ab', tags: ['daily'], sql: 'select * from ${ref("stg_his__a")} join ${ref("stg_his__b")} using (id)' });
-  await writeFixtureModel(models, 'marts/cost', { name: 'fct_cost', materialized: 'table', sql: 'select * from ${ref("int_ab")}' });
-  await writeFixtureModel(models, 'marts/charges', { name: 'fct_charges', materialized: 'table', tags: ['daily'], sql: 'select * from ${ref("stg_his__b")}' });
+  await writeFixtureModel(models, 'staging/his', {
+    name: 'stg_his__a',
+    sql: 'select * from ${source("his", "a")}',
+  });
+  await writeFixtureModel(models, 'staging/his', {
+    name: 'stg_his__b',
+    sql: 'select * from ${source("his", "b")}',
+  });
+  await writeFixtureModel(models, 'intermediate/cost', {
+    name: 'int_ab',
+    tags: ['daily'],
+    sql: 'select * from ${ref("stg_his__a")} join ${ref("stg_his__b")} using (id)',
+  });
+  await writeFixtureModel(models, 'marts/cost', {
+    name: 'fct_cost',
+    materialized: 'table',
+    sql: 'select * from ${ref("int_ab")}',
+  });
+  await writeFixtureModel(models, 'marts/charges', {
+    name: 'fct_charges',
+    materialized: 'table',
+    tags: ['daily'],
+    sql: 'select * from ${ref("stg_his__b")}',
+  });
   project = await compileProject(models, []);
 });
 afterAll(async () => rm(root, { recursive: true, force: true }));
@@ -56,14 +75,19 @@ describe('scheduler', () => {
     let running = 0;
     let peak = 0;
     const seen: string[] = [];
-    await runInDependencyOrder(Object.keys(parents), (n) => parents[n]!, 2, async (name, failed) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 10));
-      running--;
-      seen.push(failed ? `${name}:skipped(${failed})` : name);
-      return name !== 'a';
-    });
+    await runInDependencyOrder(
+      Object.keys(parents),
+      (n) => parents[n]!,
+      2,
+      async (name, failed) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 10));
+        running--;
+        seen.push(failed ? `${name}:skipped(${failed})` : name);
+        return name !== 'a';
+      },
+    );
     expect(peak).toBe(2);
     expect(seen).toContain('c:skipped(a)');
     expect(seen).toContain('d:skipped(c)');

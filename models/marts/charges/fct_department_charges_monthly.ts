@@ -13,13 +13,19 @@ export default defineModel({
   primaryKey: 'department_charge_month_id',
   columns: {
     department_charge_month_id: { description: '主键：医院|科室|月份|就诊类型|费用类别' },
-    hospital_code: { description: '医院编码', tests: ['not_null', { relationships: { to: 'dim_hospitals', field: 'hospital_code' } }] },
+    hospital_code: {
+      description: '医院编码',
+      tests: ['not_null', { relationships: { to: 'dim_hospitals', field: 'hospital_code' } }],
+    },
     hospital_name: { description: '医院名称', tests: ['not_null'] },
     hospital_level: { description: '医院等级' },
     department_code: { description: '标准科室编码（开单科室）', tests: ['not_null'] },
     department_name: { description: '标准科室名称', tests: ['not_null'] },
     month: { description: '收费月份（当月第一天）', tests: ['not_null'] },
-    visit_type: { description: '就诊类型：inpatient 住院 / outpatient 门诊', tests: [{ accepted_values: ['inpatient', 'outpatient'] }] },
+    visit_type: {
+      description: '就诊类型：inpatient 住院 / outpatient 门诊',
+      tests: [{ accepted_values: ['inpatient', 'outpatient'] }],
+    },
     charge_category_code: { description: '医保收费项目类别 01–14', tests: ['not_null'] },
     charge_category_name: { description: '收费类别名称', tests: ['not_null'] },
     is_drug: { description: '是否药品（西药、中药饮片、中成药）' },

@@ -10,7 +10,10 @@ export default defineModel({
   columns: {
     hospital_code: { description: '医院编码', tests: ['not_null'] },
     charge_line_id: { description: '明细流水号', tests: ['not_null'] },
-    visit_type: { description: '就诊类型：inpatient 住院 / outpatient 门诊', tests: [{ accepted_values: ['inpatient', 'outpatient'] }] },
+    visit_type: {
+      description: '就诊类型：inpatient 住院 / outpatient 门诊',
+      tests: [{ accepted_values: ['inpatient', 'outpatient'] }],
+    },
     visit_id: { description: '就诊号（住院号或门诊号）', tests: ['not_null'] },
     charged_at: { description: '收费时间' },
     item_code: { description: '院内收费项目编码' },

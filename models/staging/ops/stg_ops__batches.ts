@@ -12,7 +12,10 @@ export default defineModel({
     source: { description: '来源（system.entity）', tests: ['not_null'] },
     hospital_code: { description: '医院编码', tests: ['not_null'] },
     period: { description: '交付期间' },
-    status: { description: '状态：loaded 有效 / replaced 已被更正交付替换', tests: [{ accepted_values: ['loaded', 'replaced'] }] },
+    status: {
+      description: '状态：loaded 有效 / replaced 已被更正交付替换',
+      tests: [{ accepted_values: ['loaded', 'replaced'] }],
+    },
     loaded_at: { description: '入库时间' },
   },
   sql: ({ source }) => sql`

@@ -7,7 +7,9 @@ export interface FixtureModel {
   readonly materialized?: 'view' | 'table' | 'incremental' | 'ephemeral';
   readonly sql: string;
   readonly primaryKey?: string | readonly string[];
-  readonly columns?: Readonly<Record<string, { readonly description?: string; readonly tests?: readonly unknown[] }>>;
+  readonly columns?: Readonly<
+    Record<string, { readonly description?: string; readonly tests?: readonly unknown[] }>
+  >;
   readonly tags?: readonly string[];
   /** Further properties as TypeScript source, e.g. `incremental: { watermark: 'batch_id' }`. */
   readonly extra?: string;
@@ -16,11 +18,17 @@ export interface FixtureModel {
 const kysely = import.meta.resolve('kysely');
 
 /** Writes one model file under `<modelsDir>/<folder>/<name>.ts`, importable from any folder. */
-export async function writeFixtureModel(modelsDir: string, folder: string, model: FixtureModel): Promise<string> {
+export async function writeFixtureModel(
+  modelsDir: string,
+  folder: string,
+  model: FixtureModel,
+): Promise<string> {
   const key = model.primaryKey ?? 'id';
   const keys = typeof key === 'string' ? [key] : key;
   const columns = { ...Object.fromEntries(keys.map((k) => [k, { description: k }])), ...model.columns };
-  const described = Object.fromEntries(Object.entries(columns).map(([c, spec]) => [c, { description: c, ...spec }]));
+  const described = Object.fromEntries(
+    Object.entries(columns).map(([c, spec]) => [c, { description: c, ...spec }]),
+  );
   const file = path.join(modelsDir, folder, `${model.name}.ts`);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(
@@ -43,7 +51,12 @@ export default {
 }
 
 /** Declares a source system with its tables (in `schema`, default `raw_<system>`). */
-export async function writeFixtureSources(modelsDir: string, system: string, tables: readonly string[], schema?: string): Promise<void> {
+export async function writeFixtureSources(
+  modelsDir: string,
+  system: string,
+  tables: readonly string[],
+  schema?: string,
+): Promise<void> {
   await mkdir(path.join(modelsDir, 'sources'), { recursive: true });
   const definition = {
     system,
@@ -52,11 +65,18 @@ export async function writeFixtureSources(modelsDir: string, system: string, tab
     freshness: { warnAfterHours: 24, errorAfterHours: 48 },
     tables: Object.fromEntries(tables.map((t) => [t, { description: t }])),
   };
-  await writeFile(path.join(modelsDir, 'sources', `${system}.ts`), `export default ${JSON.stringify(definition, null, 2)};\n`);
+  await writeFile(
+    path.join(modelsDir, 'sources', `${system}.ts`),
+    `export default ${JSON.stringify(definition, null, 2)};\n`,
+  );
 }
 
 /** Writes `models/project.ts` with variables. */
-export async function writeFixtureProject(modelsDir: string, name: string, vars: Readonly<Record<string, string | number | boolean>>): Promise<void> {
+export async function writeFixtureProject(
+  modelsDir: string,
+  name: string,
+  vars: Readonly<Record<string, string | number | boolean>>,
+): Promise<void> {
   await mkdir(modelsDir, { recursive: true });
   await writeFile(path.join(modelsDir, 'project.ts'), `export default ${JSON.stringify({ name, vars })};\n`);
 }
