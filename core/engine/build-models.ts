@@ -76,7 +76,9 @@ export async function buildModels(
         { model: name, status: result.status, rows: result.rows, ms: result.durationMs },
         `model ${name}: ${result.status}`,
       );
-      await recordModelRun(pool, { jobRunId: options.jobRunId, kind: 'build', ...result });
+      // A success was recorded in its build's own transaction; failures and skips are recorded here.
+      if (result.status !== 'success')
+        await recordModelRun(pool, { jobRunId: options.jobRunId, kind: 'build', ...result });
       results.set(name, result);
       progress.update('建模 (build models)', ++done, selected.length);
       return result.status === 'success';
@@ -91,15 +93,27 @@ async function buildOne(pool: pg.Pool, model: CompiledModel, options: BuildOptio
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
+      let durationMs = 0;
       const rows = await materialize(pool, model, {
         fullRefresh: options.fullRefresh,
         onStatement: options.onStatement && ((text) => options.onStatement!(name, text)),
+        beforeCommit: async (client, built) => {
+          durationMs = Date.now() - started;
+          await recordModelRun(client, {
+            jobRunId: options.jobRunId,
+            kind: 'build',
+            model: name,
+            status: 'success',
+            rows: built,
+            durationMs,
+          });
+        },
       });
       return {
         model: name,
         status: 'success',
         rows,
-        durationMs: Date.now() - started,
+        durationMs,
         materialized: model.definition.materialized,
       };
     } catch (error) {

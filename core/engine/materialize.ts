@@ -9,6 +9,8 @@ export interface MaterializeOptions {
   readonly fullRefresh?: boolean;
   /** Sees every statement that changes the warehouse, in order (the bench replays them). */
   readonly onStatement?: (text: string) => void;
+  /** Runs in the build's transaction just before it commits (e.g. to record the run with it). */
+  readonly beforeCommit?: (client: pg.PoolClient, rows: number | undefined) => Promise<void>;
 }
 
 type RelKind = 'view' | 'table' | undefined;
@@ -46,6 +48,7 @@ export async function materialize(
       rows = await buildTable(client, exec, model, kind);
     }
     await exec(commentsOf(model, materialized === 'view' ? 'view' : 'table', client));
+    await options.beforeCommit?.(client, rows);
     return rows;
   });
 }

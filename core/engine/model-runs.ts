@@ -10,9 +10,12 @@ export interface ModelRunRecord {
   readonly message?: string | null;
 }
 
-/** Records one model build or test in ops.model_runs: the history operators and Cube's refresh keys read. */
-export async function recordModelRun(pool: pg.Pool, run: ModelRunRecord): Promise<void> {
-  await pool.query(
+/**
+ * Records one model build or test in ops.model_runs: the history operators and Cube's refresh keys
+ * read. Pass the build's own transaction to record a success in the same commit as the model.
+ */
+export async function recordModelRun(db: pg.Pool | pg.PoolClient, run: ModelRunRecord): Promise<void> {
+  await db.query(
     `insert into ops.model_runs (job_run_id, model, kind, status, rows, duration_ms, message) values ($1, $2, $3, $4, $5, $6, $7)`,
     [
       run.jobRunId ?? null,
