@@ -13,6 +13,10 @@ export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
         ` (with warnings: ${sum((b) => b.rowsWarned)})`,
     );
     for (const r of summary.ingest.rejected) out.push(`  rejected ${r.reason}`);
+    // A batch is flagged when a rule's failing share exceeds its threshold in the rule catalogue.
+    for (const b of loaded.filter((batch) => (batch.flaggedRules ?? []).length > 0)) {
+      out.push(`  flagged ${b.delivery.relativePath}: ${b.flaggedRules!.join(', ')}`);
+    }
   }
   if (summary.models) {
     const bad = summary.models.filter((m) => m.status !== 'success');
