@@ -300,6 +300,12 @@ function checkDefinition(
       say(`primary key column "${column}" is not declared in columns, so it cannot be tested`);
   }
   if (!definition.grain?.trim()) say('has no grain: say in one sentence what one row is');
+  if (layer === 'marts') {
+    // Marts are what BI users and alliance members read: a patient identifier reaches them only hashed.
+    const pii = Object.entries(definition.columns).filter(([, spec]) => spec.pii);
+    for (const [column] of pii)
+      say(`column ${column} is tagged pii: marts carry patient identifiers only hashed (and untagged)`);
+  }
   for (const [column, spec] of Object.entries(definition.columns)) {
     for (const test of spec.tests ?? []) {
       if (typeof test !== 'object' || !('relationships' in test)) continue;

@@ -120,3 +120,22 @@ describe('model compiler: checks', () => {
     );
   });
 });
+
+describe('model compiler: patient identifiers', () => {
+  it('refuses a mart column tagged pii, and allows it below the marts', async () => {
+    await writeFixtureSources(dir, 'his', ['visits']);
+    await writeFixtureModel(dir, 'staging', {
+      name: 'stg_his__visits',
+      sql: 'select * from ${source("his", "visits")}',
+      columns: { patient_id: { description: '患者ID', pii: true } },
+    });
+    await writeFixtureModel(dir, 'marts', {
+      name: 'fct_visits',
+      materialized: 'table',
+      sql: 'select * from ${ref("stg_his__visits")}',
+      columns: { patient_id: { description: '患者ID', pii: true } },
+    });
+    const problems = await problemsOf();
+    expect(problems).toEqual([expect.stringMatching(/^fct_visits.ts: column patient_id is tagged pii/)]);
+  });
+});

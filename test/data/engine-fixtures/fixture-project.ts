@@ -8,7 +8,10 @@ export interface FixtureModel {
   readonly sql: string;
   readonly primaryKey?: string | readonly string[];
   readonly columns?: Readonly<
-    Record<string, { readonly description?: string; readonly tests?: readonly unknown[] }>
+    Record<
+      string,
+      { readonly description?: string; readonly tests?: readonly unknown[]; readonly pii?: boolean }
+    >
   >;
   readonly tags?: readonly string[];
   /** Further properties as TypeScript source, e.g. `incremental: { watermark: 'batch_id' }`. */
