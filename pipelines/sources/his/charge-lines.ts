@@ -68,16 +68,20 @@ export const chargeLines: SourceDefinition = {
       category: 'conformance.relational',
       severity: 'blocking',
       description: '收费明细对应的就诊记录不存在 (visit_id not delivered)',
-      // A visit held in quarantine still exists: its charges are not orphans. Three anti-joins
-      // rather than one over a union, so PostgreSQL hashes each side once for millions of lines.
+      // A visit held in quarantine still exists: its charges are not orphans. Hashed NOT IN
+      // lookups over the non-null sides (a null visit_id is, as with NOT EXISTS, never found), so
+      // the rule shares the batch's single rule scan.
       failsWhen: sql`r.visit_type in ('I', 'O')
-        and not exists (select 1 from raw_his.inpatient_visits v
-                        where r.visit_type = 'I' and v.hospital_code = r.hospital_code and v.visit_id = r.visit_id)
-        and not exists (select 1 from raw_his.outpatient_visits v
-                        where r.visit_type = 'O' and v.hospital_code = r.hospital_code and v.visit_id = r.visit_id)
-        and not exists (select 1 from ops.quarantine q
-                        where q.status = 'quarantined' and q.hospital_code = r.hospital_code and q.record_key = r.visit_id
-                          and q.source = case r.visit_type when 'I' then 'his.inpatient_visits' else 'his.outpatient_visits' end)`,
+        and (r.visit_type <> 'I' or coalesce((r.hospital_code, r.visit_id) not in (
+              select v.hospital_code, v.visit_id from raw_his.inpatient_visits v
+              where v.hospital_code is not null and v.visit_id is not null), true))
+        and (r.visit_type <> 'O' or coalesce((r.hospital_code, r.visit_id) not in (
+              select v.hospital_code, v.visit_id from raw_his.outpatient_visits v
+              where v.hospital_code is not null and v.visit_id is not null), true))
+        and coalesce((r.hospital_code, r.visit_id, case r.visit_type when 'I' then 'his.inpatient_visits' else 'his.outpatient_visits' end)
+              not in (select q.hospital_code, q.record_key, q.source from ops.quarantine q
+                      where q.status = 'quarantined' and q.source in ('his.inpatient_visits', 'his.outpatient_visits')
+                        and q.hospital_code is not null and q.record_key is not null), true)`,
       message: sql`'就诊号 ' || r.visit_id || ' 没有对应的就诊记录'`,
     },
     {
