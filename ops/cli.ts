@@ -57,10 +57,16 @@ export function buildProgram(): Command {
 
   program
     .command('ingest')
-    .description('load every delivery in the inbox as batches (cleansing rules, quarantine, reconciliation)')
+    .description(
+      'load the seeds, then every delivery in the inbox as batches (cleansing rules, quarantine, reconciliation)',
+    )
     .action(async () => {
-      const { ingestStage } = await stages();
-      const summary = await withWarehouse((w, ctx) => ingestStage({ pool: w.pool, ...ctx }));
+      const { ingestStage, seedStage } = await stages();
+      // The rules look codes up in the reference seeds, so they are loaded first (cheap, idempotent).
+      const summary = await withWarehouse(async (w, ctx) => {
+        await seedStage({ pool: w.pool, ...ctx });
+        return ingestStage({ pool: w.pool, ...ctx });
+      });
       printPipelineSummary({ ingest: summary });
     });
 

@@ -14,8 +14,14 @@ export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
     );
     for (const r of summary.ingest.rejected) out.push(`  rejected ${r.reason}`);
     // A batch is flagged when a rule's failing share exceeds its threshold in the rule catalogue.
-    for (const b of loaded.filter((batch) => (batch.flaggedRules ?? []).length > 0)) {
-      out.push(`  flagged ${b.delivery.relativePath}: ${b.flaggedRules!.join(', ')}`);
+    const flagged = loaded.filter((batch) => (batch.flaggedRules ?? []).length > 0);
+    if (flagged.length > 0) {
+      out.push(
+        `  flagged ${flagged.length} batch(es), a rule failing above its threshold (hdw exceptions shows the rows):`,
+      );
+      for (const b of flagged.slice(0, 5))
+        out.push(`    ${b.delivery.relativePath}: ${b.flaggedRules!.join(', ')}`);
+      if (flagged.length > 5) out.push(`    … and ${flagged.length - 5} more`);
     }
   }
   if (summary.models) {
