@@ -7,7 +7,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../cube/security/token.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { createChargesMart, post, startCube, type CubeApi } from './security-harness.ts';
+import {
+  categories,
+  createChargesMart,
+  insertChargeRows,
+  post,
+  startCube,
+  type CubeApi,
+} from './security-harness.ts';
 
 const secret = 'cube-test-secret-0123456789-abcdefghij';
 const view = 'department_charge_analysis';
@@ -22,13 +29,6 @@ interface Row {
   readonly lines: number;
 }
 
-// 医保 charge categories used here: [name, is_drug, is_herbal_pieces, is_material]
-const categories = {
-  '03': ['检查费', false, false, false],
-  '08': ['卫生材料费', false, false, true],
-  '09': ['西药费', true, false, false],
-  '10': ['中药饮片费', true, true, false],
-} as const;
 const hospitals = { H001: ['第一人民医院', '3'], H002: ['城东社区卫生院', '2'] } as const;
 const departments: Record<string, string> = { D01: '内科', D02: '外科', D03: '全科' };
 
@@ -116,23 +116,10 @@ function sumCents(rows: readonly Row[], where: (row: Row) => boolean = () => tru
   return rows.filter(where).reduce((total, row) => total + row.cents, 0);
 }
 
-async function insertRows(t: TestDatabase, rows: readonly Row[]): Promise<void> {
-  for (const row of rows) {
-    const [categoryName, isDrug, isHerbal, isMaterial] = categories[row.category];
-    const [hospitalName, level] = hospitals[row.hospital];
-    const id = [row.hospital, row.department, row.month.slice(0, 7), row.visit, row.category].join('|');
-    await sql`insert into marts.fct_department_charges_monthly values (
-      ${id}, ${row.hospital}, ${hospitalName}, ${level}, ${row.department}, ${departments[row.department]},
-      ${row.month}::date, ${row.visit}, ${row.category}, ${categoryName}, ${isDrug}, ${isHerbal}, ${isMaterial},
-      ${money(row.cents)}::numeric, ${row.lines}, 0)`.execute(t.db);
-  }
-}
+const insertRows = (t: TestDatabase, rows: readonly Row[]) =>
+  insertChargeRows(t, rows, { hospitals, departments });
 
-const createMart = createChargesMart;
-
-type Started = CubeApi;
-
-function start(t: TestDatabase, modelPath?: string): Promise<Started> {
+function start(t: TestDatabase, modelPath?: string): Promise<CubeApi> {
   return startCube(t, { jwtSecret: secret, ...(modelPath ? { modelPath } : {}) });
 }
 
@@ -170,13 +157,13 @@ async function signRaw(payload: Record<string, unknown>, key: string, expiresAt?
 
 describe('Cube API (REST + GraphQL) over the charges mart', () => {
   let t: TestDatabase;
-  let api: Started;
+  let api: CubeApi;
   let analyst: string;
   let member2: string;
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    await createMart(t);
+    await createChargesMart(t);
     await insertRows(t, baseRows);
     api = await start(t);
     analyst = await signToken({ role: 'analyst', alliance_id: 'A1' }, secret);
@@ -413,12 +400,12 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
 
 describe('Cube row security with a cube that has no hospital_code', () => {
   let t: TestDatabase;
-  let api: Started;
+  let api: CubeApi;
   let modelPath: string;
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    await createMart(t);
+    await createChargesMart(t);
     await insertRows(t, baseRows);
     modelPath = await mkdtemp(path.join(os.tmpdir(), 'hdw-cube-model-'));
     await cp(fileURLToPath(new URL('../../cube/model', import.meta.url)), modelPath, { recursive: true });

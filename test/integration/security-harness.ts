@@ -48,7 +48,7 @@ const departmentNames: Record<string, string> = {
   DC1: '康复科',
 };
 // 医保 charge categories: [name, is_drug, is_herbal_pieces, is_material]
-const categories = {
+export const categories = {
   '03': ['检查费', false, false, false],
   '08': ['卫生材料费', false, false, true],
   '09': ['西药费', true, false, false],
@@ -137,14 +137,37 @@ export async function createMarts(t: TestDatabase, rows: readonly MartRow[]): Pr
     );
   }
   await createChargesMart(t);
+  await insertChargeRows(t, rows, { hospitals: hospitalInfo, departments: departmentNames });
+}
+
+/** A charges-mart row of a test fixture; amounts in integer cents so expectations stay exact. */
+export interface ChargeFixtureRow {
+  readonly hospital: string;
+  readonly department: string;
+  readonly month: string;
+  readonly visit: 'inpatient' | 'outpatient';
+  readonly category: keyof typeof categories;
+  readonly cents: bigint | number;
+  readonly lines: number;
+}
+
+/** Inserts fixture rows into marts.fct_department_charges_monthly, names looked up in `names`. */
+export async function insertChargeRows(
+  t: TestDatabase,
+  rows: readonly ChargeFixtureRow[],
+  names: {
+    readonly hospitals: Readonly<Record<string, readonly [string, string]>>;
+    readonly departments: Readonly<Record<string, string>>;
+  },
+): Promise<void> {
   for (const row of rows) {
     const [categoryName, isDrug, isHerbal, isMaterial] = categories[row.category];
-    const [hospitalName, level] = hospitalInfo[row.hospital];
+    const [hospitalName, level] = names.hospitals[row.hospital]!;
     const id = [row.hospital, row.department, row.month.slice(0, 7), row.visit, row.category].join('|');
     await sql`insert into marts.fct_department_charges_monthly values (
-      ${id}, ${row.hospital}, ${hospitalName}, ${level}, ${row.department}, ${departmentNames[row.department]},
+      ${id}, ${row.hospital}, ${hospitalName}, ${level}, ${row.department}, ${names.departments[row.department]},
       ${row.month}::date, ${row.visit}, ${row.category}, ${categoryName}, ${isDrug}, ${isHerbal}, ${isMaterial},
-      ${money(row.cents)}::numeric, ${row.lines}, 0)`.execute(t.db);
+      ${money(BigInt(row.cents))}::numeric, ${row.lines}, 0)`.execute(t.db);
   }
 }
 
