@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CompileError, compileProject } from '../../core/engine/compile-models.ts';
+import { loadProject } from '../../pipelines/run-pipeline.ts';
 import {
   writeFixtureModel,
   writeFixtureProject,
@@ -137,5 +138,31 @@ describe('model compiler: patient identifiers', () => {
     });
     const problems = await problemsOf();
     expect(problems).toEqual([expect.stringMatching(/^fct_visits.ts: column patient_id is tagged pii/)]);
+  });
+});
+
+describe('model compiler: order', () => {
+  it('orders models so each comes after the models it refs, and resolves seeds and sources', async () => {
+    await writeFixtureSources(dir, 'his', ['a']);
+    await writeFixtureModel(dir, 'marts', {
+      name: 'fct_b',
+      materialized: 'table',
+      sql: 'select * from ${ref("int_a")} join ${ref("hospitals")} using (id)',
+    });
+    await writeFixtureModel(dir, 'intermediate', { name: 'int_a', sql: 'select * from ${ref("stg_x__a")}' });
+    await writeFixtureModel(dir, 'staging', { name: 'stg_x__a', sql: 'select * from ${source("his", "a")}' });
+    const project = await compileProject(dir, ['hospitals']);
+    expect(project.models.map((m) => m.relation)).toEqual([
+      'staging.stg_x__a',
+      'intermediate.int_a',
+      'marts.fct_b',
+    ]);
+    expect(project.models[2]!.sql).toContain('"ref"."hospitals"');
+    expect(project.models[0]!.sql).toContain('"raw_his"."a"');
+  });
+
+  it("compiles the project's own models with the project's seeds", async () => {
+    const project = await loadProject();
+    expect(project.models.map((m) => m.definition.name)).toContain('fct_department_charges_monthly');
   });
 });
