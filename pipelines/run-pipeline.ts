@@ -122,8 +122,8 @@ export async function buildStage(
     { command: 'build', startedAt, models, select: run.select },
     ctx.targetDir ?? projectPaths.target,
   );
-  // Grants and row-level security follow every build, even a partly failed one: a rebuilt table
-  // must never be readable with less protection than Cube gives the same person.
+  // Grants and row-level security follow every build, even a partly failed one: a new mart must
+  // never be readable with less protection than Cube gives the same person.
   await applyWarehouseSecurity(ctx.pool, ctx.logger, defaultSharingPolicy);
   return models;
 }

@@ -44,9 +44,10 @@ export interface WarehouseSecuritySummary {
  *   that keeps rows of the hospital their login is registered for in ops.warehouse_logins (nothing a
  *   member can change), and the shared aggregates of the sharing policy; no other mart, no ops table.
  *
- * Mart tables are rebuilt by drop-and-rename, which drops their grants, policies and the shared
- * views on them, so this must run after every build (and is cheap and idempotent: one transaction,
- * under an advisory lock, a few dozen statements). A mart that is not built yet is skipped.
+ * The engine carries grants, policies and dependent views over when it swaps a rebuilt table in,
+ * but a mart built for the first time has none, and the sharing policy may have changed: so this
+ * runs after every build (cheap and idempotent: one transaction, under an advisory lock, a few
+ * dozen statements). A mart that is not built yet is skipped.
  *
  * @example
  *   await buildStage(ctx);
