@@ -1,21 +1,36 @@
 import { sql, type RawBuilder } from 'kysely';
 import type pg from 'pg';
 import { ddlType } from '../../core/contract/columns.ts';
-import { compileSql } from '../../core/db/compile.ts';
+import { compileSql, inlineSql } from '../../core/db/compile.ts';
 import type { Logger } from '../../core/logging/logger.ts';
+import { RECORD_HASH } from './batch-table.ts';
 import type { RuleSetting } from './rule-catalogue.ts';
 import { FIELD_SEPARATOR } from './row-encoder.ts';
-import { rawTable, sourceId, type SourceDefinition } from './source-definition.ts';
+import { sourceId, type SourceDefinition } from './source-definition.ts';
 
-/** What the rule phase needs to know about the batch whose rows are in `_load`. */
+/** What the rule phase needs to know about the batch whose rows are in `run.table`. */
 export interface RuleRun {
   readonly source: SourceDefinition;
   readonly batchId: number;
   readonly sourceFile: string;
   readonly hospitalCode: string;
-  /** Delivered header names, to rebuild a quarantined row's payload from its raw fields. */
+  /**
+   * The table holding every row of the batch, typed (the raw table's columns plus the record
+   * hash): the batch's own table when loading, a temp table when replaying.
+   */
+  readonly table: string;
+  /** Rows in `table` before the rules run. */
+  readonly rows: number;
+  /** Delivered header names, to rebuild a quarantined row's payload from its raw fields (`_load.raw`). */
   readonly headers: readonly string[];
+  /** For rows read without their raw text (COPY straight into `table`): each column of `table` and its delivered header. */
+  readonly payloadColumns: readonly { readonly column: string; readonly header: string }[];
   readonly settings: ReadonlyMap<string, RuleSetting>;
+  /**
+   * Record hashes seen more than once while reading (plus a few false alarms), when the reader
+   * tracked them; otherwise the rule phase groups the batch table's hashes itself.
+   */
+  readonly candidateHashes?: readonly number[];
   /** replay: the rows come back from quarantine; no duplicate detection, no new quarantine rows. */
   readonly mode: 'load' | 'replay';
   /** Receives each step's duration at debug level (what to look at when a batch is slow). */
@@ -23,37 +38,69 @@ export interface RuleRun {
 }
 
 export interface RuleCounts {
+  /** Rows left in `run.table`: everything not quarantined or dropped as a duplicate. */
   readonly loaded: number;
   readonly quarantined: number;
   readonly duplicate: number;
   readonly warned: number;
 }
 
-/** The temporary table every batch streams into before its rules run. */
+/**
+ * The temporary table of rows read by the JavaScript parser (all rows of a workbook, a database
+ * extraction or an irregular file; the few diverted rows of a regular CSV): their raw text, the
+ * problems found while reading, and their typed values, which are then copied into the batch table.
+ */
 export function createLoadTableSql(source: SourceDefinition): string {
   const columns = source.columns.map((c) => `${c.name} ${ddlType(c.type)}`).join(', ');
   return `create temp table _load (source_line integer not null, raw text not null, problems jsonb,
-    hospital_code text not null, ${columns}) on commit drop`;
+    hospital_code text not null, ${columns}, record_hash integer) on commit drop`;
 }
 
 /** The load table's columns in COPY order (see `encodeRow`). */
 export function loadColumns(source: SourceDefinition): string {
-  return ['source_line', 'raw', 'problems', 'hospital_code', ...source.columns.map((c) => c.name)].join(', ');
+  return ['source_line', 'raw', 'problems', 'hospital_code', ...source.columns.map((c) => c.name), 'record_hash'].join(
+    ', ',
+  );
 }
 
 /**
- * Runs every rule set-based over `_load`, then splits it: exact duplicates are counted and
- * dropped, rows failing a blocking rule go to quarantine with their raw payload, the rest load;
- * every failure of every rule becomes an exception with file and line, and each rule's failing
- * share is stored per batch (flagging the batch above the rule's threshold).
+ * Copies the rows of `_load` into the batch table. A row without a hash from the reader gets one
+ * here, over its natural key (or its raw text when the source has none).
+ */
+export async function insertLoadedRows(client: pg.PoolClient, source: SourceDefinition, table: string): Promise<void> {
+  const columns = source.columns.map((c) => c.name).join(', ');
+  const keys = source.uniqueKey && source.uniqueKey.length > 0 ? source.uniqueKey : undefined;
+  const hash = keys
+    ? `hashtext(${keys.map((k) => `coalesce(${k}::text, '')`).join(` || '${FIELD_SEPARATOR}' || `)})`
+    : `hashtext(raw)`;
+  await client.query(`insert into ${table} (source_line, ${columns}, ${RECORD_HASH})
+    select source_line, ${columns}, coalesce(record_hash, ${hash}) from _load`);
+}
+
+/** Up to this many values are written into a scan as a constant array rather than read from a temp table. */
+const SMALL_SET = 100_000;
+
+interface Rule {
+  readonly id: string;
+  readonly failsWhen: RawBuilder<unknown>;
+  readonly message: RawBuilder<unknown>;
+}
+
+/**
+ * Runs every rule set-based over the batch, then settles each row: exact duplicates are counted
+ * and dropped, rows failing a blocking rule go to quarantine with their payload and leave the
+ * batch table, the rest stay; every failure of every rule becomes an exception with file and line.
+ *
+ * The batch table is scanned as few times as possible, each scan free to use parallel workers:
+ * one grouping of the record hash finds candidate duplicates; one scan evaluates every rule
+ * written as a plain condition (hashed IN / NOT IN lookups included) and keeps only the rows
+ * failing something; each rule with a correlated EXISTS gets a scan of its own (a hash semi-join).
+ * Everything after that — messages, duplicates, quarantine — works on those few rows.
  */
 export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<RuleCounts> {
-  const { source, settings } = run;
+  const { source, settings, table } = run;
   const severity = (ruleId: string) => settings.get(ruleId)?.severity ?? 'blocking';
-  const exec = async (query: RawBuilder<unknown>) => {
-    const { text, values } = compileSql(query);
-    return client.query(text, values);
-  };
+  const description = (ruleId: string) => settings.get(ruleId)?.description ?? ruleId;
   const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const result = await work();
@@ -63,157 +110,165 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
     );
     return result;
   };
-  await client.query('analyze _load');
   const keys = source.uniqueKey && source.uniqueKey.length > 0 ? source.uniqueKey : undefined;
   const keyList = keys?.join(', ');
-  let duplicate = 0;
-  if (run.mode === 'load') {
-    // Duplicates are rare: one hashed pass finds the few candidate rows (sharing a natural key, or
-    // a hash of the raw line when the source has none), and only those are compared whole.
-    // Grouped by a 4-byte hash (a superset of the equal keys or lines), not by the text itself.
-    const hash = keys
-      ? `hashtext(${keys.map((k) => `coalesce(${k}::text, '')`).join(` || '${FIELD_SEPARATOR}' || `)})`
-      : `hashtext(raw)`;
-    await timed('duplicate hashes', () =>
-      client.query(`create temp table _dup_hashes on commit drop as
-        select ${hash} as h from _load group by 1 having count(*) > 1`),
-    );
-    const candidates = `${hash} in (select h from _dup_hashes)${
-      keys ? ` or ${keys.map((k) => `${k} is null`).join(' or ')}` : ''
-    }`;
-    // The same pass keeps the rows with read problems, so those need no scan of their own.
-    await timed('duplicate candidates', () =>
-      client.query(`create temp table _dup_candidates on commit drop as
-        select source_line, raw, ${source.key}::text as _record_key, problems,
-               coalesce(${candidates}, false) as candidate${keys ? `, ${keyList}` : ''}
-        from _load where problems is not null or ${candidates}`),
-    );
-    // Exact duplicates stay in `_load` and are skipped by every later step (a hashed NOT IN).
-    const dup = await timed('duplicates', () =>
-      client.query(`create temp table _duplicates on commit drop as
-      select c.source_line, d.first_line from _dup_candidates c
-      join (select raw, min(source_line) as first_line from _dup_candidates where candidate
-            group by raw having count(*) > 1) d
-        on c.raw = d.raw and c.source_line <> d.first_line
-      where c.candidate`),
-    );
-    duplicate = dup.rowCount ?? 0;
-  } else {
-    await client.query(
-      `create temp table _duplicates (source_line integer not null, first_line integer not null) on commit drop`,
-    );
-  }
-  const kept = `r.source_line not in (select d.source_line from _duplicates d where d.source_line is not null)`;
-  if (keys) {
-    // Keys delivered more than once with different content: a small table the rule looks up hashed.
-    const rows =
-      run.mode === 'load'
-        ? `_dup_candidates c where c.candidate and not exists (select 1 from _duplicates d where d.source_line = c.source_line)`
-        : `_load`;
-    await client.query(`create temp table _conflicting_keys on commit drop as
-      select ${keyList} from ${rows} group by ${keyList} having count(*) > 1`);
-  }
-  // Each violation carries its row's key and raw line, so quarantine and exceptions need no
-  // further pass over the batch.
-  await client.query(`create temp table _violations (source_line integer not null, rule_id text not null,
-    severity text not null, message text not null, record_key text, raw text not null) on commit drop`);
-  const parseSeverities = [...settings.values()].map((s) => `('${s.ruleId}', '${s.severity}')`).join(', ');
-  await timed('parse problems', () =>
-    client.query(`
-    insert into _violations (source_line, rule_id, severity, message, record_key, raw)
-    select r.source_line, e->>'rule', s.severity, e->>'message', ${
-      run.mode === 'load' ? 'r._record_key' : `r.${source.key}::text`
-    }, r.raw
-    from ${run.mode === 'load' ? '_dup_candidates' : '_load'} r cross join jsonb_array_elements(r.problems) e
-    join (values ${parseSeverities}) s(rule, severity) on s.rule = e->>'rule'
-    where r.problems is not null and ${kept}`),
-  );
 
-  const rules: { id: string; failsWhen: RawBuilder<unknown>; message: RawBuilder<unknown> }[] = [];
+  // The batch table has no statistics yet: tell the planner that handing rows back from parallel
+  // workers is cheap (the scans below keep few rows), so it scans with them.
+  await client.query(`set local parallel_tuple_cost = 0.0001`);
+  // Rules look dictionaries up for the batch's hospital through this setting (`batchHospital`).
+  await client.query(`select set_config('hdw.batch_hospital', $1, true)`, [run.hospitalCode]);
+  // Candidate duplicates: rows sharing a record hash (natural key, or the whole record). Few.
+  await client.query(`create temp table _dup_hashes (h integer) on commit drop`);
+  if (run.candidateHashes) {
+    await client.query(`insert into _dup_hashes select unnest($1::int[])`, [run.candidateHashes]);
+  } else if (run.mode === 'load') {
+    await timed('duplicate hashes', () =>
+      client.query(
+        `insert into _dup_hashes select ${RECORD_HASH} from ${table} group by 1 having count(*) > 1`,
+      ),
+    );
+  }
+  // Small sets are written into the scan as constants (a hashed = ANY), which keeps the scan free
+  // of temp tables and so open to parallel workers.
+  const smallSet = async (query: string): Promise<string | undefined> => {
+    const { rows } = await client.query<{ v: number }>(`${query} limit ${SMALL_SET + 1}`);
+    return rows.length <= SMALL_SET ? `'{${rows.map((r) => r.v).join(',')}}'::int[]` : undefined;
+  };
+  const dupHashes = await smallSet(`select h as v from _dup_hashes`);
+  const isCandidate = (alias: string) =>
+    dupHashes
+      ? `${alias}.${RECORD_HASH} = any(${dupHashes})`
+      : `${alias}.${RECORD_HASH} in (select h from _dup_hashes)`;
+  const problemLines = await smallSet(`select source_line as v from _load where problems is not null`);
+  const hasProblems = problemLines
+    ? `r.source_line = any(${problemLines})`
+    : `r.source_line in (select source_line from _load where problems is not null)`;
+
+  const rules: Rule[] = [];
   const dated = source.columns.filter((c) => c.type === 'date' || c.type === 'timestamp');
   if (dated.length > 0) {
-    const future = (c: { name: string }) => sql`${sql.ref(`r.${c.name}`)} > now() + interval '1 day'`;
+    // Compared with a constant (now + 1 day, taken once), not an expression per row.
+    const cutoff = sql.lit(new Date(Date.now() + 86_400_000).toISOString());
+    const future = (c: { name: string }) => sql`${sql.ref(`r.${c.name}`)} > ${cutoff}::timestamptz`;
     rules.push({
       id: 'future_date',
       failsWhen: sql.join(dated.map(future), sql` or `),
       message: sql`concat_ws('; ', ${sql.join(dated.map((c) => sql`case when ${future(c)} then ${sql.lit(c.name + ' ')} || ${sql.ref(`r.${c.name}`)}::text || ' 晚于当前时间' end`))})`,
     });
   }
-  if (source.uniqueKey && source.uniqueKey.length > 0) {
-    const keys = sql.join(source.uniqueKey.map((k) => sql.ref(k)));
-    const rowKeys = sql.join(source.uniqueKey.map((k) => sql.ref(`r.${k}`)));
+  if (keys) {
+    const rowKeys = sql.join(keys.map((k) => sql.ref(`r.${k}`)));
     rules.push({
       id: 'conflicting_duplicate_key',
-      // IN over the few conflicting keys (computed above): hashed once, looked up per row.
-      failsWhen: sql`(${rowKeys}) in (select ${keys} from _conflicting_keys)`,
-      message: sql`${sql.lit(source.uniqueKey.join('+') + ' ')} || concat_ws('+', ${rowKeys}) || ' 在本批次中出现多次且内容不同'`,
+      // Only rows whose key hash is shared can conflict; the exact test runs on those few rows.
+      failsWhen: sql.raw(isCandidate('r')),
+      message: sql`${sql.lit(keys.join('+') + ' ')} || concat_ws('+', ${rowKeys}) || ' 在本批次中出现多次且内容不同'`,
     });
   }
   for (const rule of source.rules)
     rules.push({ id: rule.id, failsWhen: rule.failsWhen, message: rule.message ?? sql`null` });
-  // Rules evaluated row by row (plain conditions, hashed IN / NOT IN lookups) are checked together
-  // in one scan of the batch; a rule with a correlated EXISTS keeps its own query, where
-  // PostgreSQL plans it as a hash (anti-)join.
-  const compiled = rules.map((rule) => ({ rule, own: /\bexists\b/i.test(compileSql(rule.failsWhen).text) }));
-  const shared = compiled.filter((c) => !c.own).map((c) => c.rule);
-  if (shared.length > 0) {
-    // One message column per rule (null when the row passes), computed in a plain scan so each
-    // hashed lookup is built once; only rows failing something are unnested into violations.
-    await timed(`rules ${shared.map((r) => r.id).join(', ')}`, () =>
-      exec(sql`
-      insert into _violations (source_line, rule_id, severity, message, record_key, raw)
-      select f.source_line, (${shared.map((r) => r.id)}::text[])[u.i], (${shared.map((r) => severity(r.id))}::text[])[u.i], u.message,
-             f.record_key, f.raw
-      from (select r.source_line, ${sql.ref(`r.${source.key}`)}::text as record_key, r.raw, array[${sql.join(
-        shared.map(
-          (rule) =>
-            sql`case when ${rule.failsWhen} then coalesce(${rule.message}, ${settings.get(rule.id)?.description ?? rule.id}::text) end`,
-        ),
-      )}]::text[] as messages
-            from _load r where ${sql.raw(kept)} offset 0) f
-      cross join lateral unnest(f.messages) with ordinality as u(message, i)
-      where num_nonnulls(variadic f.messages) > 0 and u.message is not null`),
-    );
-  }
-  for (const rule of compiled.filter((c) => c.own).map((c) => c.rule)) {
-    const description = settings.get(rule.id)?.description ?? rule.id;
-    const started = performance.now();
-    await exec(sql`
-      insert into _violations (source_line, rule_id, severity, message, record_key, raw)
-      select r.source_line, ${rule.id}, ${severity(rule.id)}, coalesce(${rule.message}, ${description}),
-             ${sql.ref(`r.${source.key}`)}::text, r.raw
-      from _load r where ${sql.raw(kept)} and (${rule.failsWhen})`);
-    run.logger?.debug(
-      { source: sourceId(source), rule: rule.id, ms: Math.round(performance.now() - started) },
-      'rule checked',
-    );
-  }
-  await client.query(`create index on _violations (source_line)`);
-  await client.query('analyze _violations');
+  const ownScan = (rule: Rule) => /\bexists\b/i.test(compileSql(rule.failsWhen).text);
+  const shared = rules.filter((r) => !ownScan(r));
+  const own = rules.filter(ownScan);
 
-  const columns = source.columns.map((c) => c.name).join(', ');
-  const loaded = await timed('insert raw rows', () =>
-    client.query(
-      `insert into ${rawTable(source)} (batch_id, source_file, source_line, hospital_code, ${columns})
-     select $1, $2, r.source_line, r.hospital_code, ${source.columns.map((c) => `r.${c.name}`).join(', ')}
-     from _load r
-     where ${kept}
-       and not exists (select 1 from _violations v where v.source_line = r.source_line and v.severity = 'blocking')`,
-      [run.batchId, run.sourceFile],
-    ),
+  // The scans: rows failing any rule, candidate duplicates, rows with read problems. CREATE TABLE
+  // AS (not INSERT) so PostgreSQL may scan the batch table with parallel workers.
+  const scans = [
+    sql`select r.ctid as tid from ${sql.raw(table)} r where ${sql.raw(isCandidate('r'))} or ${sql.raw(hasProblems)}${sql.join(
+        shared.map((rule) => sql` or (${rule.failsWhen})`),
+        sql``,
+      )}`,
+    ...own.map((rule) => sql`select r.ctid as tid from ${sql.raw(table)} r where ${rule.failsWhen}`),
+  ];
+  // A plain SELECT (a CREATE TABLE AS here would not be given parallel workers); the few tuple
+  // ids come back and go into a temp table.
+  const flagged = await timed(`scan rules ${rules.map((r) => r.id).join(', ')}`, () =>
+    client.query<{ tid: string }>(inlineSql(sql.join(scans, sql` union all `))),
   );
+  await client.query(`create temp table _flagged (tid tid) on commit drop`);
+  await client.query(`insert into _flagged select unnest($1::tid[])`, [flagged.rows.map((r) => r.tid)]);
+  // The flagged rows whole (a TID scan), with their raw text where the reader kept it.
+  const payloadColumns = run.payloadColumns.map((c) => `r.${c.column}`);
+  await client.query(`create temp table _rows on commit drop as
+    select r.ctid as tid, r.*, l.raw, l.problems,
+           coalesce(l.raw, concat_ws('${FIELD_SEPARATOR}', ${payloadColumns.map((c) => `coalesce(${c}::text, '')`).join(', ') || "''"})) as content
+    from ${table} r left join _load l using (source_line)
+    where r.ctid = any (array(select distinct tid from _flagged))`);
+
+  let duplicate = 0;
+  if (run.mode === 'load') {
+    // Exact duplicates: same content as an earlier row with the same hash; only the first stays.
+    const dup = await client.query(`create temp table _duplicates on commit drop as
+      select c.source_line, c.tid, d.first_line from _rows c
+      join (select content, min(source_line) as first_line from _rows
+            where ${isCandidate('_rows')} group by content having count(*) > 1) d
+        on c.content = d.content and c.source_line <> d.first_line`);
+    duplicate = dup.rowCount ?? 0;
+  } else {
+    await client.query(
+      `create temp table _duplicates (source_line integer, tid tid, first_line integer) on commit drop`,
+    );
+  }
+  if (keys) {
+    // Keys delivered more than once with different content (duplicates aside).
+    await client.query(`create temp table _conflicting_keys on commit drop as
+      select ${keyList} from _rows c where ${isCandidate('c')}
+        and c.source_line not in (select source_line from _duplicates)
+      group by ${keyList} having count(distinct content) > 1`);
+    const conflicting = rules.find((r) => r.id === 'conflicting_duplicate_key')!;
+    const keyRefs = sql.join(keys.map((k) => sql.ref(k)));
+    const rowKeys = sql.join(keys.map((k) => sql.ref(`r.${k}`)));
+    rules[rules.indexOf(conflicting)] = {
+      ...conflicting,
+      failsWhen: sql`(${rowKeys}) in (select ${keyRefs} from _conflicting_keys)`,
+    };
+  }
+
+  // Each violation carries its row's key and content, so quarantine and exceptions need no
+  // further pass. Messages are computed here, on the flagged rows only.
+  const kept = `r.source_line not in (select d.source_line from _duplicates d)`;
+  await client.query(`create temp table _violations (source_line integer not null, rule_id text not null,
+    severity text not null, message text not null, record_key text) on commit drop`);
+  const parseSeverities = [...settings.values()].map((s) => `('${s.ruleId}', '${s.severity}')`).join(', ');
+  await client.query(`
+    insert into _violations (source_line, rule_id, severity, message, record_key)
+    select r.source_line, e->>'rule', s.severity, e->>'message', r.${source.key}::text
+    from _rows r cross join jsonb_array_elements(r.problems) e
+    join (values ${parseSeverities}) s(rule, severity) on s.rule = e->>'rule'
+    where r.problems is not null and ${kept}`);
+  const { text, values } = compileSql(sql`
+    insert into _violations (source_line, rule_id, severity, message, record_key)
+    select f.source_line, (${rules.map((r) => r.id)}::text[])[u.i], (${rules.map((r) => severity(r.id))}::text[])[u.i],
+           u.message, f.record_key
+    from (select r.source_line, ${sql.ref(`r.${source.key}`)}::text as record_key, array[${sql.join(
+      rules.map(
+        (rule) => sql`case when ${rule.failsWhen} then coalesce(${rule.message}, ${description(rule.id)}::text) end`,
+      ),
+    )}]::text[] as messages
+          from _rows r where ${sql.raw(kept)}) f
+    cross join lateral unnest(f.messages) with ordinality as u(message, i)
+    where u.message is not null`);
+  await timed('rule messages', () => client.query(text, values));
+
   const id = sourceId(source);
   let quarantined = 0;
   if (run.mode === 'load') {
+    // The payload: the delivered fields under their headers — split from the raw text when the
+    // reader kept it, else the typed values (which COPY took from canonical delivered text).
+    const typedPayload = run.payloadColumns.length
+      ? `jsonb_build_object(${run.payloadColumns.map((c) => `${client.escapeLiteral(c.header)}, coalesce(r.${c.column}::text, '')`).join(', ')})`
+      : `'{}'::jsonb`;
     const q = await timed('quarantine', () =>
       client.query(
         `insert into ops.quarantine (batch_id, source, hospital_code, source_file, source_line, record_key, rule_ids, payload)
-       select $1, $2, $6, $3, v.source_line, v.record_key,
-              array_agg(distinct v.rule_id order by v.rule_id),
-              coalesce((select jsonb_object_agg(coalesce(($4::text[])[u.i], '_extra_' || u.i), u.f)
-                        from unnest(string_to_array(v.raw, $5)) with ordinality as u(f, i)), '{}'::jsonb)
-       from _violations v where v.severity = 'blocking'
-       group by v.source_line, v.record_key, v.raw`,
+       select $1, $2, $6, $3, r.source_line, v.record_key, v.rule_ids,
+              case when r.raw is null then ${typedPayload}
+                   else coalesce((select jsonb_object_agg(coalesce(($4::text[])[u.i], '_extra_' || u.i), u.f)
+                        from unnest(string_to_array(r.raw, $5)) with ordinality as u(f, i)), '{}'::jsonb) end
+       from (select source_line, min(record_key) as record_key, array_agg(distinct rule_id order by rule_id) as rule_ids
+             from _violations where severity = 'blocking' group by source_line) v
+       join _rows r using (source_line)`,
         [run.batchId, id, run.sourceFile, run.headers, FIELD_SEPARATOR, run.hospitalCode],
       ),
     );
@@ -222,7 +277,7 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
     // Replayed rows that pass leave quarantine; the others keep it, with the rules they fail now.
     await client.query(
       `update ops.quarantine q set status = 'replayed'
-       from _load r where q.batch_id = $1 and q.source_line = r.source_line and q.status = 'quarantined'
+       from ${table} r where q.batch_id = $1 and q.source_line = r.source_line and q.status = 'quarantined'
          and not exists (select 1 from _violations v where v.source_line = r.source_line and v.severity = 'blocking')`,
       [run.batchId],
     );
@@ -235,11 +290,15 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
     );
     quarantined = still.rowCount ?? 0;
     await client.query(
-      `update ops.exceptions e set resolved_at = now() from _load r
+      `update ops.exceptions e set resolved_at = now() from ${table} r
        where e.batch_id = $1 and e.source_line = r.source_line and e.resolved_at is null`,
       [run.batchId],
     );
   }
+  // What does not load leaves the batch table: quarantined rows and duplicates.
+  const removed = await client.query(`delete from ${table} where ctid = any (array(
+    select r.tid from _rows r where r.source_line in (select source_line from _violations where severity = 'blocking')
+    union all select tid from _duplicates))`);
   await timed('exceptions', () =>
     client.query(
       `insert into ops.exceptions (batch_id, rule_id, severity, source, hospital_code, source_file, source_line, record_key, message)
@@ -248,18 +307,12 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
        run.mode === 'load'
          ? `
      union all
-     select $1, 'duplicate_row', $5, $2, $3, $4, d.source_line, c._record_key,
+     select $1, 'duplicate_row', $5, $2, $3, $4, d.source_line, c.${source.key}::text,
             '与第 ' || d.first_line || ' 行完全相同，已去重'
-     from _duplicates d join _dup_candidates c using (source_line)`
+     from _duplicates d join _rows c using (source_line)`
          : ''
      }`,
-      [
-        run.batchId,
-        id,
-        run.hospitalCode,
-        run.sourceFile,
-        ...(run.mode === 'load' ? [severity('duplicate_row')] : []),
-      ],
+      [run.batchId, id, run.hospitalCode, run.sourceFile, ...(run.mode === 'load' ? [severity('duplicate_row')] : [])],
     ),
   );
   const warned = await client.query<{ n: number }>(
@@ -267,7 +320,7 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
      where v.severity = 'warning' and not exists (
        select 1 from _violations b where b.source_line = v.source_line and b.severity = 'blocking')`,
   );
-  return { loaded: loaded.rowCount ?? 0, quarantined, duplicate, warned: warned.rows[0]?.n ?? 0 };
+  return { loaded: run.rows - (removed.rowCount ?? 0), quarantined, duplicate, warned: warned.rows[0]?.n ?? 0 };
 }
 
 /**

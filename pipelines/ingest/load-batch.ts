@@ -4,24 +4,28 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ddlType } from '../../core/contract/columns.ts';
 import type { Logger } from '../../core/logging/logger.ts';
 import { noProgress, type ProgressReporter } from '../../core/logging/progress.ts';
 import { inBatchTransaction } from './batch-transaction.ts';
 import {
   applyRules,
   createLoadTableSql,
+  insertLoadedRows,
   loadColumns,
   recordRuleResults,
   type RuleCounts,
 } from './apply-rules.ts';
+import { attachBatchTable, batchPartition, createBatchTable, dropBatchRows } from './batch-table.ts';
 import type { CsvRecord } from './csv-records.ts';
+import type { FileEncoding } from './detect-encoding.ts';
+import { fastCopy } from './fast-load.ts';
 import { inspectFile, readRecords } from './read-delivery.ts';
 import { loadRuleSettings } from './rule-catalogue.ts';
 import { DeliveryError, encodeRow, mapHeader, type HeaderMapping } from './row-encoder.ts';
-import { rawTable, sourceId, type SourceDefinition } from './source-definition.ts';
+import { sourceId, type SourceDefinition } from './source-definition.ts';
 
 export { DeliveryError, parseRules } from './row-encoder.ts';
+export { ensureRawTables } from './batch-table.ts';
 
 /** One delivered file, recognised as a source of one hospital and period. */
 export interface Delivery {
@@ -57,6 +61,8 @@ export interface BatchInput {
   readonly encoding: string;
   /** Records, header first. */
   readonly records: () => AsyncIterable<CsvRecord[]>;
+  /** Set for a delimited text file, which PostgreSQL may then parse itself (see `fast-load.ts`). */
+  readonly csv?: { readonly file: string; readonly encoding: FileEncoding };
   /** Runs inside the batch's transaction just before it commits (e.g. to advance a watermark). */
   readonly beforeCommit?: (client: pg.PoolClient) => Promise<void>;
 }
@@ -85,6 +91,7 @@ export async function loadDelivery(
       contentSha256: await sha256File(delivery.file),
       encoding: format.encoding,
       records: () => readRecords(delivery.file, format, delivery.source.delimiter ?? ','),
+      csv: format.kind === 'csv' ? { file: delivery.file, encoding: format.encoding as FileEncoding } : undefined,
     },
     options,
   );
@@ -152,10 +159,40 @@ export async function loadBatch(
 
       await client.query(createLoadTableSql(source));
       const copyStarted = performance.now();
-      const { rowsRead, mapping } = await copyRecords(client, input, options.progress ?? noProgress);
+      const progress = options.progress ?? noProgress;
+      const fast = input.csv
+        ? await fastCopy(client, {
+            source,
+            file: input.csv.file,
+            relativePath: delivery.relativePath,
+            encoding: input.csv.encoding,
+            batchId,
+            hospitalCode: delivery.hospitalCode,
+            logger: options.logger,
+            progress,
+          })
+        : undefined;
+      const table = fast
+        ? undefined
+        : await createBatchTable(client, source, {
+            batchId,
+            sourceFile: delivery.relativePath,
+            hospitalCode: delivery.hospitalCode,
+          });
+      const read = fast ?? (await copyRecords(client, input, progress));
+      // Rows the JavaScript parser read (all of them, or the few the fast path diverted) join the batch table.
+      await insertLoadedRows(client, source, table ?? batchPartition(source, batchId));
+      const { rowsRead, mapping } = read;
       options.logger.debug(
-        { source: id, batchId, rowsRead, ms: Math.round(performance.now() - copyStarted) },
-        'rows copied to the load table',
+        {
+          source: id,
+          batchId,
+          rowsRead,
+          fastPath: fast !== undefined,
+          diverted: fast?.diverted,
+          ms: Math.round(performance.now() - copyStarted),
+        },
+        'rows copied to the batch table',
       );
       const settings = await loadRuleSettings(client, source);
       const counts: RuleCounts = await applyRules(client, {
@@ -163,7 +200,11 @@ export async function loadBatch(
         batchId,
         sourceFile: delivery.relativePath,
         hospitalCode: delivery.hospitalCode,
+        table: batchPartition(source, batchId),
+        rows: rowsRead,
         headers: mapping.headers,
+        payloadColumns: fast?.payloadColumns ?? [],
+        candidateHashes: fast?.candidateHashes,
         settings,
         mode: 'load',
         logger: options.logger,
@@ -182,6 +223,7 @@ export async function loadBatch(
         ],
       );
       const flaggedRules = await recordRuleResults(client, batchId, rowsRead, settings);
+      await attachBatchTable(client, source, batchId, fast?.extraColumns);
       await input.beforeCommit?.(client);
       return {
         delivery,
@@ -223,39 +265,12 @@ export async function loadBatch(
 
 /** A corrected delivery supersedes a batch: its rows leave the raw table, its quarantine is discarded. */
 async function retireBatch(client: pg.PoolClient, source: SourceDefinition, batchId: number): Promise<void> {
-  await client.query(`delete from ${rawTable(source)} where batch_id = $1`, [batchId]);
+  await dropBatchRows(client, source, batchId);
   await client.query(
     `update ops.quarantine set status = 'discarded' where batch_id = $1 and status = 'quarantined'`,
     [batchId],
   );
   await client.query(`update ops.batches set status = 'replaced' where batch_id = $1`, [batchId]);
-}
-
-/**
- * Creates each source's raw table if missing, so models can be built before the first delivery.
- * A source that others load after (dictionaries, visits, settlements) gets an index on its
- * natural key, since their rules look records up by it; the others get none, so their millions
- * of rows insert at COPY speed.
- */
-export async function ensureRawTables(pool: pg.Pool, sources: readonly SourceDefinition[]): Promise<void> {
-  const referenced = new Set(sources.flatMap((s) => s.after ?? []));
-  for (const source of sources) {
-    const columns = source.columns.map((c) => `${c.name} ${ddlType(c.type)}`).join(',\n  ');
-    // No foreign key on batch_id: only loadBatch writes these rows, inside the batch's own
-    // transaction, and a per-row RI check would cost more than the COPY itself.
-    await pool.query(`create table if not exists ${rawTable(source)} (
-  batch_id bigint not null,
-  source_file text not null,
-  source_line integer not null,
-  hospital_code text not null,
-  ${columns}
-)`);
-    if (referenced.has(sourceId(source))) {
-      await pool.query(
-        `create index if not exists ${source.entity}_key on ${rawTable(source)} (hospital_code, ${source.key})`,
-      );
-    }
-  }
 }
 
 /**

@@ -4,11 +4,18 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../core/logging/logger.ts';
 import { inBatchTransaction } from './batch-transaction.ts';
-import { applyRules, createLoadTableSql, loadColumns, recordRuleResults } from './apply-rules.ts';
+import {
+  applyRules,
+  createLoadTableSql,
+  insertLoadedRows,
+  loadColumns,
+  recordRuleResults,
+} from './apply-rules.ts';
+import { createBatchTable } from './batch-table.ts';
 import { loadOrder } from './ingest-inbox.ts';
 import { loadRuleSettings } from './rule-catalogue.ts';
 import { DeliveryError, encodeRow, mapHeader, type HeaderMapping } from './row-encoder.ts';
-import { sourceId, type SourceDefinition } from './source-definition.ts';
+import { rawTable, sourceId, type SourceDefinition } from './source-definition.ts';
 
 /**
  * Rows held for reasons only a corrected delivery can fix: their fields could not even be told
@@ -113,16 +120,31 @@ async function replayBatch(
         Readable.from(lines.length > 0 ? [lines.join('')] : []),
         client.query(copyFrom(`copy _load (${loadColumns(source)}) from stdin`)),
       );
+      const table = await createBatchTable(client, source, {
+        batchId: batch.batch_id,
+        sourceFile: batch.source_file,
+        hospitalCode: batch.hospital_code,
+        temporary: true,
+      });
+      await insertLoadedRows(client, source, table);
       const settings = await loadRuleSettings(client, source);
       const counts = await applyRules(client, {
         source,
         batchId: batch.batch_id,
         sourceFile: batch.source_file,
         hospitalCode: batch.hospital_code,
+        table,
+        rows: lines.length,
         headers,
+        payloadColumns: [],
         settings,
         mode: 'replay',
       });
+      // What passes now joins the batch in its raw table (its partition, by batch id).
+      const columns = ['batch_id', 'source_file', 'source_line', 'hospital_code', ...source.columns.map((c) => c.name)];
+      await client.query(
+        `insert into ${rawTable(source)} (${columns.join(', ')}) select ${columns.join(', ')} from ${table}`,
+      );
       const { rows: updated } = await client.query<{ rows_read: number }>(
         `update ops.batches set rows_loaded = rows_loaded + $2, rows_quarantined = rows_quarantined - $2, rows_warned = rows_warned + $3
        where batch_id = $1 returning rows_read`,

@@ -135,7 +135,8 @@ const suspicious = /[;'\u0000]|--|\/\*|union/i;
 
 /**
  * Encodes one record as a line of the load table in COPY text format: line, raw fields, problems
- * (JSON, or null when clean), hospital, then each declared column parsed strictly. A bad value
+ * (JSON, or null when clean), hospital, each declared column parsed strictly, then the record
+ * hash when the reader computed one. A bad value
  * becomes null plus a problem, so the row is quarantined by the SQL phase rather than failing COPY.
  * This runs for every delivered row, so the common clean row takes the cheap paths: one test for
  * escaping and one for suspicious text per row, not per field.
@@ -145,6 +146,7 @@ export function encodeRow(
   mapping: HeaderMapping,
   record: CsvRecord,
   hospital: string,
+  recordHash?: number,
 ): string {
   found.length = 0;
   const { fields } = record;
@@ -183,7 +185,7 @@ export function encodeRow(
     values += parsed === null ? '\t\\N' : `\t${escape ? copyText(parsed) : parsed}`;
   }
   const head = `${record.line}\t${escape ? copyText(raw) : raw}\t${found.length > 0 ? copyText(JSON.stringify(found)) : '\\N'}\t${hospital}`;
-  return `${head}${values}\n`;
+  return `${head}${values}\t${recordHash ?? '\\N'}\n`;
 }
 
 const formulaStart = /^[=@\t\r]|^[+-][^\d.\s]/;

@@ -2,6 +2,14 @@ import { sql, type RawBuilder } from 'kysely';
 import type { RuleDefinition, Severity } from './source-definition.ts';
 
 /**
+ * The hospital of the batch being checked, a constant for the whole batch (every row's
+ * `r.hospital_code` equals it). A lookup written against it — `r.code not in (select d.code from
+ * dict d where d.hospital_code = ${batchHospital} …)` — hashes one column once, instead of
+ * comparing a (hospital, code) pair per row: on two million rows the difference is about a second.
+ */
+export const batchHospital = sql`current_setting('hdw.batch_hospital')`;
+
+/**
  * A code column that must exist in a hospital's dictionary (or in a reference table shared by all
  * hospitals when `perHospital` is false). A blank code is left to `required_field_missing`.
  */
@@ -21,8 +29,8 @@ export function codeInDictionary(options: {
   const lookup =
     options.perHospital === false
       ? sql`${col} not in (select ${dictionaryColumn} from ${sql.table(options.dictionary)} d where ${dictionaryColumn} is not null)`
-      : sql`(r.hospital_code, ${col}) not in (select d.hospital_code, ${dictionaryColumn} from ${sql.table(options.dictionary)} d
-               where d.hospital_code is not null and ${dictionaryColumn} is not null)`;
+      : sql`${col} not in (select ${dictionaryColumn} from ${sql.table(options.dictionary)} d
+               where d.hospital_code = ${batchHospital} and ${dictionaryColumn} is not null)`;
   return {
     id: options.id,
     category: 'conformance.relational',
@@ -128,13 +136,13 @@ export function orphanOf(options: {
     severity: 'blocking',
     description: options.description,
     // Hashed NOT IN lookups (non-null sides only; a null value is, as with NOT EXISTS, not found).
-    failsWhen: sql`coalesce((r.hospital_code, ${value}) not in (
-        select d.hospital_code, d.${sql.ref(options.key)} from ${sql.table(`raw_${system}.${entity}`)} d
-        where d.hospital_code is not null and d.${sql.ref(options.key)} is not null), true)
-      and coalesce((r.hospital_code, ${value}::text) not in (
-        select q.hospital_code, q.record_key from ops.quarantine q
+    failsWhen: sql`coalesce(${value} not in (
+        select d.${sql.ref(options.key)} from ${sql.table(`raw_${system}.${entity}`)} d
+        where d.hospital_code = ${batchHospital} and d.${sql.ref(options.key)} is not null), true)
+      and coalesce(${value}::text not in (
+        select q.record_key from ops.quarantine q
         where q.source = ${sql.lit(options.source)} and q.status = 'quarantined'
-          and q.hospital_code is not null and q.record_key is not null), true)`,
+          and q.hospital_code = ${batchHospital} and q.record_key is not null), true)`,
     message: sql`${sql.lit(options.label + ' ')} || ${value} || ${sql.lit(' 没有对应的记录 (' + options.source + ')')}`,
   };
 }

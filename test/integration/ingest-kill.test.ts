@@ -72,10 +72,11 @@ describe('a process killed in the middle of a batch', () => {
       child.on('exit', (_code, signal) => resolve(signal)),
     );
 
-    // Kill it while the charge-line batch streams into its load table.
+    // Kill it while the charge-line batch streams into its batch table.
     await waitFor(async () => {
       const { rows } = await pool.query(
-        `select count(*)::int as n from pg_stat_activity where application_name = $1 and query ilike 'copy _load%' and state = 'active'`,
+        `select count(*)::int as n from pg_stat_activity where application_name = $1
+           and query ilike 'copy raw_his.charge_lines__b%' and state = 'active'`,
         [APP],
       );
       return rows[0].n > 0;
@@ -94,6 +95,11 @@ describe('a process killed in the middle of a batch', () => {
     expect(batches.rows.map((b) => b.source)).not.toContain('his.charge_lines');
     const partial = await pool.query(`select count(*)::int as n from raw_his.charge_lines`);
     expect(partial.rows[0].n).toBe(0);
+    // Nor a half-built batch table: it was created in the killed transaction.
+    const tables = await pool.query(
+      `select count(*)::int as n from pg_class where relname like 'charge\\_lines\\_\\_b%'`,
+    );
+    expect(tables.rows[0].n).toBe(0);
     expect((await stat(chargeFile())).size).toBeGreaterThan(0); // still in the inbox
 
     const next = await ingestInbox(pool, { inbox, sources: allSources, logger: silentLogger });

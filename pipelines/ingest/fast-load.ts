@@ -1,0 +1,247 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import iconv from 'iconv-lite';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Logger } from '../../core/logging/logger.ts';
+import type { ProgressReporter } from '../../core/logging/progress.ts';
+import { loadColumns } from './apply-rules.ts';
+import { RECORD_HASH, createBatchTable } from './batch-table.ts';
+import { CsvSplitter, type CsvRecord } from './csv-records.ts';
+import type { FileEncoding } from './detect-encoding.ts';
+import { FastCsvScanner, FastPathUnsuitable, type DivertedRecord, type FastCsvPlan } from './fast-csv.ts';
+import { encodeRow, mapHeader, type HeaderMapping } from './row-encoder.ts';
+import type { SourceDefinition } from './source-definition.ts';
+
+/** Beyond this many diverted records the careful path reads the whole file instead. */
+const MAX_DIVERTED = 10_000;
+const MAX_DIVERTED_BYTES = 16 << 20;
+/** The header line must end within this many bytes. */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/**
+ * Finds the record hashes that occur more than once while the file streams by, in fixed memory:
+ * a bitmap of 2^28 bits (32 MB, whatever the file size) marks the hashes seen; a hash whose bit
+ * was already set is a candidate (a repeat, or rarely another hash sharing its 28 bits). The
+ * rule phase compares the candidate rows exactly, so false alarms cost a little work, never a
+ * wrong answer. Past `MAX_CANDIDATES` the filter gives up and the rule phase groups hashes in SQL.
+ */
+export class DuplicateFilter {
+  private readonly seen = new Uint32Array(1 << 23);
+  private readonly repeated = new Set<number>();
+  private overflow = false;
+
+  add(hash: number): void {
+    const index = hash >>> 4;
+    const word = index >>> 5;
+    const bit = 1 << (index & 31);
+    const w = this.seen[word]!;
+    if ((w & bit) === 0) this.seen[word] = w | bit;
+    else if (!this.overflow) {
+      this.repeated.add(hash);
+      if (this.repeated.size > MAX_CANDIDATES) {
+        this.overflow = true;
+        this.repeated.clear();
+      }
+    }
+  }
+
+  /** The candidate hashes, or undefined when there were too many to track. */
+  candidates(): number[] | undefined {
+    return this.overflow ? undefined : [...this.repeated];
+  }
+}
+
+const MAX_CANDIDATES = 500_000;
+
+export interface FastLoad {
+  readonly rowsRead: number;
+  readonly mapping: HeaderMapping;
+  /** Batch-table columns holding delivered columns the source does not declare. */
+  readonly extraColumns: readonly string[];
+  /** Every batch-table column filled from the file, with its delivered header. */
+  readonly payloadColumns: readonly { readonly column: string; readonly header: string }[];
+  /** Records handed to the JavaScript parser. */
+  readonly diverted: number;
+  /** Record hashes that may repeat (see `DuplicateFilter`); undefined: not tracked. */
+  readonly candidateHashes: readonly number[] | undefined;
+}
+
+/**
+ * The fast path for a delivered CSV: PostgreSQL parses it. The file's bytes go through a byte
+ * scanner (`fast-csv.ts`) straight into the batch table with `COPY … (format csv, encoding …)`,
+ * each record prefixed with its line number and followed by its record hash; PostgreSQL
+ * converts the encoding and types the columns at COPY speed while Node scans on the other core.
+ * Records PostgreSQL might read differently from our strict parser (non-canonical dates and
+ * numbers, blanks in required fields, formulas, SQL-looking text, bad bytes, wrong field counts)
+ * are diverted to the JavaScript parser and join the batch through `_load` with their problems.
+ *
+ * Runs inside a savepoint: when the file turns out irregular (a quoted line break, too many
+ * diverted records) or COPY still rejects something, everything it wrote is rolled back and it
+ * returns undefined — the caller then reads the whole file with the careful path.
+ */
+export async function fastCopy(
+  client: pg.PoolClient,
+  options: {
+    readonly source: SourceDefinition;
+    readonly file: string;
+    readonly relativePath: string;
+    readonly encoding: FileEncoding;
+    readonly batchId: number;
+    readonly hospitalCode: string;
+    readonly logger: Logger;
+    readonly progress: ProgressReporter;
+  },
+): Promise<FastLoad | undefined> {
+  const { source, relativePath } = options;
+  const delimiter = source.delimiter ?? ',';
+  const textEncoding = options.encoding === 'gb18030' ? 'gb18030' : 'utf-8';
+  const header = await readHeader(options.file, textEncoding, delimiter);
+  if (!header) return undefined;
+  const mapping = mapHeader(source, header.fields, relativePath);
+  const columnAt = new Map(mapping.positions.map((p, i) => [p, source.columns[i]!] as const));
+  const fileColumns = mapping.headers.map((_, i) => columnAt.get(i)?.name ?? `_extra_${i + 1}`);
+  const extraColumns = fileColumns.filter((c) => c.startsWith('_extra_'));
+  const keyPositions = (source.uniqueKey ?? []).map((k) => mapping.positions[source.columns.findIndex((c) => c.name === k)]!);
+  const duplicates = new DuplicateFilter();
+  const plan: FastCsvPlan = {
+    onHash: (hash) => duplicates.add(hash),
+    delimiter,
+    encoding: textEncoding,
+    fieldCount: mapping.headers.length,
+    fields: mapping.headers.map((_, i) => {
+      const column = columnAt.get(i);
+      return column ? { type: column.type, required: column.required ?? false } : undefined;
+    }),
+    hashFields: keyPositions.length > 0 && keyPositions.every((p) => p >= 0) ? keyPositions : [],
+  };
+
+  await client.query('savepoint fast_copy');
+  const diverted: DivertedRecord[] = [];
+  let rowsRead = 0;
+  try {
+    const scanner = new FastCsvScanner(plan, header.lines + 1);
+    const table = await createBatchTable(client, source, {
+      batchId: options.batchId,
+      sourceFile: relativePath,
+      hospitalCode: options.hospitalCode,
+      extraColumns,
+    });
+    const phase = `读取 ${relativePath}`;
+    let divertedBytes = 0;
+    const take = (out: { copy: Buffer; diverted: DivertedRecord[]; records: number }): Buffer => {
+      rowsRead += out.records;
+      for (const record of out.diverted) {
+        diverted.push(record);
+        divertedBytes += record.bytes.length;
+      }
+      if (diverted.length > MAX_DIVERTED || divertedBytes > MAX_DIVERTED_BYTES)
+        throw new FastPathUnsuitable(`more than ${MAX_DIVERTED} irregular records`);
+      return out.copy;
+    };
+    async function* scanned(): AsyncGenerator<Buffer> {
+      let sinceProgress = 0;
+      for await (const chunk of createReadStream(options.file, { start: header!.bytes, highWaterMark: 1 << 18 })) {
+        const out = take(scanner.push(chunk as Buffer));
+        if (out.length > 0) yield out;
+        sinceProgress += (chunk as Buffer).length;
+        if (sinceProgress > 8 << 20) {
+          sinceProgress = 0;
+          options.progress.update(phase, rowsRead, 0);
+        }
+      }
+      const out = take(scanner.end());
+      if (out.length > 0) yield out;
+    }
+    const pgEncoding = textEncoding === 'gb18030' ? 'GB18030' : 'UTF8';
+    await pipeline(
+      Readable.from(scanned(), { objectMode: false }),
+      client.query(
+        copyFrom(
+          `copy ${table} (source_line, ${fileColumns.join(', ')}, ${RECORD_HASH}) from stdin ` +
+            `(format csv, delimiter ${client.escapeLiteral(delimiter)}, encoding '${pgEncoding}')`,
+        ),
+      ),
+    );
+    options.progress.finish(phase);
+  } catch (error) {
+    const irregular = error instanceof FastPathUnsuitable || isPostgresDataError(error);
+    if (!irregular) throw error;
+    await client.query('rollback to savepoint fast_copy');
+    options.logger.debug(
+      { file: relativePath, reason: (error as Error).message },
+      'fast path not taken; reading the file with the careful parser',
+    );
+    return undefined;
+  }
+  await client.query('release savepoint fast_copy');
+  await copyDiverted(client, source, mapping, diverted, textEncoding, delimiter, options.hospitalCode);
+  return {
+    rowsRead,
+    mapping,
+    extraColumns,
+    payloadColumns: fileColumns.map((column, i) => ({ column, header: mapping.headers[i]! })),
+    diverted: diverted.length,
+    candidateHashes: duplicates.candidates(),
+  };
+}
+
+/** COPY rejected the data itself (SQLSTATE class 22 data exception, 23 integrity): another reader may still read it. */
+function isPostgresDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** Parses the diverted records with the careful parser into `_load` (they join the batch table later). */
+async function copyDiverted(
+  client: pg.PoolClient,
+  source: SourceDefinition,
+  mapping: HeaderMapping,
+  diverted: readonly DivertedRecord[],
+  encoding: string,
+  delimiter: string,
+  hospitalCode: string,
+): Promise<void> {
+  if (diverted.length === 0) return;
+  let out = '';
+  for (const record of diverted) {
+    const splitter = new CsvSplitter(delimiter);
+    const text = iconv.decode(record.bytes, encoding);
+    const records = [...splitter.push(`${text}\n`), ...splitter.end()];
+    for (const parsed of records) {
+      const at: CsvRecord = { ...parsed, line: record.line + parsed.line - 1 };
+      out += encodeRow(source, mapping, at, hospitalCode, record.hash);
+    }
+  }
+  await pipeline(Readable.from([out]), client.query(copyFrom(`copy _load (${loadColumns(source)}) from stdin`)));
+}
+
+/**
+ * Reads and decodes the header line. Undefined when it cannot be read simply (a quoted line break
+ * in the header, or no line break within 1 MB): the careful path then reports what is wrong.
+ */
+async function readHeader(
+  file: string,
+  encoding: string,
+  delimiter: string,
+): Promise<{ fields: readonly string[]; bytes: number; lines: number } | undefined> {
+  const handle = await open(file, 'r');
+  let head: Buffer;
+  try {
+    const buffer = Buffer.alloc(MAX_HEADER_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+  const end = head.indexOf(0x0a);
+  if (end < 0) return undefined;
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const text = iconv.decode(head.subarray(bom, end), encoding).replace(/\r$/, '');
+  if (text.includes('"') || text.includes('\uFFFD')) return undefined;
+  const [record] = new CsvSplitter(delimiter).push(`${text}\n`);
+  if (!record || record.problem) return undefined;
+  return { fields: record.fields, bytes: end + 1, lines: 1 };
+}
