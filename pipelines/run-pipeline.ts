@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Config } from '../core/config/config.ts';
+import { maskConnectionStrings, type Config, type DatabaseSourceConfig } from '../core/config/config.ts';
 import { compileProject, type CompiledProject } from '../core/engine/compile-models.ts';
 import {
   buildModels,
@@ -14,8 +14,12 @@ import type { Logger } from '../core/logging/logger.ts';
 import { defaultSharingPolicy } from '../core/security/sharing-policy.ts';
 import { applyWarehouseSecurity } from '../core/security/warehouse-security.ts';
 import type { ProgressReporter } from '../core/logging/progress.ts';
+import { ConfigError } from '../core/errors.ts';
 import { projectPaths } from '../core/paths.ts';
-import { ingestInbox, type IngestSummary } from './ingest/ingest-inbox.ts';
+import { extractIncrement, type DatabaseSource } from './ingest/database-source.ts';
+import { ingestInbox, loadOrder, type IngestSummary } from './ingest/ingest-inbox.ts';
+import type { BatchResult } from './ingest/load-batch.ts';
+import { sourceId, type SourceDefinition } from './ingest/source-definition.ts';
 import { findSeeds, loadSeeds } from './seeds/load-seeds.ts';
 import { allSources } from './sources/index.ts';
 
@@ -39,7 +43,7 @@ export interface RunSelection {
 }
 
 export interface PipelineSummary {
-  readonly ingest: IngestSummary;
+  readonly ingest: IngestStageSummary;
   readonly models: readonly ModelRunResult[];
   readonly tests: readonly TestResult[];
   readonly ok: boolean;
@@ -60,28 +64,140 @@ export async function seedStage(ctx: StageContext): Promise<number> {
   );
 }
 
-/** Ingests every delivery in the inbox. */
-export async function ingestStage(ctx: StageContext): Promise<IngestSummary> {
+/** What one configured source database (`HDW_DATABASE_SOURCES`) gave an ingest run. */
+export interface DatabaseSourceRun {
+  /** Declared source id, e.g. `his.outpatient_visits`. */
+  readonly source: string;
+  readonly hospitalCode: string;
+  /** The connection string with its password masked: `postgres://user:***@host/db`. */
+  readonly connection: string;
+  /** `no-new-rows`: nothing past the watermark, no batch; `failed`: see `error`, nothing loaded. */
+  readonly outcome: BatchResult['outcome'] | 'no-new-rows' | 'failed';
+  /** The increment taken: watermark after `from` up to `to` (null: never read / empty). */
+  readonly from?: string | null;
+  readonly to?: string | null;
+  readonly batchId?: number;
+  readonly error?: string;
+}
+
+/** The inbox's deliveries and the configured source databases' increments. */
+export interface IngestStageSummary extends IngestSummary {
+  /** Every configured source database, in load order; their batches are also in `batches`. */
+  readonly databaseSources: readonly DatabaseSourceRun[];
+}
+
+/**
+ * Ingests every delivery in the inbox, then one increment of every configured source database
+ * (`HDW_DATABASE_SOURCES`), dictionaries before the records that use them. A source database that
+ * cannot be read is logged (hospital, source, masked URL) and reported as `failed`; the others and
+ * the inbox's batches are kept, and the job is recorded as failed with what went wrong.
+ */
+export async function ingestStage(ctx: StageContext): Promise<IngestStageSummary> {
   return recordJob(
     ctx.pool,
     ctx.logger,
     'ingest',
-    (runId) =>
-      ingestInbox(ctx.pool, {
+    async (runId) => {
+      // A source id that names no declared source is a configuration error: stop before loading.
+      const specs = resolveDatabaseSources(ctx.config.HDW_DATABASE_SOURCES ?? [], allSources);
+      const inbox = await ingestInbox(ctx.pool, {
         inbox: ctx.config.HDW_INBOX,
         sources: allSources,
         logger: ctx.logger,
         progress: ctx.progress,
         jobRunId: runId,
-      }),
-    (s) => ({
-      batches: s.batches.filter((b) => b.outcome !== 'skipped').length,
-      skipped: s.batches.filter((b) => b.outcome === 'skipped').length,
-      rowsRead: s.batches.reduce((n, b) => n + b.rowsRead, 0),
-      rowsQuarantined: s.batches.reduce((n, b) => n + b.rowsQuarantined, 0),
-      rejected: s.rejected.length,
-    }),
+      });
+      const databaseSources = await extractDatabaseSources(ctx, specs, runId);
+      const batches = [...inbox.batches, ...databaseSources.flatMap((run) => (run.batch ? [run.batch] : []))];
+      return { ...inbox, batches, databaseSources: databaseSources.map((run) => run.summary) };
+    },
+    (s) => {
+      const failedSources = s.databaseSources.filter((d) => d.outcome === 'failed');
+      return {
+        batches: s.batches.filter((b) => b.outcome !== 'skipped').length,
+        skipped: s.batches.filter((b) => b.outcome === 'skipped').length,
+        rowsRead: s.batches.reduce((n, b) => n + b.rowsRead, 0),
+        rowsQuarantined: s.batches.reduce((n, b) => n + b.rowsQuarantined, 0),
+        rejected: s.rejected.length,
+        ...(s.databaseSources.length > 0 && {
+          databaseSources: s.databaseSources.length,
+          databaseSourcesFailed: failedSources.map(
+            (d) => `${d.source} ${d.hospitalCode} (${d.connection}): ${d.error ?? 'failed'}`,
+          ),
+        }),
+        ...(failedSources.length > 0 && { failed: true }),
+      };
+    },
   );
+}
+
+/**
+ * The configured source databases as extraction specs, in load order (by source dependency, then
+ * as configured). Throws a ConfigError naming the entry when a source id is not declared.
+ */
+function resolveDatabaseSources(
+  configured: readonly DatabaseSourceConfig[],
+  sources: readonly SourceDefinition[],
+): DatabaseSource[] {
+  const declared = new Map(sources.map((source) => [sourceId(source), source]));
+  const order = loadOrder(sources);
+  const specs = configured.map((entry, index) => {
+    const source = declared.get(entry.source);
+    if (!source) {
+      throw new ConfigError(
+        `Configuration error: HDW_DATABASE_SOURCES[${index}].source "${entry.source}" is not a declared source ` +
+          `(declared: ${[...declared.keys()].sort().join(', ')})`,
+      );
+    }
+    const spec: DatabaseSource = { ...entry, source };
+    return { spec, index, rank: order.get(entry.source) ?? 0 };
+  });
+  return specs.sort((a, b) => a.rank - b.rank || a.index - b.index).map((s) => s.spec);
+}
+
+/** A failure in one line; a refused connection to `localhost` is an AggregateError with no message. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const inner = error instanceof AggregateError ? error.errors.map(describeError) : [];
+  const code = (error as NodeJS.ErrnoException).code;
+  return error.message || [...new Set(inner)].join('; ') || code || error.name;
+}
+
+/** One increment per source database; one that fails is logged and reported, the rest go on. */
+async function extractDatabaseSources(
+  ctx: StageContext,
+  specs: readonly DatabaseSource[],
+  jobRunId: number,
+): Promise<{ summary: DatabaseSourceRun; batch?: BatchResult }[]> {
+  const runs: { summary: DatabaseSourceRun; batch?: BatchResult }[] = [];
+  const phase = '数据库 (source databases)';
+  for (const [index, spec] of specs.entries()) {
+    ctx.progress?.update(phase, index, specs.length);
+    const about = {
+      source: sourceId(spec.source),
+      hospitalCode: spec.hospitalCode,
+      connection: maskConnectionStrings(spec.connectionString),
+    };
+    try {
+      const result = await extractIncrement(ctx.pool, spec, { logger: ctx.logger, jobRunId });
+      const outcome = result.batch?.outcome ?? 'no-new-rows';
+      if (!result.batch) ctx.logger.info({ ...about, watermark: result.to }, 'source database: no new rows');
+      runs.push({
+        summary: { ...about, outcome, from: result.from, to: result.to, batchId: result.batch?.batchId },
+        batch: result.batch,
+      });
+    } catch (error) {
+      // Nothing of this source was committed (its batch and watermark share one transaction).
+      const message = maskConnectionStrings(describeError(error));
+      ctx.logger.error(
+        { ...about, error: message },
+        `source database ${about.source} of ${about.hospitalCode} could not be read; going on with the others`,
+      );
+      runs.push({ summary: { ...about, outcome: 'failed', error: message } });
+    }
+  }
+  if (specs.length > 0) ctx.progress?.finish(phase);
+  return runs;
 }
 
 /** Compiles the models under models/ (seeds are ref-able by name). */

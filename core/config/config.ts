@@ -5,15 +5,67 @@ import { ConfigError } from '../errors.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const postgresUrl = /^postgres(ql)?:\/\//;
+const postgresUrlMessage = 'must be a postgres:// or postgresql:// connection URL';
+
+/**
+ * One hospital system's PostgreSQL view read incrementally at every ingest
+ * (`pipelines/ingest/database-source.ts`). `source` is only checked for its shape here (core
+ * knows no sources); the ingest stage checks that it names a declared source.
+ */
+export const databaseSourceSchema = z.strictObject(
+  {
+    source: z
+      .string({ error: 'must be a source id like his.outpatient_visits' })
+      .regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'must be a source id like his.outpatient_visits'),
+    hospitalCode: z
+      .string({ error: 'must look like H32090200001' })
+      .regex(/^H\d{11}$/, 'must look like H32090200001'),
+    connectionString: z
+      .string({ error: postgresUrlMessage })
+      .regex(postgresUrl, postgresUrlMessage)
+      .refine((value) => URL.canParse(value), postgresUrlMessage),
+    relation: z
+      .string({ error: 'must be a view name or a select' })
+      .refine((value) => value.trim() !== '', 'must be a view name or a select'),
+    watermarkColumn: z
+      .string({ error: 'must be a column name' })
+      .refine((value) => value.trim() !== '', 'must be a column name'),
+    initialWatermark: z.string({ error: 'must be text, e.g. "2025-01-01 00:00:00"' }).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `has an unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: source, hospitalCode, connectionString, relation, watermarkColumn, initialWatermark)`
+        : 'must be an object with source, hospitalCode, connectionString, relation, watermarkColumn',
+  },
+);
+
+export type DatabaseSourceConfig = z.infer<typeof databaseSourceSchema>;
+
+const databaseSourcesSchema = z
+  .array(databaseSourceSchema, { error: 'must be a JSON array of database sources' })
+  .superRefine((entries, ctx) => {
+    const seen = new Map<string, number>();
+    entries.forEach((entry, index) => {
+      const key = `${entry.source} ${entry.hospitalCode}`;
+      const first = seen.get(key);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: `reads ${entry.source} for ${entry.hospitalCode} again (already in entry ${first}); they would share one watermark`,
+        });
+      else seen.set(key, index);
+    });
+  });
+
 /**
  * Everything the warehouse reads from its environment, validated once at start-up. Each field is
  * named after the environment variable that sets it, so an error message can point at it.
  */
 export const configSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection URL')
-    .optional(),
+  DATABASE_URL: z.string().regex(postgresUrl, postgresUrlMessage).optional(),
   HDW_DATA_DIR: z.string().min(1, 'must not be empty'),
   HDW_INBOX: z.string().min(1, 'must not be empty'),
   HDW_PORT: z.coerce
@@ -25,6 +77,8 @@ export const configSchema = z.object({
   /** RS256 public key (PEM text, `\n` allowed, or a file path) of an external token issuer. */
   HDW_JWT_PUBLIC_KEY: z.string().min(1).optional(),
   HDW_LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
+  /** Hospital systems' PostgreSQL views pulled by the ingest stage (JSON array text in the environment). */
+  HDW_DATABASE_SOURCES: databaseSourcesSchema.optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -37,6 +91,7 @@ const fileKeys: Record<string, keyof Config> = {
   jwtSecret: 'HDW_JWT_SECRET',
   jwtPublicKey: 'HDW_JWT_PUBLIC_KEY',
   logLevel: 'HDW_LOG_LEVEL',
+  databaseSources: 'HDW_DATABASE_SOURCES',
 };
 
 /**
@@ -59,18 +114,74 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_JWT_SECRET: pick('HDW_JWT_SECRET'),
     HDW_JWT_PUBLIC_KEY: pick('HDW_JWT_PUBLIC_KEY'),
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
+    HDW_DATABASE_SOURCES: fromJsonText(env.HDW_DATABASE_SOURCES, fromFile.HDW_DATABASE_SOURCES),
   };
+  if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
+    throw new ConfigError(
+      `Configuration error: HDW_DATABASE_SOURCES is not valid JSON${jsonProblem(raw.HDW_DATABASE_SOURCES)}`,
+    );
+  }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0]);
-      const got = (raw as Record<string, unknown>)[key];
-      const shown = key === 'HDW_JWT_SECRET' || got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
-      return `${key} ${issue.message}${shown}`;
+      const got = valueAt(raw, issue.path);
+      return `${pathName(issue.path)} ${issue.message}${shownValue(issue.path, got)}`;
     });
     throw new ConfigError(`Configuration error: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/**
+ * `postgres://user:***@host/db`: a connection string fit for messages and logs. Works on text that
+ * is not a valid URL too, and on messages holding several connection strings.
+ */
+export function maskConnectionStrings(text: string): string {
+  // Greedy to the last `@` of the URL: a password holding an unescaped `@` is masked whole.
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^:/@\s"']*):[^\s"']*@/gi, '$1:***@')
+    .replace(/([?&]password=)[^&\s"']*/gi, '$1***');
+}
+
+/** Where JSON.parse stopped, without the snippet of text some of its messages quote (it may hold a password). */
+function jsonProblem(error: SyntaxError): string {
+  const position = /position (\d+)/.exec(error.message)?.[1];
+  if (position !== undefined) return ` (at character ${position})`;
+  return error.message.includes('"') ? '' : ` (${error.message})`;
+}
+
+/** The environment's JSON text (which wins) or hdw.config.json's array; a SyntaxError if unreadable. */
+function fromJsonText(text: string | undefined, fromFile: unknown): unknown {
+  if (text === undefined || text.trim() === '') return fromFile;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    return error as SyntaxError;
+  }
+}
+
+/** `HDW_DATABASE_SOURCES[0].hospitalCode`, `HDW_PORT`. */
+function pathName(issuePath: readonly PropertyKey[]): string {
+  return issuePath
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join('');
+}
+
+function valueAt(raw: unknown, issuePath: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const part of issuePath) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+/** ` (got "abc")`, except for secrets, whole objects and arrays; connection strings are masked. */
+function shownValue(issuePath: readonly PropertyKey[], got: unknown): string {
+  if (got === undefined || issuePath[0] === 'HDW_JWT_SECRET') return '';
+  if (typeof got === 'object' && got !== null) return '';
+  const text = JSON.stringify(got);
+  return ` (got ${issuePath.at(-1) === 'connectionString' || issuePath[0] === 'DATABASE_URL' ? maskConnectionStrings(text) : text})`;
 }
 
 function resolvePath(cwd: string, value: unknown): unknown {

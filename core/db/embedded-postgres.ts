@@ -93,6 +93,11 @@ export async function startEmbedded(
     work_mem: '32MB',
     maintenance_work_mem: '256MB',
     max_wal_size: '2GB',
+    // A single-machine warehouse with no replica: minimal WAL lets a batch table created and
+    // filled in one transaction skip WAL (PostgreSQL syncs the new file at commit instead).
+    // Backups are pg_dump's; a server that needs streaming replication is an external one.
+    wal_level: 'minimal',
+    max_wal_senders: '0',
     ...options.settings,
   };
   const serverArgs = [

@@ -13,6 +13,20 @@ export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
         ` (with warnings: ${sum((b) => b.rowsWarned)})`,
     );
     for (const r of summary.ingest.rejected) out.push(`  rejected ${r.reason}`);
+    // Source databases (HDW_DATABASE_SOURCES): their batches are counted above with the files'.
+    const databases = summary.ingest.databaseSources;
+    if (databases.length > 0) {
+      const failed = databases.filter((d) => d.outcome === 'failed');
+      const withBatch = databases.filter((d) => d.outcome !== 'failed' && d.outcome !== 'no-new-rows');
+      out.push(
+        `  source databases: ${databases.length} configured, ${withBatch.length} with new rows, ` +
+          `${databases.length - failed.length - withBatch.length} with none, ${failed.length} failed`,
+      );
+      for (const d of failed)
+        out.push(
+          `  failed ${d.source} of ${d.hospitalCode} (${d.connection}): ${d.error ?? 'unknown error'}`,
+        );
+    }
     // A batch is flagged when a rule's failing share exceeds its threshold in the rule catalogue.
     const flagged = loaded.filter((batch) => (batch.flaggedRules ?? []).length > 0);
     if (flagged.length > 0) {

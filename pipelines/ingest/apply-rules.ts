@@ -58,16 +58,25 @@ export function createLoadTableSql(source: SourceDefinition): string {
 
 /** The load table's columns in COPY order (see `encodeRow`). */
 export function loadColumns(source: SourceDefinition): string {
-  return ['source_line', 'raw', 'problems', 'hospital_code', ...source.columns.map((c) => c.name), 'record_hash'].join(
-    ', ',
-  );
+  return [
+    'source_line',
+    'raw',
+    'problems',
+    'hospital_code',
+    ...source.columns.map((c) => c.name),
+    'record_hash',
+  ].join(', ');
 }
 
 /**
  * Copies the rows of `_load` into the batch table. A row without a hash from the reader gets one
  * here, over its natural key (or its raw text when the source has none).
  */
-export async function insertLoadedRows(client: pg.PoolClient, source: SourceDefinition, table: string): Promise<void> {
+export async function insertLoadedRows(
+  client: pg.PoolClient,
+  source: SourceDefinition,
+  table: string,
+): Promise<void> {
   const columns = source.columns.map((c) => c.name).join(', ');
   const keys = source.uniqueKey && source.uniqueKey.length > 0 ? source.uniqueKey : undefined;
   const hash = keys
@@ -176,9 +185,9 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
   // AS (not INSERT) so PostgreSQL may scan the batch table with parallel workers.
   const scans = [
     sql`select r.ctid as tid from ${sql.raw(table)} r where ${sql.raw(isCandidate('r'))} or ${sql.raw(hasProblems)}${sql.join(
-        shared.map((rule) => sql` or (${rule.failsWhen})`),
-        sql``,
-      )}`,
+      shared.map((rule) => sql` or (${rule.failsWhen})`),
+      sql``,
+    )}`,
     ...own.map((rule) => sql`select r.ctid as tid from ${sql.raw(table)} r where ${rule.failsWhen}`),
   ];
   // A plain SELECT (a CREATE TABLE AS here would not be given parallel workers); the few tuple
@@ -243,7 +252,8 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
            u.message, f.record_key
     from (select r.source_line, ${sql.ref(`r.${source.key}`)}::text as record_key, array[${sql.join(
       rules.map(
-        (rule) => sql`case when ${rule.failsWhen} then coalesce(${rule.message}, ${description(rule.id)}::text) end`,
+        (rule) =>
+          sql`case when ${rule.failsWhen} then coalesce(${rule.message}, ${description(rule.id)}::text) end`,
       ),
     )}]::text[] as messages
           from _rows r where ${sql.raw(kept)}) f
@@ -312,7 +322,13 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
      from _duplicates d join _rows c using (source_line)`
          : ''
      }`,
-      [run.batchId, id, run.hospitalCode, run.sourceFile, ...(run.mode === 'load' ? [severity('duplicate_row')] : [])],
+      [
+        run.batchId,
+        id,
+        run.hospitalCode,
+        run.sourceFile,
+        ...(run.mode === 'load' ? [severity('duplicate_row')] : []),
+      ],
     ),
   );
   const warned = await client.query<{ n: number }>(
@@ -320,7 +336,12 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
      where v.severity = 'warning' and not exists (
        select 1 from _violations b where b.source_line = v.source_line and b.severity = 'blocking')`,
   );
-  return { loaded: run.rows - (removed.rowCount ?? 0), quarantined, duplicate, warned: warned.rows[0]?.n ?? 0 };
+  return {
+    loaded: run.rows - (removed.rowCount ?? 0),
+    quarantined,
+    duplicate,
+    warned: warned.rows[0]?.n ?? 0,
+  };
 }
 
 /**

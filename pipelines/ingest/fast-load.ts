@@ -104,7 +104,9 @@ export async function fastCopy(
   const columnAt = new Map(mapping.positions.map((p, i) => [p, source.columns[i]!] as const));
   const fileColumns = mapping.headers.map((_, i) => columnAt.get(i)?.name ?? `_extra_${i + 1}`);
   const extraColumns = fileColumns.filter((c) => c.startsWith('_extra_'));
-  const keyPositions = (source.uniqueKey ?? []).map((k) => mapping.positions[source.columns.findIndex((c) => c.name === k)]!);
+  const keyPositions = (source.uniqueKey ?? []).map(
+    (k) => mapping.positions[source.columns.findIndex((c) => c.name === k)]!,
+  );
   const duplicates = new DuplicateFilter();
   const plan: FastCsvPlan = {
     onHash: (hash) => duplicates.add(hash),
@@ -143,7 +145,10 @@ export async function fastCopy(
     };
     async function* scanned(): AsyncGenerator<Buffer> {
       let sinceProgress = 0;
-      for await (const chunk of createReadStream(options.file, { start: header!.bytes, highWaterMark: 1 << 18 })) {
+      for await (const chunk of createReadStream(options.file, {
+        start: header!.bytes,
+        highWaterMark: 1 << 18,
+      })) {
         const out = take(scanner.push(chunk as Buffer));
         if (out.length > 0) yield out;
         sinceProgress += (chunk as Buffer).length;
@@ -215,7 +220,10 @@ async function copyDiverted(
       out += encodeRow(source, mapping, at, hospitalCode, record.hash);
     }
   }
-  await pipeline(Readable.from([out]), client.query(copyFrom(`copy _load (${loadColumns(source)}) from stdin`)));
+  await pipeline(
+    Readable.from([out]),
+    client.query(copyFrom(`copy _load (${loadColumns(source)}) from stdin`)),
+  );
 }
 
 /**

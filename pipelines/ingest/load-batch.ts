@@ -91,7 +91,10 @@ export async function loadDelivery(
       contentSha256: await sha256File(delivery.file),
       encoding: format.encoding,
       records: () => readRecords(delivery.file, format, delivery.source.delimiter ?? ','),
-      csv: format.kind === 'csv' ? { file: delivery.file, encoding: format.encoding as FileEncoding } : undefined,
+      csv:
+        format.kind === 'csv'
+          ? { file: delivery.file, encoding: format.encoding as FileEncoding }
+          : undefined,
     },
     options,
   );
@@ -224,6 +227,9 @@ export async function loadBatch(
       );
       const flaggedRules = await recordRuleResults(client, batchId, rowsRead, settings);
       await attachBatchTable(client, source, batchId, fast?.extraColumns);
+      // Statistics now, so the next batches' rules look this one up well (a dictionary, visits);
+      // a very large batch is left to autovacuum.
+      if (counts.loaded <= 1_000_000) await client.query(`analyze ${batchPartition(source, batchId)}`);
       await input.beforeCommit?.(client);
       return {
         delivery,

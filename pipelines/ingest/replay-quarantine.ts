@@ -141,7 +141,13 @@ async function replayBatch(
         mode: 'replay',
       });
       // What passes now joins the batch in its raw table (its partition, by batch id).
-      const columns = ['batch_id', 'source_file', 'source_line', 'hospital_code', ...source.columns.map((c) => c.name)];
+      const columns = [
+        'batch_id',
+        'source_file',
+        'source_line',
+        'hospital_code',
+        ...source.columns.map((c) => c.name),
+      ];
       await client.query(
         `insert into ${rawTable(source)} (${columns.join(', ')}) select ${columns.join(', ')} from ${table}`,
       );

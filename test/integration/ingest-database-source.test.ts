@@ -1,18 +1,24 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config/config.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { projectPaths } from '../../core/paths.ts';
 import { extractIncrement, type DatabaseSource } from '../../pipelines/ingest/database-source.ts';
 import { ingestInbox } from '../../pipelines/ingest/ingest-inbox.ts';
+import { ingestStage } from '../../pipelines/run-pipeline.ts';
 import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { departments } from '../../pipelines/sources/his/departments.ts';
 import { outpatientVisits } from '../../pipelines/sources/his/outpatient-visits.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 const H1 = 'H32090200001';
+const H2 = 'H32090200002';
+const H3 = 'H32090200003';
 
 describe('a source PostgreSQL database read incrementally by watermark', () => {
   let warehouse: TestDatabase;
@@ -78,5 +84,139 @@ describe('a source PostgreSQL database read incrementally by watermark', () => {
     expect(rows.map((r) => r.visit_id)).toEqual(['O1', 'O3']);
     const wm = await pool.query(`select watermark from ops.watermarks`);
     expect(wm.rows).toEqual([{ watermark: '2025-01-04 09:05:00' }]);
+  });
+
+  it('is pulled by the ingest stage when configured, after the inbox, dictionaries first', async () => {
+    // H2's HIS exposes its department dictionary and its visits as views; its visits use D01,
+    // which only the department view defines, so the visit loads only if departments come first.
+    await hisPool.query(`create table his_depts_h2 (ksdm text, ksmc text, bzks text, gxsj timestamp)`);
+    await hisPool.query(`create view his_departments_v as select ksdm as "科室编码", ksmc as "科室名称",
+      bzks as "标准科室编码", gxsj as updated_at from his_depts_h2`);
+    await hisPool.query(`insert into his_depts_h2 values ('D01', '心内科', 'A03.04', '2025-01-01 08:00')`);
+    await hisPool.query(`create table his_visits_h2 (like his_visits)`);
+    await hisPool.query(`create view his_outpatient_visits_v as select mzh as "门诊号", brid as "患者ID", xb as "性别",
+      csrq as "出生日期", jzsj as "就诊时间", ksdm as "就诊科室", xz as "险种", gxsj as updated_at from his_visits_h2`);
+    await hisPool.query(`insert into his_visits_h2 values
+      ('Q1', 'P1', '1', '1980-01-01', '2025-02-03 09:00', 'D01', '310', '2025-02-03 09:05')`);
+    // The inbox holds a file of another hospital: its batch must survive the unreachable database.
+    const stageInbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-db-stage-'));
+    await mkdir(`${stageInbox}/${H3}/his`, { recursive: true });
+    await writeFile(
+      `${stageInbox}/${H3}/his/departments.csv`,
+      'dept_code,dept_name,dept_class,std_dept_code\nD01,心内科,临床服务类,A03.04\n',
+    );
+    const his2 = { hospitalCode: H2, connectionString: his.url, watermarkColumn: 'updated_at' };
+    const unreachable = 'postgres://hdw_reader:s3cret-pw@127.0.0.1:1/his';
+    // Configured the way a site does it, records before dictionaries: the stage puts them in load order.
+    const config = loadConfig(
+      {
+        HDW_INBOX: stageInbox,
+        HDW_DATABASE_SOURCES: JSON.stringify([
+          { ...his2, source: 'his.outpatient_visits', relation: 'his_outpatient_visits_v' },
+          {
+            source: 'his.charge_items',
+            hospitalCode: H2,
+            connectionString: unreachable,
+            relation: 'his_charge_items_v',
+            watermarkColumn: 'updated_at',
+          },
+          { ...his2, source: 'his.departments', relation: 'select * from his_departments_v' },
+        ]),
+      },
+      stageInbox,
+    );
+    const logged: string[] = [];
+    const logger = pino(
+      { level: 'info', base: undefined },
+      { write: (line: string) => void logged.push(line) },
+    );
+    const ctx = { pool, config, logger };
+    try {
+      const first = await ingestStage(ctx);
+      // the inbox's work is kept
+      expect(first.rejected).toEqual([]);
+      const fromInbox = first.batches.find((b) => b.delivery.hospitalCode === H3);
+      expect(fromInbox).toMatchObject({ outcome: 'loaded', rowsLoaded: 1 });
+      await access(`${stageInbox}/_processed/${H3}/his/departments.csv`);
+      // each configured database, in load order; the unreachable one reported with its URL masked
+      const byId = new Map(first.databaseSources.map((d, i) => [d.source, { ...d, position: i }]));
+      expect(byId.get('his.departments')!.position).toBeLessThan(byId.get('his.outpatient_visits')!.position);
+      expect(byId.get('his.departments')).toMatchObject({ outcome: 'loaded', hospitalCode: H2 });
+      expect(byId.get('his.outpatient_visits')).toMatchObject({
+        outcome: 'loaded',
+        to: '2025-02-03 09:05:00',
+      });
+      expect(byId.get('his.charge_items')).toMatchObject({
+        outcome: 'failed',
+        connection: 'postgres://hdw_reader:***@127.0.0.1:1/his',
+      });
+      expect(byId.get('his.charge_items')!.error).toBeTruthy();
+      // their batches are in the summary with the inbox's
+      const visits = first.batches.find(
+        (b) => b.delivery.hospitalCode === H2 && b.delivery.source.entity === 'outpatient_visits',
+      );
+      expect(visits).toMatchObject({ outcome: 'loaded', rowsRead: 1, rowsLoaded: 1, rowsQuarantined: 0 });
+      expect(first.batches.filter((b) => b.delivery.hospitalCode === H2)).toHaveLength(2);
+      const landed = await pool.query(
+        `select visit_id from raw_his.outpatient_visits r join ops.batches b using (batch_id) where b.hospital_code = $1`,
+        [H2],
+      );
+      expect(landed.rows).toEqual([{ visit_id: 'Q1' }]);
+      // the job is recorded as failed, saying which source, without the password
+      const job = await pool.query(
+        `select status, detail from ops.job_runs where job = 'ingest' order by run_id desc limit 1`,
+      );
+      expect(job.rows[0]).toMatchObject({ status: 'failed', detail: { batches: 3, databaseSources: 3 } });
+      expect(job.rows[0].detail.databaseSourcesFailed).toEqual([
+        expect.stringContaining(`his.charge_items ${H2} (postgres://hdw_reader:***@127.0.0.1:1/his)`),
+      ]);
+      const failure = logged.map((line) => JSON.parse(line)).find((entry) => entry.level === 50);
+      expect(failure).toMatchObject({
+        source: 'his.charge_items',
+        hospitalCode: H2,
+        connection: 'postgres://hdw_reader:***@127.0.0.1:1/his',
+      });
+      expect(logged.join('\n')).not.toContain('s3cret-pw');
+      expect(JSON.stringify(first)).not.toContain('s3cret-pw');
+
+      // Nothing new: no batch, the watermarks stay.
+      const batchesBefore = await pool.query(`select count(*)::int as n from ops.batches`);
+      const again = await ingestStage(ctx);
+      expect(again.batches).toEqual([]);
+      expect(again.databaseSources.map((d) => [d.source, d.outcome]).sort()).toEqual([
+        ['his.charge_items', 'failed'],
+        ['his.departments', 'no-new-rows'],
+        ['his.outpatient_visits', 'no-new-rows'],
+      ]);
+      const batchesAfter = await pool.query(`select count(*)::int as n from ops.batches`);
+      expect(batchesAfter.rows[0].n).toBe(batchesBefore.rows[0].n);
+      const wm = await pool.query(
+        `select source, watermark from ops.watermarks where hospital_code = $1 order by source`,
+        [H2],
+      );
+      expect(wm.rows).toEqual([
+        { source: 'his.departments', watermark: '2025-01-01 08:00:00' },
+        { source: 'his.outpatient_visits', watermark: '2025-02-03 09:05:00' },
+      ]);
+    } finally {
+      await rm(stageInbox, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the ingest stage on a source id that is not declared, listing the declared ones', async () => {
+    const config = loadConfig(
+      {
+        HDW_INBOX: inbox,
+        HDW_DATABASE_SOURCES: JSON.stringify([
+          { ...spec, source: 'his.outpatient_visit', connectionString: his.url },
+        ]),
+      },
+      inbox,
+    );
+    const attempt = ingestStage({ pool, config, logger: silentLogger });
+    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(attempt).rejects.toThrow(
+      /HDW_DATABASE_SOURCES\[0\]\.source "his\.outpatient_visit" is not a declared source \(declared: .*his\.outpatient_visits/,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config/config.ts';
+import { loadConfig, maskConnectionStrings } from '../../core/config/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 
 describe('configuration', () => {
@@ -49,5 +49,103 @@ describe('configuration', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('source databases (HDW_DATABASE_SOURCES / databaseSources)', () => {
+    const good = {
+      source: 'his.outpatient_visits',
+      hospitalCode: 'H32090200001',
+      connectionString: 'postgres://hdw_reader:s3cret-pw@his-db:5432/his',
+      relation: 'his_outpatient_visits_v',
+      watermarkColumn: 'updated_at',
+    };
+    const withSources = (value: unknown) =>
+      loadConfig({ HDW_DATABASE_SOURCES: typeof value === 'string' ? value : JSON.stringify(value) }, '/tmp');
+    const errorOf = (attempt: () => unknown): string => {
+      try {
+        attempt();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+
+    it('is optional', () => {
+      expect(loadConfig({}, '/tmp').HDW_DATABASE_SOURCES).toBeUndefined();
+    });
+
+    it('accepts a good entry, from the environment as JSON text or from hdw.config.json', async () => {
+      const entry = { ...good, initialWatermark: '2025-01-01 00:00:00' };
+      expect(withSources([entry]).HDW_DATABASE_SOURCES).toEqual([entry]);
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-config-'));
+      try {
+        await writeFile(path.join(dir, 'hdw.config.json'), JSON.stringify({ databaseSources: [good] }));
+        expect(loadConfig({}, dir).HDW_DATABASE_SOURCES).toEqual([good]);
+        // the environment wins
+        expect(
+          loadConfig({ HDW_DATABASE_SOURCES: JSON.stringify([entry]) }, dir).HDW_DATABASE_SOURCES,
+        ).toEqual([entry]);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('names the entry and field of a bad hospital code, in one line', () => {
+      const message = errorOf(() => withSources([good, { ...good, hospitalCode: 'H3209' }]));
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message).toBe(
+        'Configuration error: HDW_DATABASE_SOURCES[1].hospitalCode must look like H32090200001 (got "H3209")',
+      );
+    });
+
+    it('rejects a connection string that is not a postgres:// URL, without printing its password', () => {
+      const mysql = errorOf(() =>
+        withSources([{ ...good, connectionString: 'mysql://hdw_reader:s3cret-pw@his-db/his' }]),
+      );
+      expect(mysql).toMatch(
+        /HDW_DATABASE_SOURCES\[0\]\.connectionString must be a postgres:\/\/ or postgresql:\/\/ connection URL/,
+      );
+      expect(mysql).toContain('mysql://hdw_reader:***@his-db/his');
+      const broken = errorOf(() =>
+        withSources([{ ...good, connectionString: 'postgres://hdw_reader:s3cret-pw@[his-db/his' }]),
+      );
+      expect(broken).toMatch(/HDW_DATABASE_SOURCES\[0\]\.connectionString must be a postgres:\/\//);
+      for (const message of [mysql, broken]) expect(message).not.toContain('s3cret-pw');
+    });
+
+    it('says when the environment variable is not valid JSON, without echoing it', () => {
+      const message = errorOf(() => withSources(`[{"connectionString": "postgres://u:s3cret-pw@h/d",}]`));
+      expect(message).toMatch(/^Configuration error: HDW_DATABASE_SOURCES is not valid JSON/);
+      expect(message).not.toContain('s3cret-pw');
+    });
+
+    it('rejects a malformed source id, a missing field, an unknown key, a non-array and a repeated pair', () => {
+      expect(errorOf(() => withSources([{ ...good, source: 'outpatient visits' }]))).toMatch(
+        /HDW_DATABASE_SOURCES\[0\]\.source must be a source id like his\.outpatient_visits/,
+      );
+      const { watermarkColumn: _omitted, ...noWatermark } = good;
+      expect(errorOf(() => withSources([noWatermark]))).toMatch(
+        /HDW_DATABASE_SOURCES\[0\]\.watermarkColumn must be a column name$/,
+      );
+      expect(errorOf(() => withSources([{ ...good, watermark: 'updated_at' }]))).toMatch(
+        /HDW_DATABASE_SOURCES\[0\] has an unknown key "watermark"/,
+      );
+      expect(errorOf(() => withSources({ ...good }))).toMatch(/HDW_DATABASE_SOURCES must be a JSON array/);
+      expect(errorOf(() => withSources([good, good]))).toMatch(
+        /HDW_DATABASE_SOURCES\[1\] reads his\.outpatient_visits for H32090200001 again/,
+      );
+    });
+
+    it('masks passwords in connection strings', () => {
+      expect(maskConnectionStrings('postgres://user:pw@host:5432/db')).toBe(
+        'postgres://user:***@host:5432/db',
+      );
+      expect(maskConnectionStrings('postgresql://user:p@ss@host/db')).toBe('postgresql://user:***@host/db');
+      expect(maskConnectionStrings('postgres://user@host/db?password=pw&sslmode=require')).toBe(
+        'postgres://user@host/db?password=***&sslmode=require',
+      );
+      expect(maskConnectionStrings('postgres://host/db')).toBe('postgres://host/db');
+    });
   });
 });

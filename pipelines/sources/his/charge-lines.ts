@@ -105,11 +105,17 @@ export const chargeLines: SourceDefinition = {
       category: 'plausibility.atemporal',
       severity: 'warning',
       description: `单价偏离字典价格超过 ${UNIT_PRICE_TOLERANCE * 100}%`,
-      failsWhen: sql`exists (
-        select 1 from raw_his.charge_items d
-        where d.hospital_code = r.hospital_code and d.item_code = r.item_code and d.unit_price > 0
-          and abs(r.unit_price - d.unit_price) > ${tolerance} * d.unit_price)`,
-      message: sql`'单价 ' || r.unit_price || ' 偏离字典价格超过 ' || round(${tolerance} * 100) || '%'`,
+      // Most lines charge the dictionary price exactly: a hashed lookup of the (item, price) pair
+      // settles those in the scan; only the others are joined to their item's price.
+      failsWhen: sql`(r.item_code, r.unit_price) not in (
+          select d.item_code, d.unit_price from raw_his.charge_items d
+          where d.hospital_code = ${batchHospital} and d.item_code is not null and d.unit_price is not null)
+        and exists (select 1 from raw_his.charge_items d
+          where d.hospital_code = ${batchHospital} and d.item_code = r.item_code and d.unit_price > 0
+            and abs(r.unit_price - d.unit_price) > ${tolerance} * d.unit_price)`,
+      message: sql`'单价 ' || r.unit_price || ' 偏离字典价格 ' || (select min(d.unit_price) from raw_his.charge_items d
+          where d.hospital_code = ${batchHospital} and d.item_code = r.item_code and d.unit_price > 0)
+        || ' 超过 ' || round(${tolerance} * 100) || '%'`,
     },
   ],
 };
