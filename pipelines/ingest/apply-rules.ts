@@ -181,42 +181,52 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
   const shared = rules.filter((r) => !ownScan(r));
   const own = rules.filter(ownScan);
 
-  // The scans: rows failing any rule, candidate duplicates, rows with read problems. CREATE TABLE
-  // AS (not INSERT) so PostgreSQL may scan the batch table with parallel workers.
+  // The scans: rows failing any rule, candidate duplicates, rows with read problems. Each row is
+  // named by its table (the batch table, or one of its parts when it was loaded in parts) and tuple id.
+  const named = sql`r.tableoid::regclass::text as rel, r.ctid as tid`;
   const scans = [
-    sql`select r.ctid as tid from ${sql.raw(table)} r where ${sql.raw(isCandidate('r'))} or ${sql.raw(hasProblems)}${sql.join(
+    sql`select ${named} from ${sql.raw(table)} r where ${sql.raw(isCandidate('r'))} or ${sql.raw(hasProblems)}${sql.join(
       shared.map((rule) => sql` or (${rule.failsWhen})`),
       sql``,
     )}`,
-    ...own.map((rule) => sql`select r.ctid as tid from ${sql.raw(table)} r where ${rule.failsWhen}`),
+    ...own.map((rule) => sql`select ${named} from ${sql.raw(table)} r where ${rule.failsWhen}`),
   ];
   // A plain SELECT (a CREATE TABLE AS here would not be given parallel workers); the few tuple
-  // ids come back and go into a temp table.
+  // ids come back, grouped by table.
   const flagged = await timed(`scan rules ${rules.map((r) => r.id).join(', ')}`, () =>
-    client.query<{ tid: string }>(inlineSql(sql.join(scans, sql` union all `))),
+    client.query<{ rel: string; tid: string }>(inlineSql(sql.join(scans, sql` union all `))),
   );
-  await client.query(`create temp table _flagged (tid tid) on commit drop`);
-  await client.query(`insert into _flagged select unnest($1::tid[])`, [flagged.rows.map((r) => r.tid)]);
-  // The flagged rows whole (a TID scan), with their raw text where the reader kept it.
+  const byTable = new Map<string, Set<string>>();
+  for (const { rel, tid } of flagged.rows) {
+    if (!byTable.has(rel)) byTable.set(rel, new Set());
+    byTable.get(rel)!.add(tid);
+  }
+  // The flagged rows whole (a TID scan per table), with their raw text where the reader kept it.
   const payloadColumns = run.payloadColumns.map((c) => `r.${c.column}`);
+  const content = `coalesce(l.raw, concat_ws('${FIELD_SEPARATOR}', ${payloadColumns.map((c) => `coalesce(${c}::text, '')`).join(', ') || "''"}))`;
   await client.query(`create temp table _rows on commit drop as
-    select r.ctid as tid, r.*, l.raw, l.problems,
-           coalesce(l.raw, concat_ws('${FIELD_SEPARATOR}', ${payloadColumns.map((c) => `coalesce(${c}::text, '')`).join(', ') || "''"})) as content
-    from ${table} r left join _load l using (source_line)
-    where r.ctid = any (array(select distinct tid from _flagged))`);
+    select null::text as rel, r.ctid as tid, r.*, l.raw, l.problems, ${content} as content
+    from ${table} r left join _load l using (source_line) where false`);
+  for (const [rel, tids] of byTable) {
+    await client.query(
+      `insert into _rows select $1, r.ctid, r.*, l.raw, l.problems, ${content}
+       from ${rel} r left join _load l using (source_line) where r.ctid = any ($2::tid[])`,
+      [rel, [...tids]],
+    );
+  }
 
   let duplicate = 0;
   if (run.mode === 'load') {
     // Exact duplicates: same content as an earlier row with the same hash; only the first stays.
     const dup = await client.query(`create temp table _duplicates on commit drop as
-      select c.source_line, c.tid, d.first_line from _rows c
+      select c.source_line, c.rel, c.tid, d.first_line from _rows c
       join (select content, min(source_line) as first_line from _rows
             where ${isCandidate('_rows')} group by content having count(*) > 1) d
         on c.content = d.content and c.source_line <> d.first_line`);
     duplicate = dup.rowCount ?? 0;
   } else {
     await client.query(
-      `create temp table _duplicates (source_line integer, tid tid, first_line integer) on commit drop`,
+      `create temp table _duplicates (source_line integer, rel text, tid tid, first_line integer) on commit drop`,
     );
   }
   if (keys) {
@@ -306,9 +316,15 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
     );
   }
   // What does not load leaves the batch table: quarantined rows and duplicates.
-  const removed = await client.query(`delete from ${table} where ctid = any (array(
-    select r.tid from _rows r where r.source_line in (select source_line from _violations where severity = 'blocking')
-    union all select tid from _duplicates))`);
+  const { rows: leaving } = await client.query<{ rel: string; tids: string[] }>(
+    `select rel, array_agg(tid) as tids from (
+       select r.rel, r.tid from _rows r where r.source_line in (select source_line from _violations where severity = 'blocking')
+       union select rel, tid from _duplicates) x group by rel`,
+  );
+  let removed = 0;
+  for (const { rel, tids } of leaving) {
+    removed += (await client.query(`delete from ${rel} where ctid = any ($1::tid[])`, [tids])).rowCount ?? 0;
+  }
   await timed('exceptions', () =>
     client.query(
       `insert into ops.exceptions (batch_id, rule_id, severity, source, hospital_code, source_file, source_line, record_key, message)
@@ -337,7 +353,7 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
        select 1 from _violations b where b.source_line = v.source_line and b.severity = 'blocking')`,
   );
   return {
-    loaded: run.rows - (removed.rowCount ?? 0),
+    loaded: run.rows - removed,
     quarantined,
     duplicate,
     warned: warned.rows[0]?.n ?? 0,

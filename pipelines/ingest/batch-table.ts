@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ddlType } from '../../core/contract/columns.ts';
+import { withTransaction } from '../../core/db/transaction.ts';
 import { rawTable, sourceId, type SourceDefinition } from './source-definition.ts';
 
 /**
@@ -30,6 +31,7 @@ function declaredColumns(source: SourceDefinition): string {
  * settlements) gets an index on its natural key, since their rules look records up by it.
  */
 export async function ensureRawTables(pool: pg.Pool, sources: readonly SourceDefinition[]): Promise<void> {
+  await dropOrphanParts(pool);
   const referenced = new Set(sources.flatMap((s) => s.after ?? []));
   for (const source of sources) {
     const table = rawTable(source);
@@ -85,19 +87,67 @@ export async function createBatchTable(
     readonly extraColumns?: readonly string[];
     /** A temp table `_replay` (dropped at commit) instead of the batch's partition-to-be. */
     readonly temporary?: boolean;
+    /** The batch table is loaded in parts (`batchPart`), each holding a range of lines. */
+    readonly inParts?: boolean;
+    /** Creates part `part` of the batch table, for lines in [from, to). */
+    readonly part?: { readonly part: number; readonly from?: number; readonly to?: number };
   },
 ): Promise<string> {
-  const table = batch.temporary ? '_replay' : batchPartition(source, batch.batchId);
+  const table = batch.temporary
+    ? '_replay'
+    : batch.part
+      ? batchPart(source, batch.batchId, batch.part.part)
+      : batchPartition(source, batch.batchId);
   const extra = (batch.extraColumns ?? []).map((c) => `,\n  ${c} text`).join('');
+  const lines = batch.part
+    ? [
+        ...(batch.part.from !== undefined ? [`source_line >= ${batch.part.from}`] : []),
+        ...(batch.part.to !== undefined ? [`source_line < ${batch.part.to}`] : []),
+      ]
+    : [];
+  // Named, so the parts of a batch table loaded in parts carry the same constraint as their parent.
   await client.query(`create ${batch.temporary ? 'temp ' : ''}table ${table} (
-  batch_id bigint not null default ${batch.batchId} check (batch_id = ${batch.batchId}),
+  batch_id bigint not null default ${batch.batchId} constraint batch_${batch.batchId} check (batch_id = ${batch.batchId}),
   source_file text not null default ${client.escapeLiteral(batch.sourceFile)},
-  source_line integer not null,
+  source_line integer not null${lines.length > 0 ? ` check (${lines.join(' and ')})` : ''},
   hospital_code text not null default ${client.escapeLiteral(batch.hospitalCode)},
   ${declaredColumns(source)},
   ${RECORD_HASH} integer${extra}
-)${batch.temporary ? ' on commit drop' : ''}`);
+)${batch.temporary ? ' on commit drop' : ''}${batch.inParts ? ' partition by range (source_line)' : ''}`);
   return table;
+}
+
+/** `raw_his.charge_lines__b42_1`: part 1 of a batch table loaded in parts. */
+export function batchPart(source: SourceDefinition, batchId: number, part: number): string {
+  return `${batchPartition(source, batchId)}_${part}`;
+}
+
+/**
+ * A large file's batch table is loaded in parts by other connections, each committed before the
+ * batch's own transaction attaches them; that transaction holds this lock meanwhile, so an
+ * unattached part whose lock is free belongs to a batch that died, and can be dropped.
+ */
+export function partsLockKey(batchId: number): string {
+  return `hdw-batch-parts-${batchId}`;
+}
+
+/** Drops parts left by batches whose process died before attaching them (see `partsLockKey`). */
+export async function dropOrphanParts(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ rel: string; batch_id: string }>(
+    `select c.oid::regclass::text as rel, substring(c.relname from '__b([0-9]+)_[0-9]+$') as batch_id
+     from pg_class c join pg_namespace n on n.oid = c.relnamespace
+     where n.nspname like 'raw\\_%' and c.relkind = 'r' and c.relname ~ '__b[0-9]+_[0-9]+$'
+       and not exists (select 1 from pg_inherits i where i.inhrelid = c.oid)`,
+  );
+  for (const { rel, batch_id } of rows) {
+    await withTransaction(pool, async (client) => {
+      const free = await client.query<{ ok: boolean }>(
+        `select pg_try_advisory_xact_lock(hashtext($1)) as ok`,
+        [partsLockKey(Number(batch_id))],
+      );
+      if (free.rows[0]?.ok) await client.query(`drop table if exists ${rel}`);
+    });
+  }
 }
 
 /** Drops the batch table's working columns and attaches it to the raw table as the batch's partition. */

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../core/logging/logger.ts';
 import type { ProgressReporter } from '../../core/logging/progress.ts';
 import { loadColumns } from './apply-rules.ts';
-import { RECORD_HASH, createBatchTable } from './batch-table.ts';
+import { RECORD_HASH, batchPart, createBatchTable, partsLockKey } from './batch-table.ts';
 import { CsvSplitter, type CsvRecord } from './csv-records.ts';
 import type { FileEncoding } from './detect-encoding.ts';
 import { FastCsvScanner, FastPathUnsuitable, type DivertedRecord, type FastCsvPlan } from './fast-csv.ts';
@@ -93,6 +93,8 @@ export async function fastCopy(
     readonly hospitalCode: string;
     readonly logger: Logger;
     readonly progress: ProgressReporter;
+    /** Given, a large file is COPYed in two halves on two more connections (see below). */
+    readonly pool?: pg.Pool;
   },
 ): Promise<FastLoad | undefined> {
   const { source, relativePath } = options;
@@ -123,16 +125,19 @@ export async function fastCopy(
   await client.query('savepoint fast_copy');
   const diverted: DivertedRecord[] = [];
   let rowsRead = 0;
+  const parts = options.pool ? await splitInHalves(options.file, header.bytes, header.lines + 1) : undefined;
+  const committedParts: string[] = [];
   try {
-    const scanner = new FastCsvScanner(plan, header.lines + 1);
-    const table = await createBatchTable(client, source, {
+    const batch = {
       batchId: options.batchId,
       sourceFile: relativePath,
       hospitalCode: options.hospitalCode,
       extraColumns,
-    });
+    };
+    const table = await createBatchTable(client, source, { ...batch, inParts: parts !== undefined });
     const phase = `读取 ${relativePath}`;
     let divertedBytes = 0;
+    let sinceProgress = 0;
     const take = (out: { copy: Buffer; diverted: DivertedRecord[]; records: number }): Buffer => {
       rowsRead += out.records;
       for (const record of out.diverted) {
@@ -141,40 +146,90 @@ export async function fastCopy(
       }
       if (diverted.length > MAX_DIVERTED || divertedBytes > MAX_DIVERTED_BYTES)
         throw new FastPathUnsuitable(`more than ${MAX_DIVERTED} irregular records`);
+      sinceProgress += out.copy.length;
+      if (sinceProgress > 8 << 20) {
+        sinceProgress = 0;
+        options.progress.update(phase, rowsRead, 0);
+      }
       return out.copy;
     };
-    async function* scanned(): AsyncGenerator<Buffer> {
-      let sinceProgress = 0;
-      for await (const chunk of createReadStream(options.file, {
-        start: header!.bytes,
-        highWaterMark: 1 << 18,
-      })) {
-        const out = take(scanner.push(chunk as Buffer));
-        if (out.length > 0) yield out;
-        sinceProgress += (chunk as Buffer).length;
-        if (sinceProgress > 8 << 20) {
-          sinceProgress = 0;
-          options.progress.update(phase, rowsRead, 0);
-        }
-      }
-      const out = take(scanner.end());
-      if (out.length > 0) yield out;
-    }
     const pgEncoding = textEncoding === 'gb18030' ? 'GB18030' : 'UTF8';
-    await pipeline(
-      Readable.from(scanned(), { objectMode: false }),
-      client.query(
-        copyFrom(
-          `copy ${table} (source_line, ${fileColumns.join(', ')}, ${RECORD_HASH}) from stdin ` +
-            `(format csv, delimiter ${client.escapeLiteral(delimiter)}, encoding '${pgEncoding}')`,
+    // Streams bytes [start, end) of the file, scanned, into `into` with COPY on `on`.
+    const copyRange = async (
+      on: pg.PoolClient,
+      into: string,
+      start: number,
+      end: number,
+      firstLine: number,
+      freeze = false,
+    ) => {
+      const scanner = new FastCsvScanner(plan, firstLine);
+      async function* scanned(): AsyncGenerator<Buffer> {
+        for await (const chunk of createReadStream(options.file, {
+          start,
+          end: end - 1,
+          highWaterMark: 1 << 18,
+        })) {
+          const out = take(scanner.push(chunk as Buffer));
+          if (out.length > 0) yield out;
+        }
+        const out = take(scanner.end());
+        if (out.length > 0) yield out;
+      }
+      await pipeline(
+        Readable.from(scanned(), { objectMode: false }),
+        on.query(
+          copyFrom(
+            `copy ${into} (source_line, ${fileColumns.join(', ')}, ${RECORD_HASH}) from stdin ` +
+              `(format csv, delimiter ${client.escapeLiteral(delimiter)}, encoding '${pgEncoding}'${freeze ? ', freeze' : ''})`,
+          ),
         ),
-      ),
-    );
+      );
+    };
+    if (!parts) {
+      await copyRange(client, table, header.bytes, Infinity, header.lines + 1);
+    } else {
+      // Two halves, each COPYed by its own connection into a part of the batch table created in
+      // the same transaction (so COPY may freeze its rows: nobody has to set hint bits later) and
+      // committed there: PostgreSQL parses on both cores. The batch's transaction holds the
+      // parts' lock until it commits (see `partsLockKey`), then attaches them.
+      await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [partsLockKey(options.batchId)]);
+      const loaded = await Promise.allSettled(
+        parts.map(async (range, i) => {
+          const loader = await options.pool!.connect();
+          try {
+            await loader.query('begin');
+            const part = await createBatchTable(loader, source, {
+              ...batch,
+              part: { part: i + 1, from: range.fromLine, to: range.toLine },
+            });
+            await copyRange(loader, part, range.start, range.end, range.firstLine, true);
+            await loader.query('commit');
+            committedParts.push(part);
+            return part;
+          } catch (error) {
+            await loader.query('rollback').catch(() => undefined);
+            throw error;
+          } finally {
+            loader.release();
+          }
+        }),
+      );
+      const failed = loaded.find((r) => r.status === 'rejected');
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      for (const [i, range] of parts.entries()) {
+        await client.query(
+          `alter table ${table} attach partition ${batchPart(source, options.batchId, i + 1)}
+           for values from (${range.fromLine ?? 'minvalue'}) to (${range.toLine ?? 'maxvalue'})`,
+        );
+      }
+    }
     options.progress.finish(phase);
   } catch (error) {
     const irregular = error instanceof FastPathUnsuitable || isPostgresDataError(error);
     if (!irregular) throw error;
     await client.query('rollback to savepoint fast_copy');
+    for (const part of committedParts) await options.pool!.query(`drop table if exists ${part}`);
     options.logger.debug(
       { file: relativePath, reason: (error as Error).message },
       'fast path not taken; reading the file with the careful parser',
@@ -191,6 +246,55 @@ export async function fastCopy(
     diverted: diverted.length,
     candidateHashes: duplicates.candidates(),
   };
+}
+
+/** Files from this size on are COPYed in two halves at once (HDW_INGEST_SPLIT_BYTES overrides it). */
+const splitBytes = () => Number(process.env.HDW_INGEST_SPLIT_BYTES) || 32 << 20;
+
+interface Half {
+  readonly start: number;
+  readonly end: number;
+  readonly firstLine: number;
+  readonly fromLine?: number;
+  readonly toLine?: number;
+}
+
+/**
+ * Splits a large file's records at the first line break after its middle, counting the lines of
+ * the first half so the second knows its first line number. Undefined for a small file.
+ */
+async function splitInHalves(file: string, start: number, firstLine: number): Promise<Half[] | undefined> {
+  const { size } = await stat(file);
+  if (size - start < splitBytes()) return undefined;
+  const handle = await open(file, 'r');
+  let lines = 0;
+  let split = -1;
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    const middle = start + Math.floor((size - start) / 2);
+    for (let at = start; at < size;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+        lines += 1;
+        if (at + i >= middle) {
+          split = at + i + 1;
+          break;
+        }
+      }
+      if (split >= 0) break;
+      at += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  if (split < 0 || split >= size) return undefined;
+  const second = firstLine + lines;
+  return [
+    { start, end: split, firstLine, toLine: second },
+    { start: split, end: size, firstLine: second, fromLine: second },
+  ];
 }
 
 /** COPY rejected the data itself (SQLSTATE class 22 data exception, 23 integrity): another reader may still read it. */

@@ -173,6 +173,7 @@ export async function loadBatch(
             hospitalCode: delivery.hospitalCode,
             logger: options.logger,
             progress,
+            pool,
           })
         : undefined;
       const table = fast
