@@ -33,7 +33,7 @@ export function buildProgram(): Command {
       const { runPipeline } = await stages();
       const summary = await withWarehouse((w, ctx) => runPipeline({ pool: w.pool, ...ctx }));
       printPipelineSummary(summary);
-      if (!summary.ok) process.exitCode = 1;
+      if (!summary.ok || summary.ingest.databaseSources.some((d) => d.outcome === 'failed')) process.exitCode = 1;
     });
 
   program
@@ -68,6 +68,8 @@ export function buildProgram(): Command {
         return ingestStage({ pool: w.pool, ...ctx });
       });
       printPipelineSummary({ ingest: summary });
+      // A source database that could not be read is a failure the scheduler or shell should see.
+      if (summary.databaseSources.some((d) => d.outcome === 'failed')) process.exitCode = 1;
     });
 
   const engine = () => import('./commands/engine-commands.ts');

@@ -48,7 +48,15 @@ export async function extractIncrement(
     [id, spec.hospitalCode],
   );
   const from = stored.rows[0]?.watermark ?? spec.initialWatermark ?? null;
-  const remote = new pg.Client(spec.connectionString);
+  // A host that drops packets fails within 15 s instead of the system's TCP timeout; a
+  // connection lost while idle surfaces as the next query's error instead of crashing the process.
+  const remote = new pg.Client({ connectionString: spec.connectionString, connectionTimeoutMillis: 15_000 });
+  remote.on('error', (error) =>
+    options.logger.warn(
+      { source: id, hospital: spec.hospitalCode, error: error.message },
+      'source database connection lost',
+    ),
+  );
   await remote.connect();
   try {
     const wm = pg.escapeIdentifier(spec.watermarkColumn);
