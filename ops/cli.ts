@@ -33,7 +33,8 @@ export function buildProgram(): Command {
       const { runPipeline } = await stages();
       const summary = await withWarehouse((w, ctx) => runPipeline({ pool: w.pool, ...ctx }));
       printPipelineSummary(summary);
-      if (!summary.ok || summary.ingest.databaseSources.some((d) => d.outcome === 'failed')) process.exitCode = 1;
+      if (!summary.ok || summary.ingest.databaseSources.some((d) => d.outcome === 'failed'))
+        process.exitCode = 1;
     });
 
   program

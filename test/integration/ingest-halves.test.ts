@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -9,31 +8,15 @@ import { ingestInbox } from '../../pipelines/ingest/ingest-inbox.ts';
 import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { createTestDatabase } from '../support/database.ts';
+import { CHARGE_HEADER, hisInbox } from '../support/his-inbox.ts';
 
 const H1 = 'H32090200001';
 const LINES = 20_000;
 
 /** A charge file with a little of everything: unknown items, duplicates, a conflicting key, a bad date. */
 async function makeInbox(): Promise<string> {
-  const inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-halves-'));
-  const his = path.join(inbox, H1, 'his');
-  await mkdir(his, { recursive: true });
-  await writeFile(
-    path.join(his, 'departments.csv'),
-    'dept_code,dept_name,dept_class,std_dept_code\nD01,心内科,临床服务类,A03.04\n',
-  );
-  await writeFile(
-    path.join(his, 'charge_items.csv'),
-    'item_code,item_name,category_code,insurance_code,unit_price,unit\nI1,床位费,01,X1,50.00,日\n',
-  );
-  await writeFile(
-    path.join(his, 'inpatient_visits_2025-01.csv'),
-    'visit_id,patient_id,gender,birth_date,admit_time,discharge_time,admit_dept_code,discharge_dept_code,discharge_way,insurance_type,total_amount\n' +
-      'V1,P1,1,1960-01-01,2025-01-01 08:00:00,2025-01-05 10:00:00,D01,D01,1,310,0\n',
-  );
-  const lines = [
-    'line_id,visit_type,visit_id,charge_time,item_code,item_name,category_code,quantity,unit_price,amount,order_dept_code,exec_dept_code',
-  ];
+  const { inbox, his } = await hisInbox(H1, 'hdw-halves-');
+  const lines = [CHARGE_HEADER];
   for (let n = 0; n < LINES; n += 1) {
     const item = n % 997 === 0 ? 'I_UNKNOWN' : 'I1';
     const time = n % 4999 === 0 ? '2025-02-30 09:00:00' : '2025-01-02 09:00:00';

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { projectPaths, projectRoot } from '../../core/paths.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { CHARGE_HEADER, hisInbox } from '../support/his-inbox.ts';
 
 const H1 = 'H32090200001';
 const LINES = 300_000;
@@ -30,25 +30,9 @@ describe.each([
     t = await createTestDatabase();
     pool = new pg.Pool({ connectionString: t.url, max: 4 });
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
-    inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-kill-'));
-    const his = path.join(inbox, H1, 'his');
-    await mkdir(his, { recursive: true });
-    await writeFile(
-      path.join(his, 'departments.csv'),
-      'dept_code,dept_name,dept_class,std_dept_code\nD01,心内科,临床服务类,A03.04\n',
-    );
-    await writeFile(
-      path.join(his, 'charge_items.csv'),
-      'item_code,item_name,category_code,insurance_code,unit_price,unit\nI1,床位费,01,X1,50.00,日\n',
-    );
-    await writeFile(
-      path.join(his, 'inpatient_visits_2025-01.csv'),
-      'visit_id,patient_id,gender,birth_date,admit_time,discharge_time,admit_dept_code,discharge_dept_code,discharge_way,insurance_type,total_amount\n' +
-        'V1,P1,1,1960-01-01,2025-01-01 08:00:00,2025-01-05 10:00:00,D01,D01,1,310,0\n',
-    );
-    const lines = [
-      'line_id,visit_type,visit_id,charge_time,item_code,item_name,category_code,quantity,unit_price,amount,order_dept_code,exec_dept_code',
-    ];
+    let his: string;
+    ({ inbox, his } = await hisInbox(H1, 'hdw-kill-'));
+    const lines = [CHARGE_HEADER];
     for (let n = 0; n < LINES; n += 1)
       lines.push(`L${n},I,V1,2025-01-02 09:00:00,I1,床位费,01,1,50.00,50.00,D01,D01`);
     await writeFile(path.join(his, 'charge_lines_2025-01.csv'), `${lines.join('\n')}\n`);
