@@ -15,7 +15,13 @@ import {
   recordRuleResults,
   type RuleCounts,
 } from './apply-rules.ts';
-import { attachBatchTable, batchPartition, createBatchTable, dropBatchRows } from './batch-table.ts';
+import {
+  attachBatchTable,
+  batchPartition,
+  createBatchTable,
+  dropBatchRows,
+  dropOrphanParts,
+} from './batch-table.ts';
 import type { CsvRecord } from './csv-records.ts';
 import type { FileEncoding } from './detect-encoding.ts';
 import { fastCopy } from './fast-load.ts';
@@ -57,7 +63,11 @@ export interface BatchResult {
 /** A batch to load from any reader: a file, or one extraction from a source database. */
 export interface BatchInput {
   readonly delivery: Delivery;
-  readonly contentSha256: string;
+  /**
+   * The content's SHA-256. A promise lets a large file's hash be computed while it loads: the
+   * same-content check then runs after the COPY, and a repeat rolls the batch back as skipped.
+   */
+  readonly contentSha256: string | Promise<string>;
   readonly encoding: string;
   /** Records, header first. */
   readonly records: () => AsyncIterable<CsvRecord[]>;
@@ -88,7 +98,7 @@ export async function loadDelivery(
     pool,
     {
       delivery,
-      contentSha256: await sha256File(delivery.file),
+      contentSha256: quietly(sha256File(delivery.file)),
       encoding: format.encoding,
       records: () => readRecords(delivery.file, format, delivery.source.delimiter ?? ','),
       csv:
@@ -120,22 +130,18 @@ export async function loadBatch(
     pool,
     `${id}|${delivery.hospitalCode}|${delivery.period}`,
     async (client): Promise<BatchResult> => {
-      const same = await client.query<{ batch_id: number }>(
-        `select batch_id from ops.batches where source = $1 and hospital_code = $2 and content_sha256 = $3 and status = 'loaded'`,
-        [id, delivery.hospitalCode, input.contentSha256],
-      );
-      if (same.rows[0]) {
-        return {
-          delivery,
-          outcome: 'skipped',
-          batchId: same.rows[0].batch_id,
-          rowsRead: 0,
-          rowsLoaded: 0,
-          rowsQuarantined: 0,
-          rowsDuplicate: 0,
-          rowsWarned: 0,
-        };
-      }
+      const known = typeof input.contentSha256 === 'string' ? input.contentSha256 : undefined;
+      // A batch this transaction retired (below) still counts as loaded here.
+      const sameContent = async (sha: string, retired?: number) =>
+        (
+          await client.query<{ batch_id: number }>(
+            `select batch_id from ops.batches where source = $1 and hospital_code = $2 and content_sha256 = $3
+               and (status = 'loaded' or batch_id = $4)`,
+            [id, delivery.hospitalCode, sha, retired ?? null],
+          )
+        ).rows[0]?.batch_id;
+      const same = known ? await sameContent(known) : undefined;
+      if (same !== undefined) return skipped(delivery, same);
       const previous = await client.query<{ batch_id: number }>(
         `select batch_id from ops.batches where source = $1 and hospital_code = $2 and period = $3 and status = 'loaded'`,
         [id, delivery.hospitalCode, delivery.period],
@@ -152,7 +158,7 @@ export async function loadBatch(
           delivery.hospitalCode,
           delivery.period,
           delivery.relativePath,
-          input.contentSha256,
+          known ?? '',
           input.encoding,
           replaces ?? null,
           options.jobRunId ?? null,
@@ -187,6 +193,12 @@ export async function loadBatch(
       // Rows the JavaScript parser read (all of them, or the few the fast path diverted) join the batch table.
       await insertLoadedRows(client, source, table ?? batchPartition(source, batchId));
       const { rowsRead, mapping } = read;
+      if (!known) {
+        const sha = await input.contentSha256;
+        const earlier = await sameContent(sha, replaces);
+        if (earlier !== undefined) throw new AlreadyLoaded(earlier);
+        await client.query(`update ops.batches set content_sha256 = $2 where batch_id = $1`, [batchId, sha]);
+      }
       options.logger.debug(
         {
           source: id,
@@ -246,7 +258,12 @@ export async function loadBatch(
         notes: mapping.notes,
       };
     },
-  );
+  ).catch(async (error: unknown) => {
+    // Parts a large file's halves committed belong to nobody once the batch rolled back.
+    await dropOrphanParts(pool).catch(() => undefined);
+    if (error instanceof AlreadyLoaded) return skipped(delivery, error.batchId);
+    throw error;
+  });
   if (result.outcome === 'skipped') return result;
   const flagged = result.flaggedRules ?? [];
   const log =
@@ -268,6 +285,32 @@ export async function loadBatch(
     `batch ${delivery.relativePath}: ${result.outcome}${flagged.length > 0 ? ` (flagged: ${flagged.join(', ')})` : ''}`,
   );
   return result;
+}
+
+/** The content turned out to be loaded already (found once its hash was ready): roll back, skip. */
+class AlreadyLoaded extends Error {
+  constructor(readonly batchId: number) {
+    super(`content already loaded as batch ${batchId}`);
+  }
+}
+
+function skipped(delivery: Delivery, batchId: number): BatchResult {
+  return {
+    delivery,
+    outcome: 'skipped',
+    batchId,
+    rowsRead: 0,
+    rowsLoaded: 0,
+    rowsQuarantined: 0,
+    rowsDuplicate: 0,
+    rowsWarned: 0,
+  };
+}
+
+/** A promise whose rejection is handled where it is awaited (not reported as unhandled meanwhile). */
+function quietly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** A corrected delivery supersedes a batch: its rows leave the raw table, its quarantine is discarded. */
