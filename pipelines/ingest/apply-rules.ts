@@ -4,6 +4,7 @@ import { ddlType } from '../../core/contract/columns.ts';
 import { compileSql, inlineSql } from '../../core/db/compile.ts';
 import type { Logger } from '../../core/logging/logger.ts';
 import { RECORD_HASH } from './batch-table.ts';
+import { SET_MARKS } from './rule-kit.ts';
 import type { RuleSetting } from './rule-catalogue.ts';
 import { FIELD_SEPARATOR } from './row-encoder.ts';
 import { sourceId, type SourceDefinition } from './source-definition.ts';
@@ -193,8 +194,9 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
   ];
   // A plain SELECT (a CREATE TABLE AS here would not be given parallel workers); the few tuple
   // ids come back, grouped by table.
+  const scanText = await inlineSets(client, inlineSql(sql.join(scans, sql` union all `)));
   const flagged = await timed(`scan rules ${rules.map((r) => r.id).join(', ')}`, () =>
-    client.query<{ rel: string; tid: string }>(inlineSql(sql.join(scans, sql` union all `))),
+    client.query<{ rel: string; tid: string }>(scanText),
   );
   const byTable = new Map<string, Set<string>>();
   for (const { rel, tid } of flagged.rows) {
@@ -358,6 +360,45 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
     duplicate,
     warned: warned.rows[0]?.n ?? 0,
   };
+}
+
+/**
+ * Writes each small `notInSet` set into the SQL as a constant array (see rule-kit.ts): each
+ * distinct set query runs once; a set of more than SMALL_SET values keeps its NOT IN subquery.
+ */
+async function inlineSets(client: pg.PoolClient, text: string): Promise<string> {
+  const { start, set, end } = SET_MARKS;
+  const cache = new Map<string, string | undefined>();
+  let out = '';
+  let at = 0;
+  for (let open = text.indexOf(start); open !== -1; open = text.indexOf(start, at)) {
+    const middle = text.indexOf(set, open);
+    const close = text.indexOf(end, middle);
+    const value = text.slice(open + start.length, middle);
+    const query = text
+      .slice(middle + set.length, close)
+      .replace(/^\s*not in \(/, '')
+      .replace(/\)\s*$/, '');
+    if (!cache.has(query)) {
+      const { rows } = await client.query<{ v: string }>(
+        `select v from (${query}) s(v) limit ${SMALL_SET + 1}`,
+      );
+      cache.set(
+        query,
+        rows.length > SMALL_SET
+          ? undefined
+          : `'{${rows
+              .map((r) => `"${String(r.v).replace(/["\\]/g, '\\$&')}"`)
+              .join(',')
+              .replaceAll("'", "''")}}'::text[]`,
+      );
+    }
+    const array = cache.get(query);
+    out +=
+      text.slice(at, open) + (array ? `(${value})::text <> all(${array})` : `${value} not in (${query})`);
+    at = close + end.length;
+  }
+  return out + text.slice(at);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { batchHospital, codeInDictionary } from '../../ingest/rule-kit.ts';
+import { batchHospital, codeInDictionary, notInSet } from '../../ingest/rule-kit.ts';
 import type { SourceDefinition } from '../../ingest/source-definition.ts';
 
 /** Default share of the dictionary price by which a charged unit price may differ before it is flagged. */
@@ -72,12 +72,16 @@ export const chargeLines: SourceDefinition = {
       // lookups over the non-null sides (a null visit_id is, as with NOT EXISTS, never found), so
       // the rule shares the batch's single rule scan.
       failsWhen: sql`r.visit_type in ('I', 'O')
-        and (r.visit_type <> 'I' or coalesce(r.visit_id not in (
-              select v.visit_id from raw_his.inpatient_visits v
-              where v.hospital_code = ${batchHospital} and v.visit_id is not null), true))
-        and (r.visit_type <> 'O' or coalesce(r.visit_id not in (
-              select v.visit_id from raw_his.outpatient_visits v
-              where v.hospital_code = ${batchHospital} and v.visit_id is not null), true))
+        and (r.visit_type <> 'I' or coalesce(${notInSet(
+          sql`r.visit_id`,
+          sql`select v.visit_id from raw_his.inpatient_visits v
+              where v.hospital_code = ${batchHospital} and v.visit_id is not null`,
+        )}, true))
+        and (r.visit_type <> 'O' or coalesce(${notInSet(
+          sql`r.visit_id`,
+          sql`select v.visit_id from raw_his.outpatient_visits v
+              where v.hospital_code = ${batchHospital} and v.visit_id is not null`,
+        )}, true))
         and coalesce((r.visit_id, case r.visit_type when 'I' then 'his.inpatient_visits' else 'his.outpatient_visits' end)
               not in (select q.record_key, q.source from ops.quarantine q
                       where q.status = 'quarantined' and q.source in ('his.inpatient_visits', 'his.outpatient_visits')
