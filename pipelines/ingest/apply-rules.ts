@@ -206,12 +206,18 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
   // The flagged rows whole (a TID scan per table), with their raw text where the reader kept it.
   const payloadColumns = run.payloadColumns.map((c) => `r.${c.column}`);
   const content = `coalesce(l.raw, concat_ws('${FIELD_SEPARATOR}', ${payloadColumns.map((c) => `coalesce(${c}::text, '')`).join(', ') || "''"}))`;
+  // Named columns, not r.*: a part of the batch table may order them differently.
+  const { rows: attributes } = await client.query<{ name: string }>(
+    `select quote_ident(attname) as name from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped order by attnum`,
+    [table],
+  );
+  const columns = attributes.map((a) => `r.${a.name}`).join(', ');
   await client.query(`create temp table _rows on commit drop as
-    select null::text as rel, r.ctid as tid, r.*, l.raw, l.problems, ${content} as content
+    select null::text as rel, r.ctid as tid, ${columns}, l.raw, l.problems, ${content} as content
     from ${table} r left join _load l using (source_line) where false`);
   for (const [rel, tids] of byTable) {
     await client.query(
-      `insert into _rows select $1, r.ctid, r.*, l.raw, l.problems, ${content}
+      `insert into _rows select $1, r.ctid, ${columns}, l.raw, l.problems, ${content}
        from ${rel} r left join _load l using (source_line) where r.ctid = any ($2::tid[])`,
       [rel, [...tids]],
     );

@@ -91,6 +91,8 @@ export async function createBatchTable(
     readonly inParts?: boolean;
     /** Creates part `part` of the batch table, for lines in [from, to). */
     readonly part?: { readonly part: number; readonly from?: number; readonly to?: number };
+    /** Leaves out the batch's constant columns, added after COPY by `addBatchConstants`. */
+    readonly constantsLater?: boolean;
   },
 ): Promise<string> {
   const table = batch.temporary
@@ -105,16 +107,44 @@ export async function createBatchTable(
         ...(batch.part.to !== undefined ? [`source_line < ${batch.part.to}`] : []),
       ]
     : [];
-  // Named, so the parts of a batch table loaded in parts carry the same constraint as their parent.
+  const constants = batch.constantsLater ? '' : `${batchConstants(client, batch)},\n  `;
   await client.query(`create ${batch.temporary ? 'temp ' : ''}table ${table} (
-  batch_id bigint not null default ${batch.batchId} constraint batch_${batch.batchId} check (batch_id = ${batch.batchId}),
-  source_file text not null default ${client.escapeLiteral(batch.sourceFile)},
-  source_line integer not null${lines.length > 0 ? ` check (${lines.join(' and ')})` : ''},
-  hospital_code text not null default ${client.escapeLiteral(batch.hospitalCode)},
+  ${constants}source_line integer not null${lines.length > 0 ? ` check (${lines.join(' and ')})` : ''},
   ${declaredColumns(source)},
   ${RECORD_HASH} integer${extra}
 )${batch.temporary ? ' on commit drop' : ''}${batch.inParts ? ' partition by range (source_line)' : ''}`);
   return table;
+}
+
+/**
+ * The batch's constant columns with their values as defaults. The check constraint is named so
+ * the parts of a batch table loaded in parts carry the same one as their parent.
+ */
+function batchConstants(
+  client: pg.ClientBase,
+  batch: { readonly batchId: number; readonly sourceFile: string; readonly hospitalCode: string },
+): string {
+  return [
+    `batch_id bigint not null default ${batch.batchId} constraint batch_${batch.batchId} check (batch_id = ${batch.batchId})`,
+    `source_file text not null default ${client.escapeLiteral(batch.sourceFile)}`,
+    `hospital_code text not null default ${client.escapeLiteral(batch.hospitalCode)}`,
+  ].join(',\n  ');
+}
+
+/**
+ * Adds the batch's constant columns to a table filled without them. Their values become the
+ * columns' "missing values" (PostgreSQL's fast default): stored once in the catalogue, not in every
+ * row — a file path and a hospital code less per charge line to write and to scan.
+ */
+export async function addBatchConstants(
+  client: pg.ClientBase,
+  table: string,
+  batch: { readonly batchId: number; readonly sourceFile: string; readonly hospitalCode: string },
+): Promise<void> {
+  const columns = batchConstants(client, batch)
+    .split(',\n  ')
+    .map((c) => `add column ${c}`);
+  await client.query(`alter table ${table} ${columns.join(', ')}`);
 }
 
 /** `raw_his.charge_lines__b42_1`: part 1 of a batch table loaded in parts. */

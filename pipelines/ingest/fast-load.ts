@@ -8,7 +8,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../core/logging/logger.ts';
 import type { ProgressReporter } from '../../core/logging/progress.ts';
 import { loadColumns } from './apply-rules.ts';
-import { RECORD_HASH, batchPart, createBatchTable, partsLockKey } from './batch-table.ts';
+import { RECORD_HASH, addBatchConstants, batchPart, createBatchTable, partsLockKey } from './batch-table.ts';
 import { CsvSplitter, type CsvRecord } from './csv-records.ts';
 import type { FileEncoding } from './detect-encoding.ts';
 import { FastCsvScanner, FastPathUnsuitable, type DivertedRecord, type FastCsvPlan } from './fast-csv.ts';
@@ -139,7 +139,11 @@ export async function fastCopy(
       hospitalCode: options.hospitalCode,
       extraColumns,
     };
-    const table = await createBatchTable(client, source, { ...batch, inParts: parts !== undefined });
+    const table = await createBatchTable(client, source, {
+      ...batch,
+      inParts: parts !== undefined,
+      constantsLater: parts === undefined,
+    });
     const phase = `读取 ${relativePath}`;
     let divertedBytes = 0;
     let sinceProgress = 0;
@@ -192,7 +196,8 @@ export async function fastCopy(
       );
     };
     if (!parts) {
-      await copyRange(client, table, header.bytes, Infinity, header.lines + 1);
+      await copyRange(client, table, header.bytes, Infinity, header.lines + 1, true);
+      await addBatchConstants(client, table, batch);
     } else {
       // Two halves, each COPYed by its own connection into a part of the batch table created in
       // the same transaction (so COPY may freeze its rows: nobody has to set hint bits later) and
@@ -207,8 +212,10 @@ export async function fastCopy(
             const part = await createBatchTable(loader, source, {
               ...batch,
               part: { part: i + 1, from: range.fromLine, to: range.toLine },
+              constantsLater: true,
             });
             await copyRange(loader, part, range.start, range.end, range.firstLine, true);
+            await addBatchConstants(loader, part, batch);
             await loader.query('commit');
             committedParts.push(part);
             return part;
