@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { withTransaction } from '../../core/db/transaction.ts';
 import type { Logger } from '../../core/logging/logger.ts';
 import type { ProgressReporter } from '../../core/logging/progress.ts';
 import { loadColumns } from './apply-rules.ts';
@@ -206,9 +207,7 @@ export async function fastCopy(
       await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [partsLockKey(options.batchId)]);
       const loaded = await Promise.allSettled(
         parts.map(async (range, i) => {
-          const loader = await options.pool!.connect();
-          try {
-            await loader.query('begin');
+          await withTransaction(options.pool!, async (loader) => {
             const part = await createBatchTable(loader, source, {
               ...batch,
               part: { part: i + 1, from: range.fromLine, to: range.toLine },
@@ -216,15 +215,8 @@ export async function fastCopy(
             });
             await copyRange(loader, part, range.start, range.end, range.firstLine, true);
             await addBatchConstants(loader, part, batch);
-            await loader.query('commit');
-            committedParts.push(part);
-            return part;
-          } catch (error) {
-            await loader.query('rollback').catch(() => undefined);
-            throw error;
-          } finally {
-            loader.release();
-          }
+          });
+          committedParts.push(batchPart(source, options.batchId, i + 1));
         }),
       );
       const failed = loaded.find((r) => r.status === 'rejected');
