@@ -93,7 +93,9 @@ export const chargeLines: SourceDefinition = {
       category: 'conformance.computational',
       severity: 'blocking',
       description: '金额不等于数量×单价 (|amount − round(quantity × unit_price, 2)| > 0.01)',
-      failsWhen: sql`abs(r.amount - round(r.quantity * r.unit_price, 2)) > 0.01`,
+      // The exact product settles most lines with one multiplication (then the difference is at
+      // most the rounding, never over 0.01); only the others are rounded and compared.
+      failsWhen: sql`r.amount <> r.quantity * r.unit_price and abs(r.amount - round(r.quantity * r.unit_price, 2)) > 0.01`,
       message: sql`'金额 ' || r.amount || ' ≠ 数量 ' || r.quantity || ' × 单价 ' || r.unit_price`,
     },
     {
