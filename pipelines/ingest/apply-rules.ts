@@ -128,24 +128,32 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
   await client.query(`set local parallel_tuple_cost = 0.0001`);
   // Rules look dictionaries up for the batch's hospital through this setting (`batchHospital`).
   await client.query(`select set_config('hdw.batch_hospital', $1, true)`, [run.hospitalCode]);
-  // Candidate duplicates: rows sharing a record hash (natural key, or the whole record). Few.
-  await client.query(`create temp table _dup_hashes (h integer) on commit drop`);
-  if (run.candidateHashes) {
-    await client.query(`insert into _dup_hashes select unnest($1::int[])`, [run.candidateHashes]);
-  } else if (run.mode === 'load') {
-    await timed('duplicate hashes', () =>
-      client.query(
-        `insert into _dup_hashes select ${RECORD_HASH} from ${table} group by 1 having count(*) > 1`,
-      ),
-    );
-  }
   // Small sets are written into the scan as constants (a hashed = ANY), which keeps the scan free
   // of temp tables and so open to parallel workers.
+  const intArray = (values: readonly number[]) => `'{${values.join(',')}}'::int[]`;
   const smallSet = async (query: string): Promise<string | undefined> => {
     const { rows } = await client.query<{ v: number }>(`${query} limit ${SMALL_SET + 1}`);
-    return rows.length <= SMALL_SET ? `'{${rows.map((r) => r.v).join(',')}}'::int[]` : undefined;
+    return rows.length <= SMALL_SET ? intArray(rows.map((r) => r.v)) : undefined;
   };
-  const dupHashes = await smallSet(`select h as v from _dup_hashes`);
+  // Candidate duplicates: rows sharing a record hash (natural key, or the whole record). Few. The
+  // reader's candidates are used as they are; otherwise (or when too many) they go to a temp table.
+  let dupHashes =
+    run.candidateHashes && run.candidateHashes.length <= SMALL_SET
+      ? intArray(run.candidateHashes)
+      : undefined;
+  if (!dupHashes) {
+    await client.query(`create temp table _dup_hashes (h integer) on commit drop`);
+    if (run.candidateHashes) {
+      await client.query(`insert into _dup_hashes select unnest($1::int[])`, [run.candidateHashes]);
+    } else if (run.mode === 'load') {
+      await timed('duplicate hashes', () =>
+        client.query(
+          `insert into _dup_hashes select ${RECORD_HASH} from ${table} group by 1 having count(*) > 1`,
+        ),
+      );
+    }
+    dupHashes = await smallSet(`select h as v from _dup_hashes`);
+  }
   const isCandidate = (alias: string) =>
     dupHashes
       ? `${alias}.${RECORD_HASH} = any(${dupHashes})`

@@ -71,7 +71,7 @@ export default async function ingestBench(ctx: BenchContext): Promise<void> {
 }
 
 /** Deliveries the charge lines refer to: departments, items, inpatient visits. */
-export async function writeReferenceFiles(inbox: string): Promise<void> {
+async function writeReferenceFiles(inbox: string): Promise<void> {
   const his = path.join(inbox, H1, 'his');
   await mkdir(his, { recursive: true });
   const depts = Array.from({ length: DEPTS }, (_, i) => `D${i},科室${i},临床服务类,A03.04`);
@@ -204,7 +204,7 @@ async function child(spec: { url: string; inbox: string; phase: 'reference' | 'c
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client(adminUrl);
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);
