@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import serverCore, { type CreateOptions } from '@cubejs-backend/server-core';
 import express from 'express';
@@ -253,4 +254,15 @@ const refreshContext: SecurityContext = { role: 'steward', alliance_id: 'hdw-ref
 async function assertFolder(modelPath: string): Promise<void> {
   const info = await stat(modelPath).catch(() => undefined);
   if (!info?.isDirectory()) throw new ConfigError(`Cube model folder not found: ${modelPath}`);
+}
+
+/**
+ * BI tools and proxies reuse connections; Node closes an idle one after 5 s, which can race a
+ * request the client is just sending on it (it sees ECONNRESET). Keep idle connections for 65 s,
+ * longer than common clients and load balancers do, so the client is the one that closes them.
+ */
+export function keepConnectionsOpen(server: Server): Server {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }

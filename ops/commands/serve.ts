@@ -5,7 +5,7 @@ import { resolveJwtSecret } from '../../core/config/jwt-secret.ts';
 import { loadJwtPublicKey } from '../../core/security/jwt-public-key.ts';
 import { openWarehouse } from '../../core/db/database.ts';
 import { projectPaths } from '../../core/paths.ts';
-import { mountCube } from '../../cube/server.ts';
+import { keepConnectionsOpen, mountCube } from '../../cube/server.ts';
 import { writeDocsSite } from '../../core/engine/docs-site.ts';
 import { loadProject } from '../../pipelines/run-pipeline.ts';
 import { commandContext } from '../context.ts';
@@ -33,7 +33,10 @@ export async function serve(): Promise<void> {
   await writeDocsSite(await loadProject(), docsDir);
   app.use('/docs', express.static(docsDir));
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.HDW_PORT, '0.0.0.0', () => resolve(s)).once('error', reject);
+    const s = keepConnectionsOpen(app.listen(config.HDW_PORT, '0.0.0.0', () => resolve(s))).once(
+      'error',
+      reject,
+    );
   });
   cube
     .refreshPreAggregations()

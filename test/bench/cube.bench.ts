@@ -21,7 +21,7 @@ import { migrateToLatest } from '../../core/db/migrate.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { applyWarehouseSecurity } from '../../core/security/warehouse-security.ts';
 import { defaultSharingPolicy } from '../../core/security/sharing-policy.ts';
-import { mountCube } from '../../cube/server.ts';
+import { keepConnectionsOpen, mountCube } from '../../cube/server.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { runPipeline } from '../../pipelines/run-pipeline.ts';
 import { signToken } from '../../cube/security/token.ts';
@@ -104,7 +104,7 @@ export default async function bench(ctx: BenchContext): Promise<void> {
       logger: silentLogger,
       ...(modelPath ? { modelPath } : {}),
     });
-    const server: Server = app.listen(0, '127.0.0.1');
+    const server: Server = keepConnectionsOpen(app.listen(0, '127.0.0.1'));
     await once(server, 'listening');
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cubejs-api/v1/load`;
     try {

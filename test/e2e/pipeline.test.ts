@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/config.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
-import { mountCube, type CubeHandle } from '../../cube/server.ts';
+import { keepConnectionsOpen, mountCube, type CubeHandle } from '../../cube/server.ts';
 import { signToken } from '../../cube/security/token.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
@@ -57,7 +57,7 @@ describe('end to end: generate → run → Cube', () => {
     const app = express();
     cube = await mountCube(app, { databaseUrl: t.url, jwtSecret: SECRET, logger: silentLogger });
     server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = keepConnectionsOpen(app.listen(0, '127.0.0.1', () => resolve(s)));
     });
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

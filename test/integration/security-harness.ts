@@ -19,7 +19,12 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { applyWarehouseSecurity } from '../../core/security/warehouse-security.ts';
 import { grantLogin, type LoginKind } from '../../core/security/warehouse-logins.ts';
 import type { SharingPolicy } from '../../core/security/sharing-policy.ts';
-import { mountCube, type CubeHandle, type CubeServerOptions } from '../../cube/server.ts';
+import {
+  keepConnectionsOpen,
+  mountCube,
+  type CubeHandle,
+  type CubeServerOptions,
+} from '../../cube/server.ts';
 import { withDatabase, type TestDatabase } from '../support/database.ts';
 
 export const secret = 'security-test-secret-0123456789-abcdef';
@@ -224,7 +229,7 @@ export async function startCube(
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
   const app = express();
   const cube = await mountCube(app, { databaseUrl: t.url, jwtSecret: secret, logger, ...options });
-  const server: Server = app.listen(0, '127.0.0.1');
+  const server: Server = keepConnectionsOpen(app.listen(0, '127.0.0.1'));
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
