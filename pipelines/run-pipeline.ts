@@ -106,6 +106,7 @@ export async function ingestStage(ctx: StageContext): Promise<IngestStageSummary
         logger: ctx.logger,
         progress: ctx.progress,
         jobRunId: runId,
+        splitBytes: ctx.config.HDW_INGEST_SPLIT_BYTES,
       });
       const databaseSources = await extractDatabaseSources(ctx, specs, runId);
       const batches = [...inbox.batches, ...databaseSources.flatMap((run) => (run.batch ? [run.batch] : []))];

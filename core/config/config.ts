@@ -61,6 +61,14 @@ const databaseSourcesSchema = z
   });
 
 /**
+ * Delimited files from this many bytes on are COPYed in two halves at once, on two more
+ * connections (`pipelines/ingest/fast-load.ts`): 32 MB, where the second core starts paying off.
+ */
+export const DEFAULT_INGEST_SPLIT_BYTES = 32 << 20;
+
+const splitBytesMessage = 'must be a whole number of bytes, at least 1';
+
+/**
  * Everything the warehouse reads from its environment, validated once at start-up. Each field is
  * named after the environment variable that sets it, so an error message can point at it.
  */
@@ -79,6 +87,11 @@ export const configSchema = z.object({
   HDW_LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
   /** Hospital systems' PostgreSQL views pulled by the ingest stage (JSON array text in the environment). */
   HDW_DATABASE_SOURCES: databaseSourcesSchema.optional(),
+  /** File size from which the ingest COPYs a delimited file in two halves at once. */
+  HDW_INGEST_SPLIT_BYTES: z.coerce
+    .number({ error: splitBytesMessage })
+    .int(splitBytesMessage)
+    .min(1, splitBytesMessage),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -92,6 +105,7 @@ const fileKeys: Record<string, keyof Config> = {
   jwtPublicKey: 'HDW_JWT_PUBLIC_KEY',
   logLevel: 'HDW_LOG_LEVEL',
   databaseSources: 'HDW_DATABASE_SOURCES',
+  ingestSplitBytes: 'HDW_INGEST_SPLIT_BYTES',
 };
 
 /**
@@ -115,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_JWT_PUBLIC_KEY: pick('HDW_JWT_PUBLIC_KEY'),
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
     HDW_DATABASE_SOURCES: fromJsonText(env.HDW_DATABASE_SOURCES, fromFile.HDW_DATABASE_SOURCES),
+    HDW_INGEST_SPLIT_BYTES: pick('HDW_INGEST_SPLIT_BYTES') ?? DEFAULT_INGEST_SPLIT_BYTES,
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(

@@ -7,15 +7,28 @@ import {
   type RawBuilder,
 } from 'kysely';
 
-/** A Kysely that only compiles: lets `sql` templates run on a plain pg client (inside a COPY transaction). */
-const compiler = new Kysely<unknown>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+/** A Kysely that only compiles, with `createQueryCompiler`'s compiler. */
+function compilingKysely(createQueryCompiler: () => PostgresQueryCompiler): Kysely<unknown> {
+  return new Kysely<unknown>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createQueryCompiler,
+    },
+  });
+}
+
+/** Writes each value into the text as a literal where a bind parameter would go. */
+class InliningCompiler extends PostgresQueryCompiler {
+  protected override appendValue(value: unknown): void {
+    this.append(literal(value));
+  }
+}
+
+/** Lets `sql` templates run on a plain pg client (inside a COPY transaction). */
+const compiler = compilingKysely(() => new PostgresQueryCompiler());
+const inliner = compilingKysely(() => new InliningCompiler());
 
 /** Compiles a `sql` template to text and positional values for `pg`'s `client.query(text, values)`. */
 export function compileSql(query: RawBuilder<unknown>): { text: string; values: unknown[] } {
@@ -28,8 +41,7 @@ export function compileSql(query: RawBuilder<unknown>): { text: string; values: 
  * take no bind parameters (CREATE TABLE … AS, which may then scan with parallel workers).
  */
 export function inlineSql(query: RawBuilder<unknown>): string {
-  const { text, values } = compileSql(query);
-  return text.replace(/\$(\d+)\b/g, (_, n: string) => literal(values[Number(n) - 1]));
+  return query.compile(inliner).sql;
 }
 
 function literal(value: unknown): string {

@@ -4,7 +4,7 @@ import { ddlType } from '../../core/contract/columns.ts';
 import { compileSql, inlineSql } from '../../core/db/compile.ts';
 import type { Logger } from '../../core/logging/logger.ts';
 import { RECORD_HASH } from './batch-table.ts';
-import { SET_MARKS } from './rule-kit.ts';
+import { SMALL_SET, inlineSmallSets, scansAlone } from './rule-kit.ts';
 import type { RuleSetting } from './rule-catalogue.ts';
 import { FIELD_SEPARATOR } from './row-encoder.ts';
 import { sourceId, type SourceDefinition } from './source-definition.ts';
@@ -29,15 +29,15 @@ export interface RuleRun {
   readonly settings: ReadonlyMap<string, RuleSetting>;
   /**
    * Record hashes seen more than once while reading (plus a few false alarms), when the reader
-   * tracked them; otherwise the rule phase groups the batch table's hashes itself.
+   * tracked them; undefined: the rule phase groups the batch table's hashes itself. Rows replayed
+   * from quarantine pass none (`[]`): they were told apart from duplicates when first loaded.
    */
   readonly candidateHashes?: readonly number[];
-  /** replay: the rows come back from quarantine; no duplicate detection, no new quarantine rows. */
-  readonly mode: 'load' | 'replay';
   /** Receives each step's duration at debug level (what to look at when a batch is slow). */
   readonly logger?: Logger;
 }
 
+/** What the rule phase settled for the batch. */
 export interface RuleCounts {
   /** Rows left in `run.table`: everything not quarantined or dropped as a duplicate. */
   readonly loaded: number;
@@ -79,7 +79,7 @@ export async function insertLoadedRows(
   table: string,
 ): Promise<void> {
   const columns = source.columns.map((c) => c.name).join(', ');
-  const keys = source.uniqueKey && source.uniqueKey.length > 0 ? source.uniqueKey : undefined;
+  const keys = uniqueKey(source);
   const hash = keys
     ? `hashtext(${keys.map((k) => `coalesce(${k}::text, '')`).join(` || '${FIELD_SEPARATOR}' || `)})`
     : `hashtext(raw)`;
@@ -87,56 +87,108 @@ export async function insertLoadedRows(
     select source_line, ${columns}, coalesce(record_hash, ${hash}) from _load`);
 }
 
-/** Up to this many values are written into a scan as a constant array rather than read from a temp table. */
-const SMALL_SET = 100_000;
-
-interface Rule {
+/**
+ * A rule as the rule phase runs it: the source's declared rules and the two every batch gets
+ * (`future_date`, `conflicting_duplicate_key`).
+ */
+interface BatchRule {
   readonly id: string;
+  /** True for every row that fails: evaluated on the flagged rows, to record violations. */
   readonly failsWhen: RawBuilder<unknown>;
+  /** True for at least every failing row, cheap enough for the scan of the whole batch; default `failsWhen`. */
+  readonly scanWhen?: RawBuilder<unknown>;
   readonly message: RawBuilder<unknown>;
 }
 
+/** Rows of the batch worth a second look besides rule failures: possible duplicates, rows read with problems. */
+interface Candidates {
+  /** SQL: the row under `alias` shares its record hash with another row. */
+  readonly isCandidate: (alias: string) => string;
+  /** SQL: the row under `r` had problems while being read (`_load.problems`). */
+  readonly hasProblems: string;
+}
+
+/** What the checks found, left in temp tables for the settlement (`_rows`, `_duplicates`, `_violations`). */
+export interface RuleCheck {
+  /** Exact duplicates found (`_duplicates`). */
+  readonly duplicate: number;
+}
+
+/** Tomorrow, from now: a date after it is in the future (`future_date`). */
+const FUTURE_MARGIN_MS = 86_400_000;
+
 /**
- * Runs every rule set-based over the batch, then settles each row: exact duplicates are counted
- * and dropped, rows failing a blocking rule go to quarantine with their payload and leave the
- * batch table, the rest stay; every failure of every rule becomes an exception with file and line.
- *
- * The batch table is scanned as few times as possible, each scan free to use parallel workers:
- * one grouping of the record hash finds candidate duplicates; one scan evaluates every rule
- * written as a plain condition (hashed IN / NOT IN lookups included) and keeps only the rows
- * failing something; each rule with a correlated EXISTS gets a scan of its own (a hash semi-join).
- * Everything after that — messages, duplicates, quarantine — works on those few rows.
+ * Runs every rule set-based over a newly read batch, then settles each row: exact duplicates are
+ * counted and dropped, rows failing a blocking rule go to quarantine with their payload and leave
+ * the batch table, the rest stay; every failure of every rule becomes an exception with file and
+ * line. (Replayed rows are checked the same way and settled by `replay-quarantine.ts`.)
  */
 export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<RuleCounts> {
-  const { source, settings, table } = run;
-  const severity = (ruleId: string) => settings.get(ruleId)?.severity ?? 'blocking';
-  const description = (ruleId: string) => settings.get(ruleId)?.description ?? ruleId;
-  const timed = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+  const check = await checkRules(client, run);
+  const quarantined = await quarantineViolations(client, run);
+  return settleBatch(client, run, check, quarantined);
+}
+
+/**
+ * The checks, in phases: rule scan → duplicates → violations. The batch table is scanned as few
+ * times as possible, each scan free to use parallel workers: one grouping of the record hash finds
+ * candidate duplicates (unless the reader found them); one scan evaluates every rule written as a
+ * plain condition (hashed IN / NOT IN lookups included) and keeps only the rows failing something;
+ * each rule with a correlated EXISTS gets a scan of its own (a hash semi-join). Everything after
+ * that — duplicates, messages — works on those few rows (`_rows`).
+ */
+export async function checkRules(client: pg.PoolClient, run: RuleRun): Promise<RuleCheck> {
+  const timed = stepTimer(run);
+  await prepareScan(client, run);
+  const candidates = await findCandidates(client, run, timed);
+  const rules = batchRules(run.source, candidates);
+  await scanRules(client, run, rules, candidates, timed);
+  const duplicate = await findDuplicates(client, run.source, candidates);
+  await recordViolations(client, run, rules, timed);
+  return { duplicate };
+}
+
+/** Runs `work`, logging its duration at debug level (what to look at when a batch is slow). */
+type StepTimer = <T>(step: string, work: () => Promise<T>) => Promise<T>;
+
+function stepTimer(run: RuleRun): StepTimer {
+  return async (step, work) => {
     const started = performance.now();
     const result = await work();
     run.logger?.debug(
-      { source: sourceId(source), step, ms: Math.round(performance.now() - started) },
+      { source: sourceId(run.source), step, ms: Math.round(performance.now() - started) },
       'rule phase step',
     );
     return result;
   };
-  const keys = source.uniqueKey && source.uniqueKey.length > 0 ? source.uniqueKey : undefined;
-  const keyList = keys?.join(', ');
+}
 
+async function prepareScan(client: pg.PoolClient, run: RuleRun): Promise<void> {
   // The batch table has no statistics yet: tell the planner that handing rows back from parallel
-  // workers is cheap (the scans below keep few rows), so it scans with them.
+  // workers is cheap (the scans keep few rows), so it scans with them.
   await client.query(`set local parallel_tuple_cost = 0.0001`);
   // Rules look dictionaries up for the batch's hospital through this setting (`batchHospital`).
   await client.query(`select set_config('hdw.batch_hospital', $1, true)`, [run.hospitalCode]);
-  // Small sets are written into the scan as constants (a hashed = ANY), which keeps the scan free
-  // of temp tables and so open to parallel workers.
-  const intArray = (values: readonly number[]) => `'{${values.join(',')}}'::int[]`;
-  const smallSet = async (query: string): Promise<string | undefined> => {
-    const { rows } = await client.query<{ v: number }>(`${query} limit ${SMALL_SET + 1}`);
-    return rows.length <= SMALL_SET ? intArray(rows.map((r) => r.v)) : undefined;
-  };
-  // Candidate duplicates: rows sharing a record hash (natural key, or the whole record). Few. The
-  // reader's candidates are used as they are; otherwise (or when too many) they go to a temp table.
+}
+
+/** `'{1,2}'::int[]`: a small set written into a scan as a constant (a hashed = ANY). */
+function intArray(values: readonly number[]): string {
+  return `'{${values.join(',')}}'::int[]`;
+}
+
+/** The values of a one-column query `v` as a constant array, or undefined past SMALL_SET. */
+async function smallIntSet(client: pg.PoolClient, query: string): Promise<string | undefined> {
+  const { rows } = await client.query<{ v: number }>(`${query} limit ${SMALL_SET + 1}`);
+  return rows.length <= SMALL_SET ? intArray(rows.map((r) => r.v)) : undefined;
+}
+
+/**
+ * Candidate duplicates (rows sharing a record hash: natural key, or the whole record; few) and
+ * rows with read problems. Small sets are written into the scan as constants, which keeps it free
+ * of temp tables and so open to parallel workers; the reader's candidates are used as they are;
+ * otherwise (or when too many) they go to a temp table.
+ */
+async function findCandidates(client: pg.PoolClient, run: RuleRun, timed: StepTimer): Promise<Candidates> {
   let dupHashes =
     run.candidateHashes && run.candidateHashes.length <= SMALL_SET
       ? intArray(run.candidateHashes)
@@ -145,29 +197,38 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
     await client.query(`create temp table _dup_hashes (h integer) on commit drop`);
     if (run.candidateHashes) {
       await client.query(`insert into _dup_hashes select unnest($1::int[])`, [run.candidateHashes]);
-    } else if (run.mode === 'load') {
+    } else {
       await timed('duplicate hashes', () =>
         client.query(
-          `insert into _dup_hashes select ${RECORD_HASH} from ${table} group by 1 having count(*) > 1`,
+          `insert into _dup_hashes select ${RECORD_HASH} from ${run.table} group by 1 having count(*) > 1`,
         ),
       );
     }
-    dupHashes = await smallSet(`select h as v from _dup_hashes`);
+    dupHashes = await smallIntSet(client, `select h as v from _dup_hashes`);
   }
-  const isCandidate = (alias: string) =>
-    dupHashes
-      ? `${alias}.${RECORD_HASH} = any(${dupHashes})`
-      : `${alias}.${RECORD_HASH} in (select h from _dup_hashes)`;
-  const problemLines = await smallSet(`select source_line as v from _load where problems is not null`);
-  const hasProblems = problemLines
-    ? `r.source_line = any(${problemLines})`
-    : `r.source_line in (select source_line from _load where problems is not null)`;
+  const inline = dupHashes;
+  const problemLines = await smallIntSet(
+    client,
+    `select source_line as v from _load where problems is not null`,
+  );
+  return {
+    isCandidate: (alias) =>
+      inline
+        ? `${alias}.${RECORD_HASH} = any(${inline})`
+        : `${alias}.${RECORD_HASH} in (select h from _dup_hashes)`,
+    hasProblems: problemLines
+      ? `r.source_line = any(${problemLines})`
+      : `r.source_line in (select source_line from _load where problems is not null)`,
+  };
+}
 
-  const rules: Rule[] = [];
+/** The rules of a batch of `source`: dates in the future, conflicting keys, then the source's own. */
+function batchRules(source: SourceDefinition, candidates: Candidates): BatchRule[] {
+  const rules: BatchRule[] = [];
   const dated = source.columns.filter((c) => c.type === 'date' || c.type === 'timestamp');
   if (dated.length > 0) {
     // Compared with a constant (now + 1 day, taken once), not an expression per row.
-    const cutoff = sql.lit(new Date(Date.now() + 86_400_000).toISOString());
+    const cutoff = sql.lit(new Date(Date.now() + FUTURE_MARGIN_MS).toISOString());
     const future = (c: { name: string }) => sql`${sql.ref(`r.${c.name}`)} > ${cutoff}::timestamptz`;
     rules.push({
       id: 'future_date',
@@ -175,34 +236,56 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
       message: sql`concat_ws('; ', ${sql.join(dated.map((c) => sql`case when ${future(c)} then ${sql.lit(c.name + ' ')} || ${sql.ref(`r.${c.name}`)}::text || ' 晚于当前时间' end`))})`,
     });
   }
+  const keys = uniqueKey(source);
   if (keys) {
     const rowKeys = sql.join(keys.map((k) => sql.ref(`r.${k}`)));
     rules.push({
       id: 'conflicting_duplicate_key',
-      // Only rows whose key hash is shared can conflict; the exact test runs on those few rows.
-      failsWhen: sql.raw(isCandidate('r')),
+      // Only rows whose key hash is shared can conflict; the exact test (keys found by
+      // `findDuplicates`) runs on those few rows.
+      scanWhen: sql.raw(candidates.isCandidate('r')),
+      failsWhen: sql`(${rowKeys}) in (select ${sql.join(keys.map((k) => sql.ref(k)))} from _conflicting_keys)`,
       message: sql`${sql.lit(keys.join('+') + ' ')} || concat_ws('+', ${rowKeys}) || ' 在本批次中出现多次且内容不同'`,
     });
   }
   for (const rule of source.rules)
     rules.push({ id: rule.id, failsWhen: rule.failsWhen, message: rule.message ?? sql`null` });
-  const ownScan = (rule: Rule) => /\bexists\b/i.test(compileSql(rule.failsWhen).text);
-  const shared = rules.filter((r) => !ownScan(r));
-  const own = rules.filter(ownScan);
+  return rules;
+}
 
-  // The scans: rows failing any rule, candidate duplicates, rows with read problems. Each row is
-  // named by its table (the batch table, or one of its parts when it was loaded in parts) and tuple id.
+/** The source's natural key columns, if it declares any. */
+function uniqueKey(source: SourceDefinition): readonly string[] | undefined {
+  return source.uniqueKey && source.uniqueKey.length > 0 ? source.uniqueKey : undefined;
+}
+
+/**
+ * The rule scan: the rows failing any rule, candidate duplicates and rows with read problems,
+ * fetched whole into `_rows` (with their raw text where the reader kept it, and their content to
+ * compare duplicates by). Each row is named by its table (the batch table, or one of its parts
+ * when it was loaded in parts) and tuple id.
+ */
+async function scanRules(
+  client: pg.PoolClient,
+  run: RuleRun,
+  rules: readonly BatchRule[],
+  candidates: Candidates,
+  timed: StepTimer,
+): Promise<void> {
+  const { table } = run;
+  const scanWhen = (rule: BatchRule) => rule.scanWhen ?? rule.failsWhen;
+  const shared = rules.filter((r) => !scansAlone(scanWhen(r)));
+  const alone = rules.filter((r) => scansAlone(scanWhen(r)));
   const named = sql`r.tableoid::regclass::text as rel, r.ctid as tid`;
   const scans = [
-    sql`select ${named} from ${sql.raw(table)} r where ${sql.raw(isCandidate('r'))} or ${sql.raw(hasProblems)}${sql.join(
-      shared.map((rule) => sql` or (${rule.failsWhen})`),
+    sql`select ${named} from ${sql.raw(table)} r where ${sql.raw(candidates.isCandidate('r'))} or ${sql.raw(candidates.hasProblems)}${sql.join(
+      shared.map((rule) => sql` or (${scanWhen(rule)})`),
       sql``,
     )}`,
-    ...own.map((rule) => sql`select ${named} from ${sql.raw(table)} r where ${rule.failsWhen}`),
+    ...alone.map((rule) => sql`select ${named} from ${sql.raw(table)} r where ${scanWhen(rule)}`),
   ];
   // A plain SELECT (a CREATE TABLE AS here would not be given parallel workers); the few tuple
   // ids come back, grouped by table.
-  const scanText = await inlineSets(client, inlineSql(sql.join(scans, sql` union all `)));
+  const scanText = inlineSql(await inlineSmallSets(client, sql.join(scans, sql` union all `)));
   const flagged = await timed(`scan rules ${rules.map((r) => r.id).join(', ')}`, () =>
     client.query<{ rel: string; tid: string }>(scanText),
   );
@@ -230,38 +313,47 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
       [rel, [...tids]],
     );
   }
+}
 
-  let duplicate = 0;
-  if (run.mode === 'load') {
-    // Exact duplicates: same content as an earlier row with the same hash; only the first stays.
-    const dup = await client.query(`create temp table _duplicates on commit drop as
-      select c.source_line, c.rel, c.tid, d.first_line from _rows c
-      join (select content, min(source_line) as first_line from _rows
-            where ${isCandidate('_rows')} group by content having count(*) > 1) d
-        on c.content = d.content and c.source_line <> d.first_line`);
-    duplicate = dup.rowCount ?? 0;
-  } else {
-    await client.query(
-      `create temp table _duplicates (source_line integer, rel text, tid tid, first_line integer) on commit drop`,
-    );
-  }
+/**
+ * Duplicates among the flagged rows: exact duplicates (same content as an earlier row with the
+ * same hash; only the first stays) into `_duplicates`, and keys delivered more than once with
+ * different content (duplicates aside) into `_conflicting_keys`. Returns the exact duplicates.
+ */
+async function findDuplicates(
+  client: pg.PoolClient,
+  source: SourceDefinition,
+  candidates: Candidates,
+): Promise<number> {
+  const dup = await client.query(`create temp table _duplicates on commit drop as
+    select c.source_line, c.rel, c.tid, d.first_line from _rows c
+    join (select content, min(source_line) as first_line from _rows
+          where ${candidates.isCandidate('_rows')} group by content having count(*) > 1) d
+      on c.content = d.content and c.source_line <> d.first_line`);
+  const keys = uniqueKey(source);
   if (keys) {
-    // Keys delivered more than once with different content (duplicates aside).
+    const keyList = keys.join(', ');
     await client.query(`create temp table _conflicting_keys on commit drop as
-      select ${keyList} from _rows c where ${isCandidate('c')}
+      select ${keyList} from _rows c where ${candidates.isCandidate('c')}
         and c.source_line not in (select source_line from _duplicates)
       group by ${keyList} having count(distinct content) > 1`);
-    const conflicting = rules.find((r) => r.id === 'conflicting_duplicate_key')!;
-    const keyRefs = sql.join(keys.map((k) => sql.ref(k)));
-    const rowKeys = sql.join(keys.map((k) => sql.ref(`r.${k}`)));
-    rules[rules.indexOf(conflicting)] = {
-      ...conflicting,
-      failsWhen: sql`(${rowKeys}) in (select ${keyRefs} from _conflicting_keys)`,
-    };
   }
+  return dup.rowCount ?? 0;
+}
 
-  // Each violation carries its row's key and content, so quarantine and exceptions need no
-  // further pass. Messages are computed here, on the flagged rows only.
+/**
+ * Every failure of every flagged row that is not a duplicate into `_violations`: problems found
+ * while reading, then each rule failed, with its severity and message. Each violation carries its
+ * row's key, so quarantine and exceptions need no further pass. Messages are computed here, on the
+ * flagged rows only.
+ */
+async function recordViolations(
+  client: pg.PoolClient,
+  run: RuleRun,
+  rules: readonly BatchRule[],
+  timed: StepTimer,
+): Promise<void> {
+  const { source, settings } = run;
   const kept = `r.source_line not in (select d.source_line from _duplicates d)`;
   await client.query(`create temp table _violations (source_line integer not null, rule_id text not null,
     severity text not null, message text not null, record_key text) on commit drop`);
@@ -274,30 +366,41 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
     where r.problems is not null and ${kept}`);
   const { text, values } = compileSql(sql`
     insert into _violations (source_line, rule_id, severity, message, record_key)
-    select f.source_line, (${rules.map((r) => r.id)}::text[])[u.i], (${rules.map((r) => severity(r.id))}::text[])[u.i],
+    select f.source_line, (${rules.map((r) => r.id)}::text[])[u.i], (${rules.map((r) => severityOf(settings, r.id))}::text[])[u.i],
            u.message, f.record_key
     from (select r.source_line, ${sql.ref(`r.${source.key}`)}::text as record_key, array[${sql.join(
       rules.map(
         (rule) =>
-          sql`case when ${rule.failsWhen} then coalesce(${rule.message}, ${description(rule.id)}::text) end`,
+          sql`case when ${rule.failsWhen} then coalesce(${rule.message}, ${descriptionOf(settings, rule.id)}::text) end`,
       ),
     )}]::text[] as messages
           from _rows r where ${sql.raw(kept)}) f
     cross join lateral unnest(f.messages) with ordinality as u(message, i)
     where u.message is not null`);
   await timed('rule messages', () => client.query(text, values));
+}
 
-  const id = sourceId(source);
-  let quarantined = 0;
-  if (run.mode === 'load') {
-    // The payload: the delivered fields under their headers — split from the raw text when the
-    // reader kept it, else the typed values (which COPY took from canonical delivered text).
-    const typedPayload = run.payloadColumns.length
-      ? `jsonb_build_object(${run.payloadColumns.map((c) => `${client.escapeLiteral(c.header)}, coalesce(r.${c.column}::text, '')`).join(', ')})`
-      : `'{}'::jsonb`;
-    const q = await timed('quarantine', () =>
-      client.query(
-        `insert into ops.quarantine (batch_id, source, hospital_code, source_file, source_line, record_key, rule_ids, payload)
+/** A rule's severity from the catalogue; a rule missing there blocks. */
+function severityOf(settings: ReadonlyMap<string, RuleSetting>, ruleId: string): string {
+  return settings.get(ruleId)?.severity ?? 'blocking';
+}
+
+function descriptionOf(settings: ReadonlyMap<string, RuleSetting>, ruleId: string): string {
+  return settings.get(ruleId)?.description ?? ruleId;
+}
+
+/**
+ * Rows of a new batch failing a blocking rule go to quarantine with their payload: the delivered
+ * fields under their headers — split from the raw text when the reader kept it, else the typed
+ * values (which COPY took from canonical delivered text). Returns the rows quarantined.
+ */
+async function quarantineViolations(client: pg.PoolClient, run: RuleRun): Promise<number> {
+  const typedPayload = run.payloadColumns.length
+    ? `jsonb_build_object(${run.payloadColumns.map((c) => `${client.escapeLiteral(c.header)}, coalesce(r.${c.column}::text, '')`).join(', ')})`
+    : `'{}'::jsonb`;
+  const q = await stepTimer(run)('quarantine', () =>
+    client.query(
+      `insert into ops.quarantine (batch_id, source, hospital_code, source_file, source_line, record_key, rule_ids, payload)
        select $1, $2, $6, $3, r.source_line, v.record_key, v.rule_ids,
               case when r.raw is null then ${typedPayload}
                    else coalesce((select jsonb_object_agg(coalesce(($4::text[])[u.i], '_extra_' || u.i), u.f)
@@ -305,33 +408,23 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
        from (select source_line, min(record_key) as record_key, array_agg(distinct rule_id order by rule_id) as rule_ids
              from _violations where severity = 'blocking' group by source_line) v
        join _rows r using (source_line)`,
-        [run.batchId, id, run.sourceFile, run.headers, FIELD_SEPARATOR, run.hospitalCode],
-      ),
-    );
-    quarantined = q.rowCount ?? 0;
-  } else {
-    // Replayed rows that pass leave quarantine; the others keep it, with the rules they fail now.
-    await client.query(
-      `update ops.quarantine q set status = 'replayed'
-       from ${table} r where q.batch_id = $1 and q.source_line = r.source_line and q.status = 'quarantined'
-         and not exists (select 1 from _violations v where v.source_line = r.source_line and v.severity = 'blocking')`,
-      [run.batchId],
-    );
-    const still = await client.query(
-      `update ops.quarantine q set rule_ids = v.rule_ids
-       from (select source_line, array_agg(distinct rule_id order by rule_id) as rule_ids from _violations
-             where severity = 'blocking' group by source_line) v
-       where q.batch_id = $1 and q.source_line = v.source_line and q.status = 'quarantined'`,
-      [run.batchId],
-    );
-    quarantined = still.rowCount ?? 0;
-    await client.query(
-      `update ops.exceptions e set resolved_at = now() from ${table} r
-       where e.batch_id = $1 and e.source_line = r.source_line and e.resolved_at is null`,
-      [run.batchId],
-    );
-  }
-  // What does not load leaves the batch table: quarantined rows and duplicates.
+      [run.batchId, sourceId(run.source), run.sourceFile, run.headers, FIELD_SEPARATOR, run.hospitalCode],
+    ),
+  );
+  return q.rowCount ?? 0;
+}
+
+/**
+ * The settlement both a new batch and a replay end with, once quarantine is settled: what does
+ * not load (rows failing a blocking rule, duplicates) leaves `run.table`, every violation and
+ * duplicate becomes an exception with file and line, and the figures are counted.
+ */
+export async function settleBatch(
+  client: pg.PoolClient,
+  run: RuleRun,
+  check: RuleCheck,
+  quarantined: number,
+): Promise<RuleCounts> {
   const { rows: leaving } = await client.query<{ rel: string; tids: string[] }>(
     `select rel, array_agg(tid) as tids from (
        select r.rel, r.tid from _rows r where r.source_line in (select source_line from _violations where severity = 'blocking')
@@ -341,25 +434,21 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
   for (const { rel, tids } of leaving) {
     removed += (await client.query(`delete from ${rel} where ctid = any ($1::tid[])`, [tids])).rowCount ?? 0;
   }
-  await timed('exceptions', () =>
+  await stepTimer(run)('exceptions', () =>
     client.query(
       `insert into ops.exceptions (batch_id, rule_id, severity, source, hospital_code, source_file, source_line, record_key, message)
-     select $1::bigint, v.rule_id, v.severity, $2::text, $3::text, $4::text, v.source_line, v.record_key, v.message
-     from _violations v${
-       run.mode === 'load'
-         ? `
-     union all
-     select $1, 'duplicate_row', $5, $2, $3, $4, d.source_line, c.${source.key}::text,
-            '与第 ' || d.first_line || ' 行完全相同，已去重'
-     from _duplicates d join _rows c using (source_line)`
-         : ''
-     }`,
+       select $1::bigint, v.rule_id, v.severity, $2::text, $3::text, $4::text, v.source_line, v.record_key, v.message
+       from _violations v
+       union all
+       select $1, 'duplicate_row', $5, $2, $3, $4, d.source_line, c.${run.source.key}::text,
+              '与第 ' || d.first_line || ' 行完全相同，已去重'
+       from _duplicates d join _rows c using (source_line)`,
       [
         run.batchId,
-        id,
+        sourceId(run.source),
         run.hospitalCode,
         run.sourceFile,
-        ...(run.mode === 'load' ? [severity('duplicate_row')] : []),
+        severityOf(run.settings, 'duplicate_row'),
       ],
     ),
   );
@@ -371,48 +460,9 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
   return {
     loaded: run.rows - removed,
     quarantined,
-    duplicate,
+    duplicate: check.duplicate,
     warned: warned.rows[0]?.n ?? 0,
   };
-}
-
-/**
- * Writes each small `notInSet` set into the SQL as a constant array (see rule-kit.ts): each
- * distinct set query runs once; a set of more than SMALL_SET values keeps its NOT IN subquery.
- */
-async function inlineSets(client: pg.PoolClient, text: string): Promise<string> {
-  const { start, set, end } = SET_MARKS;
-  const cache = new Map<string, string | undefined>();
-  let out = '';
-  let at = 0;
-  for (let open = text.indexOf(start); open !== -1; open = text.indexOf(start, at)) {
-    const middle = text.indexOf(set, open);
-    const close = text.indexOf(end, middle);
-    const value = text.slice(open + start.length, middle);
-    const query = text
-      .slice(middle + set.length, close)
-      .replace(/^\s*not in \(/, '')
-      .replace(/\)\s*$/, '');
-    if (!cache.has(query)) {
-      const { rows } = await client.query<{ v: string }>(
-        `select v from (${query}) s(v) limit ${SMALL_SET + 1}`,
-      );
-      cache.set(
-        query,
-        rows.length > SMALL_SET
-          ? undefined
-          : `'{${rows
-              .map((r) => `"${String(r.v).replace(/["\\]/g, '\\$&')}"`)
-              .join(',')
-              .replaceAll("'", "''")}}'::text[]`,
-      );
-    }
-    const array = cache.get(query);
-    out +=
-      text.slice(at, open) + (array ? `(${value})::text <> all(${array})` : `${value} not in (${query})`);
-    at = close + end.length;
-  }
-  return out + text.slice(at);
 }
 
 /**

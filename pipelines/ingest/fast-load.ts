@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { DEFAULT_INGEST_SPLIT_BYTES } from '../../core/config/config.ts';
 import { withTransaction } from '../../core/db/transaction.ts';
 import type { Logger } from '../../core/logging/logger.ts';
 import type { ProgressReporter } from '../../core/logging/progress.ts';
@@ -18,9 +19,18 @@ import type { SourceDefinition } from './source-definition.ts';
 
 /** Beyond this many diverted records the careful path reads the whole file instead. */
 const MAX_DIVERTED = 10_000;
+/** …or beyond this many bytes of them (16 MB): diverted records are held in memory until parsed. */
 const MAX_DIVERTED_BYTES = 16 << 20;
 /** The header line must end within this many bytes. */
 const MAX_HEADER_BYTES = 1 << 20;
+/** The file is read in chunks of this size (256 kB): large enough for the scanner, small enough to pipeline with COPY. */
+const READ_CHUNK_BYTES = 1 << 18;
+/** Progress is reported every this many bytes handed to COPY (8 MB). */
+const PROGRESS_EVERY_BYTES = 8 << 20;
+/** Finding a large file's middle line break reads this much at a time (1 MB). */
+const SPLIT_SCAN_BYTES = 1 << 20;
+/** The duplicate filter's bitmap: 2^23 words of 32 bits = 2^28 bits, 32 MB. */
+const FILTER_WORDS = 1 << 23;
 
 /**
  * Finds the record hashes that occur more than once while the file streams by, in fixed memory:
@@ -31,7 +41,7 @@ const MAX_HEADER_BYTES = 1 << 20;
  * `MAX_CANDIDATES` the filter gives up and the rule phase groups hashes in SQL.
  */
 export class DuplicateFilter {
-  private readonly seen = new Uint32Array(1 << 23);
+  private readonly seen = new Uint32Array(FILTER_WORDS);
   private readonly repeated = new Set<number>();
   private overflow = false;
 
@@ -60,6 +70,7 @@ export class DuplicateFilter {
   }
 }
 
+/** Beyond this many candidate hashes the filter gives up: the rule phase groups hashes in SQL. */
 const MAX_CANDIDATES = 500_000;
 
 export interface FastLoad {
@@ -75,6 +86,22 @@ export interface FastLoad {
   readonly candidateHashes: readonly number[] | undefined;
 }
 
+/** What the fast path needs to read one delivered CSV into its batch table. */
+export interface FastCopyOptions {
+  readonly source: SourceDefinition;
+  readonly file: string;
+  readonly relativePath: string;
+  readonly encoding: FileEncoding;
+  readonly batchId: number;
+  readonly hospitalCode: string;
+  readonly logger: Logger;
+  readonly progress: ProgressReporter;
+  /** Given, a large file is COPYed in two halves on two more connections (see `copyInHalves`). */
+  readonly pool?: pg.Pool;
+  /** Files from this size on are read in two halves (`HDW_INGEST_SPLIT_BYTES`; default 32 MB). */
+  readonly splitBytes?: number;
+}
+
 /**
  * The fast path for a delivered CSV: PostgreSQL parses it. The file's bytes go through a byte
  * scanner (`fast-csv.ts`) straight into the batch table with `COPY … (format csv, encoding …)`,
@@ -84,25 +111,55 @@ export interface FastLoad {
  * numbers, blanks in required fields, formulas, SQL-looking text, bad bytes, wrong field counts)
  * are diverted to the JavaScript parser and join the batch through `_load` with their problems.
  *
- * Runs inside a savepoint: when the file turns out irregular (a quoted line break, too many
- * diverted records) or COPY still rejects something, everything it wrote is rolled back and it
- * returns undefined — the caller then reads the whole file with the careful path.
+ * Phases: plan (header, columns, scanner) → COPY (whole, or in halves) → diverted records.
+ * The COPY runs inside a savepoint: when the file turns out irregular (a quoted line break, too
+ * many diverted records) or COPY still rejects something, everything it wrote is rolled back and
+ * it returns undefined — the caller then reads the whole file with the careful path.
  */
 export async function fastCopy(
   client: pg.PoolClient,
-  options: {
-    readonly source: SourceDefinition;
-    readonly file: string;
-    readonly relativePath: string;
-    readonly encoding: FileEncoding;
-    readonly batchId: number;
-    readonly hospitalCode: string;
-    readonly logger: Logger;
-    readonly progress: ProgressReporter;
-    /** Given, a large file is COPYed in two halves on two more connections (see below). */
-    readonly pool?: pg.Pool;
-  },
+  options: FastCopyOptions,
 ): Promise<FastLoad | undefined> {
+  const plan = await planCopy(options);
+  if (!plan) return undefined;
+  const copied = await copyInSavepoint(client, options, plan);
+  if (!copied) return undefined;
+  const { source, hospitalCode } = options;
+  await copyDiverted(
+    client,
+    source,
+    plan.mapping,
+    copied.diverted,
+    plan.scan.encoding,
+    plan.scan.delimiter,
+    hospitalCode,
+  );
+  return {
+    rowsRead: copied.rowsRead,
+    mapping: plan.mapping,
+    extraColumns: plan.extraColumns,
+    payloadColumns: plan.fileColumns.map((column, i) => ({ column, header: plan.mapping.headers[i]! })),
+    diverted: copied.diverted.length,
+    candidateHashes: plan.duplicates.candidates(),
+  };
+}
+
+/** How the file's records map onto the batch table, and the scanner's plan. */
+interface CopyPlan {
+  readonly mapping: HeaderMapping;
+  /** The batch-table column of each delivered field, in file order (`_extra_<n>` when undeclared). */
+  readonly fileColumns: readonly string[];
+  readonly extraColumns: readonly string[];
+  readonly scan: FastCsvPlan;
+  /** Notes the record hashes seen twice while the file streams by. */
+  readonly duplicates: DuplicateFilter;
+  /** Where the records start: the header's bytes and the first record's line number. */
+  readonly headerBytes: number;
+  readonly firstLine: number;
+}
+
+/** Reads the header and plans the COPY; undefined when the header cannot be read simply. */
+async function planCopy(options: FastCopyOptions): Promise<CopyPlan | undefined> {
   const { source, relativePath } = options;
   const delimiter = source.delimiter ?? ',';
   const textEncoding = options.encoding === 'gb18030' ? 'gb18030' : 'utf-8';
@@ -111,124 +168,87 @@ export async function fastCopy(
   const mapping = mapHeader(source, header.fields, relativePath);
   const columnAt = new Map(mapping.positions.map((p, i) => [p, source.columns[i]!] as const));
   const fileColumns = mapping.headers.map((_, i) => columnAt.get(i)?.name ?? `_extra_${i + 1}`);
-  const extraColumns = fileColumns.filter((c) => c.startsWith('_extra_'));
   const keyPositions = (source.uniqueKey ?? []).map(
     (k) => mapping.positions[source.columns.findIndex((c) => c.name === k)]!,
   );
   const duplicates = new DuplicateFilter();
-  const plan: FastCsvPlan = {
-    onHash: (hash) => duplicates.add(hash),
-    delimiter,
-    encoding: textEncoding,
-    fieldCount: mapping.headers.length,
-    fields: mapping.headers.map((_, i) => {
-      const column = columnAt.get(i);
-      return column ? { type: column.type, required: column.required ?? false } : undefined;
-    }),
-    hashFields: keyPositions.length > 0 && keyPositions.every((p) => p >= 0) ? keyPositions : [],
+  return {
+    mapping,
+    fileColumns,
+    extraColumns: fileColumns.filter((c) => c.startsWith('_extra_')),
+    duplicates,
+    headerBytes: header.bytes,
+    firstLine: header.lines + 1,
+    scan: {
+      onHash: (hash) => duplicates.add(hash),
+      delimiter,
+      encoding: textEncoding,
+      fieldCount: mapping.headers.length,
+      fields: mapping.headers.map((_, i) => {
+        const column = columnAt.get(i);
+        return column ? { type: column.type, required: column.required ?? false } : undefined;
+      }),
+      hashFields: keyPositions.length > 0 && keyPositions.every((p) => p >= 0) ? keyPositions : [],
+    },
   };
+}
 
+/** The batch a batch table (or part) is created for. */
+interface BatchTableOptions {
+  readonly batchId: number;
+  readonly sourceFile: string;
+  readonly hospitalCode: string;
+  readonly extraColumns: readonly string[];
+}
+
+/** What the COPY read: its records, of which these were diverted to the JavaScript parser. */
+interface Copied {
+  readonly rowsRead: number;
+  readonly diverted: readonly DivertedRecord[];
+}
+
+/**
+ * COPYs the file into the batch table inside a savepoint, whole or (from `splitBytes` on, given a
+ * pool) in two halves. An irregular file rolls back to the savepoint (and drops the parts its
+ * halves committed): undefined, the careful path reads it.
+ */
+async function copyInSavepoint(
+  client: pg.PoolClient,
+  options: FastCopyOptions,
+  plan: CopyPlan,
+): Promise<Copied | undefined> {
+  const { source, relativePath } = options;
   await client.query('savepoint fast_copy');
-  const diverted: DivertedRecord[] = [];
-  let rowsRead = 0;
-  const parts = options.pool ? await splitInHalves(options.file, header.bytes, header.lines + 1) : undefined;
+  const tally = new CopyTally(options.progress, `读取 ${relativePath}`);
+  const halves = options.pool
+    ? await splitInHalves(
+        options.file,
+        plan.headerBytes,
+        plan.firstLine,
+        options.splitBytes ?? DEFAULT_INGEST_SPLIT_BYTES,
+      )
+    : undefined;
   const committedParts: string[] = [];
   try {
-    const batch = {
+    const batch: BatchTableOptions = {
       batchId: options.batchId,
       sourceFile: relativePath,
       hospitalCode: options.hospitalCode,
-      extraColumns,
+      extraColumns: plan.extraColumns,
     };
     const table = await createBatchTable(client, source, {
       ...batch,
-      inParts: parts !== undefined,
-      constantsLater: parts === undefined,
+      inParts: halves !== undefined,
+      constantsLater: halves === undefined,
     });
-    const phase = `读取 ${relativePath}`;
-    let divertedBytes = 0;
-    let sinceProgress = 0;
-    const take = (out: { copy: Buffer; diverted: DivertedRecord[]; records: number }): Buffer => {
-      rowsRead += out.records;
-      for (const record of out.diverted) {
-        diverted.push(record);
-        divertedBytes += record.bytes.length;
-      }
-      if (diverted.length > MAX_DIVERTED || divertedBytes > MAX_DIVERTED_BYTES)
-        throw new FastPathUnsuitable(`more than ${MAX_DIVERTED} irregular records`);
-      sinceProgress += out.copy.length;
-      if (sinceProgress > 8 << 20) {
-        sinceProgress = 0;
-        options.progress.update(phase, rowsRead, 0);
-      }
-      return out.copy;
-    };
-    const pgEncoding = textEncoding === 'gb18030' ? 'GB18030' : 'UTF8';
-    // Streams bytes [start, end) of the file, scanned, into `into` with COPY on `on`.
-    const copyRange = async (
-      on: pg.PoolClient,
-      into: string,
-      start: number,
-      end: number,
-      firstLine: number,
-      freeze = false,
-    ) => {
-      const scanner = new FastCsvScanner(plan, firstLine);
-      async function* scanned(): AsyncGenerator<Buffer> {
-        for await (const chunk of createReadStream(options.file, {
-          start,
-          end: end - 1,
-          highWaterMark: 1 << 18,
-        })) {
-          const out = take(scanner.push(chunk as Buffer));
-          if (out.length > 0) yield out;
-        }
-        const out = take(scanner.end());
-        if (out.length > 0) yield out;
-      }
-      await pipeline(
-        Readable.from(scanned(), { objectMode: false }),
-        on.query(
-          copyFrom(
-            `copy ${into} (source_line, ${fileColumns.join(', ')}, ${RECORD_HASH}) from stdin ` +
-              `(format csv, delimiter ${client.escapeLiteral(delimiter)}, encoding '${pgEncoding}'${freeze ? ', freeze' : ''})`,
-          ),
-        ),
-      );
-    };
-    if (!parts) {
-      await copyRange(client, table, header.bytes, Infinity, header.lines + 1, true);
+    const copier = new RangeCopier(options.file, plan, tally);
+    if (!halves) {
+      await copier.copy(client, table, { start: plan.headerBytes, end: Infinity, firstLine: plan.firstLine });
       await addBatchConstants(client, table, batch);
     } else {
-      // Two halves, each COPYed by its own connection into a part of the batch table created in
-      // the same transaction (so COPY may freeze its rows: nobody has to set hint bits later) and
-      // committed there: PostgreSQL parses on both cores. The batch's transaction holds the
-      // parts' lock until it commits (see `partsLockKey`), then attaches them.
-      await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [partsLockKey(options.batchId)]);
-      const loaded = await Promise.allSettled(
-        parts.map(async (range, i) => {
-          await withTransaction(options.pool!, async (loader) => {
-            const part = await createBatchTable(loader, source, {
-              ...batch,
-              part: { part: i + 1, from: range.fromLine, to: range.toLine },
-              constantsLater: true,
-            });
-            await copyRange(loader, part, range.start, range.end, range.firstLine, true);
-            await addBatchConstants(loader, part, batch);
-          });
-          committedParts.push(batchPart(source, options.batchId, i + 1));
-        }),
-      );
-      const failed = loaded.find((r) => r.status === 'rejected');
-      if (failed) throw (failed as PromiseRejectedResult).reason;
-      for (const [i, range] of parts.entries()) {
-        await client.query(
-          `alter table ${table} attach partition ${batchPart(source, options.batchId, i + 1)}
-           for values from (${range.fromLine ?? 'minvalue'}) to (${range.toLine ?? 'maxvalue'})`,
-        );
-      }
+      await copyInHalves(client, options.pool!, source, table, batch, halves, copier, committedParts);
     }
-    options.progress.finish(phase);
+    tally.finish();
   } catch (error) {
     const irregular = error instanceof FastPathUnsuitable || isPostgresDataError(error);
     if (!irregular) throw error;
@@ -241,19 +261,128 @@ export async function fastCopy(
     return undefined;
   }
   await client.query('release savepoint fast_copy');
-  await copyDiverted(client, source, mapping, diverted, textEncoding, delimiter, options.hospitalCode);
-  return {
-    rowsRead,
-    mapping,
-    extraColumns,
-    payloadColumns: fileColumns.map((column, i) => ({ column, header: mapping.headers[i]! })),
-    diverted: diverted.length,
-    candidateHashes: duplicates.candidates(),
-  };
+  return { rowsRead: tally.rowsRead, diverted: tally.diverted };
 }
 
-/** Files from this size on are COPYed in two halves at once (HDW_INGEST_SPLIT_BYTES overrides it). */
-const splitBytes = () => Number(process.env.HDW_INGEST_SPLIT_BYTES) || 32 << 20;
+/**
+ * Two halves, each COPYed by its own connection into a part of the batch table created in the
+ * same transaction (so COPY may freeze its rows: nobody has to set hint bits later) and committed
+ * there: PostgreSQL parses on both cores. The batch's transaction holds the parts' lock until it
+ * commits (see `partsLockKey`), then attaches them. `committedParts` names each part committed,
+ * for the caller to drop should the batch fall back to the careful path.
+ */
+async function copyInHalves(
+  client: pg.PoolClient,
+  pool: pg.Pool,
+  source: SourceDefinition,
+  table: string,
+  batch: BatchTableOptions,
+  halves: readonly Half[],
+  copier: RangeCopier,
+  committedParts: string[],
+): Promise<void> {
+  await client.query(`select pg_advisory_xact_lock(hashtext($1))`, [partsLockKey(batch.batchId)]);
+  const loaded = await Promise.allSettled(
+    halves.map(async (range, i) => {
+      await withTransaction(pool, async (loader) => {
+        const part = await createBatchTable(loader, source, {
+          ...batch,
+          part: { part: i + 1, from: range.fromLine, to: range.toLine },
+          constantsLater: true,
+        });
+        await copier.copy(loader, part, range);
+        await addBatchConstants(loader, part, batch);
+      });
+      committedParts.push(batchPart(source, batch.batchId, i + 1));
+    }),
+  );
+  const failed = loaded.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  for (const [i, range] of halves.entries()) {
+    await client.query(
+      `alter table ${table} attach partition ${batchPart(source, batch.batchId, i + 1)}
+       for values from (${range.fromLine ?? 'minvalue'}) to (${range.toLine ?? 'maxvalue'})`,
+    );
+  }
+}
+
+/**
+ * What the scanners hand on, counted across the file's ranges: records read, records diverted
+ * (past MAX_DIVERTED of them, or MAX_DIVERTED_BYTES, the file is irregular), progress.
+ */
+class CopyTally {
+  rowsRead = 0;
+  readonly diverted: DivertedRecord[] = [];
+  private divertedBytes = 0;
+  private sinceProgress = 0;
+
+  constructor(
+    private readonly progress: ProgressReporter,
+    private readonly phase: string,
+  ) {}
+
+  /** Counts a scanner's output and returns the bytes for COPY. */
+  take(out: { copy: Buffer; diverted: DivertedRecord[]; records: number }): Buffer {
+    this.rowsRead += out.records;
+    for (const record of out.diverted) {
+      this.diverted.push(record);
+      this.divertedBytes += record.bytes.length;
+    }
+    if (this.diverted.length > MAX_DIVERTED || this.divertedBytes > MAX_DIVERTED_BYTES)
+      throw new FastPathUnsuitable(`more than ${MAX_DIVERTED} irregular records`);
+    this.sinceProgress += out.copy.length;
+    if (this.sinceProgress > PROGRESS_EVERY_BYTES) {
+      this.sinceProgress = 0;
+      this.progress.update(this.phase, this.rowsRead, 0);
+    }
+    return out.copy;
+  }
+
+  finish(): void {
+    this.progress.finish(this.phase);
+  }
+}
+
+/** Streams byte ranges of the file, scanned, into a table with COPY. */
+class RangeCopier {
+  constructor(
+    private readonly file: string,
+    private readonly plan: CopyPlan,
+    private readonly tally: CopyTally,
+  ) {}
+
+  /** Bytes [start, end) of the file, whose first record is on line `firstLine`, into `into` on `on` (frozen). */
+  async copy(
+    on: pg.PoolClient,
+    into: string,
+    range: { readonly start: number; readonly end: number; readonly firstLine: number },
+  ): Promise<void> {
+    const { file, plan, tally } = this;
+    const scanner = new FastCsvScanner(plan.scan, range.firstLine);
+    async function* scanned(): AsyncGenerator<Buffer> {
+      for await (const chunk of createReadStream(file, {
+        start: range.start,
+        end: range.end - 1,
+        highWaterMark: READ_CHUNK_BYTES,
+      })) {
+        const out = tally.take(scanner.push(chunk as Buffer));
+        if (out.length > 0) yield out;
+      }
+      const out = tally.take(scanner.end());
+      if (out.length > 0) yield out;
+    }
+    const pgEncoding = plan.scan.encoding === 'gb18030' ? 'GB18030' : 'UTF8';
+    await pipeline(
+      Readable.from(scanned(), { objectMode: false }),
+      on.query(
+        copyFrom(
+          `copy ${into} (source_line, ${plan.fileColumns.join(', ')}, ${RECORD_HASH}) from stdin ` +
+            `(format csv, delimiter ${on.escapeLiteral(plan.scan.delimiter)}, encoding '${pgEncoding}', freeze)`,
+        ),
+      ),
+    );
+  }
+}
 
 interface Half {
   readonly start: number;
@@ -265,16 +394,22 @@ interface Half {
 
 /**
  * Splits a large file's records at the first line break after its middle, counting the lines of
- * the first half so the second knows its first line number. Undefined for a small file.
+ * the first half so the second knows its first line number. Undefined for a file smaller than
+ * `splitBytes`.
  */
-async function splitInHalves(file: string, start: number, firstLine: number): Promise<Half[] | undefined> {
+async function splitInHalves(
+  file: string,
+  start: number,
+  firstLine: number,
+  splitBytes: number,
+): Promise<Half[] | undefined> {
   const { size } = await stat(file);
-  if (size - start < splitBytes()) return undefined;
+  if (size - start < splitBytes) return undefined;
   const handle = await open(file, 'r');
   let lines = 0;
   let split = -1;
   try {
-    const buffer = Buffer.allocUnsafe(1 << 20);
+    const buffer = Buffer.allocUnsafe(SPLIT_SCAN_BYTES);
     const middle = start + Math.floor((size - start) / 2);
     for (let at = start; at < size;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, at);

@@ -43,6 +43,8 @@ export async function ingestInbox(
     readonly progress?: ProgressReporter;
     readonly jobRunId?: number;
     readonly archive?: boolean;
+    /** Files from this size on are COPYed in two halves at once (`HDW_INGEST_SPLIT_BYTES`). */
+    readonly splitBytes?: number;
   },
 ): Promise<IngestSummary> {
   const archive = options.archive ?? true;
@@ -61,6 +63,7 @@ export async function ingestInbox(
         logger: options.logger,
         progress,
         jobRunId: options.jobRunId,
+        splitBytes: options.splitBytes,
       });
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;

@@ -24,9 +24,9 @@ import {
 } from './batch-table.ts';
 import type { CsvRecord } from './csv-records.ts';
 import type { FileEncoding } from './detect-encoding.ts';
-import { fastCopy } from './fast-load.ts';
+import { fastCopy, type FastLoad } from './fast-load.ts';
 import { inspectFile, readRecords } from './read-delivery.ts';
-import { loadRuleSettings } from './rule-catalogue.ts';
+import { loadRuleSettings, type RuleSetting } from './rule-catalogue.ts';
 import { DeliveryError, encodeRow, mapHeader, type HeaderMapping } from './row-encoder.ts';
 import { sourceId, type SourceDefinition } from './source-definition.ts';
 
@@ -81,7 +81,15 @@ interface LoadOptions {
   readonly logger: Logger;
   readonly progress?: ProgressReporter;
   readonly jobRunId?: number;
+  /** Files from this size on are COPYed in two halves at once (`HDW_INGEST_SPLIT_BYTES`). */
+  readonly splitBytes?: number;
 }
+
+/**
+ * A batch this large or smaller is analysed before it commits, so the next batches' rules look it
+ * up well (a dictionary, visits); a larger one is left to autovacuum.
+ */
+const ANALYZE_MAX_ROWS = 1_000_000;
 
 /**
  * Loads one delivered file as one batch (see `loadBatch`). The file is looked at first: an empty
@@ -117,6 +125,9 @@ export async function loadDelivery(
  * already loaded is skipped; other content for the same source, hospital and period replaces the
  * earlier batch. Reconciliation (read = loaded + quarantined + duplicate) is enforced by the
  * ops.batches check constraint, so a batch that does not reconcile cannot commit.
+ *
+ * Phases: open batch → read → rule scan → duplicates → violations → settle (the middle four are
+ * `applyRules`) → close batch.
  */
 export async function loadBatch(
   pool: pg.Pool,
@@ -124,139 +135,28 @@ export async function loadBatch(
   options: LoadOptions,
 ): Promise<BatchResult> {
   const { delivery } = input;
-  const { source } = delivery;
-  const id = sourceId(source);
   const result = await inBatchTransaction(
     pool,
-    `${id}|${delivery.hospitalCode}|${delivery.period}`,
+    `${sourceId(delivery.source)}|${delivery.hospitalCode}|${delivery.period}`,
     async (client): Promise<BatchResult> => {
-      const known = typeof input.contentSha256 === 'string' ? input.contentSha256 : undefined;
-      // A batch this transaction retired (below) still counts as loaded here.
-      const sameContent = async (sha: string, retired?: number) =>
-        (
-          await client.query<{ batch_id: number }>(
-            `select batch_id from ops.batches where source = $1 and hospital_code = $2 and content_sha256 = $3
-               and (status = 'loaded' or batch_id = $4)`,
-            [id, delivery.hospitalCode, sha, retired ?? null],
-          )
-        ).rows[0]?.batch_id;
-      const same = known ? await sameContent(known) : undefined;
-      if (same !== undefined) return skipped(delivery, same);
-      const previous = await client.query<{ batch_id: number }>(
-        `select batch_id from ops.batches where source = $1 and hospital_code = $2 and period = $3 and status = 'loaded'`,
-        [id, delivery.hospitalCode, delivery.period],
-      );
-      const replaces = previous.rows[0]?.batch_id;
-      if (replaces !== undefined) await retireBatch(client, source, replaces);
-
-      const batch = await client.query<{ batch_id: number }>(
-        `insert into ops.batches (source, hospital_code, period, source_file, content_sha256, encoding, status,
-         rows_read, rows_loaded, rows_quarantined, rows_duplicate, replaces_batch_id, job_run_id)
-       values ($1, $2, $3, $4, $5, $6, 'loaded', 0, 0, 0, 0, $7, $8) returning batch_id`,
-        [
-          id,
-          delivery.hospitalCode,
-          delivery.period,
-          delivery.relativePath,
-          known ?? '',
-          input.encoding,
-          replaces ?? null,
-          options.jobRunId ?? null,
-        ],
-      );
-      const batchId = batch.rows[0]!.batch_id;
-
-      await client.query(createLoadTableSql(source));
-      const copyStarted = performance.now();
-      const progress = options.progress ?? noProgress;
-      const fast = input.csv
-        ? await fastCopy(client, {
-            source,
-            file: input.csv.file,
-            relativePath: delivery.relativePath,
-            encoding: input.csv.encoding,
-            batchId,
-            hospitalCode: delivery.hospitalCode,
-            logger: options.logger,
-            progress,
-            pool,
-          })
-        : undefined;
-      const table = fast
-        ? undefined
-        : await createBatchTable(client, source, {
-            batchId,
-            sourceFile: delivery.relativePath,
-            hospitalCode: delivery.hospitalCode,
-          });
-      const read = fast ?? (await copyRecords(client, input, progress));
-      // Rows the JavaScript parser read (all of them, or the few the fast path diverted) join the batch table.
-      await insertLoadedRows(client, source, table ?? batchPartition(source, batchId));
-      const { rowsRead, mapping } = read;
-      if (!known) {
-        const sha = await input.contentSha256;
-        const earlier = await sameContent(sha, replaces);
-        if (earlier !== undefined) throw new AlreadyLoaded(earlier);
-        await client.query(`update ops.batches set content_sha256 = $2 where batch_id = $1`, [batchId, sha]);
-      }
-      options.logger.debug(
-        {
-          source: id,
-          batchId,
-          rowsRead,
-          fastPath: fast !== undefined,
-          diverted: fast?.diverted,
-          ms: Math.round(performance.now() - copyStarted),
-        },
-        'rows copied to the batch table',
-      );
-      const settings = await loadRuleSettings(client, source);
-      const counts: RuleCounts = await applyRules(client, {
-        source,
-        batchId,
+      const batch = await openBatch(client, input, options);
+      if ('loadedAs' in batch) return skipped(delivery, batch.loadedAs);
+      const read = await readBatch(client, pool, input, batch, options);
+      const settings = await loadRuleSettings(client, delivery.source);
+      const counts = await applyRules(client, {
+        source: delivery.source,
+        batchId: batch.batchId,
         sourceFile: delivery.relativePath,
         hospitalCode: delivery.hospitalCode,
-        table: batchPartition(source, batchId),
-        rows: rowsRead,
-        headers: mapping.headers,
-        payloadColumns: fast?.payloadColumns ?? [],
-        candidateHashes: fast?.candidateHashes,
+        table: batchPartition(delivery.source, batch.batchId),
+        rows: read.rowsRead,
+        headers: read.mapping.headers,
+        payloadColumns: read.fast?.payloadColumns ?? [],
+        candidateHashes: read.fast?.candidateHashes,
         settings,
-        mode: 'load',
         logger: options.logger,
       });
-      await client.query(
-        `update ops.batches set rows_read = $2, rows_loaded = $3, rows_quarantined = $4, rows_duplicate = $5, rows_warned = $6, notes = $7
-       where batch_id = $1`,
-        [
-          batchId,
-          rowsRead,
-          counts.loaded,
-          counts.quarantined,
-          counts.duplicate,
-          counts.warned,
-          mapping.notes,
-        ],
-      );
-      const flaggedRules = await recordRuleResults(client, batchId, rowsRead, settings);
-      await attachBatchTable(client, source, batchId, fast?.extraColumns);
-      // Statistics now, so the next batches' rules look this one up well (a dictionary, visits);
-      // a very large batch is left to autovacuum.
-      if (counts.loaded <= 1_000_000) await client.query(`analyze ${batchPartition(source, batchId)}`);
-      await input.beforeCommit?.(client);
-      return {
-        delivery,
-        outcome: replaces === undefined ? 'loaded' : 'replaced',
-        batchId,
-        encoding: input.encoding,
-        rowsRead,
-        rowsLoaded: counts.loaded,
-        rowsQuarantined: counts.quarantined,
-        rowsDuplicate: counts.duplicate,
-        rowsWarned: counts.warned,
-        flaggedRules,
-        notes: mapping.notes,
-      };
+      return closeBatch(client, input, batch, read, counts, settings);
     },
   ).catch(async (error: unknown) => {
     // Parts a large file's halves committed belong to nobody once the batch rolled back.
@@ -264,13 +164,190 @@ export async function loadBatch(
     if (error instanceof AlreadyLoaded) return skipped(delivery, error.batchId);
     throw error;
   });
-  if (result.outcome === 'skipped') return result;
+  if (result.outcome !== 'skipped') logBatch(options.logger, result);
+  return result;
+}
+
+/** A batch opened in ops.batches, inside the batch's transaction. */
+interface OpenedBatch {
+  readonly batchId: number;
+  /** The period's earlier batch, retired by this one. */
+  readonly replaces?: number;
+  /** The content's hash when known at the start (otherwise checked after reading). */
+  readonly contentSha256?: string;
+}
+
+/**
+ * Opens the batch: a content already loaded is found (and the batch not opened) when its hash is
+ * known; the period's earlier batch is retired; the ops.batches record is written, figures zero.
+ */
+async function openBatch(
+  client: pg.PoolClient,
+  input: BatchInput,
+  options: LoadOptions,
+): Promise<OpenedBatch | { readonly loadedAs: number }> {
+  const { delivery } = input;
+  const id = sourceId(delivery.source);
+  const known = typeof input.contentSha256 === 'string' ? input.contentSha256 : undefined;
+  const same = known ? await loadedWithContent(client, delivery, known) : undefined;
+  if (same !== undefined) return { loadedAs: same };
+  const previous = await client.query<{ batch_id: number }>(
+    `select batch_id from ops.batches where source = $1 and hospital_code = $2 and period = $3 and status = 'loaded'`,
+    [id, delivery.hospitalCode, delivery.period],
+  );
+  const replaces = previous.rows[0]?.batch_id;
+  if (replaces !== undefined) await retireBatch(client, delivery.source, replaces);
+  const batch = await client.query<{ batch_id: number }>(
+    `insert into ops.batches (source, hospital_code, period, source_file, content_sha256, encoding, status,
+     rows_read, rows_loaded, rows_quarantined, rows_duplicate, replaces_batch_id, job_run_id)
+     values ($1, $2, $3, $4, $5, $6, 'loaded', 0, 0, 0, 0, $7, $8) returning batch_id`,
+    [
+      id,
+      delivery.hospitalCode,
+      delivery.period,
+      delivery.relativePath,
+      known ?? '',
+      input.encoding,
+      replaces ?? null,
+      options.jobRunId ?? null,
+    ],
+  );
+  return { batchId: batch.rows[0]!.batch_id, replaces, contentSha256: known };
+}
+
+/** The batch holding this content for the delivery's source and hospital (`retired`: a batch this transaction retired still counts). */
+async function loadedWithContent(
+  client: pg.PoolClient,
+  delivery: Delivery,
+  sha256: string,
+  retired?: number,
+): Promise<number | undefined> {
+  const { rows } = await client.query<{ batch_id: number }>(
+    `select batch_id from ops.batches where source = $1 and hospital_code = $2 and content_sha256 = $3
+       and (status = 'loaded' or batch_id = $4)`,
+    [sourceId(delivery.source), delivery.hospitalCode, sha256, retired ?? null],
+  );
+  return rows[0]?.batch_id;
+}
+
+/** The rows of a batch, read into its batch table. */
+interface BatchRead {
+  readonly rowsRead: number;
+  readonly mapping: HeaderMapping;
+  /** Set when PostgreSQL parsed the file (the fast path). */
+  readonly fast?: FastLoad;
+}
+
+/**
+ * Reads the delivery into the batch table: the fast path when PostgreSQL can parse the file, else
+ * the careful path through `_load`; rows the JavaScript parser read (all of them, or the few the
+ * fast path diverted) then join the batch table. A content hash computed meanwhile is checked last:
+ * content already loaded rolls the batch back as skipped (`AlreadyLoaded`).
+ */
+async function readBatch(
+  client: pg.PoolClient,
+  pool: pg.Pool,
+  input: BatchInput,
+  batch: OpenedBatch,
+  options: LoadOptions,
+): Promise<BatchRead> {
+  const { delivery } = input;
+  const { source } = delivery;
+  const { batchId } = batch;
+  await client.query(createLoadTableSql(source));
+  const started = performance.now();
+  const progress = options.progress ?? noProgress;
+  const fast = input.csv
+    ? await fastCopy(client, {
+        source,
+        file: input.csv.file,
+        relativePath: delivery.relativePath,
+        encoding: input.csv.encoding,
+        batchId,
+        hospitalCode: delivery.hospitalCode,
+        logger: options.logger,
+        progress,
+        pool,
+        splitBytes: options.splitBytes,
+      })
+    : undefined;
+  const table = fast
+    ? undefined
+    : await createBatchTable(client, source, {
+        batchId,
+        sourceFile: delivery.relativePath,
+        hospitalCode: delivery.hospitalCode,
+      });
+  const read = fast ?? (await copyRecords(client, input, progress));
+  await insertLoadedRows(client, source, table ?? batchPartition(source, batchId));
+  if (!batch.contentSha256) {
+    const sha = await input.contentSha256;
+    const earlier = await loadedWithContent(client, delivery, sha, batch.replaces);
+    if (earlier !== undefined) throw new AlreadyLoaded(earlier);
+    await client.query(`update ops.batches set content_sha256 = $2 where batch_id = $1`, [batchId, sha]);
+  }
+  options.logger.debug(
+    {
+      source: sourceId(source),
+      batchId,
+      rowsRead: read.rowsRead,
+      fastPath: fast !== undefined,
+      diverted: fast?.diverted,
+      ms: Math.round(performance.now() - started),
+    },
+    'rows copied to the batch table',
+  );
+  return { rowsRead: read.rowsRead, mapping: read.mapping, fast };
+}
+
+/**
+ * Closes the settled batch: its figures and rule results on ops.batches, its table attached as
+ * the raw table's partition, statistics taken, the reader's last step (`beforeCommit`) run.
+ */
+async function closeBatch(
+  client: pg.PoolClient,
+  input: BatchInput,
+  batch: OpenedBatch,
+  read: BatchRead,
+  counts: RuleCounts,
+  settings: ReadonlyMap<string, RuleSetting>,
+): Promise<BatchResult> {
+  const { delivery } = input;
+  const { batchId } = batch;
+  const { rowsRead, mapping } = read;
+  await client.query(
+    `update ops.batches set rows_read = $2, rows_loaded = $3, rows_quarantined = $4, rows_duplicate = $5, rows_warned = $6, notes = $7
+     where batch_id = $1`,
+    [batchId, rowsRead, counts.loaded, counts.quarantined, counts.duplicate, counts.warned, mapping.notes],
+  );
+  const flaggedRules = await recordRuleResults(client, batchId, rowsRead, settings);
+  await attachBatchTable(client, delivery.source, batchId, read.fast?.extraColumns);
+  if (counts.loaded <= ANALYZE_MAX_ROWS)
+    await client.query(`analyze ${batchPartition(delivery.source, batchId)}`);
+  await input.beforeCommit?.(client);
+  return {
+    delivery,
+    outcome: batch.replaces === undefined ? 'loaded' : 'replaced',
+    batchId,
+    encoding: input.encoding,
+    rowsRead,
+    rowsLoaded: counts.loaded,
+    rowsQuarantined: counts.quarantined,
+    rowsDuplicate: counts.duplicate,
+    rowsWarned: counts.warned,
+    flaggedRules,
+    notes: mapping.notes,
+  };
+}
+
+/** One line per batch loaded: a warning when rules flagged it. */
+function logBatch(logger: Logger, result: BatchResult): void {
+  const { delivery } = result;
   const flagged = result.flaggedRules ?? [];
-  const log =
-    flagged.length > 0 ? options.logger.warn.bind(options.logger) : options.logger.info.bind(options.logger);
+  const log = flagged.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
   log(
     {
-      source: id,
+      source: sourceId(delivery.source),
       hospital: delivery.hospitalCode,
       period: delivery.period,
       batchId: result.batchId,
@@ -284,7 +361,6 @@ export async function loadBatch(
     },
     `batch ${delivery.relativePath}: ${result.outcome}${flagged.length > 0 ? ` (flagged: ${flagged.join(', ')})` : ''}`,
   );
-  return result;
 }
 
 /** The content turned out to be loaded already (found once its hash was ready): roll back, skip. */
@@ -323,6 +399,13 @@ async function retireBatch(client: pg.PoolClient, source: SourceDefinition, batc
   await client.query(`update ops.batches set status = 'replaced' where batch_id = $1`, [batchId]);
 }
 
+/** The careful path hands COPY text in chunks of about this many characters. */
+const COPY_CHUNK_CHARS = 1 << 20;
+/** The careful path reports progress every this many records. */
+const PROGRESS_EVERY_RECORDS = 50_000;
+/** Read size while hashing a file: 1 MB. */
+const HASH_READ_BYTES = 1 << 20;
+
 /**
  * Streams the records through header mapping and strict parsing into the temporary load table
  * with COPY; memory holds one chunk at a time whatever the delivery's size. Returns the number of
@@ -355,14 +438,14 @@ async function copyRecords(
         }
         rows += 1;
         out += encodeRow(source, mapping, record, delivery.hospitalCode);
-        if (out.length > 1 << 20) {
+        if (out.length > COPY_CHUNK_CHARS) {
           yield out;
           out = '';
         }
       }
       if (out.length > 0) yield out;
       sinceProgress += chunk.length;
-      if (sinceProgress > 50_000) {
+      if (sinceProgress > PROGRESS_EVERY_RECORDS) {
         sinceProgress = 0;
         progress.update(phase, rows, 0);
       }
@@ -378,6 +461,6 @@ async function copyRecords(
 /** The SHA-256 of a file, streamed: the batch's content identity. */
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash);
+  await pipeline(createReadStream(file, { highWaterMark: HASH_READ_BYTES }), hash);
   return hash.digest('hex');
 }

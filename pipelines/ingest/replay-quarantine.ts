@@ -5,11 +5,13 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '../../core/logging/logger.ts';
 import { inBatchTransaction } from './batch-transaction.ts';
 import {
-  applyRules,
+  checkRules,
   createLoadTableSql,
   insertLoadedRows,
   loadColumns,
   recordRuleResults,
+  settleBatch,
+  type RuleRun,
 } from './apply-rules.ts';
 import { createBatchTable } from './batch-table.ts';
 import { loadOrder } from './ingest-inbox.ts';
@@ -128,7 +130,7 @@ async function replayBatch(
       });
       await insertLoadedRows(client, source, table);
       const settings = await loadRuleSettings(client, source);
-      const counts = await applyRules(client, {
+      const run: RuleRun = {
         source,
         batchId: batch.batch_id,
         sourceFile: batch.source_file,
@@ -137,9 +139,12 @@ async function replayBatch(
         rows: lines.length,
         headers,
         payloadColumns: [],
+        // Told apart from duplicates when first loaded: not compared again.
+        candidateHashes: [],
         settings,
-        mode: 'replay',
-      });
+      };
+      const check = await checkRules(client, run);
+      const counts = await settleBatch(client, run, check, await settleReplayed(client, run));
       // What passes now joins the batch in its raw table (its partition, by batch id).
       const columns = [
         'batch_id',
@@ -172,4 +177,32 @@ async function replayBatch(
     `replay ${batch.source_file}: ${result.released} of ${result.replayed} row(s) released`,
   );
   return result;
+}
+
+/**
+ * Replay's settlement of quarantine, before the rows not loaded leave `run.table`: replayed rows
+ * that pass every blocking rule leave quarantine; the others keep it, with the rules they fail
+ * now; the replayed rows' open exceptions are resolved (their violations now are recorded anew).
+ * Returns the rows still quarantined.
+ */
+async function settleReplayed(client: pg.PoolClient, run: RuleRun): Promise<number> {
+  await client.query(
+    `update ops.quarantine q set status = 'replayed'
+     from ${run.table} r where q.batch_id = $1 and q.source_line = r.source_line and q.status = 'quarantined'
+       and not exists (select 1 from _violations v where v.source_line = r.source_line and v.severity = 'blocking')`,
+    [run.batchId],
+  );
+  const still = await client.query(
+    `update ops.quarantine q set rule_ids = v.rule_ids
+     from (select source_line, array_agg(distinct rule_id order by rule_id) as rule_ids from _violations
+           where severity = 'blocking' group by source_line) v
+     where q.batch_id = $1 and q.source_line = v.source_line and q.status = 'quarantined'`,
+    [run.batchId],
+  );
+  await client.query(
+    `update ops.exceptions e set resolved_at = now() from ${run.table} r
+     where e.batch_id = $1 and e.source_line = r.source_line and e.resolved_at is null`,
+    [run.batchId],
+  );
+  return still.rowCount ?? 0;
 }

@@ -29,15 +29,13 @@ async function makeInbox(): Promise<string> {
   return inbox;
 }
 
-async function ingestWith(splitBytes: string | undefined) {
+async function ingestWith(splitBytes: number | undefined) {
   const t = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: t.url, max: 4 });
   const inbox = await makeInbox();
-  const previous = process.env.HDW_INGEST_SPLIT_BYTES;
   try {
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
-    if (splitBytes) process.env.HDW_INGEST_SPLIT_BYTES = splitBytes;
-    const summary = await ingestInbox(pool, { inbox, sources: allSources, logger: silentLogger });
+    const summary = await ingestInbox(pool, { inbox, sources: allSources, logger: silentLogger, splitBytes });
     const batch = summary.batches.find((b) => b.delivery.source.entity === 'charge_lines')!;
     const rows = await pool.query(
       `select source_line, line_id, charge_time::text, amount::text from raw_his.charge_lines order by source_line`,
@@ -59,8 +57,6 @@ async function ingestWith(splitBytes: string | undefined) {
       parts: parts.rows[0].n,
     };
   } finally {
-    if (previous === undefined) delete process.env.HDW_INGEST_SPLIT_BYTES;
-    else process.env.HDW_INGEST_SPLIT_BYTES = previous;
     await pool.end();
     await t.drop();
     await rm(inbox, { recursive: true, force: true });
@@ -70,7 +66,7 @@ async function ingestWith(splitBytes: string | undefined) {
 describe('a large CSV read in two halves', () => {
   it('loads, quarantines and reports exactly what the same file read in one piece does', async () => {
     const whole = await ingestWith(undefined);
-    const halves = await ingestWith('100000');
+    const halves = await ingestWith(100_000);
     expect(whole.parts).toBe(0);
     expect(halves.parts).toBe(2);
     for (const key of ['rowsRead', 'rowsLoaded', 'rowsQuarantined', 'rowsDuplicate', 'rowsWarned'] as const)

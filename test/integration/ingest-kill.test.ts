@@ -19,7 +19,7 @@ describe.each([
   ['read in one piece', undefined],
   // A large file is COPYed in two halves by two more connections, each committing its part
   // before the batch's transaction attaches them: a killed run leaves parts nobody attached.
-  ['read in two halves', '1000000'],
+  ['read in two halves', 1_000_000],
 ])('a process killed in the middle of a batch %s', (_label, splitBytes) => {
   let t: TestDatabase;
   let pool: pg.Pool;
@@ -52,11 +52,11 @@ describe.each([
       import { allSources } from ${JSON.stringify(path.join(projectRoot, 'pipelines/sources/index.ts'))};
       import { silentLogger } from ${JSON.stringify(path.join(projectRoot, 'core/logging/logger.ts'))};
       const pool = new pg.Pool({ connectionString: ${JSON.stringify(url.toString())} });
-      await ingestInbox(pool, { inbox: ${JSON.stringify(inbox)}, sources: allSources, logger: silentLogger });`;
+      await ingestInbox(pool, { inbox: ${JSON.stringify(inbox)}, sources: allSources, logger: silentLogger, splitBytes: ${splitBytes ?? 'undefined'} });`;
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       cwd: projectRoot,
       stdio: 'ignore',
-      env: { ...process.env, HDW_INGEST_SPLIT_BYTES: splitBytes ?? '' },
+      env: process.env,
     });
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on('exit', (_code, signal) => resolve(signal)),

@@ -51,6 +51,21 @@ describe('configuration', () => {
     }
   });
 
+  it('takes the ingest split threshold from HDW_INGEST_SPLIT_BYTES or ingestSplitBytes, 32 MB by default', async () => {
+    expect(loadConfig({}, '/tmp').HDW_INGEST_SPLIT_BYTES).toBe(32 << 20);
+    expect(loadConfig({ HDW_INGEST_SPLIT_BYTES: '100000' }, '/tmp').HDW_INGEST_SPLIT_BYTES).toBe(100_000);
+    expect(() => loadConfig({ HDW_INGEST_SPLIT_BYTES: 'big' }, '/tmp')).toThrow(
+      /HDW_INGEST_SPLIT_BYTES must be a whole number of bytes, at least 1 \(got "big"\)/,
+    );
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-config-'));
+    try {
+      await writeFile(path.join(dir, 'hdw.config.json'), JSON.stringify({ ingestSplitBytes: 1 << 20 }));
+      expect(loadConfig({}, dir).HDW_INGEST_SPLIT_BYTES).toBe(1 << 20);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('source databases (HDW_DATABASE_SOURCES / databaseSources)', () => {
     const good = {
       source: 'his.outpatient_visits',
