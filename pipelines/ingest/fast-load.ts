@@ -31,6 +31,8 @@ const PROGRESS_EVERY_BYTES = 8 << 20;
 const SPLIT_SCAN_BYTES = 1 << 20;
 /** The duplicate filter's bitmap: 2^23 words of 32 bits = 2^28 bits, 32 MB. */
 const FILTER_WORDS = 1 << 23;
+/** Beyond this many candidate hashes the filter gives up: the rule phase groups hashes in SQL. */
+const MAX_CANDIDATES = 500_000;
 
 /**
  * Finds the record hashes that occur more than once while the file streams by, in fixed memory:
@@ -70,9 +72,7 @@ export class DuplicateFilter {
   }
 }
 
-/** Beyond this many candidate hashes the filter gives up: the rule phase groups hashes in SQL. */
-const MAX_CANDIDATES = 500_000;
-
+/** What the fast path read. */
 export interface FastLoad {
   readonly rowsRead: number;
   readonly mapping: HeaderMapping;
@@ -124,16 +124,7 @@ export async function fastCopy(
   if (!plan) return undefined;
   const copied = await copyInSavepoint(client, options, plan);
   if (!copied) return undefined;
-  const { source, hospitalCode } = options;
-  await copyDiverted(
-    client,
-    source,
-    plan.mapping,
-    copied.diverted,
-    plan.scan.encoding,
-    plan.scan.delimiter,
-    hospitalCode,
-  );
+  await copyDiverted(client, options, plan, copied.diverted);
   return {
     rowsRead: copied.rowsRead,
     mapping: plan.mapping,
@@ -445,14 +436,14 @@ function isPostgresDataError(error: unknown): boolean {
 /** Parses the diverted records with the careful parser into `_load` (they join the batch table later). */
 async function copyDiverted(
   client: pg.PoolClient,
-  source: SourceDefinition,
-  mapping: HeaderMapping,
+  options: FastCopyOptions,
+  plan: CopyPlan,
   diverted: readonly DivertedRecord[],
-  encoding: string,
-  delimiter: string,
-  hospitalCode: string,
 ): Promise<void> {
   if (diverted.length === 0) return;
+  const { source, hospitalCode } = options;
+  const { mapping } = plan;
+  const { encoding, delimiter } = plan.scan;
   let out = '';
   for (const record of diverted) {
     const splitter = new CsvSplitter(delimiter);

@@ -11,6 +11,7 @@ import {
   loadColumns,
   recordRuleResults,
   settleBatch,
+  type RuleCounts,
   type RuleRun,
 } from './apply-rules.ts';
 import { createBatchTable } from './batch-table.ts';
@@ -52,13 +53,7 @@ export async function replayQuarantine(
     readonly source?: string;
   },
 ): Promise<ReplayResult[]> {
-  const { rows: batches } = await pool.query<{
-    batch_id: number;
-    source: string;
-    source_file: string;
-    hospital_code: string;
-    period: string;
-  }>(
+  const { rows: batches } = await pool.query<QuarantinedBatch>(
     `select distinct b.batch_id, b.source, b.source_file, b.hospital_code, b.period
      from ops.quarantine q join ops.batches b using (batch_id)
      where q.status = 'quarantined' and b.status = 'loaded' and not (q.rule_ids && $1::text[])
@@ -76,52 +71,31 @@ export async function replayQuarantine(
   return results;
 }
 
+/** A loaded batch holding quarantined rows to replay. */
+interface QuarantinedBatch {
+  readonly batch_id: number;
+  readonly source: string;
+  readonly source_file: string;
+  readonly hospital_code: string;
+  readonly period: string;
+}
+
+/**
+ * Replays one batch's quarantined rows, in the batch's transaction. Phases: read the quarantined
+ * payloads → rule scan → duplicates (none: told apart when first loaded) → violations → settle
+ * (quarantine first, `settleReplayed`) → release what passes into the raw table.
+ */
 async function replayBatch(
   pool: pg.Pool,
   source: SourceDefinition,
-  batch: { batch_id: number; source: string; source_file: string; hospital_code: string; period: string },
+  batch: QuarantinedBatch,
   options: { readonly logger: Logger; readonly rule?: string },
 ): Promise<ReplayResult> {
   const result = await inBatchTransaction(
     pool,
     `${batch.source}|${batch.hospital_code}|${batch.period}`,
     async (client) => {
-      const { rows } = await client.query<{ source_line: number; payload: Record<string, string> }>(
-        `select source_line, payload from ops.quarantine
-       where batch_id = $1 and status = 'quarantined' and not (rule_ids && $2::text[]) and ($3::text is null or $3 = any (rule_ids))
-       order by source_line`,
-        [batch.batch_id, structural, options.rule ?? null],
-      );
-      await client.query(createLoadTableSql(source));
-      const mappings = new Map<string, HeaderMapping | undefined>();
-      let headers: readonly string[] = [];
-      const lines = rows.flatMap(({ source_line, payload }) => {
-        const keys = Object.keys(payload);
-        const signature = keys.join('\u0000');
-        if (!mappings.has(signature)) {
-          try {
-            mappings.set(signature, mapHeader(source, keys, batch.source_file));
-          } catch (error) {
-            if (!(error instanceof DeliveryError)) throw error;
-            mappings.set(signature, undefined);
-          }
-        }
-        const mapping = mappings.get(signature);
-        if (!mapping) return [];
-        headers = mapping.headers;
-        return [
-          encodeRow(
-            source,
-            mapping,
-            { line: source_line, fields: keys.map((k) => payload[k] ?? '') },
-            batch.hospital_code,
-          ),
-        ];
-      });
-      await pipeline(
-        Readable.from(lines.length > 0 ? [lines.join('')] : []),
-        client.query(copyFrom(`copy _load (${loadColumns(source)}) from stdin`)),
-      );
+      const read = await readQuarantined(client, source, batch, options.rule);
       const table = await createBatchTable(client, source, {
         batchId: batch.batch_id,
         sourceFile: batch.source_file,
@@ -136,8 +110,8 @@ async function replayBatch(
         sourceFile: batch.source_file,
         hospitalCode: batch.hospital_code,
         table,
-        rows: lines.length,
-        headers,
+        rows: read.rows,
+        headers: read.headers,
         payloadColumns: [],
         // Told apart from duplicates when first loaded: not compared again.
         candidateHashes: [],
@@ -145,30 +119,14 @@ async function replayBatch(
       };
       const check = await checkRules(client, run);
       const counts = await settleBatch(client, run, check, await settleReplayed(client, run));
-      // What passes now joins the batch in its raw table (its partition, by batch id).
-      const columns = [
-        'batch_id',
-        'source_file',
-        'source_line',
-        'hospital_code',
-        ...source.columns.map((c) => c.name),
-      ];
-      await client.query(
-        `insert into ${rawTable(source)} (${columns.join(', ')}) select ${columns.join(', ')} from ${table}`,
-      );
-      const { rows: updated } = await client.query<{ rows_read: number }>(
-        `update ops.batches set rows_loaded = rows_loaded + $2, rows_quarantined = rows_quarantined - $2, rows_warned = rows_warned + $3
-       where batch_id = $1 returning rows_read`,
-        [batch.batch_id, counts.loaded, counts.warned],
-      );
-      await recordRuleResults(client, batch.batch_id, updated[0]!.rows_read, settings);
+      await releaseRows(client, run, counts);
       return {
         batchId: batch.batch_id,
         source: batch.source,
         sourceFile: batch.source_file,
-        replayed: lines.length,
+        replayed: read.rows,
         released: counts.loaded,
-        stillQuarantined: lines.length - counts.loaded,
+        stillQuarantined: read.rows - counts.loaded,
       } satisfies ReplayResult;
     },
   );
@@ -177,6 +135,80 @@ async function replayBatch(
     `replay ${batch.source_file}: ${result.released} of ${result.replayed} row(s) released`,
   );
   return result;
+}
+
+/**
+ * Reads the batch's quarantined payloads (narrowed to `rule`; structural holds left out) through
+ * header mapping and strict parsing into `_load`, as a delivery's rows would be. A payload whose
+ * headers no longer map is left in quarantine. Returns the rows read and their headers.
+ */
+async function readQuarantined(
+  client: pg.PoolClient,
+  source: SourceDefinition,
+  batch: QuarantinedBatch,
+  rule: string | undefined,
+): Promise<{ rows: number; headers: readonly string[] }> {
+  const { rows } = await client.query<{ source_line: number; payload: Record<string, string> }>(
+    `select source_line, payload from ops.quarantine
+     where batch_id = $1 and status = 'quarantined' and not (rule_ids && $2::text[]) and ($3::text is null or $3 = any (rule_ids))
+     order by source_line`,
+    [batch.batch_id, structural, rule ?? null],
+  );
+  await client.query(createLoadTableSql(source));
+  const mappings = new Map<string, HeaderMapping | undefined>();
+  let headers: readonly string[] = [];
+  const lines = rows.flatMap(({ source_line, payload }) => {
+    const keys = Object.keys(payload);
+    const signature = keys.join('\u0000');
+    if (!mappings.has(signature)) {
+      try {
+        mappings.set(signature, mapHeader(source, keys, batch.source_file));
+      } catch (error) {
+        if (!(error instanceof DeliveryError)) throw error;
+        mappings.set(signature, undefined);
+      }
+    }
+    const mapping = mappings.get(signature);
+    if (!mapping) return [];
+    headers = mapping.headers;
+    return [
+      encodeRow(
+        source,
+        mapping,
+        { line: source_line, fields: keys.map((k) => payload[k] ?? '') },
+        batch.hospital_code,
+      ),
+    ];
+  });
+  await pipeline(
+    Readable.from(lines.length > 0 ? [lines.join('')] : []),
+    client.query(copyFrom(`copy _load (${loadColumns(source)}) from stdin`)),
+  );
+  return { rows: lines.length, headers };
+}
+
+/**
+ * What passes now joins the batch in its raw table (its partition, by batch id); the batch's
+ * figures are reconciled again (the ops.batches check still holds) and its rule results recomputed.
+ */
+async function releaseRows(client: pg.PoolClient, run: RuleRun, counts: RuleCounts): Promise<void> {
+  const { source, batchId } = run;
+  const columns = [
+    'batch_id',
+    'source_file',
+    'source_line',
+    'hospital_code',
+    ...source.columns.map((c) => c.name),
+  ];
+  await client.query(
+    `insert into ${rawTable(source)} (${columns.join(', ')}) select ${columns.join(', ')} from ${run.table}`,
+  );
+  const { rows: updated } = await client.query<{ rows_read: number }>(
+    `update ops.batches set rows_loaded = rows_loaded + $2, rows_quarantined = rows_quarantined - $2, rows_warned = rows_warned + $3
+     where batch_id = $1 returning rows_read`,
+    [batchId, counts.loaded, counts.warned],
+  );
+  await recordRuleResults(client, batchId, updated[0]!.rows_read, run.settings);
 }
 
 /**
