@@ -260,9 +260,8 @@ function uniqueKey(source: SourceDefinition): readonly string[] | undefined {
 
 /**
  * The rule scan: the rows failing any rule, candidate duplicates and rows with read problems,
- * fetched whole into `_rows` (with their raw text where the reader kept it, and their content to
- * compare duplicates by). Each row is named by its table (the batch table, or one of its parts
- * when it was loaded in parts) and tuple id.
+ * then fetched whole into `_rows` (`fetchFlaggedRows`). Each row is named by its table (the batch
+ * table, or one of its parts when it was loaded in parts) and tuple id.
  */
 async function scanRules(
   client: pg.PoolClient,
@@ -294,7 +293,19 @@ async function scanRules(
     if (!byTable.has(rel)) byTable.set(rel, new Set());
     byTable.get(rel)!.add(tid);
   }
-  // The flagged rows whole (a TID scan per table), with their raw text where the reader kept it.
+  await fetchFlaggedRows(client, run, byTable);
+}
+
+/**
+ * The flagged rows whole into `_rows` (a TID scan per table), with their raw text where the reader
+ * kept it and their content to compare duplicates by.
+ */
+async function fetchFlaggedRows(
+  client: pg.PoolClient,
+  run: RuleRun,
+  byTable: ReadonlyMap<string, ReadonlySet<string>>,
+): Promise<void> {
+  const { table } = run;
   const payloadColumns = run.payloadColumns.map((c) => `r.${c.column}`);
   const content = `coalesce(l.raw, concat_ws('${FIELD_SEPARATOR}', ${payloadColumns.map((c) => `coalesce(${c}::text, '')`).join(', ') || "''"}))`;
   // Named columns, not r.*: a part of the batch table may order them differently.
