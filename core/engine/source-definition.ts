@@ -1,12 +1,15 @@
 /** A raw table a source system delivers. */
 export interface SourceTableDefinition {
   readonly description: string;
+  /** Overrides the system's expectation for this table; `null`: not checked (e.g. a rarely delivered dictionary). */
+  readonly freshness?: FreshnessExpectation | null;
   readonly columns?: Readonly<Record<string, { readonly description: string; readonly pii?: boolean }>>;
 }
 
 /**
  * How stale a source may get: its newest batch (`ops.batches.loaded_at` of its loaded batches)
- * older than `warnAfterHours` warns, older than `errorAfterHours` fails.
+ * older than `warnAfterHours` warns, older than `errorAfterHours` fails. Evaluated per source table
+ * and hospital by `hdw source freshness` (core/engine/source-freshness.ts).
  */
 export interface FreshnessExpectation {
   readonly warnAfterHours: number;
