@@ -1,8 +1,6 @@
 /** A raw table a source system delivers. */
 export interface SourceTableDefinition {
   readonly description: string;
-  /** Overrides the system's expectation for this table; `null`: not checked (e.g. a rarely delivered dictionary). */
-  readonly freshness?: FreshnessExpectation | null;
   readonly columns?: Readonly<Record<string, { readonly description: string; readonly pii?: boolean }>>;
 }
 

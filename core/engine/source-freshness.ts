@@ -21,19 +21,18 @@ export interface FreshnessExpectationOf extends FreshnessExpectation {
   readonly source: string;
 }
 
-/**
- * The source tables whose freshness is declared: a table's own expectation, else its system's;
- * a table that sets `freshness: null` is not checked, nor is a system without an expectation.
- */
+/** Every table of a source system that declares freshness, with the system's thresholds. */
 export function freshnessExpectations(sources: readonly SourceDefinition[]): FreshnessExpectationOf[] {
-  const out: FreshnessExpectationOf[] = [];
-  for (const system of sources) {
-    for (const [table, definition] of Object.entries(system.tables)) {
-      const expected = definition.freshness === undefined ? system.freshness : definition.freshness;
-      if (expected) out.push({ source: `${system.system}.${table}`, ...expected });
-    }
-  }
-  return out.sort((a, b) => a.source.localeCompare(b.source));
+  return sources
+    .flatMap((system) =>
+      system.freshness
+        ? Object.keys(system.tables).map((table) => ({
+            source: `${system.system}.${table}`,
+            ...system.freshness!,
+          }))
+        : [],
+    )
+    .sort((a, b) => a.source.localeCompare(b.source));
 }
 
 /**
