@@ -12,9 +12,11 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDefinitions } from '../../core/engine/load-definitions.ts';
+import { selectModels } from '../../core/engine/selection.ts';
 import { freshnessExpectations, type FreshnessExpectationOf } from '../../core/engine/source-freshness.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { projectPaths, projectRoot } from '../../core/paths.ts';
+import { loadProject } from '../../pipelines/run-pipeline.ts';
 import { defaultSharingPolicy } from '../../core/security/sharing-policy.ts';
 import { applyWarehouseSecurity } from '../../core/security/warehouse-security.ts';
 import { buildDataQualityModels, failingDataQualityTests } from '../support/data-quality.ts';
@@ -261,6 +263,24 @@ describe('data-quality marts and source freshness', () => {
 
   it('passes the tests declared on the data-quality models', async () => {
     expect(await failingDataQualityTests(pool)).toEqual([]);
+  });
+
+  it('returns exactly the columns each data-quality model declares', async () => {
+    const project = await loadProject();
+    const models = selectModels(project, 'tag:data_quality');
+    expect(models.map((m) => m.definition.name)).toEqual(
+      expect.arrayContaining(['fct_data_quality_rule_pass_rates', 'fct_data_quality_source_freshness']),
+    );
+    for (const m of models) {
+      const { rows } = await pool.query<{ column_name: string }>(
+        `select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position`,
+        [m.schema, m.definition.name],
+      );
+      expect(
+        rows.map((r) => r.column_name),
+        m.definition.name,
+      ).toEqual(Object.keys(m.definition.columns));
+    }
   });
 
   it('gives rule pass rates of active batches, as computed from the rule results', async () => {
