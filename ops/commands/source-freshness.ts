@@ -65,7 +65,8 @@ export function formatFreshness(checks: readonly FreshnessCheck[]): string {
   const rows = checks.map((c) => [
     c.source,
     c.hospitalCode ?? '-',
-    c.lastLoadedAt ? c.lastLoadedAt.toISOString().replace('T', ' ').slice(0, 19) : '从未交付 never loaded',
+    // Local time, as YYYY-MM-DD HH:MM:SS (the sv-SE format).
+    c.lastLoadedAt ? c.lastLoadedAt.toLocaleString('sv-SE') : '从未交付 never loaded',
     c.ageHours === null ? '-' : c.ageHours.toFixed(1),
     `${c.warnAfterHours}/${c.errorAfterHours}`,
     statusLabel[c.status],
