@@ -137,6 +137,18 @@ export function buildProgram(): Command {
     .option('--source <source>', 'only this source')
     .action(async (opts: { rule?: string; source?: string }) => (await steward()).replayCommand(opts));
 
+  program
+    .command('source')
+    .description('source checks')
+    .command('freshness')
+    .description(
+      "each source's last load per hospital against the freshness declared on it (models/sources); exits 1 on error",
+    )
+    .action(async () => {
+      if (!(await (await import('./commands/source-freshness.ts')).sourceFreshnessCommand()))
+        process.exitCode = 1;
+    });
+
   const grant = program
     .command('grant')
     .description('a PostgreSQL login for a BI tool, with the same row security as Cube');

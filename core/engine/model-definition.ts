@@ -19,6 +19,8 @@ export type ColumnTest =
   | { readonly expression: string };
 
 export interface ColumnDefinition {
+  /** A short Chinese title for BI users (what a Cube member exposing the column is called). */
+  readonly title?: string;
   readonly description: string;
   readonly tests?: readonly ColumnTest[];
   /** Identifies a patient: never reaches a mart unhashed. */

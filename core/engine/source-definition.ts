@@ -6,7 +6,8 @@ export interface SourceTableDefinition {
 
 /**
  * How stale a source may get: its newest batch (`ops.batches.loaded_at` of its loaded batches)
- * older than `warnAfterHours` warns, older than `errorAfterHours` fails.
+ * older than `warnAfterHours` warns, older than `errorAfterHours` fails. Evaluated per source table
+ * and hospital by `hdw source freshness` (core/engine/source-freshness.ts).
  */
 export interface FreshnessExpectation {
   readonly warnAfterHours: number;

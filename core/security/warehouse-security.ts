@@ -23,6 +23,12 @@ const opsReaders: Readonly<Record<string, readonly string[]>> = {
   'ops.quarantine': [groupRoles.steward],
 };
 
+/**
+ * Marts only stewards read: exception detail with quarantined payloads (the data-quality model
+ * `fct_data_quality_exception_details`). Analysts and members get nothing of them, not even a row count.
+ */
+export const stewardOnlyMarts: readonly string[] = ['fct_data_quality_exception_details'];
+
 const lockKey = 'hdw.warehouse_security';
 
 export interface WarehouseSecuritySummary {
@@ -39,7 +45,7 @@ export interface WarehouseSecuritySummary {
  * for BI tools that connect to PostgreSQL directly:
  * - group roles `hdw_analyst`, `hdw_steward`, `hdw_member` (NOLOGIN; `hdw grant` adds logins);
  * - analysts and stewards read every mart, and ops batches and job runs; stewards also read
- *   exception detail and quarantined payloads;
+ *   exception detail and quarantined payloads (ops tables and the `stewardOnlyMarts`);
  * - members read mart tables that have a `hospital_code` only, through a row-level security policy
  *   that keeps rows of the hospital their login is registered for in ops.warehouse_logins (nothing a
  *   member can change), and the shared aggregates of the sharing policy; no other mart, no ops table.
@@ -83,6 +89,12 @@ export async function applyWarehouseSecurity(
     const closed: string[] = [];
     for (const relation of await martRelations(client)) {
       const name = `marts.${quoteIdent(relation.name)}`;
+      if (stewardOnlyMarts.includes(relation.name)) {
+        await client.query(`revoke all on ${name} from ${analyst}, ${member}`);
+        await client.query(`grant select on ${name} to ${steward}`);
+        closed.push(`marts.${relation.name}`);
+        continue;
+      }
       await client.query(`grant select on ${name} to ${readers}`);
       if (!relation.hasHospital || !relation.isTable) {
         await client.query(`revoke all on ${name} from ${member}`);

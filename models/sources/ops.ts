@@ -1,11 +1,25 @@
 import { defineSources } from '../../core/engine/source-definition.ts';
 
-/** The warehouse's own load ledger: models read it to follow replaced deliveries. */
+/**
+ * The warehouse's own ledger: models read it to follow replaced deliveries, and the data-quality
+ * marts (models/marts/data_quality/) are built on it. No freshness: it is written by the warehouse itself.
+ */
 export default defineSources({
   system: 'ops',
-  description: '数据仓库运行台账：批次、对账。',
+  description: '数据仓库运行台账：批次、对账、规则结果、异常、隔离区、作业与模型运行、数据及时性检查。',
   schema: 'ops',
   tables: {
     batches: { description: '每次交付一个批次：来源、医院、期间、状态（loaded / replaced）与对账数字' },
+    batch_rule_results: { description: '每个批次每条清洗规则一行：检查行数、失败行数、阈值、是否标记' },
+    exceptions: { description: '入库时清洗规则发现的异常，每条一行（文件、行号、规则、说明）' },
+    quarantine: {
+      description: '被阻断规则隔离的原始行及其状态（quarantined / replayed / discarded）',
+      columns: { payload: { description: '隔离行原始内容（JSON），可能含患者信息', pii: true } },
+    },
+    job_runs: { description: '作业运行记录：种子、入库、建模、测试、发布、及时性检查' },
+    model_runs: { description: '模型构建与测试的每次运行：状态、行数、耗时、信息' },
+    source_freshness_checks: {
+      description: 'hdw source freshness 的结果：每次检查每个来源 × 医院一行，含所用阈值与状态',
+    },
   },
 });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { HdwError } from '../../core/errors.ts';
 
 /** One line of the steward's summary: open and total exceptions of a rule, per source, hospital and day. */
 export interface ExceptionSummaryRow {
@@ -30,41 +31,68 @@ export interface ExceptionFilter {
   readonly hospital?: string;
 }
 
+/** The data-quality marts (views) are built by `hdw build`; before the first build they do not exist. */
+export class DataQualityNotBuiltError extends HdwError {
+  constructor(relation: string) {
+    super('E_DQ_NOT_BUILT', `${relation} is not built yet: run hdw build (or hdw run) first`);
+  }
+}
+
 /**
- * The exceptions of active batches summarised by source, rule, hospital and day (the figures of
- * ops.dq_exception_summary, plus how many rows each rule still holds in quarantine).
+ * The exceptions of active batches summarised by source, rule, hospital and day: the figures of
+ * the mart `fct_data_quality_exceptions`, the same the Cube view `data_quality` serves.
  */
 export async function summariseExceptions(
   pool: pg.Pool,
   filter: ExceptionFilter = {},
 ): Promise<ExceptionSummaryRow[]> {
-  const { rows } = await pool.query<ExceptionSummaryRow>(
-    `select s.source, s.rule_id, s.severity, s.hospital_code, s.day::text as day, s.exceptions, s.open_exceptions,
-            coalesce((select count(*)::int from ops.quarantine q join ops.batches b using (batch_id)
-                      where b.status = 'loaded' and q.status = 'quarantined' and q.source = s.source
-                        and q.hospital_code = s.hospital_code and s.rule_id = any (q.rule_ids) and q.created_at::date = s.day), 0) as quarantined
-     from ops.dq_exception_summary s
-     where ($1::text is null or s.rule_id = $1) and ($2::text is null or s.source = $2) and ($3::text is null or s.hospital_code = $3)
-     order by s.source, s.rule_id, s.hospital_code, s.day`,
+  const { rows } = await readMart<ExceptionSummaryRow>(
+    pool,
+    'marts.fct_data_quality_exceptions',
+    `select source, rule_id, severity, hospital_code, detected_on::text as day,
+            sum(exception_count)::int as exceptions, sum(open_exception_count)::int as open_exceptions,
+            sum(quarantined_count)::int as quarantined
+     from marts.fct_data_quality_exceptions
+     where ($1::text is null or rule_id = $1) and ($2::text is null or source = $2) and ($3::text is null or hospital_code = $3)
+     group by 1, 2, 3, 4, 5
+     order by source, rule_id, hospital_code, day`,
     [filter.rule ?? null, filter.source ?? null, filter.hospital ?? null],
   );
   return rows;
 }
 
-/** The open exceptions behind one rule, with file and line, first ones first. */
+/**
+ * The open exceptions behind one rule, with file and line, first ones first: rows of the
+ * steward-only mart `fct_data_quality_exception_details`.
+ */
 export async function exceptionRows(
   pool: pg.Pool,
   filter: ExceptionFilter & { readonly rule: string },
   limit = 50,
 ): Promise<ExceptionRow[]> {
-  const { rows } = await pool.query<ExceptionRow>(
-    `select e.source, e.hospital_code, e.source_file, e.source_line, e.record_key, e.severity, e.message, q.status as quarantine_status
-     from ops.exceptions e join ops.batches b using (batch_id)
-     left join ops.quarantine q on q.batch_id = e.batch_id and q.source_line = e.source_line
-     where b.status = 'loaded' and e.resolved_at is null and e.rule_id = $1
-       and ($2::text is null or e.source = $2) and ($3::text is null or e.hospital_code = $3)
-     order by e.source_file, e.source_line limit $4`,
+  const { rows } = await readMart<ExceptionRow>(
+    pool,
+    'marts.fct_data_quality_exception_details',
+    `select source, hospital_code, source_file, source_line, record_key, severity, message, quarantine_status
+     from marts.fct_data_quality_exception_details
+     where is_open and rule_id = $1
+       and ($2::text is null or source = $2) and ($3::text is null or hospital_code = $3)
+     order by source_file, source_line limit $4`,
     [filter.rule, filter.source ?? null, filter.hospital ?? null, limit],
   );
   return rows;
+}
+
+async function readMart<T extends pg.QueryResultRow>(
+  pool: pg.Pool,
+  relation: string,
+  text: string,
+  values: unknown[],
+): Promise<pg.QueryResult<T>> {
+  try {
+    return await pool.query<T>(text, values);
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') throw new DataQualityNotBuiltError(relation);
+    throw error;
+  }
 }

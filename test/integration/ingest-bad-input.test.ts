@@ -12,6 +12,7 @@ import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { projectPaths } from '../../core/paths.ts';
 import { baseFiles, corpus, H1 } from '../data/bad-input/corpus.ts';
+import { buildDataQualityModels } from '../support/data-quality.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 describe('bad-input corpus', () => {
@@ -30,6 +31,8 @@ describe('bad-input corpus', () => {
     for (const c of corpus) await put(c.file, c.bytes);
     await put(`${H1}/his/charge_lines_2020-01.xlsx`, await workbook());
     summary = await ingest();
+    // The data-quality marts are views over the ledger: built once, they follow every later load and replay.
+    await buildDataQualityModels(pool);
   });
   afterAll(async () => {
     await pool?.end();
@@ -140,15 +143,16 @@ describe('bad-input corpus', () => {
       rule: 'unknown_item_code',
     });
     expect(results.reduce((n, r) => n + r.released, 0)).toBe(1);
-    const { rows } = await pool.query(`select * from ops.dq_batch_reconciliation where batch_id = $1`, [
-      results[0]!.batchId,
-    ]);
+    const { rows } = await pool.query(
+      `select * from marts.fct_data_quality_batch_reconciliation where batch_id = $1`,
+      [results[0]!.batchId],
+    );
     expect(rows[0]).toMatchObject({
       rows_read: 1,
       rows_loaded: 1,
       rows_quarantined: 0,
-      reconciles: true,
-      open_quarantine: 0,
+      is_reconciled: true,
+      open_quarantine_count: 0,
     });
     expect(await exceptionRows(pool, { rule: 'unknown_item_code' })).toEqual([]);
     const again = await replayQuarantine(pool, {

@@ -10,6 +10,7 @@ import { generateDemo } from '../../pipelines/demo/generate.ts';
 import type { IngestSummary } from '../../pipelines/ingest/ingest-inbox.ts';
 import { ingestStage, seedStage } from '../../pipelines/run-pipeline.ts';
 import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
+import { buildDataQualityModels } from '../support/data-quality.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 /**
@@ -44,6 +45,7 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
       };
       await seedStage(ctx);
       summary = await ingestStage(ctx);
+      await buildDataQualityModels(pool);
     },
     full ? 3_600_000 : 300_000,
   );
@@ -59,9 +61,9 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
     expect(summary.unrecognised).toEqual([]);
     const systems = new Set(summary.batches.map((b) => b.delivery.source.system));
     expect([...systems].sort()).toEqual(['emr', 'erp', 'his', 'insurance', 'lab']);
-    const { rows } = await pool.query(`select * from ops.dq_batch_reconciliation`);
+    const { rows } = await pool.query(`select * from marts.fct_data_quality_batch_reconciliation`);
     expect(rows.length).toBe(summary.batches.length);
-    expect(rows.filter((b) => !b.reconciles)).toEqual([]);
+    expect(rows.filter((b) => !b.is_reconciled)).toEqual([]);
   });
 
   it('finds every planted defect with the rule meant for it, and flags no clean row', async () => {
@@ -95,11 +97,14 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
 
   it('moves every loaded file to _processed and exposes the data-quality figures', async () => {
     const { rows: pass } = await pool.query(
-      `select * from ops.dq_rule_pass_rates where rule_id = 'unit_price_deviation'`,
+      `select source, 1 - sum(rows_failed)::numeric / sum(rows_checked) as pass_rate
+       from marts.fct_data_quality_rule_pass_rates where rule_id = 'unit_price_deviation' group by source`,
     );
     expect(pass).toHaveLength(1);
     expect(Number(pass[0].pass_rate)).toBeGreaterThan(0.9);
-    const { rows: fresh } = await pool.query(`select count(*)::int as n from ops.dq_source_freshness`);
+    const { rows: fresh } = await pool.query(
+      `select count(*)::int as n from marts.fct_data_quality_source_freshness`,
+    );
     expect(fresh[0].n).toBeGreaterThanOrEqual(15 * 3 - 1);
     const again = await ingestStage({
       pool,

@@ -196,6 +196,7 @@ describe('tokens, data-quality access and pre-aggregations', () => {
       ['data_quality', 'exception_count'],
       ['batch_reconciliation', 'rows_quarantined'],
       ['source_freshness', 'hours_since_last_load'],
+      ['rule_pass_rates', 'pass_rate'],
     ] as const) {
       const member = await load(byHospital(view, measure), await token('member', hospitalA));
       expect(member.status, JSON.stringify(member.body)).toBe(200);
@@ -223,6 +224,13 @@ describe('tokens, data-quality access and pre-aggregations', () => {
       ['price_deviation', 2, 0],
       ['required_fields', 2, 2],
     ]);
+    // Model runs carry no hospital: members are refused, analysts see the blocked runs too.
+    const runs = { measures: ['model_run_outcomes.run_count', 'model_run_outcomes.failed_run_count'] };
+    expect(await load(runs, await token('member', hospitalA))).toEqual({
+      status: 403,
+      body: { error: 'Forbidden: model_run_outcomes cannot be limited to one hospital' },
+    });
+    expect((await load(runs, await token('analyst'))).status).toBe(200);
     const reconciled = await load(
       { measures: ['batch_reconciliation.unreconciled_batch_count', 'batch_reconciliation.quarantine_rate'] },
       await token('analyst'),

@@ -25,6 +25,7 @@ import {
   type CubeHandle,
   type CubeServerOptions,
 } from '../../cube/server.ts';
+import { buildDataQualityModels } from '../support/data-quality.ts';
 import { withDatabase, type TestDatabase } from '../support/database.ts';
 
 export const secret = 'security-test-secret-0123456789-abcdef';
@@ -191,7 +192,10 @@ export async function createChargesMart(t: TestDatabase): Promise<void> {
 /** A marker every quarantined payload carries, so a test can tell whether payloads leaked. */
 export const payloadMarker = 'PATIENT-SECRET';
 
-/** Per hospital: two batches, a blocking exception with its quarantined row, and a warning. */
+/**
+ * Per hospital: two batches, a blocking exception with its quarantined row, and a warning; then
+ * the data-quality models are built from them by the engine (Cube's data-quality cubes read those marts).
+ */
 export async function createOpsRows(t: TestDatabase): Promise<void> {
   for (const hospital of hospitals) {
     for (const [index, source] of ['his.charge_lines', 'his.outpatient_visits'].entries()) {
@@ -209,7 +213,15 @@ export async function createOpsRows(t: TestDatabase): Promise<void> {
                (${batch}, 'price_deviation', 'warning', ${source}, ${hospital}, 'f.csv', 9, ${`W-${hospital}`}, 'unit price 30% off')`.execute(
         t.db,
       );
+      await sql`insert into ops.batch_rule_results (batch_id, rule_id, category, severity, rows_checked, rows_failed, threshold, flagged)
+        values (${batch}, 'required_fields', 'completeness', 'blocking', 12, 1, 0.05, true)`.execute(t.db);
     }
+  }
+  const pool = new pg.Pool({ connectionString: t.url, max: 2 });
+  try {
+    await buildDataQualityModels(pool);
+  } finally {
+    await pool.end();
   }
 }
 
