@@ -79,6 +79,13 @@ export const configSchema = z.object({
   HDW_LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
   /** Hospital systems' PostgreSQL views pulled by the ingest stage (JSON array text in the environment). */
   HDW_DATABASE_SOURCES: databaseSourcesSchema.optional(),
+  /**
+   * Seconds a delivered file without a completion marker must stay unchanged (its modification
+   * time that old) before it is read: an upload still being written is never loaded half.
+   */
+  HDW_INBOX_QUIET_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds (0 or more)' })
+    .min(0, 'must be a number of seconds (0 or more)'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -92,6 +99,7 @@ const fileKeys: Record<string, keyof Config> = {
   jwtPublicKey: 'HDW_JWT_PUBLIC_KEY',
   logLevel: 'HDW_LOG_LEVEL',
   databaseSources: 'HDW_DATABASE_SOURCES',
+  inboxQuietSeconds: 'HDW_INBOX_QUIET_SECONDS',
 };
 
 /**
@@ -115,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_JWT_PUBLIC_KEY: pick('HDW_JWT_PUBLIC_KEY'),
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
     HDW_DATABASE_SOURCES: fromJsonText(env.HDW_DATABASE_SOURCES, fromFile.HDW_DATABASE_SOURCES),
+    HDW_INBOX_QUIET_SECONDS: pick('HDW_INBOX_QUIET_SECONDS') ?? 60,
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(

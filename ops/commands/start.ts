@@ -14,7 +14,8 @@ import { serve } from './serve.ts';
 export async function startAll(): Promise<void> {
   const { config, logger, progress } = commandContext();
   const entries = await readdir(config.HDW_INBOX).catch(() => [] as string[]);
-  if (entries.filter((e) => !e.startsWith('.')).length === 0) {
+  const writeDemo = entries.filter((e) => !e.startsWith('.')).length === 0;
+  if (writeDemo) {
     logger.info({ inbox: config.HDW_INBOX }, 'inbox is empty: writing demo data (small)');
     await generateDemo({
       size: 'small',
@@ -25,7 +26,9 @@ export async function startAll(): Promise<void> {
   }
   const warehouse = await openWarehouse(config, logger, { keepRunning: true });
   try {
-    const summary = await runPipeline({ pool: warehouse.pool, config, logger, progress });
+    // Demo files this command just wrote are complete: no quiet period to wait for them.
+    const runConfig = writeDemo ? { ...config, HDW_INBOX_QUIET_SECONDS: 0 } : config;
+    const summary = await runPipeline({ pool: warehouse.pool, config: runConfig, logger, progress });
     printPipelineSummary(summary);
     if (!summary.ok) logger.warn('the pipeline run had failures (see above); serving what was built');
   } finally {
