@@ -107,6 +107,7 @@ export async function ingestStage(ctx: StageContext): Promise<IngestStageSummary
         progress: ctx.progress,
         jobRunId: runId,
         quietSeconds: ctx.config.HDW_INBOX_QUIET_SECONDS,
+        markerSenders: ctx.config.HDW_INBOX_MARKER_SENDERS,
       });
       const databaseSources = await extractDatabaseSources(ctx, specs, runId);
       const batches = [...inbox.batches, ...databaseSources.flatMap((run) => (run.batch ? [run.batch] : []))];

@@ -56,6 +56,8 @@ export interface InboxScan {
 export interface ScanOptions {
   /** Seconds a file without a marker must stay unmodified before it is read (default 0). */
   readonly quietSeconds?: number;
+  /** Hospitals and publishers that send completion markers: their files wait for one. */
+  readonly markerSenders?: ReadonlySet<string>;
   /** Declared publisher codes; when given, a publisher folder not among them is not read. */
   readonly publishers?: ReadonlySet<string>;
   /** The clock, for tests; default `Date.now()`. */
@@ -76,7 +78,8 @@ const sha256Hex = /^[0-9a-f]{64}$/i;
  * finds: ready deliveries, files to wait for, entries to refuse and files matching no source.
  * Nothing is read here except completion markers; links are never followed (every level is looked
  * at with lstat). A file is ready when its completion marker arrived (and its declared size
- * matches), or, in a folder without markers, when it has not been modified for the quiet period.
+ * matches), or — unless its folder holds markers or its sender is one that sends them — when it has
+ * not been modified for the quiet period.
  */
 export async function scanInbox(
   inbox: string,
@@ -121,7 +124,10 @@ export async function scanInbox(
       }
       if (!systemStat.isDirectory()) {
         if (!inProgress.test(system))
-          unrecognised.push({ file: systemRel, reason: `${systemRel}: not inside a system folder (<code>/<system>/<file>)` });
+          unrecognised.push({
+            file: systemRel,
+            reason: `${systemRel}: not inside a system folder (<code>/<system>/<file>)`,
+          });
         continue;
       }
       const names = await listDir(systemDir);
@@ -203,12 +209,19 @@ export async function scanInbox(
                 delivery,
                 link: false,
               });
-            else waiting.push({ file: relativePath, reason: `does not match its marker yet (${listed.size} of ${marker.bytes} bytes)` });
+            else
+              waiting.push({
+                file: relativePath,
+                reason: `does not match its marker yet (${listed.size} of ${marker.bytes} bytes)`,
+              });
             continue;
           }
           deliveries.push({ ...delivery, listed, marker });
-        } else if (markers.used) {
-          waiting.push({ file: relativePath, reason: `waiting for its completion marker (${name}.done or a manifest)` });
+        } else if (markers.used || options.markerSenders?.has(owner)) {
+          waiting.push({
+            file: relativePath,
+            reason: `waiting for its completion marker (${name}.done or a manifest)`,
+          });
         } else if (!quiet) {
           waiting.push({
             file: relativePath,

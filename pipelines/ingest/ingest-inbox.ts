@@ -58,6 +58,8 @@ export interface IngestOptions {
    * (`HDW_INBOX_QUIET_SECONDS`); default 0, for callers that wrote the files themselves.
    */
   readonly quietSeconds?: number;
+  /** Hospital and publisher codes whose files are read by completion marker only (`HDW_INBOX_MARKER_SENDERS`). */
+  readonly markerSenders?: readonly string[];
 }
 
 /**
@@ -76,6 +78,7 @@ export interface IngestOptions {
 export async function ingestInbox(pool: pg.Pool, options: IngestOptions): Promise<IngestSummary> {
   const scan = await scanInbox(options.inbox, options.sources, {
     quietSeconds: options.quietSeconds,
+    markerSenders: new Set(options.markerSenders ?? []),
     publishers: await declaredPublishers(pool),
   });
   return ingestScanned(pool, scan, options);
@@ -248,8 +251,7 @@ async function judge(
       kind: 'defer',
       reason: `${rel}: changed while it was read; its batch was rolled back and the file is read again on a later run`,
     };
-  if (transient(error))
-    return { kind: 'defer', reason: `${rel}: ${oneLine(error)}; left for the next run` };
+  if (transient(error)) return { kind: 'defer', reason: `${rel}: ${oneLine(error)}; left for the next run` };
   if (error instanceof DeliveryError) {
     const quiet = Date.now() - Number(now.mtimeNs / 1_000_000n) >= quietMs;
     if (error.code === 'E_MARKER' && !quiet) return { kind: 'defer', reason: error.message };
@@ -284,7 +286,10 @@ function environmental(error: unknown): boolean {
   if (error instanceof AggregateError) return error.errors.some(environmental);
   if (!(error instanceof Error) || error instanceof HdwError) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (environmentCodes.has(code) || (code.length === 5 && serverFailure.test(code))))
+  if (
+    typeof code === 'string' &&
+    (environmentCodes.has(code) || (code.length === 5 && serverFailure.test(code)))
+  )
     return true;
   return /connection terminated|connection error|not queryable|timeout exceeded when trying to connect/i.test(
     error.message,
@@ -301,7 +306,9 @@ function transient(error: unknown): boolean {
 function oneLine(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const text = (error.message || error.name).split('\n')[0]!.trim();
-  return error.name && error.name !== 'Error' && !text.startsWith(error.name) ? `${error.name}: ${text}` : text;
+  return error.name && error.name !== 'Error' && !text.startsWith(error.name)
+    ? `${error.name}: ${text}`
+    : text;
 }
 
 /** Publisher codes declared in `ref.publishers`, or undefined before the seeds are loaded. */

@@ -36,12 +36,17 @@ export async function* readXlsxRecords(file: string): AsyncGenerator<CsvRecord[]
       row.eachCell({ includeEmpty: false }, (cell, col) => {
         const converted = convertCell(cell, date1904);
         fields[col - 1] = converted.text;
-        if (converted.problem) problems.push({ field: col - 1, message: `${cell.address} ${converted.problem}` });
+        if (converted.problem)
+          problems.push({ field: col - 1, message: `${cell.address} ${converted.problem}` });
       });
       if (row.number === 1) width = fields.length;
       for (let i = 0; i < Math.max(width, fields.length); i += 1) fields[i] ??= '';
       while (fields.length > width && fields[fields.length - 1] === '') fields.pop();
-      if (fields.every((f) => f === '') && problems.length === 0 && !merges.some((m) => covers(m, row.number)))
+      if (
+        fields.every((f) => f === '') &&
+        problems.length === 0 &&
+        !merges.some((m) => covers(m, row.number))
+      )
         continue;
       if (row.number > 1) problems.push(...mergeProblems(merges, row.number));
       chunk.push({
@@ -169,11 +174,15 @@ async function mergedRanges(file: string): Promise<MergedRange[]> {
     const cd = Buffer.alloc(cdSize);
     await handle.read(cd, 0, cdSize, cdOffset);
     const sheets: { method: number; csize: number; offset: number }[] = [];
-    for (let p = 0; p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50; ) {
+    for (let p = 0; p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50;) {
       const nameLength = cd.readUInt16LE(p + 28);
       const name = cd.toString('utf8', p + 46, p + 46 + nameLength);
       if (/xl\/worksheets\/sheet\d+[.]xml$/.test(name))
-        sheets.push({ method: cd.readUInt16LE(p + 10), csize: cd.readUInt32LE(p + 20), offset: cd.readUInt32LE(p + 42) });
+        sheets.push({
+          method: cd.readUInt16LE(p + 10),
+          csize: cd.readUInt32LE(p + 20),
+          offset: cd.readUInt32LE(p + 42),
+        });
       p += 46 + nameLength + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
     }
     const sheet = sheets.sort((a, b) => a.offset - b.offset)[0];
@@ -217,6 +226,7 @@ function columnNumber(letters: string): number {
 
 function columnName(col: number): string {
   let name = '';
-  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26))
+    name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
   return name;
 }
