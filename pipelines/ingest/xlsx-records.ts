@@ -84,12 +84,13 @@ function convertCell(cell: ExcelJS.Cell, date1904: boolean): { text: string; pro
     error?: string;
   };
   if (v.error !== undefined) return { text: v.error, problem: `是错误值 ${v.error}` };
-  if (v.formula !== undefined || v.sharedFormula !== undefined) {
-    const formula = `=${v.formula ?? v.sharedFormula}`;
-    const result = v.result;
+  if (v.formula !== undefined || v.sharedFormula !== undefined || 'result' in v) {
+    const formula = `=${v.formula || v.sharedFormula || ''}`;
+    // ExcelJS's value drops a falsy cached result (0, '', an error read as NaN): take the model's.
+    const result = 'result' in v ? v.result : (cell.model as { result?: unknown }).result;
     if (result === undefined || result === null)
       return { text: formula, problem: `是没有缓存结果的公式 ${formula}（请在 Excel 中重新计算后保存）` };
-    if (typeof result === 'object' && 'error' in (result as object))
+    if (typeof result === 'object' && 'error' in result)
       return { text: formula, problem: `公式结果是错误值 ${(result as { error: string }).error}` };
     if (typeof result === 'number') {
       if (!Number.isFinite(result)) return { text: formula, problem: `公式结果是错误值（${formula}）` };
