@@ -101,6 +101,15 @@ describe('bad-input corpus', () => {
     ]);
   });
 
+  it('reports a delivery that failed unexpectedly, in one line, and loads the others', () => {
+    const corrupt = corpus.find((c) => c.kind.startsWith('corrupt workbook'))!;
+    expect(summary.failed).toEqual([
+      { file: corrupt.file, reason: expect.stringMatching(/^\S+\.xlsx: could not be loaded: [^\n]+$/) },
+    ]);
+    const later = workbookCases.at(-1)!;
+    expect(summary.batches.find((b) => b.delivery.relativePath === later.file)?.rowsLoaded).toBe(2);
+  });
+
   it('reads workbook cells as the clerk sees them: cached formula results, dates, a zero', async () => {
     const formulas = workbookCases.find((c) => c.kind.startsWith('workbook: formulas'))!;
     const batch = summary.batches.find((b) => b.delivery.relativePath === formulas.file)!;

@@ -337,6 +337,13 @@ export const corpus: readonly BadInputCase[] = [
     expect: { rowsRead: 2, loaded: 1, quarantined: [[3, 'negative_amount']] },
   },
   {
+    // The reader itself fails (not a DeliveryError): only this delivery is rolled back and rejected.
+    kind: 'corrupt workbook (a zip signature, then nothing readable)',
+    file: charges().replace(/\.csv$/, '.xlsx'),
+    bytes: Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 7)]),
+    expect: { rejected: /could not be loaded: / },
+  },
+  {
     kind: 'file matching no source',
     file: `${H1}/his/readme.txt`,
     bytes: utf8(['hello']),
