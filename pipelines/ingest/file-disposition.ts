@@ -156,7 +156,10 @@ async function sha256Regular(file: string, expected?: FileIdentity): Promise<str
   const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const stat = await handle.stat({ bigint: true });
-    if (!stat.isFile() || (expected && (stat.ino !== expected.ino || stat.dev !== expected.dev)))
+    if (
+      !stat.isFile() ||
+      (expected && (String(stat.ino) !== expected.ino || String(stat.dev) !== expected.dev))
+    )
       throw new FileChangedError(`${file}: was replaced while it was read`);
     const hash = createHash('sha256');
     for await (const chunk of handle.createReadStream({ highWaterMark: 1 << 20, autoClose: false }))

@@ -6,10 +6,13 @@ import { sourceId, type SourceDefinition } from './source-definition.ts';
 
 /** What identifies a file's content between looking at it and moving it: same inode, size, mtime. */
 export interface FileIdentity {
-  readonly dev: bigint;
-  readonly ino: bigint;
+  /** Device and inode as text (64-bit; JSON-safe). */
+  readonly dev: string;
+  readonly ino: string;
   readonly size: number;
-  readonly mtimeNs: bigint;
+  /** Modification time in nanoseconds, as text; `mtimeMs` for arithmetic. */
+  readonly mtimeNs: string;
+  readonly mtimeMs: number;
 }
 
 /** A completion marker a sender wrote for a delivery: `<file>.done`, or its line in a `.manifest`. */
@@ -348,7 +351,13 @@ export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
 }
 
 function identity(stat: import('node:fs').BigIntStats): FileIdentity {
-  return { dev: stat.dev, ino: stat.ino, size: Number(stat.size), mtimeNs: stat.mtimeNs };
+  return {
+    dev: String(stat.dev),
+    ino: String(stat.ino),
+    size: Number(stat.size),
+    mtimeNs: String(stat.mtimeNs),
+    mtimeMs: Number(stat.mtimeMs),
+  };
 }
 
 function entryKind(stat: import('node:fs').BigIntStats): string {

@@ -253,7 +253,7 @@ async function judge(
     };
   if (transient(error)) return { kind: 'defer', reason: `${rel}: ${oneLine(error)}; left for the next run` };
   if (error instanceof DeliveryError) {
-    const quiet = Date.now() - Number(now.mtimeNs / 1_000_000n) >= quietMs;
+    const quiet = Date.now() - now.mtimeMs >= quietMs;
     if (error.code === 'E_MARKER' && !quiet) return { kind: 'defer', reason: error.message };
     return { kind: 'reject', error, unexpected: false };
   }
