@@ -116,7 +116,14 @@ export async function scanInbox(
     if (!ownerStat.isDirectory()) continue;
     const kind = memberFolder.test(owner) ? 'member' : publisherFolder.test(owner) ? 'publisher' : undefined;
     const ownerReal = await realpath(ownerDir).catch(() => ownerDir);
-    for (const system of await listDir(ownerDir)) {
+    const systems = await listDir(ownerDir).catch((error: NodeJS.ErrnoException) => {
+      unrecognised.push({
+        file: owner,
+        reason: `${owner}: cannot be listed (${error.code ?? error.message})`,
+      });
+      return [] as string[];
+    });
+    for (const system of systems) {
       const systemDir = path.join(ownerDir, system);
       const systemStat = await lstat(systemDir).catch(() => undefined);
       if (!systemStat) continue;
@@ -133,7 +140,13 @@ export async function scanInbox(
           });
         continue;
       }
-      const names = await listDir(systemDir);
+      const names = await listDir(systemDir).catch((error: NodeJS.ErrnoException) => {
+        unrecognised.push({
+          file: systemRel,
+          reason: `${systemRel}: cannot be listed (${error.code ?? error.message})`,
+        });
+        return [] as string[];
+      });
       const markers = await readMarkers(systemDir, systemRel, names);
       manifests.push(...markers.manifests);
       for (const name of names) {
