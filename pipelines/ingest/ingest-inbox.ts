@@ -146,8 +146,10 @@ export async function ingestScanned(
       const fate = await judge(error, delivery, before, quietMs);
       if (fate.kind === 'stop') throw error;
       if (fate.kind === 'defer') {
-        logger.warn({ file: rel }, fate.reason);
-        deferred.push({ file: rel, reason: fate.reason });
+        // Listed as file + reason; the log line names the file once.
+        const reason = fate.reason.startsWith(`${rel}: `) ? fate.reason.slice(rel.length + 2) : fate.reason;
+        logger.warn({ file: rel }, `${rel}: ${reason}`);
+        deferred.push({ file: rel, reason });
         continue;
       }
       logger.error({ file: rel, code: fate.error.code }, fate.error.message);

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import {
   appendFile,
+  link,
   lstat,
   mkdir,
   mkdtemp,
@@ -256,8 +258,17 @@ describe('deliveries as they really arrive', () => {
     // A link as a system folder, to another hospital's processed folder.
     await mkdir(path.join(inbox, 'H32092500099'), { recursive: true });
     await symlink(path.join(inbox, '_processed', H1, 'his'), path.join(inbox, 'H32092500099', 'his'));
+    // A hard link to a file outside, and a named pipe named like a delivery (reading it would block).
+    await link(path.join(outside, 'departments.csv'), his(H3, 'charge_lines_2025-10.csv'));
+    execFileSync('mkfifo', [his(H3, 'charge_lines_2025-11.csv')]);
     const run = await ingest();
     expect(run.batches).toEqual([]);
+    expect(run.rejected.find((r) => r.file === `${H3}/his/charge_lines_2025-10.csv`)?.reason).toMatch(
+      /is a hard link/,
+    );
+    expect(run.rejected.find((r) => r.file === `${H3}/his/charge_lines_2025-11.csv`)?.reason).toMatch(
+      /is not a regular file \(a named pipe\)/,
+    );
     const links = [`${H3}/his/charge_lines_2025-09.csv`, `${H3}/his/departments.csv`, 'H32092500099/his'];
     for (const file of links) {
       expect(run.rejected.find((r) => r.file === file)?.reason).toMatch(/is a symbolic link/);
