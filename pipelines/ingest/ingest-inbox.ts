@@ -144,7 +144,12 @@ export async function ingestScanned(
       });
     } catch (error) {
       const fate = await judge(error, delivery, before, quietMs);
-      if (fate.kind === 'stop') throw error;
+      if (fate.kind === 'stop')
+        throw new HdwError(
+          'E_INGEST_STOPPED',
+          `ingest stopped at ${rel}: ${oneLine(error)}; nothing of it was committed, it stays in the inbox for the next run`,
+          { cause: error },
+        );
       if (fate.kind === 'defer') {
         // Listed as file + reason; the log line names the file once.
         const reason = fate.reason.startsWith(`${rel}: `) ? fate.reason.slice(rel.length + 2) : fate.reason;
