@@ -232,6 +232,9 @@ export function buildProgram(): Command {
         outDir,
         onProgress: (p) => progress.update(p.phase, p.done, p.total),
       });
+      // Complete as written: the next ingest reads them at once (no quiet period to wait).
+      const { markComplete } = await import('../pipelines/ingest/inbox-scan.ts');
+      await markComplete(outDir, config.HDW_INBOX_QUIET_SECONDS);
       process.stdout.write(
         `demo data written to ${summary.outDir}: ${summary.files} files, ${summary.inpatientCases} inpatient cases, ` +
           `${summary.outpatientVisits} outpatient visits, ${summary.chargeLines} charge lines, ${summary.defects} injected defects\n`,

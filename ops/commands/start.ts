@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { openWarehouse } from '../../core/db/database.ts';
 import { stopEmbedded } from '../../core/db/embedded-postgres.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
+import { markComplete } from '../../pipelines/ingest/inbox-scan.ts';
 import { runPipeline } from '../../pipelines/run-pipeline.ts';
 import { commandContext } from '../context.ts';
 import { printPipelineSummary } from './print-summary.ts';
@@ -14,8 +15,7 @@ import { serve } from './serve.ts';
 export async function startAll(): Promise<void> {
   const { config, logger, progress } = commandContext();
   const entries = await readdir(config.HDW_INBOX).catch(() => [] as string[]);
-  const writeDemo = entries.filter((e) => !e.startsWith('.')).length === 0;
-  if (writeDemo) {
+  if (entries.filter((e) => !e.startsWith('.')).length === 0) {
     logger.info({ inbox: config.HDW_INBOX }, 'inbox is empty: writing demo data (small)');
     await generateDemo({
       size: 'small',
@@ -23,12 +23,12 @@ export async function startAll(): Promise<void> {
       outDir: config.HDW_INBOX,
       onProgress: (p) => progress.update(p.phase, p.done, p.total),
     });
+    // Complete as written: read at once, not after the quiet period an upload needs.
+    await markComplete(config.HDW_INBOX, config.HDW_INBOX_QUIET_SECONDS);
   }
   const warehouse = await openWarehouse(config, logger, { keepRunning: true });
   try {
-    // Demo files this command just wrote are complete: no quiet period to wait for them.
-    const runConfig = writeDemo ? { ...config, HDW_INBOX_QUIET_SECONDS: 0 } : config;
-    const summary = await runPipeline({ pool: warehouse.pool, config: runConfig, logger, progress });
+    const summary = await runPipeline({ pool: warehouse.pool, config, logger, progress });
     printPipelineSummary(summary);
     if (!summary.ok) logger.warn('the pipeline run had failures (see above); serving what was built');
   } finally {
