@@ -145,10 +145,9 @@ export async function ingestScanned(
     } catch (error) {
       const fate = await judge(error, delivery, before, quietMs);
       if (fate.kind === 'stop')
-        throw new HdwError(
-          'E_INGEST_STOPPED',
+        throw new IngestStoppedError(
           `ingest stopped at ${rel}: ${oneLine(error)}; nothing of it was committed, it stays in the inbox for the next run`,
-          { cause: error },
+          error,
         );
       if (fate.kind === 'defer') {
         // Listed as file + reason; the log line names the file once.
@@ -229,6 +228,13 @@ async function archiveManifests(inbox: string, scan: InboxScan): Promise<void> {
     const left = await Promise.all(manifest.files.map((name) => identify(path.join(dir, name))));
     if (left.every((f) => f === undefined))
       await archiveFile(inbox, manifest.relativePath, '_processed').catch(() => undefined);
+  }
+}
+
+/** The database or the machine failed mid-run (not a delivery): the run stops, files stay. */
+export class IngestStoppedError extends HdwError {
+  constructor(message: string, cause: unknown) {
+    super('E_INGEST_STOPPED', message, { cause });
   }
 }
 
