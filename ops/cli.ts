@@ -33,7 +33,11 @@ export function buildProgram(): Command {
       const { runPipeline } = await stages();
       const summary = await withWarehouse((w, ctx) => runPipeline({ pool: w.pool, ...ctx }));
       printPipelineSummary(summary);
-      if (!summary.ok || summary.ingest.databaseSources.some((d) => d.outcome === 'failed'))
+      if (
+        !summary.ok ||
+        summary.ingest.databaseSources.some((d) => d.outcome === 'failed') ||
+        summary.ingest.failed.length > 0
+      )
         process.exitCode = 1;
     });
 
@@ -69,8 +73,10 @@ export function buildProgram(): Command {
         return ingestStage({ pool: w.pool, ...ctx });
       });
       printPipelineSummary({ ingest: summary });
-      // A source database that could not be read is a failure the scheduler or shell should see.
-      if (summary.databaseSources.some((d) => d.outcome === 'failed')) process.exitCode = 1;
+      // A source database that could not be read, or a delivery whose load failed unexpectedly, is a
+      // failure the scheduler or shell should see (the other deliveries were loaded).
+      if (summary.databaseSources.some((d) => d.outcome === 'failed') || summary.failed.length > 0)
+        process.exitCode = 1;
     });
 
   const engine = () => import('./commands/engine-commands.ts');
@@ -238,6 +244,9 @@ export function buildProgram(): Command {
         outDir,
         onProgress: (p) => progress.update(p.phase, p.done, p.total),
       });
+      // Complete as written: the next ingest reads them at once (no quiet period to wait).
+      const { markComplete } = await import('../pipelines/ingest/inbox-scan.ts');
+      await markComplete(outDir, config.HDW_INBOX_QUIET_SECONDS);
       process.stdout.write(
         `demo data written to ${summary.outDir}: ${summary.files} files, ${summary.inpatientCases} inpatient cases, ` +
           `${summary.outpatientVisits} outpatient visits, ${summary.chargeLines} charge lines, ${summary.defects} injected defects\n`,

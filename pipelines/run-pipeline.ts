@@ -107,6 +107,8 @@ export async function ingestStage(ctx: StageContext): Promise<IngestStageSummary
         progress: ctx.progress,
         jobRunId: runId,
         splitBytes: ctx.config.HDW_INGEST_SPLIT_BYTES,
+        quietSeconds: ctx.config.HDW_INBOX_QUIET_SECONDS,
+        markerSenders: ctx.config.HDW_INBOX_MARKER_SENDERS,
       });
       const databaseSources = await extractDatabaseSources(ctx, specs, runId);
       const batches = [...inbox.batches, ...databaseSources.flatMap((run) => (run.batch ? [run.batch] : []))];
@@ -120,13 +122,15 @@ export async function ingestStage(ctx: StageContext): Promise<IngestStageSummary
         rowsRead: s.batches.reduce((n, b) => n + b.rowsRead, 0),
         rowsQuarantined: s.batches.reduce((n, b) => n + b.rowsQuarantined, 0),
         rejected: s.rejected.length,
+        ...(s.deferred.length > 0 && { deferred: s.deferred.length }),
+        ...(s.failed.length > 0 && { deliveriesFailed: s.failed.map((f) => f.reason) }),
         ...(s.databaseSources.length > 0 && {
           databaseSources: s.databaseSources.length,
           databaseSourcesFailed: failedSources.map(
             (d) => `${d.source} ${d.hospitalCode} (${d.connection}): ${d.error ?? 'failed'}`,
           ),
         }),
-        ...(failedSources.length > 0 && { failed: true }),
+        ...((failedSources.length > 0 || s.failed.length > 0) && { failed: true }),
       };
     },
   );

@@ -92,6 +92,32 @@ export const configSchema = z.object({
     .number({ error: splitBytesMessage })
     .int(splitBytesMessage)
     .min(1, splitBytesMessage),
+  /**
+   * Seconds a delivered file without a completion marker must stay unchanged (its modification
+   * time that old) before it is read: an upload still being written is never loaded half.
+   */
+  HDW_INBOX_QUIET_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds (0 or more)' })
+    .min(0, 'must be a number of seconds (0 or more)'),
+  /**
+   * Hospitals and publishers whose IT sends completion markers (`<file>.done` or a manifest): their
+   * files are read only once their marker has arrived and matches, never after a quiet period.
+   */
+  HDW_INBOX_MARKER_SENDERS: z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((code) => code.trim())
+            .filter((code) => code !== '')
+        : value,
+    z.array(
+      z
+        .string()
+        .regex(/^(H\d{11}|P\d{6})$/, 'must list hospital (H + 11 digits) or publisher (P + 6 digits) codes'),
+      { error: 'must be a comma-separated list of hospital or publisher codes' },
+    ),
+  ),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -106,6 +132,8 @@ const fileKeys: Record<string, keyof Config> = {
   logLevel: 'HDW_LOG_LEVEL',
   databaseSources: 'HDW_DATABASE_SOURCES',
   ingestSplitBytes: 'HDW_INGEST_SPLIT_BYTES',
+  inboxQuietSeconds: 'HDW_INBOX_QUIET_SECONDS',
+  inboxMarkerSenders: 'HDW_INBOX_MARKER_SENDERS',
 };
 
 /**
@@ -130,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
     HDW_DATABASE_SOURCES: fromJsonText(env.HDW_DATABASE_SOURCES, fromFile.HDW_DATABASE_SOURCES),
     HDW_INGEST_SPLIT_BYTES: pick('HDW_INGEST_SPLIT_BYTES') ?? DEFAULT_INGEST_SPLIT_BYTES,
+    HDW_INBOX_QUIET_SECONDS: pick('HDW_INBOX_QUIET_SECONDS') ?? 60,
+    HDW_INBOX_MARKER_SENDERS: pick('HDW_INBOX_MARKER_SENDERS') ?? [],
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(

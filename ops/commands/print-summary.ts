@@ -13,6 +13,15 @@ export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
         ` (with warnings: ${sum((b) => b.rowsWarned)})`,
     );
     for (const r of summary.ingest.rejected) out.push(`  rejected ${r.reason}`);
+    // Files not complete yet (upload in progress, quiet period, marker) or changed while read.
+    const deferred = summary.ingest.deferred;
+    if (deferred.length > 0) {
+      out.push(`  ${deferred.length} file(s) left in the inbox for a later run:`);
+      for (const d of deferred.slice(0, 5)) out.push(`    ${d.file}: ${d.reason}`);
+      if (deferred.length > 5) out.push(`    … and ${deferred.length - 5} more`);
+    }
+    for (const u of summary.ingest.unrecognised)
+      out.push(`  unrecognised ${summary.ingest.unrecognisedReasons[u] ?? u}`);
     // Source databases (HDW_DATABASE_SOURCES): their batches are counted above with the files'.
     const databases = summary.ingest.databaseSources;
     if (databases.length > 0) {

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { openWarehouse } from '../../core/db/database.ts';
 import { stopEmbedded } from '../../core/db/embedded-postgres.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
+import { markComplete } from '../../pipelines/ingest/inbox-scan.ts';
 import { runPipeline } from '../../pipelines/run-pipeline.ts';
 import { commandContext } from '../context.ts';
 import { printPipelineSummary } from './print-summary.ts';
@@ -22,6 +23,8 @@ export async function startAll(): Promise<void> {
       outDir: config.HDW_INBOX,
       onProgress: (p) => progress.update(p.phase, p.done, p.total),
     });
+    // Complete as written: read at once, not after the quiet period an upload needs.
+    await markComplete(config.HDW_INBOX, config.HDW_INBOX_QUIET_SECONDS);
   }
   const warehouse = await openWarehouse(config, logger, { keepRunning: true });
   try {

@@ -5,6 +5,12 @@ export interface CsvRecord {
   readonly fields: readonly string[];
   /** Set when the line cannot be read as a record; `fields` then holds the whole line as one field. */
   readonly problem?: { readonly rule: 'unbalanced_quotes'; readonly message: string };
+  /**
+   * Workbook cells that could not be converted to text (0-based field index and why: an invalid
+   * date, an error value such as `#N/A`, a formula without a cached value, a merged cell). The row
+   * is quarantined as `invalid_cell` when such a cell is in a column its source reads.
+   */
+  readonly cellProblems?: readonly { readonly field: number; readonly message: string }[];
 }
 
 /** A quoted field may span at most this many physical lines before its opening quote is judged unbalanced. */

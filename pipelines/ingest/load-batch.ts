@@ -73,8 +73,11 @@ export interface BatchInput {
   readonly records: () => AsyncIterable<CsvRecord[]>;
   /** Set for a delimited text file, which PostgreSQL may then parse itself (see `fast-load.ts`). */
   readonly csv?: { readonly file: string; readonly encoding: FileEncoding };
-  /** Runs inside the batch's transaction just before it commits (e.g. to advance a watermark). */
-  readonly beforeCommit?: (client: pg.PoolClient) => Promise<void>;
+  /**
+   * Runs inside the batch's transaction just before it commits (e.g. to advance a watermark, or to
+   * check the file did not change while read); throwing rolls the batch back.
+   */
+  readonly beforeCommit?: (client: pg.PoolClient, batchId: number) => Promise<void>;
 }
 
 interface LoadOptions {
@@ -99,7 +102,7 @@ const ANALYZE_MAX_ROWS = 1_000_000;
 export async function loadDelivery(
   pool: pg.Pool,
   delivery: Delivery,
-  options: LoadOptions,
+  options: LoadOptions & { readonly beforeCommit?: BatchInput['beforeCommit'] },
 ): Promise<BatchResult> {
   const format = await inspectFile(delivery.file, delivery.source, delivery.relativePath);
   return loadBatch(
@@ -113,6 +116,7 @@ export async function loadDelivery(
         format.kind === 'csv'
           ? { file: delivery.file, encoding: format.encoding as FileEncoding }
           : undefined,
+      beforeCommit: options.beforeCommit,
     },
     options,
   );
@@ -324,7 +328,7 @@ async function closeBatch(
   await attachBatchTable(client, delivery.source, batchId, read.fast?.extraColumns);
   if (counts.loaded <= ANALYZE_MAX_ROWS)
     await client.query(`analyze ${batchPartition(delivery.source, batchId)}`);
-  await input.beforeCommit?.(client);
+  await input.beforeCommit?.(client, batchId);
   return {
     delivery,
     outcome: batch.replaces === undefined ? 'loaded' : 'replaced',

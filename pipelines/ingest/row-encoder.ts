@@ -28,6 +28,11 @@ export const parseRules = {
     severity: 'blocking',
     description: '引号不成对，无法拆分字段',
   },
+  invalid_cell: {
+    category: 'conformance.value',
+    severity: 'blocking',
+    description: '电子表格单元格无法转换（无效日期、错误值如 #N/A、无缓存结果的公式、合并单元格）',
+  },
   invalid_encoding: {
     category: 'conformance.value',
     severity: 'blocking',
@@ -157,6 +162,10 @@ export function encodeRow(
       `第 ${record.line} 行有 ${fields.length} 个字段，表头有 ${mapping.headers.length} 个`,
     );
   }
+  // A workbook cell that cannot be converted counts when it is in a column the source reads.
+  if (record.cellProblems)
+    for (const cell of record.cellProblems)
+      if (mapping.positions.includes(cell.field)) problem('invalid_cell', cell.message);
   let raw = fields.length === 1 ? fields[0]! : fields.join(FIELD_SEPARATOR);
   if (raw.length > MAX_FIELD_CHARS) {
     const longest = Math.max(...fields.map((f) => f.length));

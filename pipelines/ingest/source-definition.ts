@@ -40,6 +40,14 @@ export interface SourceDefinition {
   readonly entity: string;
   readonly description: string;
   /**
+   * Who delivers it: a member hospital (default), into `<inbox>/<hospital_code>/<system>/`, or a
+   * publisher that is no member (a city 医保局's regional reference, DRG/DIP payment tables), into
+   * `<inbox>/<publisher_code>/<system>/` (`P` + 6-digit division code, `seeds/reference/publishers.csv`).
+   * Its batches then carry the publisher code in `hospital_code`. A file under the other kind of
+   * folder is not recognised.
+   */
+  readonly deliveredBy?: 'member' | 'publisher';
+  /**
    * File name inside `<inbox>/<hospital_code>/<system>/`; the `period` group names the period.
    * Written for the `.csv` name; the same name ending in `.xlsx` is read as a workbook.
    */

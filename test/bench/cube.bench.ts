@@ -164,6 +164,7 @@ async function fullDemoWarehouse(pool: pg.Pool, databaseUrl: string, ctx: BenchC
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     HDW_INBOX: inbox,
+    HDW_INBOX_QUIET_SECONDS: '0',
     HDW_DATA_DIR: ctx.workDir,
     HDW_LOG_LEVEL: 'silent',
   });

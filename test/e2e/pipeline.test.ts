@@ -52,7 +52,12 @@ describe('end to end: generate → run → Cube', () => {
         record_key: d.record_key ?? '',
       }))
       .filter((d) => d.file.includes('/his/'));
-    const config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, DATABASE_URL: t.url });
+    const config = loadConfig({
+      HDW_INBOX: inbox,
+      HDW_DATA_DIR: inbox,
+      HDW_INBOX_QUIET_SECONDS: '0',
+      DATABASE_URL: t.url,
+    });
     first = await runPipeline({ pool, config, logger: silentLogger });
     const app = express();
     cube = await mountCube(app, { databaseUrl: t.url, jwtSecret: SECRET, logger: silentLogger });
@@ -138,7 +143,12 @@ describe('end to end: generate → run → Cube', () => {
     // Loaded files moved to <inbox>/_processed: deliver the same files again.
     await cp(path.join(inbox, '_processed'), inbox, { recursive: true });
     const before = await pool.query(`select count(*)::int as n from ops.batches`);
-    const config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, DATABASE_URL: t.url });
+    const config = loadConfig({
+      HDW_INBOX: inbox,
+      HDW_DATA_DIR: inbox,
+      HDW_INBOX_QUIET_SECONDS: '0',
+      DATABASE_URL: t.url,
+    });
     const second = await runPipeline({ pool, config, logger: silentLogger });
     expect(second.ingest.batches.length).toBe(first.ingest.batches.length);
     expect(second.ingest.batches.every((b) => b.outcome === 'skipped')).toBe(true);

@@ -11,7 +11,7 @@ import { replayQuarantine } from '../../pipelines/ingest/replay-quarantine.ts';
 import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { projectPaths } from '../../core/paths.ts';
-import { baseFiles, corpus, H1 } from '../data/bad-input/corpus.ts';
+import { baseFiles, corpus, H1, workbookCases, type BadInputCase } from '../data/bad-input/corpus.ts';
 import { buildDataQualityModels } from '../support/data-quality.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
@@ -29,6 +29,7 @@ describe('bad-input corpus', () => {
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
     for (const [file, bytes] of Object.entries(baseFiles)) await put(file, bytes);
     for (const c of corpus) await put(c.file, c.bytes);
+    for (const c of workbookCases) await put(c.file, await c.build());
     await put(`${H1}/his/charge_lines_2020-01.xlsx`, await workbook());
     summary = await ingest();
     // The data-quality marts are views over the ledger: built once, they follow every later load and replay.
@@ -44,7 +45,7 @@ describe('bad-input corpus', () => {
     expect(new Set(corpus.map((c) => c.kind)).size).toBeGreaterThanOrEqual(30);
   });
 
-  for (const c of corpus) {
+  for (const c of [...corpus, ...workbookCases] as readonly Omit<BadInputCase, 'bytes'>[]) {
     it(`${c.kind}: ${'rejected' in c.expect ? 'rejected with a clear message' : 'unrecognised' in c.expect ? 'left in the inbox, reported' : 'quarantined or recorded with its reason'}`, async () => {
       const e = c.expect;
       if ('unrecognised' in e) {
@@ -100,6 +101,37 @@ describe('bad-input corpus', () => {
     expect(rows).toEqual([
       { line_id: 'X1', charge_time: '2025-01-02 09:00:00', amount: '50' },
       { line_id: 'X2', charge_time: '2025-01-03 00:00:00', amount: '21' },
+    ]);
+  });
+
+  it('reports a delivery that failed unexpectedly, in one line, and loads the others', () => {
+    const corrupt = corpus.find((c) => c.kind.startsWith('corrupt workbook'))!;
+    expect(summary.failed).toEqual([
+      { file: corrupt.file, reason: expect.stringMatching(/^\S+\.xlsx: could not be loaded: [^\n]+$/) },
+    ]);
+    const later = workbookCases.at(-1)!;
+    expect(summary.batches.find((b) => b.delivery.relativePath === later.file)?.rowsLoaded).toBe(2);
+  });
+
+  it('reads workbook cells as the clerk sees them: cached formula results, dates, a zero', async () => {
+    const formulas = workbookCases.find((c) => c.kind.startsWith('workbook: formulas'))!;
+    const batch = summary.batches.find((b) => b.delivery.relativePath === formulas.file)!;
+    const { rows } = await pool.query(
+      `select line_id, charge_time::text, quantity::text, amount::text from raw_his.charge_lines where batch_id = $1 order by line_id`,
+      [batch.batchId],
+    );
+    expect(rows).toEqual([
+      { line_id: 'F1', charge_time: '2025-01-02 09:00:00', quantity: '1', amount: '50' },
+      { line_id: 'F3', charge_time: '2025-01-02 09:00:00', quantity: '1', amount: '50' },
+      { line_id: 'F5', charge_time: '2025-01-02 09:00:00', quantity: '0', amount: '0' },
+    ]);
+    const { rows: held } = await pool.query<{ message: string }>(
+      `select message from ops.exceptions where batch_id = $1 and rule_id = 'invalid_cell' order by source_line`,
+      [batch.batchId],
+    );
+    expect(held.map((h) => h.message)).toEqual([
+      expect.stringMatching(/^J3 是没有缓存结果的公式 =H3\*I3/),
+      expect.stringMatching(/^J5 公式结果是错误值/),
     ]);
   });
 

@@ -111,6 +111,7 @@ describe('a source PostgreSQL database read incrementally by watermark', () => {
     const config = loadConfig(
       {
         HDW_INBOX: stageInbox,
+        HDW_INBOX_QUIET_SECONDS: '0',
         HDW_DATABASE_SOURCES: JSON.stringify([
           { ...his2, source: 'his.outpatient_visits', relation: 'his_outpatient_visits_v' },
           {

@@ -40,7 +40,7 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
       ).map((d) => ({ file: d.file!, line: Number(d.line), defect: d.defect! }));
       const ctx = {
         pool,
-        config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox }),
+        config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, HDW_INBOX_QUIET_SECONDS: '0' }),
         logger: silentLogger,
       };
       await seedStage(ctx);
@@ -108,7 +108,7 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
     expect(fresh[0].n).toBeGreaterThanOrEqual(15 * 3 - 1);
     const again = await ingestStage({
       pool,
-      config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox }),
+      config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, HDW_INBOX_QUIET_SECONDS: '0' }),
       logger: silentLogger,
     });
     expect(again.batches).toEqual([]);

@@ -53,7 +53,7 @@ describe('HIS ingestion', () => {
   let pool: pg.Pool;
   const ctx = () => ({
     pool,
-    config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox }),
+    config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, HDW_INBOX_QUIET_SECONDS: '0' }),
     logger: silentLogger,
   });
 

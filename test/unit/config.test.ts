@@ -32,6 +32,22 @@ describe('configuration', () => {
     }
   });
 
+  it('reads the inbox quiet period and the senders of completion markers', () => {
+    expect(loadConfig({}, '/tmp')).toMatchObject({
+      HDW_INBOX_QUIET_SECONDS: 60,
+      HDW_INBOX_MARKER_SENDERS: [],
+    });
+    expect(
+      loadConfig({ HDW_INBOX_QUIET_SECONDS: '5', HDW_INBOX_MARKER_SENDERS: 'H32090200001, P320900' }, '/tmp'),
+    ).toMatchObject({ HDW_INBOX_QUIET_SECONDS: 5, HDW_INBOX_MARKER_SENDERS: ['H32090200001', 'P320900'] });
+    expect(() => loadConfig({ HDW_INBOX_QUIET_SECONDS: '-1' }, '/tmp')).toThrow(
+      /HDW_INBOX_QUIET_SECONDS must be a number of seconds \(0 or more\)/,
+    );
+    expect(() => loadConfig({ HDW_INBOX_MARKER_SENDERS: 'H1' }, '/tmp')).toThrow(
+      /HDW_INBOX_MARKER_SENDERS\[0\] must list hospital/,
+    );
+  });
+
   it('never echoes the JWT secret in an error', () => {
     expect(() => loadConfig({ HDW_JWT_SECRET: 'short-secret' }, '/tmp')).toThrow(
       /HDW_JWT_SECRET must be at least 32 characters long$/,

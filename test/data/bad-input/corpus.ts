@@ -5,6 +5,7 @@
  * Built in code (not stored bytes) so encodings, NUL bytes and a 10 MB field are exact and the
  * repository stays small. All cases are for hospital H1 on top of `baseFiles`.
  */
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 
 export const H1 = 'H32090200001';
@@ -336,9 +337,134 @@ export const corpus: readonly BadInputCase[] = [
     expect: { rowsRead: 2, loaded: 1, quarantined: [[3, 'negative_amount']] },
   },
   {
+    // The reader itself fails (not a DeliveryError): only this delivery is rolled back and rejected.
+    kind: 'corrupt workbook (a zip signature, then nothing readable)',
+    file: charges().replace(/\.csv$/, '.xlsx'),
+    bytes: Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 7)]),
+    expect: { rejected: /could not be loaded: / },
+  },
+  {
     kind: 'file matching no source',
     file: `${H1}/his/readme.txt`,
     bytes: utf8(['hello']),
     expect: { unrecognised: true },
+  },
+];
+
+/** A delivery built asynchronously (a workbook), with what ingestion must make of it. */
+export interface BuiltCase extends Omit<BadInputCase, 'bytes'> {
+  readonly build: () => Promise<Buffer>;
+}
+
+/** A charge-lines workbook: the header, then rows of cells; `shape` adds merges or formats. */
+async function chargeWorkbook(
+  rows: readonly unknown[][],
+  shape?: (sheet: ExcelJS.Worksheet) => void,
+): Promise<Buffer> {
+  const book = new ExcelJS.Workbook();
+  const sheet = book.addWorksheet('收费明细');
+  sheet.addRow(chargeHeader.split(','));
+  for (const row of rows) sheet.addRow(row as ExcelJS.CellValue[]);
+  shape?.(sheet);
+  return Buffer.from(await book.xlsx.writeBuffer());
+}
+const at9 = new Date(Date.UTC(2025, 0, 2, 9));
+const cells = (id: string, changes: Record<number, unknown> = {}): unknown[] =>
+  [id, 'I', 'V1', at9, 'I1', '床位费', '01', 1, 50, 50, 'D01', 'D01'].map((v, i) =>
+    i in changes ? changes[i] : v,
+  );
+const workbook = () => charges().replace(/\.csv$/, '.xlsx');
+
+/**
+ * Workbooks whose cells a reader cannot simply convert (issue 10): each such row is quarantined as
+ * `invalid_cell` with the cell and the reason, its neighbours load with the right values, and the
+ * deliveries after them load.
+ */
+export const workbookCases: readonly BuiltCase[] = [
+  {
+    kind: 'workbook: invalid date cells',
+    file: workbook(),
+    build: () =>
+      chargeWorkbook([
+        cells('W1'),
+        cells('W2', { 3: new Date(NaN) }),
+        cells('W3', { 3: new Date(Date.UTC(12000, 0, 1)) }),
+      ]),
+    expect: {
+      rowsRead: 3,
+      loaded: 1,
+      quarantined: [
+        [3, 'invalid_cell'],
+        [4, 'invalid_cell'],
+      ],
+    },
+  },
+  {
+    kind: 'workbook: error cells (#N/A, #REF!), one in a column no source reads',
+    file: workbook(),
+    build: async () => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('收费明细');
+      sheet.addRow([...chargeHeader.split(','), 'remark']);
+      sheet.addRow([...cells('E1'), 'ok']);
+      sheet.addRow([...cells('E2', { 9: { error: '#N/A' } }), '']);
+      sheet.addRow([...cells('E3', { 5: { error: '#REF!' } }), '']);
+      sheet.addRow([...cells('E4'), { error: '#N/A' }]);
+      return Buffer.from(await book.xlsx.writeBuffer());
+    },
+    expect: {
+      rowsRead: 4,
+      loaded: 2,
+      quarantined: [
+        [3, 'invalid_cell'],
+        [4, 'invalid_cell'],
+      ],
+      note: /remark/,
+    },
+  },
+  {
+    kind: 'workbook: formulas with and without cached values',
+    file: workbook(),
+    build: () =>
+      chargeWorkbook(
+        [
+          cells('F1', { 9: { formula: 'H2*I2', result: 50 } }),
+          cells('F2', { 9: { formula: 'H3*I3' } }),
+          cells('F3', { 3: { formula: 'DATE(2025,1,2)+0.375', result: at9 } }),
+          cells('F4', { 9: { formula: '1/0', result: { error: '#DIV/0!' } } }),
+          cells('F5', { 7: { formula: '1-1', result: 0 }, 9: { formula: 'H6*I6', result: 0 } }),
+        ],
+        (sheet) => void (sheet.getCell('D4').numFmt = 'yyyy-mm-dd hh:mm:ss'),
+      ),
+    expect: {
+      rowsRead: 5,
+      loaded: 3,
+      quarantined: [
+        [3, 'invalid_cell'],
+        [5, 'invalid_cell'],
+      ],
+    },
+  },
+  {
+    kind: 'workbook: merged cells',
+    file: workbook(),
+    build: () =>
+      chargeWorkbook([cells('G1'), cells('G2'), cells('G3', { 10: '' }), cells('G4')], (sheet) =>
+        sheet.mergeCells('K3:K4'),
+      ),
+    expect: {
+      rowsRead: 4,
+      loaded: 2,
+      quarantined: [
+        [3, 'invalid_cell'],
+        [4, 'invalid_cell'],
+      ],
+    },
+  },
+  {
+    kind: 'a clean delivery after the workbooks',
+    file: charges(),
+    build: async () => utf8([chargeHeader, good('Z1'), good('Z2')]),
+    expect: { rowsRead: 2, loaded: 2 },
   },
 ];
