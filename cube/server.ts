@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import serverCore, { type CreateOptions } from '@cubejs-backend/server-core';
 import express from 'express';
 import pg from 'pg';
+import { defaultAllianceId } from '../core/config/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { createCubeLogger } from './cube-logger.ts';
@@ -38,6 +39,8 @@ export interface CubeServerOptions {
    * answered from the previous build while the new one is made in the background.
    */
   readonly preAggregationRefreshSeconds?: number;
+  /** The alliance served (`HDW_ALLIANCE_ID`); tokens for another get 403. Default `defaultAllianceId`. */
+  readonly allianceId?: string;
   /** What members may see of other hospitals; default `defaultSharingPolicy`. */
   readonly sharingPolicy?: SharingPolicy;
   readonly logger: Logger;
@@ -115,7 +118,7 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
       repository as unknown as ReturnType<NonNullable<CreateOptions['repositoryFactory']>>,
     // Required by Cube, though our checkAuth replaces its JWT check entirely.
     apiSecret: options.jwtSecret ?? randomBytes(32).toString('base64url'),
-    checkAuth: createCheckAuth({ verifier, logger }),
+    checkAuth: createCheckAuth({ verifier, logger, allianceId: options.allianceId ?? defaultAllianceId }),
     queryRewrite: createQueryRewrite({ logger, catalog, policy }) as unknown as CreateOptions['queryRewrite'],
     contextToOrchestratorId: orchestratorId,
     // Views expose no primary key, so an ungrouped query (raw rows) could not be asked of one

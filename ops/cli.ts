@@ -241,13 +241,13 @@ export function buildProgram(): Command {
         .makeOptionMandatory(),
     )
     .option('--hospital <code>', 'hospital code (required for --role member)')
-    .option('--alliance <id>', 'alliance id', 'YH01')
+    .option('--alliance <id>', 'alliance id (default: HDW_ALLIANCE_ID)')
     .option('--ttl <hours>', 'hours until the token expires', integer, 8)
     .action(
       async (opts: {
         role: 'analyst' | 'manager' | 'steward' | 'member';
         hospital?: string;
-        alliance: string;
+        alliance?: string;
         ttl: number;
       }) => {
         if (opts.role === 'member' && !opts.hospital)
@@ -257,7 +257,7 @@ export function buildProgram(): Command {
         const { signToken } = await import('../cube/security/token.ts');
         const secret = await resolveJwtSecret(config);
         const token = await signToken(
-          { role: opts.role, hospital_code: opts.hospital, alliance_id: opts.alliance },
+          { role: opts.role, hospital_code: opts.hospital, alliance_id: opts.alliance ?? config.HDW_ALLIANCE_ID },
           secret,
           opts.ttl * 3600,
         );

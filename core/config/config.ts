@@ -2,8 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { shareableViews } from '../security/sharing-policy.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The alliance of `hdw token`'s tokens unless `HDW_ALLIANCE_ID` says otherwise. */
+export const defaultAllianceId = 'YH01';
 
 const postgresUrl = /^postgres(ql)?:\/\//;
 const postgresUrlMessage = 'must be a postgres:// or postgresql:// connection URL';
@@ -79,6 +83,21 @@ export const configSchema = z.object({
   HDW_LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
   /** Hospital systems' PostgreSQL views pulled by the ingest stage (JSON array text in the environment). */
   HDW_DATABASE_SOURCES: databaseSourcesSchema.optional(),
+  /** Sharing policy: the shared aggregates members may read of other hospitals (Cube and PostgreSQL). */
+  HDW_SHARED_VIEWS: z
+    .array(z.enum(shareableViews, { error: `must name shareable views (${shareableViews.join(', ')})` }), {
+      error: `must be a list of shareable views (${shareableViews.join(', ')}), or [] for none`,
+    })
+    .default([...shareableViews]),
+  /** Sharing policy: a shared cell built from fewer cases (charge lines) than this is suppressed. */
+  HDW_MIN_CELL_CASES: z.coerce
+    .number({ error: 'must be a whole number between 1 and 1000000' })
+    .int('must be a whole number between 1 and 1000000')
+    .min(1, 'must be a whole number between 1 and 1000000')
+    .max(1_000_000, 'must be a whole number between 1 and 1000000')
+    .default(10),
+  /** The alliance this warehouse serves: API tokens whose `alliance_id` differs get 403. */
+  HDW_ALLIANCE_ID: z.string().trim().min(1, 'must not be empty').default(defaultAllianceId),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -92,6 +111,9 @@ const fileKeys: Record<string, keyof Config> = {
   jwtPublicKey: 'HDW_JWT_PUBLIC_KEY',
   logLevel: 'HDW_LOG_LEVEL',
   databaseSources: 'HDW_DATABASE_SOURCES',
+  sharedViews: 'HDW_SHARED_VIEWS',
+  minCellCases: 'HDW_MIN_CELL_CASES',
+  allianceId: 'HDW_ALLIANCE_ID',
 };
 
 /**
@@ -115,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_JWT_PUBLIC_KEY: pick('HDW_JWT_PUBLIC_KEY'),
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
     HDW_DATABASE_SOURCES: fromJsonText(env.HDW_DATABASE_SOURCES, fromFile.HDW_DATABASE_SOURCES),
+    HDW_SHARED_VIEWS: viewList(env.HDW_SHARED_VIEWS, fromFile.HDW_SHARED_VIEWS),
+    HDW_MIN_CELL_CASES: pick('HDW_MIN_CELL_CASES'),
+    HDW_ALLIANCE_ID: pick('HDW_ALLIANCE_ID'),
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(
@@ -158,6 +183,14 @@ function fromJsonText(text: string | undefined, fromFile: unknown): unknown {
   } catch (error) {
     return error as SyntaxError;
   }
+}
+
+/** `HDW_SHARED_VIEWS`: a JSON array or a comma-separated list in the environment (which wins), an array in the file. */
+function viewList(text: string | undefined, fromFile: unknown): unknown {
+  if (text === undefined) return fromFile;
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) return fromJsonText(trimmed, undefined);
+  return trimmed === '' ? [] : trimmed.split(',').map((name) => name.trim());
 }
 
 /** `HDW_DATABASE_SOURCES[0].hospitalCode`, `HDW_PORT`. */

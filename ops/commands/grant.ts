@@ -1,6 +1,6 @@
 import { applyWarehouseSecurity } from '../../core/security/warehouse-security.ts';
 import { grantLogin, type LoginKind } from '../../core/security/warehouse-logins.ts';
-import { defaultSharingPolicy, type SharingPolicy } from '../../core/security/sharing-policy.ts';
+import { sharingPolicyOf, type SharingPolicy } from '../../core/security/sharing-policy.ts';
 import { withWarehouse } from '../context.ts';
 
 export interface GrantOptions {
@@ -19,7 +19,7 @@ export interface GrantOptions {
  */
 export async function grant(kind: LoginKind, subject: string, options: GrantOptions = {}): Promise<void> {
   const login = await withWarehouse(async (warehouse, ctx) => {
-    await applyWarehouseSecurity(warehouse.pool, ctx.logger, options.policy ?? defaultSharingPolicy);
+    await applyWarehouseSecurity(warehouse.pool, ctx.logger, options.policy ?? sharingPolicyOf(ctx.config));
     const granted = await grantLogin(warehouse.pool, ctx.logger, {
       kind,
       ...(kind === 'member'

@@ -120,7 +120,7 @@ const insertRows = (t: TestDatabase, rows: readonly Row[]) =>
   insertChargeRows(t, rows, { hospitals, departments });
 
 function start(t: TestDatabase, modelPath?: string): Promise<CubeApi> {
-  return startCube(t, { jwtSecret: secret, ...(modelPath ? { modelPath } : {}) });
+  return startCube(t, { jwtSecret: secret, allianceId: 'A1', ...(modelPath ? { modelPath } : {}) });
 }
 
 type DataRow = Record<string, string | number | boolean | null>;
@@ -329,6 +329,7 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
       ['unknown role', await signRaw({ role: 'admin', alliance_id: 'A1' }, secret, now + 3600)],
       ['member without hospital', await signRaw({ role: 'member', alliance_id: 'A1' }, secret, now + 3600)],
       ['no alliance', await signRaw({ role: 'analyst' }, secret, now + 3600)],
+      ['another alliance', await signToken({ role: 'analyst', alliance_id: 'B2' }, secret)],
       ['garbage', 'not-a-jwt'],
     ];
     for (const [label, token] of refused) {
@@ -359,7 +360,7 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
       refused.length,
     );
     expect(warnings.map((line) => line.reason)).toEqual(
-      expect.arrayContaining(['missing token', 'token expired', 'bad signature']),
+      expect.arrayContaining(['missing token', 'token expired', 'bad signature', 'token is for another alliance']),
     );
     const everything = api.logLines.join('\n');
     for (const [label, token] of refused) {
