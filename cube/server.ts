@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import serverCore, { type CreateOptions } from '@cubejs-backend/server-core';
@@ -46,6 +47,8 @@ export interface CubeServerOptions {
   readonly logger: Logger;
   /** Folder of the YAML data model; default: `cube/model` of this repository. */
   readonly modelPath?: string;
+  /** Folder of the transform models the data model takes its titles from; default `models/`. */
+  readonly modelsPath?: string;
 }
 
 export interface CubeHandle {
@@ -92,7 +95,9 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
   const policy = options.sharingPolicy ?? defaultSharingPolicy;
   const modelPath = options.modelPath ?? defaultModelPath;
   await assertFolder(modelPath);
-  const repository = createModelRepository(modelPath);
+  const repository = createModelRepository(path.resolve(modelPath), options.modelsPath);
+  // Checked now, not at the first query: a cube member whose mart column was renamed stops start-up.
+  await repository.dataSchemaFiles();
 
   // One orchestrator id per instance and refresh generation: Cube's in-memory cache is shared by
   // the whole process and keyed by this id, so two instances never see each other's results and a

@@ -141,7 +141,7 @@ export function buildProgram(): Command {
     .command('grant')
     .description('a PostgreSQL login for a BI tool, with the same row security as Cube');
   const runGrant = async (
-    kind: 'member' | 'analyst' | 'steward',
+    kind: 'member' | 'analyst' | 'manager' | 'steward',
     subject: string,
     opts: { name?: string; password?: string },
   ) => (await import('./commands/grant.ts')).grant(kind, subject, opts);
@@ -157,10 +157,20 @@ export function buildProgram(): Command {
     .option('--password <password>', 'password to set (default: generated and printed once)')
     .action(async (name: string, opts) => runGrant('analyst', name, opts));
   grant
+    .command('manager <name>')
+    .description("login hdw_manager_<name>: every hospital's aggregates (semantic, shared), no case-level detail")
+    .option('--password <password>', 'password to set (default: generated and printed once)')
+    .action(async (name: string, opts) => runGrant('manager', name, opts));
+  grant
     .command('steward <name>')
     .description('login hdw_steward_<name>: marts plus exception detail and quarantined payloads')
     .option('--password <password>', 'password to set (default: generated and printed once)')
     .action(async (name: string, opts) => runGrant('steward', name, opts));
+
+  program
+    .command('revoke <login>')
+    .description('drop a PostgreSQL login made by hdw grant')
+    .action(async (login: string) => (await import('./commands/grant.ts')).revoke(login));
 
   const db = program.command('db').description('the embedded PostgreSQL of the data folder');
   db.command('start')
