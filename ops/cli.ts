@@ -158,7 +158,9 @@ export function buildProgram(): Command {
     .action(async (name: string, opts) => runGrant('analyst', name, opts));
   grant
     .command('manager <name>')
-    .description("login hdw_manager_<name>: every hospital's aggregates (semantic, shared), no case-level detail")
+    .description(
+      "login hdw_manager_<name>: every hospital's aggregates (semantic, shared), no case-level detail",
+    )
     .option('--password <password>', 'password to set (default: generated and printed once)')
     .action(async (name: string, opts) => runGrant('manager', name, opts));
   grant
@@ -267,7 +269,11 @@ export function buildProgram(): Command {
         const { signToken } = await import('../cube/security/token.ts');
         const secret = await resolveJwtSecret(config);
         const token = await signToken(
-          { role: opts.role, hospital_code: opts.hospital, alliance_id: opts.alliance ?? config.HDW_ALLIANCE_ID },
+          {
+            role: opts.role,
+            hospital_code: opts.hospital,
+            alliance_id: opts.alliance ?? config.HDW_ALLIANCE_ID,
+          },
           secret,
           opts.ttl * 3600,
         );

@@ -32,8 +32,13 @@ export type SharingPolicy = z.infer<typeof sharingPolicySchema>;
  * `sharedViews`/`minCellCases` in hdw.config.json), already validated by the config schema: Cube's
  * row security and the warehouse's own grants and shared relations both take it from here.
  */
-export function sharingPolicyOf(config: Pick<Config, 'HDW_SHARED_VIEWS' | 'HDW_MIN_CELL_CASES'>): SharingPolicy {
-  return parseSharingPolicy({ sharedViews: config.HDW_SHARED_VIEWS, minCellCases: config.HDW_MIN_CELL_CASES });
+export function sharingPolicyOf(
+  config: Pick<Config, 'HDW_SHARED_VIEWS' | 'HDW_MIN_CELL_CASES'>,
+): SharingPolicy {
+  return parseSharingPolicy({
+    sharedViews: config.HDW_SHARED_VIEWS,
+    minCellCases: config.HDW_MIN_CELL_CASES,
+  });
 }
 
 /** Shared views on, cells under 10 cases suppressed: the configuration's defaults. */

@@ -145,7 +145,11 @@ export async function revokeLogin(
       await client.query(`drop owned by ${ident}`);
       await client.query(`drop role ${ident}`);
     }
-    return { roleName, kind: login.kind, ...(login.hospital_code ? { hospitalCode: login.hospital_code } : {}) };
+    return {
+      roleName,
+      kind: login.kind,
+      ...(login.hospital_code ? { hospitalCode: login.hospital_code } : {}),
+    };
   });
   logger.info({ role: roleName, kind: revoked.kind }, 'warehouse login revoked');
   return revoked;

@@ -205,7 +205,10 @@ async function createSemanticViews(
   const failed: string[] = [];
   for (const view of views) {
     if (view.source && !(await relationExists(client, view.source))) {
-      logger.warn({ view: view.name, source: view.source }, 'semantic view skipped: its relation is not built yet');
+      logger.warn(
+        { view: view.name, source: view.source },
+        'semantic view skipped: its relation is not built yet',
+      );
       continue;
     }
     const name = `semantic.${quoteIdent(view.name)}`;
@@ -228,7 +231,9 @@ async function createSemanticViews(
           `comment on column ${name}.${quoteIdent(column.name)} is ${client.escapeLiteral(column.comment)}`,
         );
       }
-      await client.query(`grant select on ${name} to ${[...readers, ...(forMembers ? [member] : [])].join(', ')}`);
+      await client.query(
+        `grant select on ${name} to ${[...readers, ...(forMembers ? [member] : [])].join(', ')}`,
+      );
       await client.query('release savepoint semantic_view');
       created.push(`semantic.${view.name}`);
     } catch (error) {

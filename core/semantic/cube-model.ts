@@ -157,6 +157,11 @@ export function resolveCubeModel(
     for (const cube of file.cubes) {
       cubes.set(cube.name, cube);
       const source = sourceModel(cube);
+      // Ours, not Cube's: Cube 0.33 allows no cube-level meta.
+      if (cube.meta) {
+        delete cube.meta.model;
+        if (Object.keys(cube.meta).length === 0) delete cube.meta;
+      }
       if (!source) continue;
       const model = byName.get(source.name);
       if (!model) {

@@ -1,6 +1,12 @@
 import { loadDefinitions, type CompileProblem } from '../engine/load-definitions.ts';
 import { projectPaths } from '../paths.ts';
-import { readCubeModel, resolveCubeModel, type CubeEntry, type CubeMember, type CubeModelFile } from './cube-model.ts';
+import {
+  readCubeModel,
+  resolveCubeModel,
+  type CubeEntry,
+  type CubeMember,
+  type CubeModelFile,
+} from './cube-model.ts';
 
 /** A column of a `semantic` view and its Chinese comment. */
 export interface SemanticColumn {
@@ -56,7 +62,8 @@ function measureShape(measure: CubeMember): Additive | Ratio | undefined {
     return expression ? { kind: 'additive', sql: `count(${expression})${filter}` } : undefined;
   }
   const ratio = ratioPattern.exec(measure.sql ?? '');
-  if (measure.type === 'number' && ratio) return { kind: 'ratio', numerator: ratio[1]!, denominator: ratio[2]! };
+  if (measure.type === 'number' && ratio)
+    return { kind: 'ratio', numerator: ratio[1]!, denominator: ratio[2]! };
   return undefined;
 }
 
@@ -98,7 +105,8 @@ export function semanticViewsOf(files: readonly CubeModelFile[]): SemanticView[]
       const name = referenceOf(member)!.member;
       const source = cubeMember(name, cube.measures);
       const shape = source && measureShape(source);
-      if (shape?.kind === 'additive') measures.push({ name: member.name, sql: shape.sql, cubeMember: name, member });
+      if (shape?.kind === 'additive')
+        measures.push({ name: member.name, sql: shape.sql, cubeMember: name, member });
       if (shape?.kind === 'ratio') ratios.push({ member, ...shape });
     }
     const formulas = new Map<string, string[]>();
@@ -109,7 +117,8 @@ export function semanticViewsOf(files: readonly CubeModelFile[]): SemanticView[]
       if (!numerator || !denominator) continue;
       const formula = `${ratio.member.title ?? ratio.member.name}（${ratio.member.name}）= sum(${numerator}) / nullif(sum(${denominator}), 0)`;
       ratioLines.push(formula);
-      for (const column of [numerator, denominator]) formulas.set(column, [...(formulas.get(column) ?? []), formula]);
+      for (const column of [numerator, denominator])
+        formulas.set(column, [...(formulas.get(column) ?? []), formula]);
     }
     const columns: SemanticColumn[] = [
       ...dimensions.map((d) => ({ name: d.name, comment: d.comment })),
@@ -139,8 +148,7 @@ export function semanticViewsOf(files: readonly CubeModelFile[]): SemanticView[]
         ...(ratioLines.length > 0 ? [`比率：${ratioLines.join('；')}`] : []),
       ].join('。'),
       columns,
-      hospitalScoped:
-        dimensions.some((d) => d.name === 'hospital_code') && !source.startsWith('shared.'),
+      hospitalScoped: dimensions.some((d) => d.name === 'hospital_code') && !source.startsWith('shared.'),
       stewardOnly: members.some((m) => (m.meta as { access?: unknown } | undefined)?.access === 'steward'),
     });
   }
@@ -157,6 +165,9 @@ export async function loadSemanticViews(
 ): Promise<SemanticView[]> {
   const problems: CompileProblem[] = [];
   const { models } = await loadDefinitions(modelsPath, problems);
-  const files = resolveCubeModel(await readCubeModel(cubeModelPath), models.map((m) => m.definition));
+  const files = resolveCubeModel(
+    await readCubeModel(cubeModelPath),
+    models.map((m) => m.definition),
+  );
   return semanticViewsOf(files);
 }
