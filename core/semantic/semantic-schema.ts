@@ -35,7 +35,8 @@ export interface SemanticView {
 }
 
 const identifier = /^[a-z_][a-z0-9_]*$/i;
-const ratioPattern = /^\s*\{([a-z_][a-z0-9_]*)\}\s*\/\s*NULLIF\(\s*\{([a-z_][a-z0-9_]*)\}\s*,\s*0\s*\)\s*$/i;
+const ratioPattern =
+  /^\s*\{([a-z_][a-z0-9_]*)\}(?:::numeric)?\s*\/\s*NULLIF\(\s*\{([a-z_][a-z0-9_]*)\}\s*,\s*0\s*\)\s*$/i;
 
 /** A cube member's SQL over the source aliased `t`; undefined when it refers to other members. */
 function columnExpression(sql: string | undefined, name: string): string | undefined {
