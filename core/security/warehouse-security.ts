@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import { DatabaseError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { SemanticLayerError } from '../semantic/cube-model.ts';
 import { loadSemanticViews, type SemanticView } from '../semantic/semantic-schema.ts';
 import { sharedRelations } from './shared-relations.ts';
 import { shareableViews, type SharingPolicy } from './sharing-policy.ts';
@@ -74,7 +75,20 @@ export async function applyWarehouseSecurity(
   semantic?: readonly SemanticView[],
 ): Promise<WarehouseSecuritySummary> {
   const started = Date.now();
-  const semanticViews = semantic ?? (await loadSemanticViews());
+  // A Cube model that disagrees with the models must not hold back the marts' grants and policies:
+  // the semantic schema is left empty (closed) and the reason reported; Cube refuses to start on it.
+  let semanticProblem: string | undefined;
+  const semanticViews =
+    semantic ??
+    (await loadSemanticViews().catch((error: unknown) => {
+      if (!(error instanceof SemanticLayerError)) throw error;
+      semanticProblem = error.message;
+      logger.error(
+        { reason: error.message },
+        'semantic schema left empty: the Cube model disagrees with the models',
+      );
+      return [];
+    }));
   await ensureGroupRoles(pool);
   const summary = await withTransaction(pool, async (client) => {
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [lockKey]);
@@ -164,7 +178,7 @@ export async function applyWarehouseSecurity(
       closedToMembers: closed,
       sharedRelations: shared,
       semanticViews: semanticSummary.created,
-      semanticViewsFailed: semanticSummary.failed,
+      semanticViewsFailed: [...(semanticProblem ? [semanticProblem] : []), ...semanticSummary.failed],
     };
   }).catch((error: unknown) => {
     throw new DatabaseError(`applying warehouse security failed: ${(error as Error).message}`, {
