@@ -73,8 +73,8 @@ export async function readCubeModel(folder: string): Promise<CubeModelFile[]> {
 /**
  * The model a cube reads: `sql_table: marts.<model>` (strict: every column a member reads must be
  * a column the model declares), or `meta: { model: <name> }` for a cube over a relation derived
- * from that model (the shared aggregates), whose members take the model's titles where a column of
- * the same name exists.
+ * from that model (the shared aggregates), whose members take the model's labels where a column of
+ * the same name exists and they write none (a suppressed figure may say so in its own words).
  */
 function sourceModel(cube: CubeEntry): { readonly name: string; readonly strict: boolean } | undefined {
   const table = /^\s*marts\.([a-z_][a-z0-9_]*)\s*$/i.exec(cube.sql_table ?? '')?.[1];
@@ -108,12 +108,12 @@ const labelKeys = ['title', 'description', 'format'] as const;
  * or the cube member a view exposes); one written on the member too must say the same, or the
  * semantic layer would show two names for one thing.
  */
-function inherit(member: CubeMember, from: Labels, where: string, origin: string): void {
+function inherit(member: CubeMember, from: Labels, where: string, origin: string, strict = true): void {
   for (const key of labelKeys) {
     const value = from[key];
     if (value === undefined) continue;
     if (member[key] === undefined) member[key] = value;
-    else if (member[key] !== value) {
+    else if (strict && member[key] !== value) {
       throw new SemanticLayerError(
         `Cube member ${where} has ${key} "${String(member[key])}" but ${origin} says "${value}"; ` +
           `write it once, in ${origin}, and remove it from the member`,
@@ -188,7 +188,7 @@ export function resolveCubeModel(
             `Cube member ${where} exposes column ${model.name}.${exposed}, which has no title; add title: '…' to the model column`,
           );
         }
-        inherit(member, columnLabels(column), where, `model column ${model.name}.${exposed}`);
+        inherit(member, columnLabels(column), where, `model column ${model.name}.${exposed}`, source.strict);
       }
     }
   }

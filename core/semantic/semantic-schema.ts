@@ -144,7 +144,7 @@ export function semanticViewsOf(files: readonly CubeModelFile[]): SemanticView[]
       source: cube.sql_table?.trim() ?? '',
       select,
       comment: [
-        label(view as CubeMember),
+        label(view as CubeMember).replace(/。$/, ''),
         '每行为维度列的一个组合，可加指标按 sum() 汇总即与 Cube 一致',
         ...(ratioLines.length > 0 ? [`比率：${ratioLines.join('；')}`] : []),
       ].join('。'),
