@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { loadDefinitions, type CompileProblem } from '../core/engine/load-definitions.ts';
+import { projectPaths } from '../core/paths.ts';
+import { cubeModelText, readCubeModel, resolveCubeModel } from '../core/semantic/cube-model.ts';
 
 /** A model file as Cube's compiler wants it: a path relative to the model folder and its text. */
 export interface ModelFile {
@@ -13,34 +14,24 @@ export interface ModelRepository {
   dataSchemaFiles(): Promise<ModelFile[]>;
 }
 
-const modelExtensions = ['.yml', '.yaml', '.js'];
-
 /**
- * The data model read from an absolute folder. Cube's own FileRepository joins its path onto
- * process.cwd(), which breaks as soon as `hdw serve` runs from anywhere but the repository root.
+ * The data model read from an absolute folder (Cube's own FileRepository joins its path onto
+ * process.cwd(), which breaks as soon as `hdw serve` runs from anywhere but the repository root),
+ * checked against the transform models of `modelsPath` and with each member's title, description
+ * and format filled in from the model column it exposes (core/semantic/cube-model.ts). A member
+ * that reads a column the model no longer has throws SemanticLayerError naming it.
  */
-export function createModelRepository(modelPath: string): ModelRepository {
-  const root = path.resolve(modelPath);
+export function createModelRepository(modelPath: string, modelsPath = projectPaths.models): ModelRepository {
   return {
-    localPath: () => root,
+    localPath: () => modelPath,
     async dataSchemaFiles() {
-      const names = (await listFiles(root, '')).sort();
-      return Promise.all(
-        names.map(async (fileName) => ({
-          fileName,
-          content: await readFile(path.join(root, fileName), 'utf8'),
-        })),
+      const problems: CompileProblem[] = [];
+      const { models } = await loadDefinitions(modelsPath, problems);
+      const files = resolveCubeModel(
+        await readCubeModel(modelPath),
+        models.map((model) => model.definition),
       );
+      return files.map((file) => ({ fileName: file.fileName, content: cubeModelText(file) }));
     },
   };
-}
-
-async function listFiles(root: string, dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(path.join(root, dir), { withFileTypes: true })) {
-    const relative = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(root, relative)));
-    else if (entry.isFile() && modelExtensions.includes(path.extname(entry.name))) out.push(relative);
-  }
-  return out;
 }

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import serverCore, { type CreateOptions } from '@cubejs-backend/server-core';
 import express from 'express';
 import pg from 'pg';
+import { defaultAllianceId } from '../core/config/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { createCubeLogger } from './cube-logger.ts';
@@ -38,11 +40,15 @@ export interface CubeServerOptions {
    * answered from the previous build while the new one is made in the background.
    */
   readonly preAggregationRefreshSeconds?: number;
+  /** The alliance served (`HDW_ALLIANCE_ID`); tokens for another get 403. Default `defaultAllianceId`. */
+  readonly allianceId?: string;
   /** What members may see of other hospitals; default `defaultSharingPolicy`. */
   readonly sharingPolicy?: SharingPolicy;
   readonly logger: Logger;
   /** Folder of the YAML data model; default: `cube/model` of this repository. */
   readonly modelPath?: string;
+  /** Folder of the transform models the data model takes its titles from; default `models/`. */
+  readonly modelsPath?: string;
 }
 
 export interface CubeHandle {
@@ -89,7 +95,9 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
   const policy = options.sharingPolicy ?? defaultSharingPolicy;
   const modelPath = options.modelPath ?? defaultModelPath;
   await assertFolder(modelPath);
-  const repository = createModelRepository(modelPath);
+  const repository = createModelRepository(path.resolve(modelPath), options.modelsPath);
+  // Checked now, not at the first query: a cube member whose mart column was renamed stops start-up.
+  await repository.dataSchemaFiles();
 
   // One orchestrator id per instance and refresh generation: Cube's in-memory cache is shared by
   // the whole process and keyed by this id, so two instances never see each other's results and a
@@ -115,7 +123,7 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
       repository as unknown as ReturnType<NonNullable<CreateOptions['repositoryFactory']>>,
     // Required by Cube, though our checkAuth replaces its JWT check entirely.
     apiSecret: options.jwtSecret ?? randomBytes(32).toString('base64url'),
-    checkAuth: createCheckAuth({ verifier, logger }),
+    checkAuth: createCheckAuth({ verifier, logger, allianceId: options.allianceId ?? defaultAllianceId }),
     queryRewrite: createQueryRewrite({ logger, catalog, policy }) as unknown as CreateOptions['queryRewrite'],
     contextToOrchestratorId: orchestratorId,
     // Views expose no primary key, so an ungrouped query (raw rows) could not be asked of one

@@ -159,7 +159,7 @@ export function buildProgram(): Command {
     .command('grant')
     .description('a PostgreSQL login for a BI tool, with the same row security as Cube');
   const runGrant = async (
-    kind: 'member' | 'analyst' | 'steward',
+    kind: 'member' | 'analyst' | 'manager' | 'steward',
     subject: string,
     opts: { name?: string; password?: string },
   ) => (await import('./commands/grant.ts')).grant(kind, subject, opts);
@@ -175,10 +175,22 @@ export function buildProgram(): Command {
     .option('--password <password>', 'password to set (default: generated and printed once)')
     .action(async (name: string, opts) => runGrant('analyst', name, opts));
   grant
+    .command('manager <name>')
+    .description(
+      "login hdw_manager_<name>: every hospital's aggregates (semantic, shared), no case-level detail",
+    )
+    .option('--password <password>', 'password to set (default: generated and printed once)')
+    .action(async (name: string, opts) => runGrant('manager', name, opts));
+  grant
     .command('steward <name>')
     .description('login hdw_steward_<name>: marts plus exception detail and quarantined payloads')
     .option('--password <password>', 'password to set (default: generated and printed once)')
     .action(async (name: string, opts) => runGrant('steward', name, opts));
+
+  program
+    .command('revoke <login>')
+    .description('drop a PostgreSQL login made by hdw grant')
+    .action(async (login: string) => (await import('./commands/grant.ts')).revoke(login));
 
   const db = program.command('db').description('the embedded PostgreSQL of the data folder');
   db.command('start')
@@ -262,13 +274,13 @@ export function buildProgram(): Command {
         .makeOptionMandatory(),
     )
     .option('--hospital <code>', 'hospital code (required for --role member)')
-    .option('--alliance <id>', 'alliance id', 'YH01')
+    .option('--alliance <id>', 'alliance id (default: HDW_ALLIANCE_ID)')
     .option('--ttl <hours>', 'hours until the token expires', integer, 8)
     .action(
       async (opts: {
         role: 'analyst' | 'manager' | 'steward' | 'member';
         hospital?: string;
-        alliance: string;
+        alliance?: string;
         ttl: number;
       }) => {
         if (opts.role === 'member' && !opts.hospital)
@@ -278,7 +290,11 @@ export function buildProgram(): Command {
         const { signToken } = await import('../cube/security/token.ts');
         const secret = await resolveJwtSecret(config);
         const token = await signToken(
-          { role: opts.role, hospital_code: opts.hospital, alliance_id: opts.alliance },
+          {
+            role: opts.role,
+            hospital_code: opts.hospital,
+            alliance_id: opts.alliance ?? config.HDW_ALLIANCE_ID,
+          },
           secret,
           opts.ttl * 3600,
         );

@@ -11,7 +11,7 @@ import { writeRunResults } from '../core/engine/run-results.ts';
 import { selectModels } from '../core/engine/selection.ts';
 import { recordJob } from '../core/jobs/job-runs.ts';
 import type { Logger } from '../core/logging/logger.ts';
-import { defaultSharingPolicy } from '../core/security/sharing-policy.ts';
+import { sharingPolicyOf } from '../core/security/sharing-policy.ts';
 import { applyWarehouseSecurity } from '../core/security/warehouse-security.ts';
 import type { ProgressReporter } from '../core/logging/progress.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -245,7 +245,7 @@ export async function buildStage(
   );
   // Grants and row-level security follow every build, even a partly failed one: a new mart must
   // never be readable with less protection than Cube gives the same person.
-  await applyWarehouseSecurity(ctx.pool, ctx.logger, defaultSharingPolicy);
+  await applyWarehouseSecurity(ctx.pool, ctx.logger, sharingPolicyOf(ctx.config));
   return models;
 }
 

@@ -2,8 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { shareableViews } from '../security/sharing-policy.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The alliance of `hdw token`'s tokens unless `HDW_ALLIANCE_ID` says otherwise. */
+export const defaultAllianceId = 'YH01';
 
 const postgresUrl = /^postgres(ql)?:\/\//;
 const postgresUrlMessage = 'must be a postgres:// or postgresql:// connection URL';
@@ -118,6 +122,21 @@ export const configSchema = z.object({
       { error: 'must be a comma-separated list of hospital or publisher codes' },
     ),
   ),
+  /** Sharing policy: the shared aggregates members may read of other hospitals (Cube and PostgreSQL). */
+  HDW_SHARED_VIEWS: z
+    .array(z.enum(shareableViews, { error: `must name shareable views (${shareableViews.join(', ')})` }), {
+      error: `must be a list of shareable views (${shareableViews.join(', ')}), or [] for none`,
+    })
+    .default([...shareableViews]),
+  /** Sharing policy: a shared cell built from fewer cases (charge lines) than this is suppressed. */
+  HDW_MIN_CELL_CASES: z.coerce
+    .number({ error: 'must be a whole number between 1 and 1000000' })
+    .int('must be a whole number between 1 and 1000000')
+    .min(1, 'must be a whole number between 1 and 1000000')
+    .max(1_000_000, 'must be a whole number between 1 and 1000000')
+    .default(10),
+  /** The alliance this warehouse serves: API tokens whose `alliance_id` differs get 403. */
+  HDW_ALLIANCE_ID: z.string().trim().min(1, 'must not be empty').default(defaultAllianceId),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -134,6 +153,9 @@ const fileKeys: Record<string, keyof Config> = {
   ingestSplitBytes: 'HDW_INGEST_SPLIT_BYTES',
   inboxQuietSeconds: 'HDW_INBOX_QUIET_SECONDS',
   inboxMarkerSenders: 'HDW_INBOX_MARKER_SENDERS',
+  sharedViews: 'HDW_SHARED_VIEWS',
+  minCellCases: 'HDW_MIN_CELL_CASES',
+  allianceId: 'HDW_ALLIANCE_ID',
 };
 
 /**
@@ -160,6 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_INGEST_SPLIT_BYTES: pick('HDW_INGEST_SPLIT_BYTES') ?? DEFAULT_INGEST_SPLIT_BYTES,
     HDW_INBOX_QUIET_SECONDS: pick('HDW_INBOX_QUIET_SECONDS') ?? 60,
     HDW_INBOX_MARKER_SENDERS: pick('HDW_INBOX_MARKER_SENDERS') ?? [],
+    HDW_SHARED_VIEWS: viewList(env.HDW_SHARED_VIEWS, fromFile.HDW_SHARED_VIEWS),
+    HDW_MIN_CELL_CASES: pick('HDW_MIN_CELL_CASES'),
+    HDW_ALLIANCE_ID: pick('HDW_ALLIANCE_ID'),
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(
@@ -203,6 +228,14 @@ function fromJsonText(text: string | undefined, fromFile: unknown): unknown {
   } catch (error) {
     return error as SyntaxError;
   }
+}
+
+/** `HDW_SHARED_VIEWS`: a JSON array or a comma-separated list in the environment (which wins), an array in the file. */
+function viewList(text: string | undefined, fromFile: unknown): unknown {
+  if (text === undefined) return fromFile;
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) return fromJsonText(trimmed, undefined);
+  return trimmed === '' ? [] : trimmed.split(',').map((name) => name.trim());
 }
 
 /** `HDW_DATABASE_SOURCES[0].hospitalCode`, `HDW_PORT`. */

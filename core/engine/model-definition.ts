@@ -18,10 +18,18 @@ export type ColumnTest =
   | { readonly relationships: { readonly to: string; readonly field: string } }
   | { readonly expression: string };
 
+/** How a BI tool shows a column's values (Cube's member formats). */
+export type ColumnFormat = 'currency' | 'percent' | 'number';
+
 export interface ColumnDefinition {
-  /** A short Chinese title for BI users (what a Cube member exposing the column is called). */
-  readonly title?: string;
   readonly description: string;
+  /**
+   * The short Chinese name users see (Cube member title, PostgreSQL column comment of the
+   * `semantic` schema). Written here only: the semantic layer takes it from the model column.
+   */
+  readonly title?: string;
+  /** How BI tools format it; copied to the Cube members that expose the column. */
+  readonly format?: ColumnFormat;
   readonly tests?: readonly ColumnTest[];
   /** Identifies a patient: never reaches a mart unhashed. */
   readonly pii?: boolean;

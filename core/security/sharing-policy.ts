@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Config } from '../config/config.ts';
 import { ConfigError } from '../errors.ts';
 
 /**
@@ -26,7 +27,21 @@ export const sharingPolicySchema = z
 
 export type SharingPolicy = z.infer<typeof sharingPolicySchema>;
 
-/** Shared views on, cells under 10 cases suppressed. */
+/**
+ * The sharing policy of the configuration (`HDW_SHARED_VIEWS`, `HDW_MIN_CELL_CASES`, or
+ * `sharedViews`/`minCellCases` in hdw.config.json), already validated by the config schema: Cube's
+ * row security and the warehouse's own grants and shared relations both take it from here.
+ */
+export function sharingPolicyOf(
+  config: Pick<Config, 'HDW_SHARED_VIEWS' | 'HDW_MIN_CELL_CASES'>,
+): SharingPolicy {
+  return parseSharingPolicy({
+    sharedViews: config.HDW_SHARED_VIEWS,
+    minCellCases: config.HDW_MIN_CELL_CASES,
+  });
+}
+
+/** Shared views on, cells under 10 cases suppressed: the configuration's defaults. */
 export const defaultSharingPolicy: SharingPolicy = sharingPolicySchema.parse({});
 
 /**

@@ -12,7 +12,7 @@ export interface LoginRequest {
   readonly kind: LoginKind;
   /** Required for members: the hospital whose rows the login sees. */
   readonly hospitalCode?: string;
-  /** The role name; default `hdw_member_<hospital>` for members. Required for analysts and stewards. */
+  /** The role name; default `hdw_member_<hospital>` for members. Required for the other kinds. */
   readonly roleName?: string;
   /** Default: 24 random characters. */
   readonly password?: string;
@@ -114,17 +114,45 @@ export async function grantLogin(
 }
 
 /**
- * Removes a login made by `grantLogin` from this warehouse and, when it holds nothing in another
- * database, from the server. Returns false if there was no such login.
+ * `hdw revoke <login>`: drops a login made by `grantLogin` (its registration, its privileges in
+ * this warehouse, and the role itself), in one transaction, so the row security of its hospital
+ * goes with it. A name `hdw grant` did not make (a group role, the owner, a typo) is refused with
+ * LoginError `E_LOGIN_UNKNOWN` and nothing is touched. Returns what the login was.
+ *
+ * @example
+ *   await revokeLogin(pool, logger, 'hdw_member_h32092100011'); // { kind: 'member', … }
  */
-export async function revokeLogin(pool: pg.Pool, logger: Logger, roleName: string): Promise<boolean> {
-  const { rowCount } = await pool.query('delete from ops.warehouse_logins where role_name = $1', [roleName]);
-  if (!rowCount) return false;
-  const ident = `"${roleName.replaceAll('"', '""')}"`;
-  await pool.query(`drop owned by ${ident}`);
-  await pool.query(`drop role if exists ${ident}`);
-  logger.info({ role: roleName }, 'warehouse login revoked');
-  return true;
+export async function revokeLogin(
+  pool: pg.Pool,
+  logger: Logger,
+  roleName: string,
+): Promise<{ readonly roleName: string; readonly kind: LoginKind; readonly hospitalCode?: string }> {
+  const revoked = await withTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ kind: LoginKind; hospital_code: string | null }>(
+      'delete from ops.warehouse_logins where role_name = $1 returning kind, hospital_code',
+      [roleName],
+    );
+    const login = rows[0];
+    if (!login) {
+      throw new LoginError(
+        'E_LOGIN_UNKNOWN',
+        `no login ${roleName} made by hdw grant in this warehouse (nothing revoked)`,
+      );
+    }
+    const exists = await client.query('select 1 from pg_roles where rolname = $1', [roleName]);
+    if (exists.rowCount) {
+      const ident = `"${roleName.replaceAll('"', '""')}"`;
+      await client.query(`drop owned by ${ident}`);
+      await client.query(`drop role ${ident}`);
+    }
+    return {
+      roleName,
+      kind: login.kind,
+      ...(login.hospital_code ? { hospitalCode: login.hospital_code } : {}),
+    };
+  });
+  logger.info({ role: roleName, kind: revoked.kind }, 'warehouse login revoked');
+  return revoked;
 }
 
 async function knownHospital(pool: pg.Pool, hospitalCode: string | undefined): Promise<string> {

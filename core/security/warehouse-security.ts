@@ -2,18 +2,24 @@ import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import { DatabaseError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
+import { SemanticLayerError } from '../semantic/cube-model.ts';
+import { loadSemanticViews, type SemanticView } from '../semantic/semantic-schema.ts';
 import { sharedRelations } from './shared-relations.ts';
-import type { SharingPolicy } from './sharing-policy.ts';
+import { shareableViews, type SharingPolicy } from './sharing-policy.ts';
 
 /** The group roles every login of `hdw grant` belongs to. Cluster-wide, so created once per server. */
 export const groupRoles = {
   analyst: 'hdw_analyst',
+  manager: 'hdw_manager',
   steward: 'hdw_steward',
   member: 'hdw_member',
 } as const;
 
 /** Returns the hospital of the member login running the query (session_user), or null. */
 export const memberHospitalFunction = 'shared.member_hospital';
+
+/** True unless the login running the query (session_user) is in the member group role. */
+const seesAllHospitalsFunction = 'shared.sees_all_hospitals';
 
 /** ops tables by who may read them; the rest of ops (model runs, logins) is for the owner only. */
 const opsReaders: Readonly<Record<string, readonly string[]>> = {
@@ -38,6 +44,10 @@ export interface WarehouseSecuritySummary {
   readonly closedToMembers: readonly string[];
   /** Shared relations (re)created; members may read those the policy shares. */
   readonly sharedRelations: readonly string[];
+  /** Views of the `semantic` schema (re)created, one per Cube view. */
+  readonly semanticViews: readonly string[];
+  /** Semantic views that could not be created (their mart lacks a column, say): `name: reason`. */
+  readonly semanticViewsFailed: readonly string[];
 }
 
 /**
@@ -48,7 +58,12 @@ export interface WarehouseSecuritySummary {
  *   exception detail and quarantined payloads (ops tables and the `stewardOnlyMarts`);
  * - members read mart tables that have a `hospital_code` only, through a row-level security policy
  *   that keeps rows of the hospital their login is registered for in ops.warehouse_logins (nothing a
- *   member can change), and the shared aggregates of the sharing policy; no other mart, no ops table.
+ *   member can change), and the shared aggregates of the sharing policy; no other mart, no ops table;
+ * - managers read aggregates only: the `semantic` views (not the stewards' exception detail) and the
+ *   shared aggregates, of every hospital; no mart table (marts may hold case-level rows), no ops table;
+ * - the `semantic` schema: one view per Cube view (core/semantic/semantic-schema.ts), grouped at
+ *   the view's grain, Chinese column comments; a member sees its own hospital's rows of it (the
+ *   same registration as the marts' policy), and a shareable view only if the policy shares it.
  *
  * The engine carries grants, policies and dependent views over when it swaps a rebuilt table in,
  * but a mart built for the first time has none, and the sharing policy may have changed: so this
@@ -63,17 +78,37 @@ export async function applyWarehouseSecurity(
   pool: pg.Pool,
   logger: Logger,
   policy: SharingPolicy,
+  semantic?: readonly SemanticView[],
 ): Promise<WarehouseSecuritySummary> {
   const started = Date.now();
+  // A Cube model that disagrees with the models must not hold back the marts' grants and policies:
+  // the semantic schema is left empty (closed) and the reason reported; Cube refuses to start on it.
+  let semanticProblem: string | undefined;
+  const semanticViews =
+    semantic ??
+    (await loadSemanticViews().catch((error: unknown) => {
+      if (!(error instanceof SemanticLayerError)) throw error;
+      semanticProblem = error.message;
+      logger.error(
+        { reason: error.message },
+        'semantic schema left empty: the Cube model disagrees with the models',
+      );
+      return [];
+    }));
   await ensureGroupRoles(pool);
   const summary = await withTransaction(pool, async (client) => {
     await client.query('select pg_advisory_xact_lock(hashtext($1))', [lockKey]);
-    const { analyst, steward, member } = groupRoles;
+    const { analyst, manager, steward, member } = groupRoles;
     const readers = `${analyst}, ${steward}`;
+    const everyone = `${analyst}, ${manager}, ${steward}, ${member}`;
 
+    // The semantic views read the shared relations: gone first, made again last.
+    await client.query('drop schema if exists semantic cascade');
     await client.query('create schema if not exists shared');
     await client.query('revoke all on schema shared from public');
     await client.query(`grant usage on schema marts, shared to ${readers}, ${member}`);
+    await client.query(`grant usage on schema shared to ${manager}`);
+    await client.query(`revoke all on schema marts, ops from ${manager}`);
     await client.query(`grant usage on schema ops to ${readers}`);
     await client.query(`revoke all on schema ops from ${member}`);
 
@@ -83,14 +118,25 @@ export async function applyWarehouseSecurity(
         select hospital_code from ops.warehouse_logins where role_name = session_user and kind = 'member'
       $$`);
     await client.query(`revoke all on function ${memberHospitalFunction}() from public`);
-    await client.query(`grant execute on function ${memberHospitalFunction}() to ${member}`);
+    await client.query(`grant execute on function ${memberHospitalFunction}() to ${everyone}`);
+    // Direct membership, the only kind `hdw grant` makes; superusers are not members by this test.
+    await client.query(`
+      create or replace function ${seesAllHospitalsFunction}() returns boolean
+      language sql stable security definer set search_path = pg_catalog as $$
+        select not exists (
+          select from pg_auth_members m
+          join pg_roles g on g.oid = m.roleid join pg_roles u on u.oid = m.member
+          where g.rolname = '${member}' and u.rolname = session_user)
+      $$`);
+    await client.query(`revoke all on function ${seesAllHospitalsFunction}() from public`);
+    await client.query(`grant execute on function ${seesAllHospitalsFunction}() to ${everyone}`);
 
     const memberScoped: string[] = [];
     const closed: string[] = [];
     for (const relation of await martRelations(client)) {
       const name = `marts.${quoteIdent(relation.name)}`;
       if (stewardOnlyMarts.includes(relation.name)) {
-        await client.query(`revoke all on ${name} from ${analyst}, ${member}`);
+        await client.query(`revoke all on ${name} from ${analyst}, ${manager}, ${member}`);
         await client.query(`grant select on ${name} to ${steward}`);
         closed.push(`marts.${relation.name}`);
         continue;
@@ -127,7 +173,7 @@ export async function applyWarehouseSecurity(
       await client.query(
         `create view ${definition.relation} with (security_barrier = true) as ${definition.sql(policy)}`,
       );
-      await client.query(`grant select on ${definition.relation} to ${readers}`);
+      await client.query(`grant select on ${definition.relation} to ${readers}, ${manager}`);
       if (policy.sharedViews.includes(definition.view)) {
         await client.query(`grant select on ${definition.relation} to ${member}`);
       }
@@ -135,10 +181,17 @@ export async function applyWarehouseSecurity(
     }
 
     for (const [table, allowed] of Object.entries(opsReaders)) {
-      await client.query(`revoke all on ${table} from ${readers}, ${member}`);
+      await client.query(`revoke all on ${table} from ${readers}, ${manager}, ${member}`);
       await client.query(`grant select on ${table} to ${allowed.join(', ')}`);
     }
-    return { memberScopedTables: memberScoped, closedToMembers: closed, sharedRelations: shared };
+    const semanticSummary = await createSemanticViews(client, logger, semanticViews, policy);
+    return {
+      memberScopedTables: memberScoped,
+      closedToMembers: closed,
+      sharedRelations: shared,
+      semanticViews: semanticSummary.created,
+      semanticViewsFailed: [...(semanticProblem ? [semanticProblem] : []), ...semanticSummary.failed],
+    };
   }).catch((error: unknown) => {
     throw new DatabaseError(`applying warehouse security failed: ${(error as Error).message}`, {
       cause: error,
@@ -149,11 +202,74 @@ export async function applyWarehouseSecurity(
       memberScopedTables: summary.memberScopedTables.length,
       closedToMembers: summary.closedToMembers.length,
       sharedRelations: summary.sharedRelations.length,
+      semanticViews: summary.semanticViews.length,
       ms: Date.now() - started,
     },
     'warehouse security applied',
   );
   return summary;
+}
+
+/**
+ * The `semantic` schema, one view per Cube view, each in its own savepoint: a view whose mart is
+ * not built yet is skipped, one that cannot be created (a mart column it reads is gone) is logged
+ * and reported, and neither holds back the grants and policies of the marts. Views run with their
+ * owner's rights (security_barrier, so a caller's functions never see rows before the filter) and
+ * keep a member to its own hospital themselves, so managers read them without reading the marts.
+ */
+async function createSemanticViews(
+  client: pg.PoolClient,
+  logger: Logger,
+  views: readonly SemanticView[],
+  policy: SharingPolicy,
+): Promise<{ created: string[]; failed: string[] }> {
+  const { analyst, manager, steward, member } = groupRoles;
+  await client.query('create schema semantic');
+  await client.query('revoke all on schema semantic from public');
+  await client.query(`grant usage on schema semantic to ${analyst}, ${manager}, ${steward}, ${member}`);
+  const created: string[] = [];
+  const failed: string[] = [];
+  for (const view of views) {
+    if (view.source && !(await relationExists(client, view.source))) {
+      logger.warn(
+        { view: view.name, source: view.source },
+        'semantic view skipped: its relation is not built yet',
+      );
+      continue;
+    }
+    const name = `semantic.${quoteIdent(view.name)}`;
+    const scope = view.hospitalScoped
+      ? `where (select ${seesAllHospitalsFunction}()) or t.hospital_code = (select ${memberHospitalFunction}())`
+      : '';
+    const readers = view.stewardOnly ? [steward] : [analyst, manager, steward];
+    const shareable = (shareableViews as readonly string[]).includes(view.name);
+    const forMembers =
+      !view.stewardOnly &&
+      (shareable ? (policy.sharedViews as readonly string[]).includes(view.name) : view.hospitalScoped);
+    await client.query('savepoint semantic_view');
+    try {
+      await client.query(
+        `create view ${name} with (security_barrier = true) as ${view.select.replace('{{scope}}', scope)}`,
+      );
+      await client.query(`comment on view ${name} is ${client.escapeLiteral(view.comment)}`);
+      for (const column of view.columns) {
+        await client.query(
+          `comment on column ${name}.${quoteIdent(column.name)} is ${client.escapeLiteral(column.comment)}`,
+        );
+      }
+      await client.query(
+        `grant select on ${name} to ${[...readers, ...(forMembers ? [member] : [])].join(', ')}`,
+      );
+      await client.query('release savepoint semantic_view');
+      created.push(`semantic.${view.name}`);
+    } catch (error) {
+      await client.query('rollback to savepoint semantic_view');
+      const reason = (error as Error).message;
+      logger.error({ view: view.name, source: view.source, reason }, 'semantic view could not be created');
+      failed.push(`${view.name}: ${reason}`);
+    }
+  }
+  return { created, failed };
 }
 
 /**

@@ -16,20 +16,24 @@ export type CheckAuth = (req: AuthRequest, authorization?: string) => Promise<vo
 
 /**
  * Cube's `checkAuth`. Cube's built-in JWT check lets anything through outside NODE_ENV=production,
- * so every request is verified here whatever the environment: no token, a bad one or one whose
- * context does not validate gets 403 `{ "error": "Forbidden: <reason>" }` and a warn line with the
+ * so every request is verified here whatever the environment: no token, a bad one, one whose
+ * context does not validate or one whose `alliance_id` is not the configured alliance gets 403 `{ "error": "Forbidden: <reason>" }` and a warn line with the
  * reason, never the token.
  */
 export function createCheckAuth(options: {
   readonly verifier: TokenVerifier;
   readonly logger: Logger;
+  /** The configured alliance (`HDW_ALLIANCE_ID`): a token for another alliance is refused. */
+  readonly allianceId: string;
 }): CheckAuth {
-  const { verifier, logger } = options;
+  const { verifier, logger, allianceId } = options;
   return async (req, authorization) => {
     const token = authorization?.trim();
     try {
       if (!token) throw new TokenError('missing token');
-      req.securityContext = await verifyToken(token, verifier);
+      const context = await verifyToken(token, verifier);
+      if (context.alliance_id !== allianceId) throw new TokenError('token is for another alliance');
+      req.securityContext = context;
     } catch (error) {
       const reason = error instanceof TokenError ? error.reason : 'token could not be checked';
       logger.warn(

@@ -32,7 +32,8 @@ export type QueryRewrite = (query: CubeQuery, context: RewriteContext) => Promis
  *   suppressed in SQL), but only on its own in a query; any other view gets `hospital_code = <own>`
  *   added as a top-level filter (ANDed with whatever the query filters on), and one without a
  *   `hospital_code`, or a shareable view the policy does not share, is refused with 403.
- * Analysts and managers see every hospital's detail; stewards also exception detail.
+ * Analysts see every hospital's detail; managers every hospital's aggregates but no ungrouped
+ * (row-level) query; stewards also exception detail.
  */
 export function createQueryRewrite(options: {
   readonly logger: Logger;
@@ -64,6 +65,10 @@ export function createQueryRewrite(options: {
       if (entry.stewardOnly && security.role !== 'steward') {
         throw refuse(logger, context, `${cube} is for data stewards only`);
       }
+    }
+    // Managers see every hospital's aggregates, never row-level (case- or patient-level) detail.
+    if (security.role === 'manager' && query.ungrouped === true) {
+      throw refuse(logger, context, 'managers see aggregates only, not ungrouped rows');
     }
     if (security.role !== 'member') return query;
 

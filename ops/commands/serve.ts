@@ -4,6 +4,7 @@ import express from 'express';
 import { resolveJwtSecret } from '../../core/config/jwt-secret.ts';
 import { loadJwtPublicKey } from '../../core/security/jwt-public-key.ts';
 import { openWarehouse } from '../../core/db/database.ts';
+import { sharingPolicyOf } from '../../core/security/sharing-policy.ts';
 import { projectPaths } from '../../core/paths.ts';
 import { keepConnectionsOpen, mountCube } from '../../cube/server.ts';
 import { writeDocsSite } from '../../core/engine/docs-site.ts';
@@ -25,6 +26,8 @@ export async function serve(): Promise<void> {
     jwtPublicKey: await loadJwtPublicKey(config.HDW_JWT_PUBLIC_KEY),
     // Rollups are rebuilt when a pipeline run (in this or another process) publishes new marts.
     preAggregationRefreshSeconds: 30,
+    sharingPolicy: sharingPolicyOf(config),
+    allianceId: config.HDW_ALLIANCE_ID,
     logger,
   });
   app.use(express.static(projectPaths.web));

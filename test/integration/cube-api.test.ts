@@ -9,7 +9,7 @@ import { signToken } from '../../cube/security/token.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
   categories,
-  createChargesMart,
+  closeDeliveries,
   insertChargeRows,
   post,
   startCube,
@@ -20,7 +20,7 @@ const secret = 'cube-test-secret-0123456789-abcdefghij';
 const view = 'department_charge_analysis';
 
 interface Row {
-  readonly hospital: 'H001' | 'H002';
+  readonly hospital: 'H10000000001' | 'H10000000002';
   readonly department: string;
   readonly month: string;
   readonly visit: 'inpatient' | 'outpatient';
@@ -29,13 +29,13 @@ interface Row {
   readonly lines: number;
 }
 
-const hospitals = { H001: ['第一人民医院', '3'], H002: ['城东社区卫生院', '2'] } as const;
+const hospitals = { H10000000001: ['第一人民医院', '3'], H10000000002: ['城东社区卫生院', '2'] } as const;
 const departments: Record<string, string> = { D01: '内科', D02: '外科', D03: '全科' };
 
 // Cents chosen so that float addition would drift (0.10 + 0.20 …); the API must return exact decimals.
 const baseRows: readonly Row[] = [
   {
-    hospital: 'H001',
+    hospital: 'H10000000001',
     department: 'D01',
     month: '2025-01-01',
     visit: 'inpatient',
@@ -44,7 +44,7 @@ const baseRows: readonly Row[] = [
     lines: 10,
   },
   {
-    hospital: 'H001',
+    hospital: 'H10000000001',
     department: 'D01',
     month: '2025-01-01',
     visit: 'inpatient',
@@ -53,7 +53,7 @@ const baseRows: readonly Row[] = [
     lines: 3,
   },
   {
-    hospital: 'H001',
+    hospital: 'H10000000001',
     department: 'D01',
     month: '2025-01-01',
     visit: 'inpatient',
@@ -62,7 +62,7 @@ const baseRows: readonly Row[] = [
     lines: 4,
   },
   {
-    hospital: 'H001',
+    hospital: 'H10000000001',
     department: 'D02',
     month: '2025-02-01',
     visit: 'outpatient',
@@ -71,7 +71,7 @@ const baseRows: readonly Row[] = [
     lines: 1,
   },
   {
-    hospital: 'H001',
+    hospital: 'H10000000001',
     department: 'D02',
     month: '2025-02-01',
     visit: 'outpatient',
@@ -80,7 +80,7 @@ const baseRows: readonly Row[] = [
     lines: 1,
   },
   {
-    hospital: 'H002',
+    hospital: 'H10000000002',
     department: 'D03',
     month: '2025-01-01',
     visit: 'outpatient',
@@ -89,7 +89,7 @@ const baseRows: readonly Row[] = [
     lines: 5,
   },
   {
-    hospital: 'H002',
+    hospital: 'H10000000002',
     department: 'D03',
     month: '2025-01-01',
     visit: 'outpatient',
@@ -98,7 +98,7 @@ const baseRows: readonly Row[] = [
     lines: 2,
   },
   {
-    hospital: 'H002',
+    hospital: 'H10000000002',
     department: 'D03',
     month: '2025-02-01',
     visit: 'outpatient',
@@ -120,7 +120,7 @@ const insertRows = (t: TestDatabase, rows: readonly Row[]) =>
   insertChargeRows(t, rows, { hospitals, departments });
 
 function start(t: TestDatabase, modelPath?: string): Promise<CubeApi> {
-  return startCube(t, { jwtSecret: secret, ...(modelPath ? { modelPath } : {}) });
+  return startCube(t, { jwtSecret: secret, allianceId: 'A1', ...(modelPath ? { modelPath } : {}) });
 }
 
 type DataRow = Record<string, string | number | boolean | null>;
@@ -163,20 +163,20 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    await createChargesMart(t);
     await insertRows(t, baseRows);
     api = await start(t);
     analyst = await signToken({ role: 'analyst', alliance_id: 'A1' }, secret);
-    member2 = await signToken({ role: 'member', hospital_code: 'H002', alliance_id: 'A1' }, secret);
+    member2 = await signToken({ role: 'member', hospital_code: 'H10000000002', alliance_id: 'A1' }, secret);
   });
   afterAll(async () => {
     await api?.close();
+    if (t) await closeDeliveries(t);
     await t?.drop();
   });
 
   it('gives an analyst every hospital with sums exact to the cent and ratios of the sums', async () => {
     const rows = await load(api.base, byHospital, analyst);
-    expect(rows.map((row) => row[`${view}.hospital_code`])).toEqual(['H001', 'H002']);
+    expect(rows.map((row) => row[`${view}.hospital_code`])).toEqual(['H10000000001', 'H10000000002']);
     for (const row of rows) {
       const mine = baseRows.filter((r) => r.hospital === row[`${view}.hospital_code`]);
       const total = sumCents(mine);
@@ -211,23 +211,23 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
     expect(rows).toEqual([
       expect.objectContaining({
         [`${view}.month.month`]: '2025-01-01T00:00:00.000',
-        [`${view}.hospital_code`]: 'H001',
+        [`${view}.hospital_code`]: 'H10000000001',
         [`${view}.department_name`]: '内科',
         [`${view}.total_charge_amount`]: money(123410 + 10020 + 30030),
       }),
       expect.objectContaining({
         [`${view}.month.month`]: '2025-01-01T00:00:00.000',
-        [`${view}.hospital_code`]: 'H002',
+        [`${view}.hospital_code`]: 'H10000000002',
         [`${view}.total_charge_amount`]: money(4510 + 7099),
       }),
       expect.objectContaining({
         [`${view}.month.month`]: '2025-02-01T00:00:00.000',
-        [`${view}.hospital_code`]: 'H001',
+        [`${view}.hospital_code`]: 'H10000000001',
         [`${view}.total_charge_amount`]: money(30),
       }),
       expect.objectContaining({
         [`${view}.month.month`]: '2025-02-01T00:00:00.000',
-        [`${view}.hospital_code`]: 'H002',
+        [`${view}.hospital_code`]: 'H10000000002',
         [`${view}.total_charge_amount`]: money(1),
       }),
     ]);
@@ -235,9 +235,9 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
 
   it('shows a member only its own hospital, grouped or not, whatever filter it adds', async () => {
     const grouped = await load(api.base, byHospital, member2);
-    expect(grouped.map((row) => row[`${view}.hospital_code`])).toEqual(['H002']);
+    expect(grouped.map((row) => row[`${view}.hospital_code`])).toEqual(['H10000000002']);
 
-    const own = money(sumCents(baseRows, (r) => r.hospital === 'H002'));
+    const own = money(sumCents(baseRows, (r) => r.hospital === 'H10000000002'));
     const totalOnly = await load(api.base, { measures: [`${view}.total_charge_amount`] }, member2);
     expect(totalOnly).toEqual([{ [`${view}.total_charge_amount`]: own }]);
 
@@ -248,7 +248,7 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
         filters: [
           {
             or: [
-              { member: `${view}.hospital_code`, operator: 'equals', values: ['H001'] },
+              { member: `${view}.hospital_code`, operator: 'equals', values: ['H10000000001'] },
               { member: `${view}.hospital_code`, operator: 'set' },
             ],
           },
@@ -302,15 +302,15 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
     const data = answer.body.data as {
       cube: Array<Record<string, { hospital_code: string; total_charge_amount: number }>>;
     };
-    expect(data.cube.map((entry) => entry[view]?.hospital_code)).toEqual(['H001', 'H002']);
+    expect(data.cube.map((entry) => entry[view]?.hospital_code)).toEqual(['H10000000001', 'H10000000002']);
     expect(data.cube[0]?.[view]?.total_charge_amount).toBeCloseTo(
-      sumCents(baseRows, (r) => r.hospital === 'H001') / 100,
+      sumCents(baseRows, (r) => r.hospital === 'H10000000001') / 100,
       2,
     );
 
     const scoped = await post(api.base, '/graphql', { query }, member2);
     const scopedData = scoped.body.data as { cube: Array<Record<string, { hospital_code: string }>> };
-    expect(scopedData.cube.map((entry) => entry[view]?.hospital_code)).toEqual(['H002']);
+    expect(scopedData.cube.map((entry) => entry[view]?.hospital_code)).toEqual(['H10000000002']);
   });
 
   it('refuses every token it cannot trust with a bare 403, and never logs the token', async () => {
@@ -329,6 +329,7 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
       ['unknown role', await signRaw({ role: 'admin', alliance_id: 'A1' }, secret, now + 3600)],
       ['member without hospital', await signRaw({ role: 'member', alliance_id: 'A1' }, secret, now + 3600)],
       ['no alliance', await signRaw({ role: 'analyst' }, secret, now + 3600)],
+      ['another alliance', await signToken({ role: 'analyst', alliance_id: 'B2' }, secret)],
       ['garbage', 'not-a-jwt'],
     ];
     for (const [label, token] of refused) {
@@ -359,7 +360,12 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
       refused.length,
     );
     expect(warnings.map((line) => line.reason)).toEqual(
-      expect.arrayContaining(['missing token', 'token expired', 'bad signature']),
+      expect.arrayContaining([
+        'missing token',
+        'token expired',
+        'bad signature',
+        'token is for another alliance',
+      ]),
     );
     const everything = api.logLines.join('\n');
     for (const [label, token] of refused) {
@@ -374,7 +380,7 @@ describe('Cube API (REST + GraphQL) over the charges mart', () => {
     const before = await load(api.base, { measures: [`${view}.total_charge_amount`] }, analyst);
     expect(before).toEqual([{ [`${view}.total_charge_amount`]: money(sumCents(baseRows)) }]);
     const added: Row = {
-      hospital: 'H002',
+      hospital: 'H10000000002',
       department: 'D03',
       month: '2025-03-01',
       visit: 'inpatient',
@@ -405,7 +411,6 @@ describe('Cube row security with a cube that has no hospital_code', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    await createChargesMart(t);
     await insertRows(t, baseRows);
     modelPath = await mkdtemp(path.join(os.tmpdir(), 'hdw-cube-model-'));
     await cp(fileURLToPath(new URL('../../cube/model', import.meta.url)), modelPath, { recursive: true });
@@ -429,13 +434,17 @@ describe('Cube row security with a cube that has no hospital_code', () => {
   });
   afterAll(async () => {
     await api?.close();
+    if (t) await closeDeliveries(t);
     await t?.drop();
     await rm(modelPath, { recursive: true, force: true });
   });
 
   it('refuses a member outright but answers an analyst', async () => {
     const query = { measures: ['charge_categories.count'] };
-    const member = await signToken({ role: 'member', hospital_code: 'H001', alliance_id: 'A1' }, secret);
+    const member = await signToken(
+      { role: 'member', hospital_code: 'H10000000001', alliance_id: 'A1' },
+      secret,
+    );
     const refused = await post(api.base, '/v1/load', { query }, member);
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({ error: 'Forbidden: charge_categories cannot be limited to one hospital' });

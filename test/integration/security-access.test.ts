@@ -15,6 +15,7 @@ import { signToken } from '../../cube/security/token.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
   alliance,
+  closeDeliveries,
   createMarts,
   createOpsRows,
   fixtureRows,
@@ -64,6 +65,7 @@ describe('tokens, data-quality access and pre-aggregations', () => {
   afterAll(async () => {
     await api?.close();
     await pool?.end();
+    if (t) await closeDeliveries(t);
     await t?.drop();
   });
 

@@ -1,6 +1,6 @@
 /**
- * Shared set-up of the security tests (not a test file itself): fixture marts and ops rows for the
- * three hospitals of seeds/reference/hospitals.csv, Cube on an ephemeral port, and PostgreSQL logins
+ * Shared set-up of the security tests (not a test file itself): marts the engine builds from fixture
+ * deliveries, and ops rows, for the three hospitals of seeds/reference/hospitals.csv, Cube on an ephemeral port, and PostgreSQL logins
  * that are unique per test database (roles belong to the whole test cluster) and dropped afterwards.
  *
  * Amounts are fingerprinted so that any sum reveals which hospitals it drew on: hospital A's rows
@@ -8,6 +8,9 @@
  * hospital's total reaches the next scale. `hospitalsIn(cents)` decodes a sum back into them.
  */
 import { once } from 'node:events';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -15,6 +18,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../core/config/config.ts';
+import { createPool } from '../../core/db/database.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { applyWarehouseSecurity } from '../../core/security/warehouse-security.ts';
 import { grantLogin, type LoginKind } from '../../core/security/warehouse-logins.ts';
@@ -26,6 +31,8 @@ import {
   type CubeServerOptions,
 } from '../../cube/server.ts';
 import { buildDataQualityModels } from '../support/data-quality.ts';
+import { buildStage, ingestStage, seedStage, type StageContext } from '../../pipelines/run-pipeline.ts';
+import { CHARGE_HEADER } from '../support/his-inbox.ts';
 import { withDatabase, type TestDatabase } from '../support/database.ts';
 
 export const secret = 'security-test-secret-0123456789-abcdef';
@@ -130,19 +137,11 @@ function money(cents: bigint): string {
   return `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`;
 }
 
-/** The charges mart and the hospital dimension as the models build them, with the fixture rows. */
+/**
+ * The marts the engine builds from delivered data, with the fixture rows: HIS deliveries (see
+ * `insertChargeRows`) ingested and the models built up to the charges mart (and dim_hospitals).
+ */
 export async function createMarts(t: TestDatabase, rows: readonly MartRow[]): Promise<void> {
-  await sql`create table marts.dim_hospitals (
-    hospital_code text primary key, hospital_name text, hospital_level text, level_name text, region_code text, alliance_id text)`.execute(
-    t.db,
-  );
-  for (const hospital of hospitals) {
-    const [name, level] = hospitalInfo[hospital];
-    await sql`insert into marts.dim_hospitals values (${hospital}, ${name}, ${level}, ${level === '3' ? '三级' : '二级'}, ${hospital.slice(1, 7)}, ${alliance})`.execute(
-      t.db,
-    );
-  }
-  await createChargesMart(t);
   await insertChargeRows(t, rows, { hospitals: hospitalInfo, departments: departmentNames });
 }
 
@@ -157,7 +156,24 @@ export interface ChargeFixtureRow {
   readonly lines: number;
 }
 
-/** Inserts fixture rows into marts.fct_department_charges_monthly, names looked up in `names`. */
+interface Deliveries {
+  readonly inbox: string;
+  readonly config: Config;
+  readonly pool: pg.Pool;
+  readonly rows: ChargeFixtureRow[];
+}
+const deliveries = new Map<string, Deliveries>();
+
+/**
+ * Makes the charges mart hold `rows` (on top of those of earlier calls) the way production does:
+ * as HIS deliveries of each hospital (departments mapped to standard departments of the same code,
+ * one item per charge category, a visit per month, and each fixture row as `lines` charge lines
+ * summing to its cents) ingested through the declared sources and rules, then the models built by
+ * the engine up to `fct_department_charges_monthly`. Seeds are loaded first; hospitals and
+ * the fixture's departments are standard departments of ref under the names given. A later call
+ * delivers the affected months again (corrected deliveries replace their batch). Fails if any
+ * line is quarantined, so the mart equals the fixture exactly.
+ */
 export async function insertChargeRows(
   t: TestDatabase,
   rows: readonly ChargeFixtureRow[],
@@ -166,27 +182,105 @@ export async function insertChargeRows(
     readonly departments: Readonly<Record<string, string>>;
   },
 ): Promise<void> {
-  for (const row of rows) {
-    const [categoryName, isDrug, isHerbal, isMaterial] = categories[row.category];
-    const [hospitalName, level] = names.hospitals[row.hospital]!;
-    const id = [row.hospital, row.department, row.month.slice(0, 7), row.visit, row.category].join('|');
-    await sql`insert into marts.fct_department_charges_monthly values (
-      ${id}, ${row.hospital}, ${hospitalName}, ${level}, ${row.department}, ${names.departments[row.department]},
-      ${row.month}::date, ${row.visit}, ${row.category}, ${categoryName}, ${isDrug}, ${isHerbal}, ${isMaterial},
-      ${money(BigInt(row.cents))}::numeric, ${row.lines}, 0)`.execute(t.db);
+  let state = deliveries.get(t.url);
+  if (!state) {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'hdw-harness-'));
+    const config = loadConfig(
+      {
+        HDW_INBOX: path.join(folder, 'inbox'),
+        HDW_DATA_DIR: path.join(folder, 'data'),
+        HDW_LOG_LEVEL: 'silent',
+      },
+      folder,
+    );
+    state = { inbox: config.HDW_INBOX, config, pool: createPool(t.url, 2), rows: [] };
+    deliveries.set(t.url, state);
+    await seedStage(stage(state));
   }
+  for (const [code, [name, level]] of Object.entries(names.hospitals)) {
+    await sql`insert into ref.hospitals (hospital_code, hospital_name, hospital_level, level_name, region_code, alliance_id)
+      select ${code}, ${name}, ${level}, ${level === '3' ? '三级' : '二级'}, ${code.slice(1, 7)}, ${alliance}
+      where not exists (select from ref.hospitals where hospital_code = ${code})`.execute(t.db);
+  }
+  for (const [code, name] of Object.entries(names.departments)) {
+    // The fixture's codes are its standard departments, under the fixture's names.
+    await sql`delete from ref.standard_departments where std_dept_code = ${code}`.execute(t.db);
+    await sql`insert into ref.standard_departments (std_dept_code, std_dept_name, dept_class)
+      values (${code}, ${name}, '临床服务类')`.execute(t.db);
+  }
+  const touched = new Set(rows.map((row) => `${row.hospital}|${row.month.slice(0, 7)}`));
+  state.rows.push(...rows);
+  for (const hospital of new Set(rows.map((row) => row.hospital))) {
+    const his = path.join(state.inbox, hospital, 'his');
+    await mkdir(his, { recursive: true });
+    const mine = state.rows.map((row, index) => ({ row, index })).filter((r) => r.row.hospital === hospital);
+    const departments = [...new Set(mine.map((r) => r.row.department))].sort();
+    await writeFile(
+      path.join(his, 'departments.csv'),
+      [
+        'dept_code,dept_name,dept_class,std_dept_code',
+        ...departments.map((d) => `${d},${names.departments[d]},临床服务类,${d}`),
+      ].join('\n'),
+    );
+    await writeFile(
+      path.join(his, 'charge_items.csv'),
+      [
+        'item_code,item_name,category_code,insurance_code,unit_price,unit',
+        ...Object.entries(categories).map(([code, [name]]) => `I${code},${name},${code},X${code},0.01,次`),
+      ].join('\n'),
+    );
+    for (const period of [...new Set(mine.map((r) => r.row.month.slice(0, 7)))].sort()) {
+      if (!touched.has(`${hospital}|${period}`)) continue;
+      const ofMonth = mine.filter((r) => r.row.month.startsWith(period));
+      const department = ofMonth[0]!.row.department;
+      await writeFile(
+        path.join(his, `inpatient_visits_${period}.csv`),
+        'visit_id,patient_id,gender,birth_date,admit_time,discharge_time,admit_dept_code,discharge_dept_code,discharge_way,insurance_type,total_amount\n' +
+          `I${period},P1,1,1960-01-01,${period}-01 08:00:00,${period}-20 10:00:00,${department},${department},1,310,0\n`,
+      );
+      await writeFile(
+        path.join(his, `outpatient_visits_${period}.csv`),
+        `visit_id,patient_id,gender,birth_date,visit_time,dept_code,insurance_type\nO${period},P2,2,1970-01-01,${period}-10 09:00:00,${department},310\n`,
+      );
+      const lines = ofMonth.flatMap(({ row, index }) => {
+        const cents = BigInt(row.cents);
+        const count = BigInt(row.lines);
+        return Array.from({ length: row.lines }, (_, i) => {
+          const share = cents / count + (BigInt(i) < cents % count ? 1n : 0n);
+          const visit = row.visit === 'inpatient' ? 'I' : 'O';
+          return `L${index}-${i},${visit},${visit}${period},${period}-10 10:00:00,I${row.category},,${row.category},${share},0.01,${money(share)},${row.department},${row.department}`;
+        });
+      });
+      await writeFile(path.join(his, `charge_lines_${period}.csv`), [CHARGE_HEADER, ...lines].join('\n'));
+    }
+  }
+  const ingest = await ingestStage(stage(state));
+  const quarantined = await sql<{
+    n: string;
+  }>`select coalesce(sum(rows_quarantined), 0)::text as n from ops.batches
+    where status = 'loaded' and content_sha256 not like 'sha-%'`.execute(t.db);
+  if (quarantined.rows[0]?.n !== '0' || ingest.rejected.length > 0 || ingest.unrecognised.length > 0) {
+    throw new Error(`the harness's deliveries were not loaded cleanly: ${JSON.stringify(ingest)}`);
+  }
+  const built = await buildStage(stage(state), undefined, { select: '+fct_department_charges_monthly' });
+  const failed = built.filter((model) => model.status !== 'success');
+  if (failed.length > 0) throw new Error(`the harness's build failed: ${JSON.stringify(failed)}`);
 }
 
-/** The charges mart's table, empty, with the columns the model builds. */
-export async function createChargesMart(t: TestDatabase): Promise<void> {
-  await sql`create table marts.fct_department_charges_monthly (
-    department_charge_month_id text primary key,
-    hospital_code text, hospital_name text, hospital_level text,
-    department_code text, department_name text,
-    month date, visit_type text,
-    charge_category_code text, charge_category_name text,
-    is_drug boolean, is_herbal_pieces boolean, is_material boolean,
-    charge_amount numeric(18,2), line_count bigint, share_of_department_month numeric(9,6))`.execute(t.db);
+function stage(state: Deliveries): StageContext {
+  return {
+    pool: state.pool,
+    config: state.config,
+    logger: silentLogger,
+    targetDir: path.join(state.inbox, '..', 'target'),
+  };
+}
+
+/** Closes the harness's pool of a test database (call before dropping it). */
+export async function closeDeliveries(t: TestDatabase): Promise<void> {
+  const state = deliveries.get(t.url);
+  deliveries.delete(t.url);
+  await state?.pool.end();
 }
 
 /** A marker every quarantined payload carries, so a test can tell whether payloads leaked. */
@@ -201,7 +295,7 @@ export async function createOpsRows(t: TestDatabase): Promise<void> {
     for (const [index, source] of ['his.charge_lines', 'his.outpatient_visits'].entries()) {
       const { rows } = await sql<{ batch_id: number }>`insert into ops.batches
         (source, hospital_code, period, source_file, content_sha256, encoding, status, rows_read, rows_loaded, rows_quarantined, rows_duplicate, rows_warned)
-        values (${source}, ${hospital}, '2025-01', ${`${hospital}/his/${source}.csv`}, ${`sha-${hospital}-${index}`}, 'utf-8', 'loaded', 12, 10, 1, 1, 1)
+        values (${source}, ${hospital}, '2024-12', ${`${hospital}/his/${source}.csv`}, ${`sha-${hospital}-${index}`}, 'utf-8', 'loaded', 12, 10, 1, 1, 1)
         returning batch_id`.execute(t.db);
       const batch = rows[0]!.batch_id;
       await sql`insert into ops.quarantine (batch_id, source, hospital_code, source_file, source_line, record_key, rule_ids, payload)

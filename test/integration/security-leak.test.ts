@@ -13,6 +13,7 @@ import { signToken } from '../../cube/security/token.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import {
   alliance,
+  closeDeliveries,
   asLogin,
   createLogin,
   createMarts,
@@ -471,6 +472,7 @@ describe('member row security: generated query shapes through REST, GraphQL and 
   afterAll(async () => {
     await api?.close();
     await pool?.end();
+    if (t) await closeDeliveries(t);
     await t?.drop();
     await dropLogins(logins);
   });

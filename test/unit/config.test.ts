@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, maskConnectionStrings } from '../../core/config/config.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { defaultSharingPolicy, sharingPolicyOf } from '../../core/security/sharing-policy.ts';
 
 describe('configuration', () => {
   it('applies defaults relative to the working directory', () => {
@@ -177,6 +178,47 @@ describe('configuration', () => {
         'postgres://user@host/db?password=***&sslmode=require',
       );
       expect(maskConnectionStrings('postgres://host/db')).toBe('postgres://host/db');
+    });
+  });
+
+  describe('sharing policy and alliance', () => {
+    it("defaults to today's policy and the alliance of hdw token", () => {
+      const config = loadConfig({}, '/tmp');
+      expect(sharingPolicyOf(config)).toEqual(defaultSharingPolicy);
+      expect(config.HDW_ALLIANCE_ID).toBe('YH01');
+    });
+
+    it('reads the policy from the environment (a list or JSON) and hdw.config.json', async () => {
+      expect(
+        sharingPolicyOf(loadConfig({ HDW_MIN_CELL_CASES: '25', HDW_SHARED_VIEWS: '[]' }, '/tmp')),
+      ).toEqual({
+        sharedViews: [],
+        minCellCases: 25,
+      });
+      expect(loadConfig({ HDW_SHARED_VIEWS: 'alliance_charge_benchmark' }, '/tmp').HDW_SHARED_VIEWS).toEqual([
+        'alliance_charge_benchmark',
+      ]);
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-config-'));
+      try {
+        await writeFile(
+          path.join(dir, 'hdw.config.json'),
+          JSON.stringify({ sharedViews: [], minCellCases: 5, allianceId: 'YH02' }),
+        );
+        const config = loadConfig({}, dir);
+        expect(sharingPolicyOf(config)).toEqual({ sharedViews: [], minCellCases: 5 });
+        expect(config.HDW_ALLIANCE_ID).toBe('YH02');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('names a bad policy value', () => {
+      expect(() => loadConfig({ HDW_MIN_CELL_CASES: '0' }, '/tmp')).toThrow(
+        /HDW_MIN_CELL_CASES must be a whole number between 1 and 1000000 \(got "0"\)/,
+      );
+      expect(() => loadConfig({ HDW_SHARED_VIEWS: 'department_charge_analysis' }, '/tmp')).toThrow(
+        /HDW_SHARED_VIEWS\[0\] must name shareable views \(alliance_charge_benchmark\)/,
+      );
     });
   });
 });
