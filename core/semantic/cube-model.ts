@@ -95,10 +95,28 @@ function columnsRead(member: CubeMember): string[] {
   return [...out];
 }
 
-/** The one column a member exposes as it is (`sql: col` or `sql: '{CUBE}.col'`), if any. */
+/**
+ * The one column a member exposes as it is (`sql: col` or `sql: '{CUBE}.col'`), if any. A filtered
+ * measure (`filters`) is a formula over the column, with labels of its own.
+ */
 function exposedColumn(member: CubeMember): string | undefined {
+  if ((member.filters ?? []).length > 0) return undefined;
   return /^\s*(?:\{CUBE\}\.)?([a-z_][a-z0-9_]*)\s*$/i.exec(member.sql ?? '')?.[1];
 }
+
+/** Measure types that compute something else than the column they read (they carry their own labels). */
+const formulaTypes = new Set([
+  'count',
+  'countDistinct',
+  'count_distinct',
+  'countDistinctApprox',
+  'count_distinct_approx',
+  'avg',
+  'min',
+  'max',
+  'runningTotal',
+  'running_total',
+]);
 
 type Labels = Pick<CubeMember, 'title' | 'description' | 'format'>;
 const labelKeys = ['title', 'description', 'format'] as const;
@@ -182,7 +200,7 @@ export function resolveCubeModel(
         }
         const exposed = exposedColumn(member);
         const column = exposed === undefined ? undefined : model.columns[exposed];
-        if (!column || member.type === 'count' || member.type === 'countDistinct') continue;
+        if (!column || formulaTypes.has(member.type ?? '')) continue;
         if (column.title === undefined) {
           throw new SemanticLayerError(
             `Cube member ${where} exposes column ${model.name}.${exposed}, which has no title; add title: '…' to the model column`,
