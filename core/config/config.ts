@@ -32,11 +32,17 @@ export const databaseSourceSchema = z.strictObject(
       .string({ error: 'must be a column name' })
       .refine((value) => value.trim() !== '', 'must be a column name'),
     initialWatermark: z.string({ error: 'must be text, e.g. "2025-01-01 00:00:00"' }).optional(),
+    /** Seconds re-read behind the stored watermark (date/time columns), for ties and late commits. */
+    overlapSeconds: z
+      .number({ error: 'must be a whole number of seconds, 0 or more' })
+      .int('must be a whole number of seconds, 0 or more')
+      .min(0, 'must be a whole number of seconds, 0 or more')
+      .optional(),
   },
   {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `has an unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: source, hospitalCode, connectionString, relation, watermarkColumn, initialWatermark)`
+        ? `has an unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: source, hospitalCode, connectionString, relation, watermarkColumn, initialWatermark, overlapSeconds)`
         : 'must be an object with source, hospitalCode, connectionString, relation, watermarkColumn',
   },
 );
@@ -79,6 +85,15 @@ export const configSchema = z.object({
   HDW_LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
   /** Hospital systems' PostgreSQL views pulled by the ingest stage (JSON array text in the environment). */
   HDW_DATABASE_SOURCES: databaseSourcesSchema.optional(),
+  /** How long a run that writes the warehouse waits for the one holding the run lock before giving up. */
+  HDW_LOCK_WAIT_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds, 0 or more' })
+    .int('must be a whole number of seconds, 0 or more')
+    .min(0, 'must be a whole number of seconds, 0 or more'),
+  /** `/healthz` answers 503 when the last successful publish is older than this. */
+  HDW_PUBLISH_MAX_AGE_HOURS: z.coerce
+    .number({ error: 'must be a number of hours above 0' })
+    .positive('must be a number of hours above 0'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -92,6 +107,8 @@ const fileKeys: Record<string, keyof Config> = {
   jwtPublicKey: 'HDW_JWT_PUBLIC_KEY',
   logLevel: 'HDW_LOG_LEVEL',
   databaseSources: 'HDW_DATABASE_SOURCES',
+  lockWaitSeconds: 'HDW_LOCK_WAIT_SECONDS',
+  publishMaxAgeHours: 'HDW_PUBLISH_MAX_AGE_HOURS',
 };
 
 /**
@@ -115,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_JWT_PUBLIC_KEY: pick('HDW_JWT_PUBLIC_KEY'),
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
     HDW_DATABASE_SOURCES: fromJsonText(env.HDW_DATABASE_SOURCES, fromFile.HDW_DATABASE_SOURCES),
+    HDW_LOCK_WAIT_SECONDS: pick('HDW_LOCK_WAIT_SECONDS') ?? 10,
+    HDW_PUBLISH_MAX_AGE_HOURS: pick('HDW_PUBLISH_MAX_AGE_HOURS') ?? 6,
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(

@@ -4,6 +4,7 @@ import express from 'express';
 import { resolveJwtSecret } from '../../core/config/jwt-secret.ts';
 import { loadJwtPublicKey } from '../../core/security/jwt-public-key.ts';
 import { openWarehouse } from '../../core/db/database.ts';
+import { publicStatus, warehouseStatus } from '../../core/jobs/warehouse-status.ts';
 import { projectPaths } from '../../core/paths.ts';
 import { keepConnectionsOpen, mountCube } from '../../cube/server.ts';
 import { writeDocsSite } from '../../core/engine/docs-site.ts';
@@ -19,6 +20,17 @@ export async function serve(): Promise<void> {
   const warehouse = await openWarehouse(config, logger);
   const app = express();
   app.disable('x-powered-by');
+  // For monitoring, unauthenticated: states and times only. 503 when the database does not answer
+  // or the marts were not published within HDW_PUBLISH_MAX_AGE_HOURS, so a plain HTTP check pages someone.
+  app.get('/healthz', async (_req, res) => {
+    const status = await warehouseStatus(warehouse.pool, {
+      publishMaxAgeHours: config.HDW_PUBLISH_MAX_AGE_HOURS,
+    });
+    res
+      .set('cache-control', 'no-store')
+      .status(status.healthy ? 200 : 503)
+      .json(publicStatus(status));
+  });
   const cube = await mountCube(app, {
     databaseUrl: warehouse.url,
     jwtSecret: await resolveJwtSecret(config),
@@ -52,6 +64,7 @@ export async function serve(): Promise<void> {
       `  REST API    ${base}/cubejs-api/v1/load`,
       `  GraphQL     ${base}/cubejs-api/graphql`,
       `  model docs  ${base}/docs/`,
+      `  health      ${base}/healthz`,
       `get a token:  npx hdw token --role analyst`,
       `try:          curl -H "Authorization: $(npx hdw token --role analyst)" -G ${base}/cubejs-api/v1/load \\`,
       `                 --data-urlencode 'query={"measures":["department_charge_analysis.total_charge_amount"],"dimensions":["department_charge_analysis.hospital_name"]}'`,
