@@ -22,8 +22,17 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
+/**
+ * A pool whose connections may die under it (server restarted, backend terminated, network cut)
+ * without crashing the process: the query in flight fails with the error and its transaction rolls
+ * back, and the broken connection leaves the pool. Without these listeners Node would treat the
+ * socket error of a connection in use (ECONNRESET, EPIPE mid-COPY) as an uncaught exception.
+ */
 export function createPool(url: string, poolSize = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: poolSize });
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 export function createDb(urlOrPool: string | pg.Pool): Db {

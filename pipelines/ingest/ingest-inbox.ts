@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Logger } from '../../core/logging/logger.ts';
 import { noProgress, type ProgressReporter } from '../../core/logging/progress.ts';
 import { archiveFile, rejectFile } from './file-disposition.ts';
+import { recoverProcessed } from './processed-recovery.ts';
 import {
   DeliveryError,
   ensureRawTables,
@@ -47,6 +48,8 @@ export async function ingestInbox(
 ): Promise<IngestSummary> {
   const archive = options.archive ?? true;
   await ensureRawTables(pool, options.sources);
+  // A file in _processed whose batch never committed goes back to the inbox first, to be loaded now.
+  if (archive) await recoverProcessed(pool, options.inbox, options.logger);
   const { deliveries, unrecognised } = await findDeliveries(options.inbox, options.sources);
   for (const file of unrecognised)
     options.logger.warn({ file }, 'file matches no declared source; left in the inbox');
