@@ -219,6 +219,41 @@ describe('faults during an ingest', () => {
     }
   });
 
+  it.skipIf(!isRoot)('the disk of the inbox full when moving files to _processed', async () => {
+    const pool = createPool(t.url, 4);
+    const made = await chargeInbox('hdw-fault-inbox-', 1_000);
+    const inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-fault-inbox-full-'));
+    try {
+      await emptied(pool);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,nr_inodes=64', 'tmpfs', inbox]);
+      execFileSync('cp', ['-a', `${made}/.`, inbox]);
+      // Every inode taken: no folder can be made for _processed.
+      await mkdir(path.join(inbox, '.fill'));
+      for (let n = 0; ; n += 1) {
+        try {
+          await writeFile(path.join(inbox, '.fill', String(n)), '');
+        } catch {
+          break;
+        }
+      }
+      // (Node's recursive mkdir reports the ENOSPC of a parent as ENOENT.)
+      await expect(ingest(pool, inbox)).rejects.toThrow(/mkdir .*_processed/);
+      await rm(path.join(inbox, '.fill'), { recursive: true });
+
+      await ingest(pool, inbox);
+      await expectAsIfNoFault(pool, inbox, 1_000);
+    } finally {
+      await pool.end();
+      try {
+        execFileSync('umount', [inbox]);
+      } catch {
+        // not mounted
+      }
+      await rm(inbox, { recursive: true, force: true });
+      await rm(made, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!isRoot)('the disk of the database full (a tablespace on a small tmpfs)', async () => {
     const mount = await mkdtemp(path.join(os.tmpdir(), 'hdw-fault-disk-'));
     const tablespace = `hdw_full_${process.pid}`;
