@@ -1,3 +1,4 @@
+import { DatabaseError } from '../../core/errors.ts';
 import { describeHolder, localTime as stamp } from '../../core/jobs/run-lock.ts';
 import { warehouseStatus, type WarehouseStatus } from '../../core/jobs/warehouse-status.ts';
 import { withWarehouse } from '../context.ts';
@@ -12,7 +13,17 @@ export async function statusCommand(
 ): Promise<boolean> {
   const status = await withWarehouse((w, ctx) =>
     warehouseStatus(w.pool, { publishMaxAgeHours: ctx.config.HDW_PUBLISH_MAX_AGE_HOURS }),
-  );
+  ).catch((error: unknown): WarehouseStatus => {
+    // The database could not even be opened: that is the status to report, not a failure of the command.
+    if (!(error instanceof DatabaseError)) throw error;
+    return {
+      database: 'unreachable',
+      databaseError: error.message,
+      jobs: [],
+      publishMaxAgeSeconds: 0,
+      healthy: false,
+    };
+  });
   write(formatStatus(status));
   return status.healthy;
 }
