@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { Logger } from '../../core/logging/logger.ts';
 import { noProgress, type ProgressReporter } from '../../core/logging/progress.ts';
 import { archiveFile, rejectFile } from './file-disposition.ts';
-import { recoverProcessed } from './processed-recovery.ts';
+import { recoverProcessed, rememberProcessed } from './processed-recovery.ts';
 import {
   DeliveryError,
   ensureRawTables,
@@ -73,7 +73,10 @@ export async function ingestInbox(
       continue;
     }
     batches.push(result);
-    if (archive) await archiveFile(options.inbox, delivery.relativePath, '_processed');
+    if (archive) {
+      const movedTo = await archiveFile(options.inbox, delivery.relativePath, '_processed');
+      await rememberProcessed(pool, options.inbox, movedTo, result.batchId);
+    }
   }
   progress.finish('入库 (ingest)');
   return { batches, rejected, unrecognised };

@@ -1,4 +1,4 @@
-import { access, lstat, mkdir, readdir, rename } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import type { Logger } from '../../core/logging/logger.ts';
@@ -75,6 +75,26 @@ export async function recoverProcessed(
     recovered.push({ from, to });
   }
   return recovered;
+}
+
+/**
+ * Notes a file just moved to `_processed` as matching its batch (`movedTo` as archiveFile returns
+ * it), so the next runs' check does not hash it again.
+ */
+export async function rememberProcessed(
+  pool: pg.Pool,
+  inbox: string,
+  movedTo: string,
+  batchId: number,
+): Promise<void> {
+  const info = await stat(path.join(inbox, movedTo));
+  await pool.query(
+    `insert into ops.processed_files (path, size, mtime_ms, content_sha256)
+     select $1, $2, $3, content_sha256 from ops.batches where batch_id = $4 and content_sha256 <> ''
+     on conflict (path) do update set size = excluded.size, mtime_ms = excluded.mtime_ms,
+       content_sha256 = excluded.content_sha256, checked_at = now()`,
+    [movedTo.replace(/^_processed\//, ''), info.size, info.mtimeMs, batchId],
+  );
 }
 
 /** Regular files under `dir`, as paths relative to the walk's root (links and others are skipped). */
