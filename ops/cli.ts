@@ -31,7 +31,9 @@ export function buildProgram(): Command {
     .description('one pipeline run: seeds → ingest inbox → build models → model tests → publish to Cube')
     .action(async () => {
       const { runPipeline } = await stages();
-      const summary = await withWarehouse((w, ctx) => runPipeline({ pool: w.pool, ...ctx }));
+      const summary = await withWarehouse((w, ctx) => runPipeline({ pool: w.pool, ...ctx }), {
+        lock: 'run',
+      });
       printPipelineSummary(summary);
       if (
         !summary.ok ||
@@ -47,6 +49,15 @@ export function buildProgram(): Command {
     .action(async () => (await import('./commands/serve.ts')).serve());
 
   program
+    .command('status')
+    .description(
+      "whether the database answers, each job's last run, the run holding the warehouse, the age of the published marts",
+    )
+    .action(async () => {
+      if (!(await (await import('./commands/status.ts')).statusCommand())) process.exitCode = 1;
+    });
+
+  program
     .command('schedule')
     .description('run the pipeline stages on the schedule in pipelines/schedule.ts (Bree)')
     .option('--once', 'run every scheduled job once, in order, then exit')
@@ -57,7 +68,9 @@ export function buildProgram(): Command {
     .description('load the reference seeds (seeds/**/*.csv) into ref.*')
     .action(async () => {
       const { seedStage } = await stages();
-      await withWarehouse(async (w, ctx) => void (await seedStage({ pool: w.pool, ...ctx })));
+      await withWarehouse(async (w, ctx) => void (await seedStage({ pool: w.pool, ...ctx })), {
+        lock: 'seed',
+      });
     });
 
   program
@@ -68,10 +81,13 @@ export function buildProgram(): Command {
     .action(async () => {
       const { ingestStage, seedStage } = await stages();
       // The rules look codes up in the reference seeds, so they are loaded first (cheap, idempotent).
-      const summary = await withWarehouse(async (w, ctx) => {
-        await seedStage({ pool: w.pool, ...ctx });
-        return ingestStage({ pool: w.pool, ...ctx });
-      });
+      const summary = await withWarehouse(
+        async (w, ctx) => {
+          await seedStage({ pool: w.pool, ...ctx });
+          return ingestStage({ pool: w.pool, ...ctx });
+        },
+        { lock: 'ingest' },
+      );
       printPipelineSummary({ ingest: summary });
       // A source database that could not be read, or a delivery whose load failed unexpectedly, is a
       // failure the scheduler or shell should see (the other deliveries were loaded).
@@ -305,7 +321,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Entry point: runs the program and maps errors to one clear line and exit code 1. */
+/** Exit code of a run refused because another holds the warehouse's run lock (sysexits EX_TEMPFAIL). */
+export const EXIT_LOCKED = 75;
+
+/**
+ * Entry point: runs the program and maps errors to one clear line and an exit code: 75 when
+ * another run holds the warehouse (try again later), 1 for everything else.
+ */
 export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
@@ -315,7 +337,7 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       process.stderr.write(`hdw: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
     }
-    process.exit(1);
+    process.exit(error instanceof HdwError && error.code === 'E_LOCKED' ? EXIT_LOCKED : 1);
   }
 }
 

@@ -36,11 +36,17 @@ export const databaseSourceSchema = z.strictObject(
       .string({ error: 'must be a column name' })
       .refine((value) => value.trim() !== '', 'must be a column name'),
     initialWatermark: z.string({ error: 'must be text, e.g. "2025-01-01 00:00:00"' }).optional(),
+    /** Seconds re-read behind the stored watermark (date/time columns), for ties and late commits. */
+    overlapSeconds: z
+      .number({ error: 'must be a whole number of seconds, 0 or more' })
+      .int('must be a whole number of seconds, 0 or more')
+      .min(0, 'must be a whole number of seconds, 0 or more')
+      .optional(),
   },
   {
     error: (issue) =>
       issue.code === 'unrecognized_keys'
-        ? `has an unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: source, hospitalCode, connectionString, relation, watermarkColumn, initialWatermark)`
+        ? `has an unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: source, hospitalCode, connectionString, relation, watermarkColumn, initialWatermark, overlapSeconds)`
         : 'must be an object with source, hospitalCode, connectionString, relation, watermarkColumn',
   },
 );
@@ -137,6 +143,15 @@ export const configSchema = z.object({
     .default(10),
   /** The alliance this warehouse serves: API tokens whose `alliance_id` differs get 403. */
   HDW_ALLIANCE_ID: z.string().trim().min(1, 'must not be empty').default(defaultAllianceId),
+  /** How long a run that writes the warehouse waits for the one holding the run lock before giving up. */
+  HDW_LOCK_WAIT_SECONDS: z.coerce
+    .number({ error: 'must be a whole number of seconds, 0 or more' })
+    .int('must be a whole number of seconds, 0 or more')
+    .min(0, 'must be a whole number of seconds, 0 or more'),
+  /** `/healthz` answers 503 when the last successful publish is older than this. */
+  HDW_PUBLISH_MAX_AGE_HOURS: z.coerce
+    .number({ error: 'must be a number of hours above 0' })
+    .positive('must be a number of hours above 0'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -156,6 +171,8 @@ const fileKeys: Record<string, keyof Config> = {
   sharedViews: 'HDW_SHARED_VIEWS',
   minCellCases: 'HDW_MIN_CELL_CASES',
   allianceId: 'HDW_ALLIANCE_ID',
+  lockWaitSeconds: 'HDW_LOCK_WAIT_SECONDS',
+  publishMaxAgeHours: 'HDW_PUBLISH_MAX_AGE_HOURS',
 };
 
 /**
@@ -185,6 +202,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_SHARED_VIEWS: viewList(env.HDW_SHARED_VIEWS, fromFile.HDW_SHARED_VIEWS),
     HDW_MIN_CELL_CASES: pick('HDW_MIN_CELL_CASES'),
     HDW_ALLIANCE_ID: pick('HDW_ALLIANCE_ID'),
+    HDW_LOCK_WAIT_SECONDS: pick('HDW_LOCK_WAIT_SECONDS') ?? 10,
+    HDW_PUBLISH_MAX_AGE_HOURS: pick('HDW_PUBLISH_MAX_AGE_HOURS') ?? 6,
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(

@@ -22,8 +22,17 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
-export function createPool(url: string, poolSize = 10): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: poolSize });
+/**
+ * A pool whose connections may die under it (server restarted, backend terminated, network cut)
+ * without crashing the process: the query in flight fails with the error and its transaction rolls
+ * back, and the broken connection leaves the pool. Without these listeners Node would treat the
+ * socket error of a connection in use (ECONNRESET, EPIPE mid-COPY) as an uncaught exception.
+ */
+export function createPool(url: string, poolSize = 10, applicationName?: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: applicationName });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
 export function createDb(urlOrPool: string | pg.Pool): Db {
@@ -49,11 +58,16 @@ export async function openWarehouse(
     url = embedded.url;
     started = embedded.started;
   }
-  const pool = createPool(url);
+  // Named, so closing can tell this command's sessions from another's.
+  const pool = createPool(url, 10, `hdw ${process.pid}`);
   const db = createDb(pool);
   const close = async () => {
+    // Another command using the server it started (one waiting for the run lock, say) keeps it running.
+    const stop = started && !options.keepRunning && (await otherSessions(pool)) === 0;
     await db.destroy();
-    if (started && !options.keepRunning) await stopEmbedded(config.HDW_DATA_DIR, logger);
+    if (stop) await stopEmbedded(config.HDW_DATA_DIR, logger);
+    else if (started && !options.keepRunning)
+      logger.info('embedded PostgreSQL left running: another command is using it (hdw db stop stops it)');
   };
   try {
     if (options.migrate !== false) await migrateToLatest(db, logger);
@@ -62,4 +76,18 @@ export async function openWarehouse(
     throw error;
   }
   return { db, pool, url, embedded: !config.DATABASE_URL, close };
+}
+
+/** Client sessions of other processes on the server (0 when it cannot be asked). */
+async function otherSessions(pool: pg.Pool): Promise<number> {
+  try {
+    const { rows } = await pool.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where backend_type = 'client backend'
+         and application_name is distinct from $1 and application_name is distinct from 'hdw-cube'`,
+      [`hdw ${process.pid}`],
+    );
+    return rows[0]?.n ?? 0;
+  } catch {
+    return 0;
+  }
 }

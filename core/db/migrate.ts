@@ -8,6 +8,7 @@ import * as ingestQuality from './migrations/0004-ingest-quality.ts';
 import * as dataQualityModels from './migrations/0006-data-quality-models.ts';
 import * as managerLogins from './migrations/0007-manager-logins.ts';
 import * as inboxDeliveries from './migrations/0008-inbox-deliveries.ts';
+import * as runLock from './migrations/0009-run-lock.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0006-data-quality-models': dataQualityModels,
   '0007-manager-logins': managerLogins,
   '0008-inbox-deliveries': inboxDeliveries,
+  '0009-run-lock': runLock,
 };
 
 /**

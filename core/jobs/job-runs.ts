@@ -41,3 +41,21 @@ export async function recordJob<T>(
     throw error;
   }
 }
+
+/**
+ * Records a scheduled run that did not start because the previous one (or another run holding
+ * the warehouse) was still going: a `skipped` row in ops.job_runs, saying why, so a missed tick
+ * is visible rather than silent.
+ */
+export async function recordSkippedRun(
+  pool: pg.Pool,
+  logger: Logger,
+  job: string,
+  reason: string,
+): Promise<void> {
+  await pool.query(
+    `insert into ops.job_runs (job, status, finished_at, detail) values ($1, 'skipped', now(), $2)`,
+    [job, JSON.stringify({ reason })],
+  );
+  logger.warn({ stage: job, reason }, `${job}: skipped (${reason})`);
+}

@@ -19,8 +19,9 @@ const targetOf = (opts: EngineCommandOptions) => path.resolve(opts.targetDir ?? 
 export async function buildCommand(opts: EngineCommandOptions): Promise<boolean> {
   const project = await loadProject();
   const targetDir = targetOf(opts);
-  const models = await withWarehouse((w, ctx) =>
-    buildStage({ pool: w.pool, ...ctx, targetDir }, project, opts),
+  const models = await withWarehouse(
+    (w, ctx) => buildStage({ pool: w.pool, ...ctx, targetDir }, project, opts),
+    { lock: 'build' },
   );
   await writeManifest(project, targetDir);
   printPipelineSummary({ models });

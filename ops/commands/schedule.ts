@@ -1,6 +1,9 @@
 import path from 'node:path';
 import Bree from 'bree';
+import type pg from 'pg';
+import { createPool } from '../../core/db/database.ts';
 import { startEmbedded, stopEmbedded } from '../../core/db/embedded-postgres.ts';
+import { recordSkippedRun } from '../../core/jobs/job-runs.ts';
 import { projectRoot } from '../../core/paths.ts';
 import { schedule } from '../../pipelines/schedule.ts';
 import { commandContext } from '../context.ts';
@@ -12,13 +15,26 @@ import { commandContext } from '../context.ts';
 export async function runSchedule(options: { once?: boolean } = {}): Promise<void> {
   const { config, logger, progress } = commandContext();
   let started = false;
-  if (!config.DATABASE_URL) started = (await startEmbedded({ dataDir: config.HDW_DATA_DIR, logger })).started;
+  let url = config.DATABASE_URL;
+  if (!url) ({ started, url } = await startEmbedded({ dataDir: config.HDW_DATA_DIR, logger }));
+  // Only for recording ticks Bree skips because the job's previous run is still going.
+  let pool: pg.Pool | undefined;
+  const skipped = (job: string) => {
+    pool ??= createPool(url, 1);
+    recordSkippedRun(pool, logger, job, `its previous run is still going`).catch((error: unknown) =>
+      logger.error({ job, err: (error as Error).message }, 'could not record a skipped run'),
+    );
+  };
   const bree = new Bree({
     root: path.join(projectRoot, 'pipelines', 'jobs'),
     acceptedExtensions: ['.mjs'],
     logger: {
       info: (m: unknown) => logger.debug({ bree: m }),
-      warn: (m: unknown) => logger.warn({ bree: m }),
+      warn: (m: unknown) => {
+        const running = m instanceof Error ? /^Job "(.+)" is already running$/.exec(m.message) : null;
+        if (running) skipped(running[1]!);
+        else logger.warn({ bree: m });
+      },
       error: (m: unknown) => logger.error({ bree: m }),
     },
     jobs: schedule.map((job) => ({
@@ -48,6 +64,7 @@ export async function runSchedule(options: { once?: boolean } = {}): Promise<voi
       await bree.run(job.name);
       await ended;
     }
+    await pool?.end();
     if (started) await stopEmbedded(config.HDW_DATA_DIR, logger);
     return;
   }
@@ -59,5 +76,6 @@ export async function runSchedule(options: { once?: boolean } = {}): Promise<voi
     process.once('SIGTERM', () => resolve());
   });
   await bree.stop();
+  await pool?.end();
   if (started) await stopEmbedded(config.HDW_DATA_DIR, logger);
 }

@@ -6,6 +6,7 @@ import { loadJwtPublicKey } from '../../core/security/jwt-public-key.ts';
 import { openWarehouse } from '../../core/db/database.ts';
 import { sharingPolicyOf } from '../../core/security/sharing-policy.ts';
 import { projectPaths } from '../../core/paths.ts';
+import { healthzHandler } from '../../cube/healthz.ts';
 import { keepConnectionsOpen, mountCube } from '../../cube/server.ts';
 import { writeDocsSite } from '../../core/engine/docs-site.ts';
 import { loadProject } from '../../pipelines/run-pipeline.ts';
@@ -20,6 +21,11 @@ export async function serve(): Promise<void> {
   const warehouse = await openWarehouse(config, logger);
   const app = express();
   app.disable('x-powered-by');
+  // Before Cube and its token check: monitoring asks without a token (and gets no data).
+  app.get(
+    '/healthz',
+    healthzHandler(warehouse.pool, { publishMaxAgeHours: config.HDW_PUBLISH_MAX_AGE_HOURS }),
+  );
   const cube = await mountCube(app, {
     databaseUrl: warehouse.url,
     jwtSecret: await resolveJwtSecret(config),
@@ -55,6 +61,7 @@ export async function serve(): Promise<void> {
       `  REST API    ${base}/cubejs-api/v1/load`,
       `  GraphQL     ${base}/cubejs-api/graphql`,
       `  model docs  ${base}/docs/`,
+      `  health      ${base}/healthz`,
       `get a token:  npx hdw token --role analyst`,
       `try:          curl -H "Authorization: $(npx hdw token --role analyst)" -G ${base}/cubejs-api/v1/load \\`,
       `                 --data-urlencode 'query={"measures":["department_charge_analysis.total_charge_amount"],"dimensions":["department_charge_analysis.hospital_name"]}'`,

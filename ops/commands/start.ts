@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { openWarehouse } from '../../core/db/database.ts';
+import { withRunLock } from '../../core/jobs/run-lock.ts';
 import { stopEmbedded } from '../../core/db/embedded-postgres.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { markComplete } from '../../pipelines/ingest/inbox-scan.ts';
@@ -28,7 +29,12 @@ export async function startAll(): Promise<void> {
   }
   const warehouse = await openWarehouse(config, logger, { keepRunning: true });
   try {
-    const summary = await runPipeline({ pool: warehouse.pool, config, logger, progress });
+    const summary = await withRunLock(
+      warehouse.url,
+      'run',
+      { waitSeconds: config.HDW_LOCK_WAIT_SECONDS, logger },
+      () => runPipeline({ pool: warehouse.pool, config, logger, progress }),
+    );
     printPipelineSummary(summary);
     if (!summary.ok) logger.warn('the pipeline run had failures (see above); serving what was built');
   } finally {

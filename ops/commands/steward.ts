@@ -59,8 +59,9 @@ export async function replayCommand(options: {
   readonly rule?: string;
   readonly source?: string;
 }): Promise<void> {
-  const results = await withWarehouse((w, ctx) =>
-    replayQuarantine(w.pool, { sources: allSources, logger: ctx.logger, ...options }),
+  const results = await withWarehouse(
+    (w, ctx) => replayQuarantine(w.pool, { sources: allSources, logger: ctx.logger, ...options }),
+    { lock: 'replay' },
   );
   const replayed = results.reduce((n, r) => n + r.replayed, 0);
   const released = results.reduce((n, r) => n + r.released, 0);

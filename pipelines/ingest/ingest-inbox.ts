@@ -5,6 +5,7 @@ import { HdwError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logging/logger.ts';
 import { noProgress, type ProgressReporter } from '../../core/logging/progress.ts';
 import { archiveFile, FileChangedError, rejectEntry, verifyDelivery } from './file-disposition.ts';
+import { recoverProcessed, rememberProcessed } from './processed-recovery.ts';
 import {
   identify,
   sameFile,
@@ -78,6 +79,8 @@ export interface IngestOptions {
  * lost database or a full disk stops the run (the file stays for the next one).
  */
 export async function ingestInbox(pool: pg.Pool, options: IngestOptions): Promise<IngestSummary> {
+  // A file in _processed whose batch never committed goes back to the inbox first, to be loaded now.
+  if (options.archive ?? true) await recoverProcessed(pool, options.inbox, options.logger);
   const scan = await scanInbox(options.inbox, options.sources, {
     quietSeconds: options.quietSeconds,
     markerSenders: new Set(options.markerSenders ?? []),
@@ -175,7 +178,7 @@ export async function ingestScanned(
     }
     batches.push(result);
     if (!archive) continue;
-    const moved = await moveLoaded(inbox, delivery, verified ?? before, result);
+    const moved = await moveLoaded(pool, inbox, delivery, verified ?? before, result);
     if (moved.reason) {
       logger.warn({ file: rel, batchId: result.batchId }, `${rel}: ${moved.reason}`);
       deferred.push({ file: rel, reason: moved.reason });
@@ -199,6 +202,7 @@ export async function ingestScanned(
  * back into the inbox: the next run reads it whole, and its batch replaces this one.
  */
 async function moveLoaded(
+  pool: pg.Pool,
   inbox: string,
   delivery: InboxDelivery,
   verified: FileIdentity,
@@ -219,6 +223,7 @@ async function moveLoaded(
       reason: `changed while it was moved (batch ${result.batchId}); moved back to the inbox: the next run reads it whole and replaces that batch`,
     };
   }
+  await rememberProcessed(pool, inbox, movedTo, result.batchId);
   if (delivery.marker?.kind === 'done')
     await archiveFile(inbox, delivery.marker.relativePath, '_processed').catch(() => undefined);
   return {};

@@ -79,11 +79,67 @@ describe('a source PostgreSQL database read incrementally by watermark', () => {
       `insert into his_visits values ('O3', 'P3', '1', '1990-01-01', '2025-01-04 09:00', 'D01', '390', '2025-01-04 09:05')`,
     );
     const second = await extractIncrement(pool, spec, { logger: silentLogger });
-    expect(second.batch).toMatchObject({ outcome: 'loaded', rowsRead: 1, rowsLoaded: 1 });
+    // O2 (10:05) is in the overlap window re-read behind the watermark: counted as a duplicate, not loaded again.
+    expect(second.batch).toMatchObject({ outcome: 'loaded', rowsRead: 2, rowsLoaded: 1, rowsDuplicate: 1 });
     const { rows } = await pool.query(`select visit_id from raw_his.outpatient_visits order by visit_id`);
     expect(rows.map((r) => r.visit_id)).toEqual(['O1', 'O3']);
     const wm = await pool.query(`select watermark from ops.watermarks`);
     expect(wm.rows).toEqual([{ watermark: '2025-01-04 09:05:00' }]);
+  });
+
+  it('loads rows with tied stamps and rows committed late with an earlier stamp exactly once', async () => {
+    const H4 = 'H32090200004';
+    await mkdir(`${inbox}/${H4}/his`, { recursive: true });
+    await writeFile(
+      `${inbox}/${H4}/his/departments.csv`,
+      'dept_code,dept_name,dept_class,std_dept_code\nD01,心内科,临床服务类,A03.04\n',
+    );
+    await ingestInbox(pool, { inbox, sources: [departments], logger: silentLogger });
+    await hisPool.query(`create table his_late (like his_visits)`);
+    await hisPool.query(`create view v_late as select mzh as "门诊号", brid as "患者ID", xb as "性别", csrq as "出生日期",
+      jzsj as "就诊时间", ksdm as "就诊科室", xz as "险种", gxsj as updated_at from his_late`);
+    const row = (id: string, stamp: string) =>
+      `('${id}', 'P${id}', '1', '1980-01-01', '2025-03-01 09:00', 'D01', '310', '${stamp}')`;
+    const late = { ...spec, hospitalCode: H4, relation: 'v_late' };
+    const extract = () => extractIncrement(pool, late, { logger: silentLogger });
+
+    await hisPool.query(
+      `insert into his_late values ${row('A', '2025-03-01 10:00:00')}, ${row('B', '2025-03-01 10:00:00')}`,
+    );
+    expect((await extract()).batch).toMatchObject({ rowsRead: 2, rowsLoaded: 2 });
+
+    // A long transaction stamps its row 09:58 but commits only after the next extraction.
+    const slow = new pg.Client({ connectionString: his.url });
+    await slow.connect();
+    try {
+      await slow.query('begin');
+      await slow.query(`insert into his_late values ${row('D', '2025-03-01 09:58:00')}`);
+      // Written in the same second as A and B (a tie), and a later one.
+      await hisPool.query(
+        `insert into his_late values ${row('C', '2025-03-01 10:00:00')}, ${row('E', '2025-03-01 10:05:00')}`,
+      );
+      expect((await extract()).batch).toMatchObject({ rowsRead: 4, rowsLoaded: 2, rowsDuplicate: 2 });
+      await slow.query('commit');
+    } finally {
+      await slow.end();
+    }
+    expect((await extract()).batch).toMatchObject({ rowsRead: 5, rowsLoaded: 1, rowsDuplicate: 4 });
+    const nothing = await extract();
+    expect(nothing.batch).toBeUndefined();
+    expect(nothing.to).toBe('2025-03-01 10:05:00');
+
+    const { rows } = await pool.query(
+      `select visit_id, count(*)::int as n from raw_his.outpatient_visits r join ops.batches b using (batch_id)
+       where b.hospital_code = $1 and b.status = 'loaded' group by 1 order by 1`,
+      [H4],
+    );
+    expect(rows).toEqual(['A', 'B', 'C', 'D', 'E'].map((visit_id) => ({ visit_id, n: 1 })));
+    const unreconciled = await pool.query(
+      `select count(*)::int as n from ops.batches where hospital_code = $1
+         and rows_read <> rows_loaded + rows_quarantined + rows_duplicate`,
+      [H4],
+    );
+    expect(unreconciled.rows[0].n).toBe(0);
   });
 
   it('is pulled by the ingest stage when configured, after the inbox, dictionaries first', async () => {

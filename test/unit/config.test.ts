@@ -49,6 +49,35 @@ describe('configuration', () => {
     );
   });
 
+  it('has a run-lock wait and a publish age limit, in the environment or hdw.config.json', async () => {
+    expect(loadConfig({}, '/srv/hdw')).toMatchObject({
+      HDW_LOCK_WAIT_SECONDS: 10,
+      HDW_PUBLISH_MAX_AGE_HOURS: 6,
+    });
+    expect(
+      loadConfig({ HDW_LOCK_WAIT_SECONDS: '0', HDW_PUBLISH_MAX_AGE_HOURS: '1.5' }, '/tmp'),
+    ).toMatchObject({
+      HDW_LOCK_WAIT_SECONDS: 0,
+      HDW_PUBLISH_MAX_AGE_HOURS: 1.5,
+    });
+    expect(() => loadConfig({ HDW_LOCK_WAIT_SECONDS: '-1' }, '/tmp')).toThrow(
+      /HDW_LOCK_WAIT_SECONDS must be a whole number of seconds, 0 or more \(got "-1"\)/,
+    );
+    expect(() => loadConfig({ HDW_PUBLISH_MAX_AGE_HOURS: '0' }, '/tmp')).toThrow(
+      /HDW_PUBLISH_MAX_AGE_HOURS must be a number of hours above 0/,
+    );
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-config-'));
+    try {
+      await writeFile(
+        path.join(dir, 'hdw.config.json'),
+        JSON.stringify({ lockWaitSeconds: 30, publishMaxAgeHours: 2 }),
+      );
+      expect(loadConfig({}, dir)).toMatchObject({ HDW_LOCK_WAIT_SECONDS: 30, HDW_PUBLISH_MAX_AGE_HOURS: 2 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('never echoes the JWT secret in an error', () => {
     expect(() => loadConfig({ HDW_JWT_SECRET: 'short-secret' }, '/tmp')).toThrow(
       /HDW_JWT_SECRET must be at least 32 characters long$/,
