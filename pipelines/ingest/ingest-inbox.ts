@@ -212,9 +212,12 @@ async function moveLoaded(
   try {
     movedTo = await archiveFile(inbox, delivery.relativePath, '_processed');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !(await identify(delivery.file)))
       return { reason: 'was deleted before it could be moved to _processed' };
-    throw error;
+    // The batch is committed; the file stays, and the next run finds its content loaded and moves it.
+    return {
+      reason: `could not be moved to _processed (${oneLine(error)}); its batch ${result.batchId} is loaded, the next run moves it`,
+    };
   }
   const after = await identify(path.join(inbox, movedTo));
   if (after && !sameFile(after, verified) && !(await identify(delivery.file))) {

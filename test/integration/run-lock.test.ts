@@ -44,6 +44,8 @@ describe('one run at a time', () => {
         HDW_INBOX: inbox,
         HDW_DATA_DIR: work,
         HDW_LOG_LEVEL: 'error',
+        // The fixture files were just written: no upload is in progress.
+        HDW_INBOX_QUIET_SECONDS: '0',
         ...env,
       },
     });
