@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../logging/logger.ts';
 import type { CompiledProject, CompiledUnitTest } from './compile-models.ts';
+import type { Severity } from './model-definition.ts';
 import { testCasesOf, type ModelTestCase } from './model-tests.ts';
 import { recordModelRun } from './model-runs.ts';
 import { runInDependencyOrder } from './scheduler.ts';
@@ -10,7 +11,10 @@ export interface TestResult {
   readonly test: string;
   /** Unique test id (dbt style), as in the manifest. */
   readonly id?: string;
-  readonly status: 'pass' | 'fail' | 'error';
+  /** `warn`: a failing test of severity warn (recorded, does not block publication). */
+  readonly status: 'pass' | 'fail' | 'error' | 'warn';
+  /** `error` blocks publication when the test fails; `warn` does not. */
+  readonly severity?: Severity;
   readonly failures: number;
   /** Up to five failing rows, for the message. */
   readonly sample: readonly Record<string, unknown>[];
@@ -26,6 +30,10 @@ export interface TestOptions {
   readonly models?: ReadonlySet<string>;
   readonly jobRunId?: number;
   readonly threads?: number;
+  /** Where to read a model instead of its published relation (a run's audit schema). */
+  readonly relationOf?: (model: string) => string | undefined;
+  /** Rewrites custom SQL tests the same way. */
+  readonly retarget?: (sql: string) => string;
 }
 
 /**
@@ -38,7 +46,7 @@ export async function testModels(
   project: CompiledProject,
   options: TestOptions,
 ): Promise<TestResult[]> {
-  const cases = testCasesOf(project).filter(
+  const cases = testCasesOf(project, options.relationOf, options.retarget).filter(
     (t) =>
       (!options.models || (t.model !== undefined && options.models.has(t.model))) &&
       !(t.model && options.skip?.has(t.model)),
@@ -64,19 +72,21 @@ export async function testModels(
         test: test.name,
         id: test.id,
         ...outcome,
+        ...(outcome.status === 'fail' && test.severity === 'warn' && { status: 'warn' as const }),
+        severity: test.severity,
         durationMs: Date.now() - started,
       };
       if (result.status !== 'pass') {
-        options.logger.error(
+        options.logger[result.status === 'warn' ? 'warn' : 'error'](
           { model: result.model, test: result.test, failures: result.failures, message: result.message },
-          `test failed: ${result.model} ${result.test} (${result.failures} failing rows)`,
+          `test ${result.status === 'warn' ? 'warns' : 'failed'}: ${result.model} ${result.test} (${result.failures} failing rows)`,
         );
       }
       await recordModelRun(pool, {
         jobRunId: options.jobRunId,
         model: `${result.model}.${result.test}`,
         kind: 'test',
-        status: result.status === 'pass' ? 'pass' : 'fail',
+        status: result.status === 'pass' ? 'pass' : result.status === 'warn' ? 'warn' : 'fail',
         rows: result.failures,
         durationMs: result.durationMs ?? 0,
         message: result.message,

@@ -32,16 +32,19 @@ beforeAll(async () => {
   await writeFixtureModel(models, 'staging', {
     name: 'stg_app__events',
     sql: 'select * from ${source("app", "events")} where id <= ${v("max_id")}',
+    returns: ['grp', 'amount'],
   });
   await writeFixtureModel(models, 'intermediate', {
     name: 'int_events__even',
     materialized: 'ephemeral',
     sql: 'select * from ${ref("stg_app__events")} where id % 2 = 0',
+    returns: ['grp', 'amount'],
   });
   await writeFixtureModel(models, 'intermediate', {
     name: 'int_events__slow',
     materialized: 'table',
     sql: 'with pause as (select pg_sleep(${v("pause_seconds")})) select e.* from ${ref("stg_app__events")} e, pause',
+    returns: ['grp', 'amount'],
   });
   await writeFixtureModel(models, 'marts', {
     name: 'fct_even_groups',
@@ -49,6 +52,7 @@ beforeAll(async () => {
     primaryKey: 'grp',
     tags: ['even'],
     sql: 'select grp, count(*) as n from ${ref("int_events__even")} group by grp',
+    returns: ['n'],
   });
   await writeFixtureModel(models, 'intermediate', {
     name: 'int_broken',
@@ -69,6 +73,7 @@ beforeAll(async () => {
     name: 'fct_slow_copy',
     materialized: 'table',
     sql: 'select * from ${ref("int_events__slow")}',
+    returns: ['grp', 'amount'],
   });
 });
 
@@ -82,7 +87,8 @@ describe('model engine: build', () => {
   it('builds views, tables and ephemeral models; a failed model skips its dependents and the rest carry on', async () => {
     const project = await compileProject(models, []);
     const started = new Date();
-    const results = await buildModels(pool, project, { logger: silentLogger, threads: 4 });
+    const run = await buildModels(pool, project, { logger: silentLogger, threads: 4 });
+    const results = run.models;
     const status = Object.fromEntries(results.map((r) => [r.model, r.status]));
     expect(status).toEqual({
       stg_app__events: 'success',
@@ -95,9 +101,25 @@ describe('model engine: build', () => {
     });
     expect(results.find((r) => r.model === 'int_broken')!.message).toMatch(/division by zero/);
     expect(results.find((r) => r.model === 'dim_after_broken')!.message).toMatch(/fct_on_broken/);
+    // a model that did not build blocks publication: nothing of the run is published
+    expect(run.publication).toBe('blocked');
+    expect(run.blockedBy).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^int_broken: .*division by zero/)]),
+    );
+    expect((await pool.query(`select to_regclass('marts.fct_even_groups') as r`)).rows[0].r).toBeNull();
+    // the audit schema keeps what was built, for the owner to inspect
+    expect((await pool.query(`select sum(n)::int as n from marts__audit.fct_even_groups`)).rows[0].n).toBe(
+      50,
+    );
+    const good = await buildModels(pool, project, {
+      logger: silentLogger,
+      select: 'stg_app__events int_events__slow fct_even_groups fct_slow_copy',
+    });
+    expect(good.publication).toBe('published');
     // the ephemeral model is inlined, never built
     const { rows } = await pool.query(`select sum(n)::int as n from marts.fct_even_groups`);
     expect(rows[0].n).toBe(50);
+    expect((await pool.query(`select to_regnamespace('marts__audit') as r`)).rows[0].r).toBeNull();
     expect(
       (await pool.query(`select to_regclass('intermediate.int_events__even') as r`)).rows[0].r,
     ).toBeNull();
@@ -144,7 +166,10 @@ describe('model engine: build', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const results = await buildModels(pool, slow, { logger: silentLogger, select: '+int_events__slow' });
+    const { models: results } = await buildModels(pool, slow, {
+      logger: silentLogger,
+      select: '+int_events__slow',
+    });
     await new Promise((r) => setTimeout(r, 100));
     building = false;
     await polling;
@@ -169,7 +194,7 @@ describe('model engine: build', () => {
   it('builds independent models side by side with --threads', async () => {
     const slow = await compileProject(models, [], { vars: { max_id: 100, pause_seconds: 1 } });
     const started = Date.now();
-    const results = await buildModels(pool, slow, {
+    const { models: results } = await buildModels(pool, slow, {
       logger: silentLogger,
       select: 'int_events__slow fct_even_groups stg_app__events',
       threads: 4,

@@ -21,7 +21,7 @@ export default defineModel({
     hospital_level: { description: '医院等级' },
     department_code: { description: '标准科室编码（开单科室）', tests: ['not_null'] },
     department_name: { description: '标准科室名称', tests: ['not_null'] },
-    month: { description: '收费月份（当月第一天）', tests: ['not_null'] },
+    month: { description: '收费月份（当月第一天）', type: 'date', tests: ['not_null'] },
     visit_type: {
       description: '就诊类型：inpatient 住院 / outpatient 门诊',
       tests: [{ accepted_values: ['inpatient', 'outpatient'] }],
@@ -31,8 +31,8 @@ export default defineModel({
     is_drug: { description: '是否药品（西药、中药饮片、中成药）' },
     is_herbal_pieces: { description: '是否中药饮片' },
     is_material: { description: '是否卫生材料' },
-    charge_amount: { description: '收费金额（元，精确到分）', tests: ['not_null'] },
-    line_count: { description: '收费明细条数' },
+    charge_amount: { description: '收费金额（元，精确到分）', type: 'numeric(18, 2)', tests: ['not_null'] },
+    line_count: { description: '收费明细条数', type: 'bigint' },
     share_of_department_month: { description: '占该科室当月收费总额的比例' },
   },
   sql: ({ ref }) => sql`

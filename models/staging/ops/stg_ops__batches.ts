@@ -16,6 +16,7 @@ export default defineModel({
       description: '状态：loaded 有效 / replaced 已被更正交付替换',
       tests: [{ accepted_values: ['loaded', 'replaced'] }],
     },
+    replaces_batch_id: { description: '本批次替换的旧批次号（更正交付）' },
     loaded_at: { description: '入库时间' },
   },
   sql: ({ source }) => sql`

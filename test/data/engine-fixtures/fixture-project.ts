@@ -14,7 +14,9 @@ export interface FixtureModel {
     >
   >;
   readonly tags?: readonly string[];
-  /** Further properties as TypeScript source, e.g. `incremental: { watermark: 'batch_id' }`. */
+  /** Every column the SQL returns (declared with their name as description), besides the key and `columns`. */
+  readonly returns?: readonly string[];
+  /** Further properties as TypeScript source, e.g. `incremental: { batchKey: 'batch_id', batchSources: ['app.events'] }`. */
   readonly extra?: string;
 }
 
@@ -28,7 +30,10 @@ export async function writeFixtureModel(
 ): Promise<string> {
   const key = model.primaryKey ?? 'id';
   const keys = typeof key === 'string' ? [key] : key;
-  const columns = { ...Object.fromEntries(keys.map((k) => [k, { description: k }])), ...model.columns };
+  const columns = {
+    ...Object.fromEntries([...keys, ...(model.returns ?? [])].map((k) => [k, { description: k }])),
+    ...model.columns,
+  };
   const described = Object.fromEntries(
     Object.entries(columns).map(([c, spec]) => [c, { description: c, ...spec }]),
   );
