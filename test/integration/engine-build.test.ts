@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModels } from '../../core/engine/build-models.ts';
+import { checkProjectColumns } from '../../core/engine/model-columns.ts';
 import { compileProject } from '../../core/engine/compile-models.ts';
 import { writeRunResults } from '../../core/engine/run-results.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
@@ -201,5 +202,38 @@ describe('model engine: build', () => {
     });
     expect(results.every((r) => r.status === 'success')).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('fails a model whose declared columns differ from what its SQL returns, naming model and column, at compile --check and at build', async () => {
+    const other = path.join(dir, 'contract-models');
+    await writeFixtureSources(other, 'app', ['events']);
+    await writeFixtureModel(other, 'staging', {
+      name: 'stg_app__events',
+      sql: 'select id, grp from ${source("app", "events")}',
+      returns: ['grp', 'amount'],
+    });
+    await writeFixtureModel(other, 'marts', {
+      name: 'fct_groups',
+      materialized: 'table',
+      primaryKey: 'grp',
+      sql: 'select grp, count(*) as n, sum(id) as total from ${ref("stg_app__events")} group by grp',
+      returns: ['n'],
+      columns: { n: { description: 'n', type: 'integer' } },
+    });
+    const project = await compileProject(other, []);
+    const described = await checkProjectColumns(pool, project.models).then(
+      () => 'no error',
+      (error: Error) => error.message,
+    );
+    expect(described).toMatch(/model stg_app__events: declared column amount is not returned by its SQL/);
+    const run = await buildModels(pool, project, { logger: silentLogger });
+    expect(run.publication).toBe('blocked');
+    expect(run.models.find((m) => m.model === 'stg_app__events')!.message).toMatch(
+      /model stg_app__events: declared column amount is not returned/,
+    );
+    // the mart alone (reading the published staging view of the first fixture project)
+    const mart = await buildModels(pool, project, { logger: silentLogger, select: 'fct_groups' });
+    expect(mart.models[0]!.message).toMatch(/^model fct_groups: .*column total is returned by its SQL but not declared/);
+    expect(mart.models[0]!.message).toMatch(/column n is bigint, declared integer/);
   });
 });

@@ -35,6 +35,15 @@ export default defineModel({
     line_count: { description: '收费明细条数', type: 'bigint' },
     share_of_department_month: { description: '占该科室当月收费总额的比例' },
   },
+  tests: [
+    {
+      // A cell whose refunds (冲红/退费) exceed its charges has lost its original charges: the
+      // month would publish negative revenue for the department, so the run is blocked.
+      name: 'net_charges_not_negative',
+      expression: 'charge_amount >= 0',
+      severity: 'error',
+    },
+  ],
   sql: ({ ref }) => sql`
     with charge_lines as (
       select * from ${ref('int_charge_lines__standardised')}

@@ -10,7 +10,12 @@ export interface FixtureModel {
   readonly columns?: Readonly<
     Record<
       string,
-      { readonly description?: string; readonly tests?: readonly unknown[]; readonly pii?: boolean }
+      {
+        readonly description?: string;
+        readonly type?: string;
+        readonly tests?: readonly unknown[];
+        readonly pii?: boolean;
+      }
     >
   >;
   readonly tags?: readonly string[];
