@@ -287,8 +287,9 @@ export async function testStage(
       }),
     (r) => ({
       tests: r.length,
-      failures: r.filter((t) => t.status !== 'pass').length,
-      failed: r.some((t) => t.status !== 'pass'),
+      failures: r.filter((t) => t.status === 'fail' || t.status === 'error').length,
+      warnings: r.filter((t) => t.status === 'warn').length,
+      failed: r.some((t) => t.status === 'fail' || t.status === 'error'),
     }),
   );
   await writeRunResults(

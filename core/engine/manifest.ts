@@ -210,7 +210,7 @@ function modelNode(
           description: col.description,
           tags: col.pii ? ['pii'] : [],
           meta: col.pii ? { pii: true } : {},
-          data_type: null,
+          data_type: col.type ?? null,
         },
       ]),
     ),

@@ -233,7 +233,41 @@ describe('model engine: build', () => {
     );
     // the mart alone (reading the published staging view of the first fixture project)
     const mart = await buildModels(pool, project, { logger: silentLogger, select: 'fct_groups' });
-    expect(mart.models[0]!.message).toMatch(/^model fct_groups: .*column total is returned by its SQL but not declared/);
+    expect(mart.models[0]!.message).toMatch(
+      /^model fct_groups: .*column total is returned by its SQL but not declared/,
+    );
     expect(mart.models[0]!.message).toMatch(/column n is bigint, declared integer/);
+  });
+
+  it('publishes despite a failing warn test (reported as warn), and blocks on a failing error test', async () => {
+    const other = path.join(dir, 'severity-models');
+    await writeFixtureModel(other, 'marts', {
+      name: 'fct_severity',
+      materialized: 'table',
+      sql: 'select g as id, g - 2 as amount from generate_series(1, 3) g',
+      returns: ['amount'],
+      columns: { amount: { tests: [{ test: { expression: 'amount >= 0' }, severity: 'warn' }] } },
+    });
+    const warned = await buildModels(pool, await compileProject(other, []), { logger: silentLogger });
+    expect(warned.publication).toBe('published');
+    expect(warned.tests.find((t) => t.test.startsWith('expression(amount'))).toMatchObject({
+      status: 'warn',
+      severity: 'warn',
+      failures: 1,
+    });
+    expect((await pool.query(`select count(*)::int as n from marts.fct_severity`)).rows[0].n).toBe(3);
+
+    const again = path.join(dir, 'severity-models-2'); // modules are cached by path
+    await writeFixtureModel(again, 'marts', {
+      name: 'fct_severity',
+      materialized: 'table',
+      sql: 'select g as id, g - 3 as amount from generate_series(1, 4) g',
+      returns: ['amount'],
+      columns: { amount: { tests: [{ expression: 'amount >= 0' }] } },
+    });
+    const blocked = await buildModels(pool, await compileProject(again, []), { logger: silentLogger });
+    expect(blocked.publication).toBe('blocked');
+    expect(blocked.blockedBy).toEqual(['fct_severity expression(amount: amount >= 0): 2 failing rows']);
+    expect((await pool.query(`select count(*)::int as n from marts.fct_severity`)).rows[0].n).toBe(3);
   });
 });
