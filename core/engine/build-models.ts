@@ -53,7 +53,7 @@ export interface BuildOptions {
   readonly threads?: number;
   /** Rebuild incremental models from scratch. */
   readonly fullRefresh?: boolean;
-  /** Sees every statement that changes the warehouse, in order (`(prepare)`, each model, `(publish)`). */
+  /** Sees every statement the run issues, in order: `(prepare)`, each model, `(test)` queries, `(publish)`. */
   readonly onStatement?: (model: string, text: string) => void;
 }
 
@@ -141,6 +141,7 @@ export async function buildModels(
     models: options.select ? new Set(byName.keys()) : undefined,
     relationOf: (name) => (built.has(name) ? auditRelationOf(byName.get(name)!) : undefined),
     retarget,
+    onQuery: options.onStatement && ((text) => options.onStatement!('(test)', text)),
   });
   const blockedBy = [
     ...models.filter((m) => m.status !== 'success').map((m) => `${m.model}: ${m.message ?? m.status}`),

@@ -34,6 +34,8 @@ export interface TestOptions {
   readonly relationOf?: (model: string) => string | undefined;
   /** Rewrites custom SQL tests the same way. */
   readonly retarget?: (sql: string) => string;
+  /** Sees every query a test runs (the bench replays them). */
+  readonly onQuery?: (text: string) => void;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function testModels(
     async (id) => {
       const test = cases.find((t) => t.id === id)!;
       const started = Date.now();
-      const outcome = await runTest(pool, test).catch(
+      const outcome = await runTest(pool, test, options.onQuery).catch(
         (error: unknown): Omit<TestResult, 'model' | 'test'> => ({
           status: 'error',
           failures: 0,
@@ -98,13 +100,18 @@ export async function testModels(
   return cases.map((t) => results.get(t.id)!);
 }
 
-async function runTest(pool: pg.Pool, test: ModelTestCase): Promise<Omit<TestResult, 'model' | 'test'>> {
-  if (test.unit) return runUnitTest(pool, test.unit);
-  const { rows } = await pool.query(`select * from (${test.failing}) failing limit 6`);
+async function runTest(
+  pool: pg.Pool,
+  test: ModelTestCase,
+  onQuery: (text: string) => void = () => undefined,
+): Promise<Omit<TestResult, 'model' | 'test'>> {
+  const query = (text: string) => (onQuery(text), pool.query(text));
+  if (test.unit) return runUnitTest(query, test.unit);
+  const { rows } = await query(`select * from (${test.failing}) failing limit 6`);
   const count =
     rows.length < 6
       ? rows.length
-      : Number((await pool.query(`select count(*) as n from (${test.failing}) f`)).rows[0].n);
+      : Number((await query(`select count(*) as n from (${test.failing}) f`)).rows[0].n);
   return { status: count === 0 ? 'pass' : 'fail', failures: count, sample: rows.slice(0, 5) };
 }
 
@@ -113,10 +120,10 @@ async function runTest(pool: pg.Pool, test: ModelTestCase): Promise<Omit<TestRes
  * columns `expect` names; values compare as text, so 1, '1' and 1.0 agree where PostgreSQL does.
  */
 async function runUnitTest(
-  pool: pg.Pool,
+  query: (text: string) => Promise<pg.QueryResult>,
   unit: CompiledUnitTest,
 ): Promise<Omit<TestResult, 'model' | 'test'>> {
-  const { rows } = await pool.query(unit.sql);
+  const { rows } = await query(unit.sql);
   const columns = [...new Set(unit.expect.flatMap((r) => Object.keys(r)))];
   const canon = (row: Record<string, unknown>) => JSON.stringify(columns.map((c) => canonical(row[c])));
   const remaining = new Map<string, number>();

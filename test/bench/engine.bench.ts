@@ -1,7 +1,9 @@
 /**
  * The model engine against plain SQL: generates a 200-model project (staging views, intermediate
  * tables and views, mart tables) over a generated raw table, times compilation, builds it with the
- * engine, then runs the very statements the engine issued, in the same order, on a fresh database.
+ * engine — a whole write-audit-publish run: models built into the audit schemas, their tests run
+ * there, all published in one transaction — then runs the very statements and test queries the
+ * engine issued, in the same order, on a fresh database.
  */
 import path from 'node:path';
 import pg from 'pg';
