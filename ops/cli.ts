@@ -122,9 +122,9 @@ export function buildProgram(): Command {
   selectable(program.command('ls').description('list the selected models')).action(async (opts) =>
     (await engine()).lsCommand(opts),
   );
-  selectable(program.command('compile').description('print the compiled SQL of the selected models')).action(
-    async (opts) => (await engine()).compileCommand(opts),
-  );
+  selectable(program.command('compile').description('print the compiled SQL of the selected models'))
+    .option('--check', 'also check in the warehouse that each model returns exactly its declared columns')
+    .action(async (opts) => (await engine()).compileCommand(opts));
   program
     .command('docs')
     .description(

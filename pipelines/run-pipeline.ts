@@ -4,6 +4,7 @@ import { compileProject, type CompiledProject } from '../core/engine/compile-mod
 import {
   buildModels,
   testModels,
+  type BuildRun,
   type ModelRunResult,
   type TestResult,
 } from '../core/engine/build-models.ts';
@@ -46,6 +47,10 @@ export interface PipelineSummary {
   readonly ingest: IngestStageSummary;
   readonly models: readonly ModelRunResult[];
   readonly tests: readonly TestResult[];
+  /** `blocked`: a model failed or an `error` test failed; the previous marts keep serving. */
+  readonly publication: BuildRun['publication'];
+  /** What blocked publication (models, failing tests and their failing row counts). */
+  readonly blockedBy: readonly string[];
   readonly ok: boolean;
 }
 
@@ -213,15 +218,20 @@ export async function loadProject(): Promise<CompiledProject> {
   );
 }
 
-/** Builds the selected models (default all) in dependency order and writes target/run_results.json. */
+/**
+ * Builds the selected models (default all) into the audit schemas, runs their data tests there
+ * and publishes them together only if every `error` test passes (write-audit-publish); writes
+ * target/run_results.json. The `build` job is recorded as failed when the run is blocked, with
+ * what blocked it and which incremental models were rebuilt fully and why.
+ */
 export async function buildStage(
   ctx: StageContext,
   project?: CompiledProject,
   run: RunSelection = {},
-): Promise<ModelRunResult[]> {
+): Promise<BuildRun> {
   const compiled = project ?? (await loadProject());
   const startedAt = new Date();
-  const models = await recordJob(
+  const result = await recordJob(
     ctx.pool,
     ctx.logger,
     'build',
@@ -233,20 +243,26 @@ export async function buildStage(
         ...run,
       }),
     (r) => ({
-      models: r.length,
-      errors: r.filter((m) => m.status !== 'success').length,
-      failed: r.some((m) => m.status !== 'success'),
+      models: r.models.length,
+      errors: r.models.filter((m) => m.status !== 'success').length,
+      tests: r.tests.length,
+      testFailures: r.tests.filter((t) => t.status === 'fail' || t.status === 'error').length,
+      testWarnings: r.tests.filter((t) => t.status === 'warn').length,
+      publication: r.publication,
+      ...(r.blockedBy.length > 0 && { blockedBy: r.blockedBy }),
+      rebuiltFully: r.models.flatMap((m) => (m.rebuiltFully ? [`${m.model}: ${m.rebuiltFully}`] : [])),
+      failed: r.publication === 'blocked',
     }),
   );
   await writeRunResults(
     compiled,
-    { command: 'build', startedAt, models, select: run.select },
+    { command: 'build', startedAt, models: result.models, tests: result.tests, select: run.select },
     ctx.targetDir ?? projectPaths.target,
   );
   // Grants and row-level security follow every build, even a partly failed one: a new mart must
   // never be readable with less protection than Cube gives the same person.
   await applyWarehouseSecurity(ctx.pool, ctx.logger, sharingPolicyOf(ctx.config));
-  return models;
+  return result;
 }
 
 /** Runs the data tests of the selected models (default all), skipping models that did not build. */
@@ -276,8 +292,9 @@ export async function testStage(
       }),
     (r) => ({
       tests: r.length,
-      failures: r.filter((t) => t.status !== 'pass').length,
-      failed: r.some((t) => t.status !== 'pass'),
+      failures: r.filter((t) => t.status === 'fail' || t.status === 'error').length,
+      warnings: r.filter((t) => t.status === 'warn').length,
+      failed: r.some((t) => t.status === 'fail' || t.status === 'error'),
     }),
   );
   await writeRunResults(
@@ -289,19 +306,26 @@ export async function testStage(
 }
 
 /**
- * One pipeline run: seeds → ingest inbox → build models → run model tests → publish. Publishing
- * records a successful `publish` job, which is what the Cube data model's refresh keys watch, so
- * a running `hdw serve` shows the new data without a restart.
+ * One pipeline run: seeds → ingest inbox → build models into the audit schemas → model tests there
+ * → publish (all models switch together, only when no `error` test fails). Publishing records a
+ * successful `publish` job, which is what the Cube data model's refresh keys watch, so a running
+ * `hdw serve` shows the new data without a restart; a blocked run records none.
  */
 export async function runPipeline(ctx: StageContext): Promise<PipelineSummary> {
   await seedStage(ctx);
   const ingest = await ingestStage(ctx);
   const project = await loadProject();
-  const models = await buildStage(ctx, project);
-  const tests = await testStage(ctx, project, models);
-  const ok = models.every((m) => m.status === 'success') && tests.every((t) => t.status === 'pass');
-  if (ok) await publishStage(ctx);
-  return { ingest, models, tests, ok };
+  const build = await buildStage(ctx, project);
+  const ok = build.publication === 'published' && build.models.every((m) => m.status === 'success');
+  if (build.publication === 'published') await publishStage(ctx);
+  return {
+    ingest,
+    models: build.models,
+    tests: build.tests,
+    publication: build.publication,
+    blockedBy: build.blockedBy,
+    ok,
+  };
 }
 
 /** Marks the marts as published: Cube's refresh keys watch for this job, so served data updates. */

@@ -5,6 +5,7 @@ import type { Db } from './database.ts';
 import * as warehouse from './migrations/0001-warehouse.ts';
 import * as warehouseLogins from './migrations/0003-warehouse-logins.ts';
 import * as ingestQuality from './migrations/0004-ingest-quality.ts';
+import * as engineState from './migrations/0005-engine-state.ts';
 import * as dataQualityModels from './migrations/0006-data-quality-models.ts';
 import * as managerLogins from './migrations/0007-manager-logins.ts';
 import * as inboxDeliveries from './migrations/0008-inbox-deliveries.ts';
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0001-warehouse': warehouse,
   '0003-warehouse-logins': warehouseLogins,
   '0004-ingest-quality': ingestQuality,
+  '0005-engine-state': engineState,
   '0006-data-quality-models': dataQualityModels,
   '0007-manager-logins': managerLogins,
   '0008-inbox-deliveries': inboxDeliveries,

@@ -1,11 +1,23 @@
 import type pg from 'pg';
+import { withTransaction } from '../db/transaction.ts';
 import type { Logger } from '../logging/logger.ts';
 import { noProgress, type ProgressReporter } from '../logging/progress.ts';
 import type { CompiledModel, CompiledProject } from './compile-models.ts';
-import { materialize } from './materialize.ts';
+import {
+  auditRelationOf,
+  auditSchemaOf,
+  buildInAudit,
+  hasUniqueKey,
+  publishModel,
+  relationKind,
+  type AuditBuild,
+} from './materialize.ts';
 import { recordModelRun } from './model-runs.ts';
+import { planIncremental, recordModelState, type ModelPlan } from './model-state.ts';
+import { quoteIdent } from './relation-dependents.ts';
 import { runInDependencyOrder } from './scheduler.ts';
 import { selectModels } from './selection.ts';
+import { testModels, type TestResult } from './test-models.ts';
 
 export { testModels, type TestResult } from './test-models.ts';
 
@@ -15,8 +27,20 @@ export interface ModelRunResult {
   readonly rows?: number;
   readonly durationMs: number;
   readonly message?: string;
-  /** The materialization used: `incremental` merges, full builds say `table`. */
+  /** The materialization used: `incremental` re-merged changed batches, full builds say `table`. */
   readonly materialized?: string;
+  /** Why an incremental model was rebuilt whole ("ref.charge_categories changed", "first build"). */
+  readonly rebuiltFully?: string;
+}
+
+/** What one build did: models written to the audit schemas, their tests there, and whether it published. */
+export interface BuildRun {
+  readonly models: readonly ModelRunResult[];
+  readonly tests: readonly TestResult[];
+  /** `published`: every model of the run switched into place together; `blocked`: none did. */
+  readonly publication: 'published' | 'blocked';
+  /** What blocked it: models that did not build and failing `error` tests, with their failing rows. */
+  readonly blockedBy: readonly string[];
 }
 
 export interface BuildOptions {
@@ -25,35 +49,50 @@ export interface BuildOptions {
   readonly jobRunId?: number;
   /** Selectors (`name +name name+ tag:x path:models/marts`); default every model. */
   readonly select?: string;
-  /** Models built at once; default 4. */
+  /** Models built (and tests run) at once; default 4. */
   readonly threads?: number;
   /** Rebuild incremental models from scratch. */
   readonly fullRefresh?: boolean;
-  /** Sees every statement that changes the warehouse, in order. */
+  /** Sees every statement the run issues, in order: `(prepare)`, each model, `(test)` queries, `(publish)`. */
   readonly onStatement?: (model: string, text: string) => void;
 }
 
 const retryable = new Set(['40P01', '40001']);
 
 /**
- * Builds the selected models in dependency order, `threads` at a time. A view is replaced in
- * place; a table is built beside the old one and swapped in one transaction, so readers never see
- * it half built; an incremental model merges its new rows. A model that fails skips the models
- * built on it; the others carry on. Each run is recorded in ops.model_runs.
+ * One write-audit-publish run of the selected models. Each model is built, in dependency order and
+ * `threads` at a time, into the audit schema beside its own (`marts__audit`…; models of the run
+ * read each other there); every data test of those models runs there; then, only if every model
+ * built and no `error`-severity test failed, all of them switch into place in ONE transaction
+ * (grants, row security and dependent views carried over) and the audit schemas are dropped.
+ * Otherwise nothing is published: readers keep the previous set, the audit schemas stay for
+ * inspection (owner only) until the next run. Incremental models re-merge only the batches that
+ * changed, or are rebuilt whole when another input changed (said in `rebuiltFully`). Each build,
+ * test and publication is recorded in ops.model_runs.
  */
 export async function buildModels(
   pool: pg.Pool,
   project: CompiledProject,
   options: BuildOptions,
-): Promise<ModelRunResult[]> {
+): Promise<BuildRun> {
   const selected = selectModels(project, options.select).filter(
     (m) => m.definition.materialized !== 'ephemeral',
   );
   const byName = new Map(selected.map((m) => [m.definition.name, m]));
   const progress = options.progress ?? noProgress;
-  for (const schema of new Set(selected.map((m) => m.schema)))
-    await pool.query(`create schema if not exists ${schema}`);
+  const prepare = async (text: string) => {
+    options.onStatement?.('(prepare)', text);
+    await pool.query(text);
+  };
+  for (const schema of new Set(selected.map((m) => m.schema))) {
+    await prepare(`create schema if not exists ${quoteIdent(schema)}`);
+    await prepare(`drop schema if exists ${quoteIdent(auditSchemaOf(schema))} cascade`);
+    await prepare(`create schema ${quoteIdent(auditSchemaOf(schema))}`);
+  }
+  const retarget = retargeter(selected);
   const results = new Map<string, ModelRunResult>();
+  const builds = new Map<string, AuditBuild>();
+  const changing = new Set<string>();
   const parents = new Map(
     selected.map((m) => [m.definition.name, parentsThroughEphemerals(project, m.definition.name)]),
   );
@@ -71,10 +110,16 @@ export async function buildModels(
             durationMs: 0,
             message: `skipped: ${failedParent} did not build`,
           }
-        : await buildOne(pool, model, options);
+        : await buildOne(pool, project, model, { ...options, retarget, changing, builds });
       options.logger.info(
-        { model: name, status: result.status, rows: result.rows, ms: result.durationMs },
-        `model ${name}: ${result.status}`,
+        {
+          model: name,
+          status: result.status,
+          rows: result.rows,
+          ms: result.durationMs,
+          rebuiltFully: result.rebuiltFully,
+        },
+        `model ${name}: ${result.status}${result.rebuiltFully ? ` (rebuilt fully: ${result.rebuiltFully})` : ''}`,
       );
       // A success was recorded in its build's own transaction; failures and skips are recorded here.
       if (result.status !== 'success')
@@ -85,41 +130,159 @@ export async function buildModels(
     },
   );
   progress.finish('建模 (build models)');
-  return selected.map((m) => results.get(m.definition.name)!);
+  const models = selected.map((m) => results.get(m.definition.name)!);
+
+  const built = new Set(models.filter((m) => m.status === 'success').map((m) => m.model));
+  const tests = await testModels(pool, project, {
+    logger: options.logger,
+    jobRunId: options.jobRunId,
+    threads: options.threads,
+    skip: new Set(models.filter((m) => m.status !== 'success').map((m) => m.model)),
+    models: options.select ? new Set(byName.keys()) : undefined,
+    relationOf: (name) => (built.has(name) ? auditRelationOf(byName.get(name)!) : undefined),
+    retarget,
+    onQuery: options.onStatement && ((text) => options.onStatement!('(test)', text)),
+  });
+  const blockedBy = [
+    ...models.filter((m) => m.status !== 'success').map((m) => `${m.model}: ${m.message ?? m.status}`),
+    ...tests
+      .filter((t) => t.status === 'fail' || t.status === 'error')
+      .map((t) => `${t.model} ${t.test}: ${t.status === 'error' ? t.message : `${t.failures} failing rows`}`),
+  ];
+  if (blockedBy.length > 0) {
+    const message = `not published: ${blockedBy.join('; ')}`;
+    options.logger.error({ blockedBy }, `run blocked, previous models keep serving: ${blockedBy.join('; ')}`);
+    for (const m of selected)
+      await recordModelRun(pool, {
+        jobRunId: options.jobRunId,
+        kind: 'publish',
+        model: m.definition.name,
+        status: 'blocked',
+        durationMs: 0,
+        message,
+      });
+    return { models, tests, publication: 'blocked', blockedBy };
+  }
+  await publishModels(pool, selected, builds, options);
+  return { models, tests, publication: 'published', blockedBy: [] };
 }
 
-async function buildOne(pool: pg.Pool, model: CompiledModel, options: BuildOptions): Promise<ModelRunResult> {
+/**
+ * Switches every audited model of the run into place in one transaction, in dependency order,
+ * records what each now reflects (ops.model_state) and drops the audit schemas.
+ */
+async function publishModels(
+  pool: pg.Pool,
+  models: readonly CompiledModel[],
+  builds: ReadonlyMap<string, AuditBuild>,
+  options: BuildOptions,
+): Promise<void> {
+  const started = Date.now();
+  const onStatement = options.onStatement && ((text: string) => options.onStatement!('(publish)', text));
+  await withTransaction(pool, async (client) => {
+    for (const model of models) {
+      const build = builds.get(model.definition.name)!;
+      const changed = await publishModel(client, model, build, onStatement);
+      if (model.definition.materialized !== 'view')
+        await recordModelState(client, model, build.plan, changed);
+      await recordModelRun(client, {
+        jobRunId: options.jobRunId,
+        kind: 'publish',
+        model: model.definition.name,
+        status: 'published',
+        durationMs: Date.now() - started,
+      });
+    }
+    for (const schema of new Set(models.map((m) => m.schema))) {
+      const text = `drop schema ${quoteIdent(auditSchemaOf(schema))} cascade`;
+      onStatement?.(text);
+      await client.query(text);
+    }
+  });
+  options.logger.info({ models: models.length, ms: Date.now() - started }, 'models published');
+}
+
+/** Rewrites compiled SQL so the run's models are read from their audit relations. */
+function retargeter(models: readonly CompiledModel[]): (sql: string) => string {
+  const map = new Map(
+    models.map((m) => [`${quoteIdent(m.schema)}.${quoteIdent(m.definition.name)}`, auditRelationOf(m)]),
+  );
+  if (map.size === 0) return (text) => text;
+  const pattern = new RegExp(
+    [...map.keys()].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+    'g',
+  );
+  return (text) => text.replace(pattern, (match) => map.get(match)!);
+}
+
+interface BuildContext extends BuildOptions {
+  readonly retarget: (sql: string) => string;
+  /** Models of this run whose published rows will change: downstream incremental models rebuild. */
+  readonly changing: Set<string>;
+  readonly builds: Map<string, AuditBuild>;
+}
+
+async function buildOne(
+  pool: pg.Pool,
+  project: CompiledProject,
+  model: CompiledModel,
+  ctx: BuildContext,
+): Promise<ModelRunResult> {
   const name = model.definition.name;
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
+      let plan: ModelPlan | undefined;
+      if (model.definition.materialized === 'incremental') {
+        const published =
+          (await relationKind(pool, model.schema, name)) === 'table' && (await hasUniqueKey(pool, model));
+        plan = await planIncremental(pool, project, model, {
+          published,
+          fullRefresh: ctx.fullRefresh,
+          changedUpstream: ctx.changing,
+        });
+      }
       let durationMs = 0;
-      const rows = await materialize(pool, model, {
-        fullRefresh: options.fullRefresh,
-        onStatement: options.onStatement && ((text) => options.onStatement!(name, text)),
+      const { rows, build } = await buildInAudit(pool, model, {
+        retarget: ctx.retarget,
+        plan,
+        onStatement: ctx.onStatement && ((text) => ctx.onStatement!(name, text)),
         beforeCommit: async (client, built) => {
           durationMs = Date.now() - started;
           await recordModelRun(client, {
-            jobRunId: options.jobRunId,
+            jobRunId: ctx.jobRunId,
             kind: 'build',
             model: name,
             status: 'success',
             rows: built,
             durationMs,
+            message: plan?.reason ? `rebuilt fully: ${plan.reason}` : undefined,
           });
         },
       });
+      ctx.builds.set(name, build);
+      if (
+        model.definition.materialized !== 'view' &&
+        (build.kind !== 'delta' || build.plan.changedBatches.length > 0)
+      )
+        ctx.changing.add(name);
       return {
         model: name,
         status: 'success',
         rows,
         durationMs,
-        materialized: model.definition.materialized,
+        materialized:
+          build.kind === 'delta'
+            ? 'incremental'
+            : model.definition.materialized === 'view'
+              ? 'view'
+              : 'table',
+        ...(plan?.reason && { rebuiltFully: plan.reason }),
       };
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code && retryable.has(code) && attempt < 3) continue;
-      options.logger.error({ model: name, file: model.file }, `model failed: ${(error as Error).message}`);
+      ctx.logger.error({ model: name, file: model.file }, `model failed: ${(error as Error).message}`);
       return {
         model: name,
         status: 'error',

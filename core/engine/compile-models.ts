@@ -13,6 +13,7 @@ import {
   type ModelDefinition,
   type Scalar,
 } from './model-definition.ts';
+import { unwrapColumnTest } from './model-tests.ts';
 import { defaultProject } from './project-definition.ts';
 import { sourceSchema, type SourceDefinition } from './source-definition.ts';
 
@@ -46,8 +47,6 @@ export interface CompiledModel {
   /** `system.table` of every source read. */
   readonly sources: readonly string[];
   readonly unitTests: readonly CompiledUnitTest[];
-  /** Incremental models: the compiled `deleteWhere` condition (on alias `this`) and its dbt form. */
-  readonly deleteWhere?: { readonly sql: string; readonly jinja: string };
 }
 
 export interface SourceFile extends LoadedFile<SourceDefinition> {}
@@ -174,28 +173,14 @@ export async function compileProject(
       entry: LoadedFile<ModelDefinition>;
       body: string;
       refs: string[];
-      bodyRefs: string[];
       sources: string[];
-      deleteWhere?: string;
     }
   >();
   for (const entry of byName.values()) {
     const { file, definition } = entry;
     const out = render(definition.sql, warehouseFor(file), file, problems);
-    // What `deleteWhere` reads is a dependency too: it must exist before the merge runs.
-    const pruning =
-      definition.incremental?.deleteWhere &&
-      render(definition.incremental.deleteWhere, warehouseFor(file), file, problems);
-    const refs = pruning ? [...new Set([...out.refs, ...pruning.refs])] : out.refs;
-    bodies.set(definition.name, {
-      entry,
-      body: out.text,
-      refs,
-      bodyRefs: out.refs,
-      sources: out.sources,
-      deleteWhere: pruning?.text,
-    });
-    checkDefinition(entry, out, byName, seeds, problems);
+    bodies.set(definition.name, { entry, body: out.text, refs: out.refs, sources: out.sources });
+    checkDefinition(entry, out, byName, seeds, sourceTables, problems);
   }
 
   const graph = buildModelGraph(new Map([...bodies].map(([name, b]) => [name, b.refs])));
@@ -210,10 +195,9 @@ export async function compileProject(
   };
   const models: CompiledModel[] = [];
   for (const name of graph.order) {
-    const { entry, body, refs, bodyRefs, sources, deleteWhere: pruning } = bodies.get(name)!;
+    const { entry, body, refs, sources } = bodies.get(name)!;
     const { definition, file } = entry;
     const schema = schemaOf(name) ?? 'unknown';
-    const deleteWhere = definition.incremental?.deleteWhere;
     models.push({
       definition,
       file,
@@ -225,11 +209,7 @@ export async function compileProject(
       refs,
       parents: graph.parents.get(name) ?? [],
       sources,
-      unitTests: compileUnitTests(entry, bodyRefs, sources, vars, problems),
-      deleteWhere: deleteWhere && {
-        sql: pruning ?? '',
-        jinja: render(deleteWhere, jinja, file, []).text,
-      },
+      unitTests: compileUnitTests(entry, refs, sources, vars, problems),
     });
   }
 
@@ -281,6 +261,7 @@ function checkDefinition(
   out: { refs: readonly string[]; sources: readonly string[] },
   byName: ReadonlyMap<string, LoadedFile<ModelDefinition>>,
   seeds: readonly string[],
+  sourceTables: ReadonlyMap<string, string>,
   problems: CompileProblem[],
 ): void {
   const { file, definition } = entry;
@@ -307,7 +288,8 @@ function checkDefinition(
       say(`column ${column} is tagged pii: marts carry patient identifiers only hashed (and untagged)`);
   }
   for (const [column, spec] of Object.entries(definition.columns)) {
-    for (const test of spec.tests ?? []) {
+    for (const declared of spec.tests ?? []) {
+      const { test } = unwrapColumnTest(declared);
       if (typeof test !== 'object' || !('relationships' in test)) continue;
       const to = test.relationships.to;
       if (!byName.has(to) && !seeds.includes(to))
@@ -318,10 +300,15 @@ function checkDefinition(
   }
   if (definition.materialized === 'incremental') {
     const inc = definition.incremental;
-    if (!inc) say('an incremental model needs `incremental: { watermark, lookback }`');
-    for (const column of inc ? [inc.watermark, ...(inc.uniqueKey ?? [])] : []) {
+    if (!inc) say('an incremental model needs `incremental: { batchKey, batchSources }`');
+    for (const column of inc ? [inc.batchKey, ...(inc.uniqueKey ?? [])] : []) {
       if (!(column in definition.columns)) say(`incremental column "${column}" is not declared in columns`);
     }
+    for (const source of inc?.batchSources ?? []) {
+      if (!sourceTables.has(source))
+        say(`incremental batch source "${source}" is not declared in models/sources/`);
+    }
+    if (inc && inc.batchSources.length === 0) say('an incremental model names at least one batch source');
   }
 }
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { compileSql } from '../db/compile.ts';
 import type { Resolver } from './compile-models.ts';
 import type { CompileProblem } from './load-definitions.ts';
+import type { Severity } from './model-definition.ts';
 
 /**
  * A custom SQL test: a query in `test/data/<name>.sql` returning the rows that break a rule, written
@@ -17,7 +18,11 @@ export interface CompiledDataTest {
   readonly refs: readonly string[];
   readonly sql: string;
   readonly rawCode: string;
+  /** From `{{ config(severity='warn') }}` in the file, as dbt writes it; default `error`. */
+  readonly severity: Severity;
 }
+
+const configCall = /\{\{\s*config\(\s*severity\s*=\s*'(error|warn)'\s*\)\s*\}\}/i;
 
 const placeholder = /\{\{\s*(ref|source|var)\(\s*'([^']+)'\s*(?:,\s*'([^']+)'\s*)?\)\s*\}\}/g;
 
@@ -35,11 +40,14 @@ export async function compileDataTests(
     const rawCode = (await readFile(full, 'utf8')).trim().replace(/;\s*$/, '');
     const resolver = resolverFor(file);
     const refs: string[] = [];
-    const text = rawCode.replace(placeholder, (_match, kind: string, a: string, b?: string) => {
-      if (kind === 'ref') return (refs.push(a), resolver.ref(a));
-      if (kind === 'source') return resolver.source(a, b ?? '');
-      return compileSql(resolver.var(a)).text;
-    });
+    const severity = (configCall.exec(rawCode)?.[1]?.toLowerCase() ?? 'error') as Severity;
+    const text = rawCode
+      .replace(configCall, '')
+      .replace(placeholder, (_match, kind: string, a: string, b?: string) => {
+        if (kind === 'ref') return (refs.push(a), resolver.ref(a));
+        if (kind === 'source') return resolver.source(a, b ?? '');
+        return compileSql(resolver.var(a)).text;
+      });
     if (refs.length === 0 && !/\{\{\s*source/.test(rawCode))
       problems.push({ file, message: 'a data test must read a model with {{ ref() }} or a source' });
     tests.push({
@@ -49,6 +57,7 @@ export async function compileDataTests(
       refs: [...new Set(refs)],
       sql: text,
       rawCode,
+      severity,
     });
   }
   return tests;

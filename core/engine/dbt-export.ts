@@ -169,11 +169,12 @@ function isGeneric(c: ModelTestCase): boolean {
 }
 
 function dbtGenericTest(c: ModelTestCase): unknown {
+  const config = c.severity === 'warn' ? { config: { severity: 'warn' } } : {};
   if (c.type === 'accepted_values')
-    return { accepted_values: { values: (c.kwargs.values as unknown[]).map(String) } };
+    return { accepted_values: { values: (c.kwargs.values as unknown[]).map(String), ...config } };
   if (c.type === 'relationships')
-    return { relationships: { to: `ref('${String(c.kwargs.to)}')`, field: c.kwargs.field } };
-  return c.type;
+    return { relationships: { to: `ref('${String(c.kwargs.to)}')`, field: c.kwargs.field, ...config } };
+  return c.severity === 'warn' ? { [c.type]: config } : c.type;
 }
 
 /** A singular test: a query returning failing rows, written against refs so dbt resolves it. */
@@ -197,20 +198,16 @@ function modelSql(model: CompiledModel): string {
   const inc = definition.incremental;
   const key = inc.uniqueKey ?? primaryKeyOf(definition);
   config.push(`unique_key=[${key.map((k) => `'${k}'`).join(', ')}]`);
-  if (model.deleteWhere) {
-    config.push(
-      `pre_hook="{% if is_incremental() %}delete from {{ this }} as this where ${model.deleteWhere.jinja.replaceAll('"', '\\"')}{% endif %}"`,
-    );
-  }
-  const lookback =
-    typeof inc.lookback === 'string' ? `interval '${inc.lookback}'` : String(inc.lookback ?? 0);
+  // dbt has no ledger of batch versions: it merges the batches not yet in the table; after a
+  // replay, a dictionary or a seed change, dbt needs --full-refresh (the engine decides that itself).
+  const batchKey = inc.batchKey;
   return `${header}{{ config(${config.join(', ')}) }}
 
 select * from (
 ${model.jinjaSql.trim()}
 ) as model
 {% if is_incremental() %}
-where model.${inc.watermark} > (select max(${inc.watermark}) from {{ this }}) - ${lookback}
+where model.${batchKey} not in (select distinct ${batchKey} from {{ this }})
 {% endif %}
 `;
 }

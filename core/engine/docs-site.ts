@@ -69,7 +69,7 @@ function modelSection(model: CompiledModel, tests: readonly ModelTestCase[]): st
 <table>
 <tr><th>粒度 grain</th><td>${esc(d.grain)}</td></tr>
 <tr><th>主键 primary key</th><td>${esc(primaryKeyOf(d).join(', '))}</td></tr>
-<tr><th>物化 materialized</th><td>${d.materialized}${d.incremental ? ` (watermark ${esc(d.incremental.watermark)}, look-back ${esc(String(d.incremental.lookback ?? 0))})` : ''}</td></tr>
+<tr><th>物化 materialized</th><td>${d.materialized}${d.incremental ? ` (batch key ${esc(d.incremental.batchKey)} of ${esc(d.incremental.batchSources.join(', '))}: changed batches re-merged)` : ''}</td></tr>
 <tr><th>relation</th><td>${esc(model.relation)}</td></tr><tr><th>file</th><td>${esc(model.path)}</td></tr>
 <tr><th>依赖 depends on</th><td>${[...model.refs, ...model.sources].map((r) => (model.parents.includes(r) ? `<a href="#model-${r}">${esc(r)}</a>` : esc(r))).join(', ')}</td></tr>
 <tr><th>标签 tags</th><td>${(d.tags ?? []).map((t) => `<span class="tag">${esc(t)}</span>`).join('')}</td></tr>

@@ -79,7 +79,7 @@ export function buildManifest(project: CompiledProject, generatedAt = new Date()
         test.type === 'data' || test.type === 'unit'
           ? undefined
           : { name: test.type, kwargs: { column_name: test.column, ...test.kwargs }, namespace: null },
-      config: { enabled: true, severity: 'ERROR', materialized: 'test' },
+      config: { enabled: true, severity: test.severity.toUpperCase(), materialized: 'test' },
       depends_on: { macros: [], nodes: dependsOn },
       raw_code: test.dataTest?.rawCode ?? '',
       compiled_code: test.failing ?? test.unit?.sql ?? '',
@@ -210,7 +210,7 @@ function modelNode(
           description: col.description,
           tags: col.pii ? ['pii'] : [],
           meta: col.pii ? { pii: true } : {},
-          data_type: null,
+          data_type: col.type ?? null,
         },
       ]),
     ),

@@ -1,102 +1,155 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import type { CompiledModel } from './compile-models.ts';
+import { checkBuiltColumns } from './model-columns.ts';
 import { primaryKeyOf } from './model-definition.ts';
+import type { ModelPlan } from './model-state.ts';
 import { captureDependents, quoteIdent } from './relation-dependents.ts';
 
-export interface MaterializeOptions {
-  /** Rebuild incremental models from scratch, through the table path. */
-  readonly fullRefresh?: boolean;
+/**
+ * Write-audit-publish. A run builds each model into the audit schema beside its own
+ * (`marts` → `marts__audit`), which only the warehouse owner can read; the data tests run there;
+ * then `publishModels` switches every model of the run into place in one transaction. Readers of
+ * `staging`, `intermediate` and `marts` see the old set or the new one, never a mix, never an
+ * untested table.
+ */
+export const auditSuffix = '__audit';
+
+/** The schema a run builds `schema`'s models in before they are tested. */
+export function auditSchemaOf(schema: string): string {
+  return `${schema}${auditSuffix}`;
+}
+
+/** `"marts__audit"."fct_x"`: where a run builds the model before publishing it. */
+export function auditRelationOf(model: CompiledModel): string {
+  return `${quoteIdent(auditSchemaOf(model.schema))}.${quoteIdent(model.definition.name)}`;
+}
+
+/** How a model was written into the audit schema, which decides how it is published. */
+export type AuditBuild =
+  /** A view, or a table built whole: published by putting it in place of the old one. */
+  | { readonly kind: 'view' | 'table'; readonly plan?: ModelPlan }
+  /** An incremental model: the changed batches' rows in `<name>__hdw_delta`, merged on publish. */
+  | { readonly kind: 'delta'; readonly plan: ModelPlan; readonly columns: readonly string[] };
+
+export interface AuditOptions {
+  /** Rewrites the compiled SQL so refs to models of this run read their audit relations. */
+  readonly retarget: (sql: string) => string;
+  /** For incremental models: what changed since their rows were published. */
+  readonly plan?: ModelPlan;
   /** Sees every statement that changes the warehouse, in order (the bench replays them). */
   readonly onStatement?: (text: string) => void;
   /** Runs in the build's transaction just before it commits (e.g. to record the run with it). */
   readonly beforeCommit?: (client: pg.PoolClient, rows: number | undefined) => Promise<void>;
 }
 
-type RelKind = 'view' | 'table' | undefined;
+type Exec = (text: string) => Promise<pg.QueryResult>;
 
 /**
- * Builds one model in one transaction, so a reader sees the old relation until the new one is
- * complete. Views are replaced in place when their columns allow it; tables (and incremental models
- * on a first or full-refresh build) are built beside the old one and swapped; incremental models
- * otherwise merge their new rows by unique key. Views on the old relation, its grants and its
- * row-security policies are carried over. Returns the rows written, when PostgreSQL says.
+ * Builds one model into its audit schema in one transaction and checks that it returns exactly the
+ * declared columns. A view or table is created whole; an incremental model whose plan is `delta`
+ * gets a table of the changed batches' rows and a view showing the published rows with that delta
+ * applied (the published table is not touched, nor copied). Returns the rows written.
  */
-export async function materialize(
+export async function buildInAudit(
   pool: pg.Pool,
   model: CompiledModel,
-  options: MaterializeOptions = {},
-): Promise<number | undefined> {
+  options: AuditOptions,
+): Promise<{ rows: number | undefined; build: AuditBuild }> {
   return withTransaction(pool, async (client) => {
-    const exec = async (text: string) => {
+    const exec: Exec = async (text) => {
       options.onStatement?.(text);
       return client.query(text);
     };
-    const kind = await relationKind(client, model.schema, model.definition.name);
-    let rows: number | undefined;
+    const relation = auditRelationOf(model);
+    const sql = options.retarget(model.sql);
     const { materialized } = model.definition;
+    let rows: number | undefined;
+    let build: AuditBuild;
     if (materialized === 'view') {
-      await buildView(client, exec, model, kind);
-    } else if (
-      materialized === 'incremental' &&
-      !options.fullRefresh &&
-      kind === 'table' &&
-      (await hasUniqueKey(client, model))
-    ) {
-      rows = await mergeIncremental(client, exec, model);
+      await exec(`create view ${relation} as\n${sql}`);
+      await checkBuiltColumns(client, model, relation);
+      build = { kind: 'view' };
+    } else if (options.plan?.mode === 'delta') {
+      const plan = options.plan;
+      const columns = await columnsOf(client, model.relation);
+      const list = columns.map(quoteIdent).join(', ');
+      const key = quoteIdent(model.definition.incremental!.batchKey);
+      const changed = `array[${plan.changedBatches.join(', ')}]::bigint[]`;
+      const delta = `${quoteIdent(auditSchemaOf(model.schema))}.${quoteIdent(`${model.definition.name}__hdw_delta`)}`;
+      const created = await exec(
+        `create table ${delta} as\nselect ${list} from (\n${sql}\n) as __hdw_new where ${key} = any (${changed})`,
+      );
+      await checkBuiltColumns(client, model, delta);
+      await exec(
+        `create view ${relation} as\nselect ${list} from ${model.relation} where not (${key} = any (${changed}))\nunion all\nselect ${list} from ${delta}`,
+      );
+      rows = created.rowCount ?? undefined;
+      build = { kind: 'delta', plan, columns };
     } else {
-      rows = await buildTable(client, exec, model, kind);
+      const created = await exec(`create table ${relation} as\n${sql}`);
+      await checkBuiltColumns(client, model, relation);
+      if (materialized === 'incremental')
+        await exec(`create unique index on ${relation} (${uniqueKeyOf(model).map(quoteIdent).join(', ')})`);
+      await exec(`analyze ${relation}`);
+      rows = created.rowCount ?? undefined;
+      build = { kind: 'table', plan: options.plan };
     }
-    await exec(commentsOf(model, materialized === 'view' ? 'view' : 'table', client));
     await options.beforeCommit?.(client, rows);
-    return rows;
+    return { rows, build };
   });
 }
 
-type Exec = (text: string) => Promise<pg.QueryResult>;
-
-async function buildView(
+/**
+ * Puts one audited model in place, inside the publishing transaction: a view is replaced by the
+ * model's own SQL (reading published relations); a table built whole is moved out of the audit
+ * schema in place of the old one; a delta is merged into the published table. What depended on the
+ * old relation (views ours or a BI user's, grants, row-security policies) is carried over.
+ * Returns whether the published rows may have changed.
+ */
+export async function publishModel(
   client: pg.PoolClient,
-  exec: Exec,
   model: CompiledModel,
-  kind: RelKind,
-): Promise<void> {
-  const create = `create view ${model.relation} as\n${model.sql}`;
-  if (kind === undefined) {
-    await exec(create);
-    return;
+  build: AuditBuild,
+  onStatement?: (text: string) => void,
+): Promise<boolean> {
+  const exec: Exec = async (text) => {
+    onStatement?.(text);
+    return client.query(text);
+  };
+  const kind = await relationKind(client, model.schema, model.definition.name);
+  if (build.kind === 'view') {
+    const create = `create view ${model.relation} as\n${model.sql}`;
+    if (kind === undefined) await exec(create);
+    else if (kind === 'view') {
+      await client.query('savepoint hdw_replace');
+      try {
+        await exec(`create or replace view ${model.relation} as\n${model.sql}`);
+      } catch {
+        // Columns changed (renamed, removed, retyped): drop and recreate with dependents.
+        await client.query('rollback to savepoint hdw_replace');
+        await replaceRelation(client, exec, model, kind, async () => void (await exec(create)));
+      }
+    } else await replaceRelation(client, exec, model, kind, async () => void (await exec(create)));
+  } else if (build.kind === 'table') {
+    const move = async () =>
+      void (await exec(`alter table ${auditRelationOf(model)} set schema ${quoteIdent(model.schema)}`));
+    if (kind === undefined) await move();
+    else await replaceRelation(client, exec, model, kind, move);
+  } else if (build.kind === 'delta') {
+    if (build.plan.changedBatches.length === 0) return false;
+    const key = quoteIdent(model.definition.incremental!.batchKey);
+    const list = build.columns.map(quoteIdent).join(', ');
+    await exec(
+      `delete from ${model.relation} where ${key} = any (array[${build.plan.changedBatches.join(', ')}]::bigint[])`,
+    );
+    await exec(
+      `insert into ${model.relation} (${list}) select ${list} from ${quoteIdent(auditSchemaOf(model.schema))}.${quoteIdent(`${model.definition.name}__hdw_delta`)}`,
+    );
+    await exec(`analyze ${model.relation}`);
   }
-  if (kind === 'view') {
-    await client.query('savepoint hdw_replace');
-    try {
-      await exec(`create or replace view ${model.relation} as\n${model.sql}`);
-      return;
-    } catch {
-      // Columns changed (renamed, removed, retyped): fall back to drop and recreate with dependents.
-      await client.query('rollback to savepoint hdw_replace');
-    }
-  }
-  await replaceRelation(client, exec, model, kind, async () => void (await exec(create)));
-}
-
-async function buildTable(
-  client: pg.PoolClient,
-  exec: Exec,
-  model: CompiledModel,
-  kind: RelKind,
-): Promise<number | undefined> {
-  const name = model.definition.name;
-  const fresh = `${model.schema}.${name}__hdw_new`;
-  await exec(`drop table if exists ${fresh}`);
-  const created = await exec(`create table ${fresh} as\n${model.sql}`);
-  if (model.definition.materialized === 'incremental') {
-    await exec(`create unique index on ${fresh} (${uniqueKeyOf(model).join(', ')})`);
-  }
-  const rename = async () => void (await exec(`alter table ${fresh} rename to ${name}`));
-  if (kind === undefined) await rename();
-  else await replaceRelation(client, exec, model, kind, rename);
-  await exec(`analyze ${model.relation}`);
-  return created.rowCount ?? undefined;
+  await exec(commentsOf(model, build.kind === 'view' ? 'view' : 'table', client));
+  return true;
 }
 
 /** Drops the old relation and puts the new one in its place, recreating what depended on the old one. */
@@ -107,54 +160,30 @@ async function replaceRelation(
   kind: 'view' | 'table',
   put: () => Promise<void>,
 ): Promise<void> {
-  const dependents = await captureDependents(client, model.schema, model.definition.name);
+  const dependents = await captureDependents(client, model.schema, model.definition.name, auditSuffix);
   await exec(`drop ${kind} ${model.relation} cascade`);
   await put();
   for (const statement of [...dependents.security, ...dependents.views]) await exec(statement);
 }
 
-/**
- * Deletes what `deleteWhere` retires, then inserts the rows whose watermark is above the table's
- * maximum minus the look-back, updating rows whose unique key is already there.
- */
-async function mergeIncremental(
-  client: pg.PoolClient,
-  exec: Exec,
-  model: CompiledModel,
-): Promise<number | undefined> {
-  const inc = model.definition.incremental!;
-  const columns = (
-    await client.query<{ name: string }>(
-      `select attname as name from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped order by attnum`,
-      [model.relation],
-    )
-  ).rows.map((r) => quoteIdent(r.name));
-  const key = uniqueKeyOf(model);
-  const wm = quoteIdent(inc.watermark);
-  const lookback =
-    typeof inc.lookback === 'string'
-      ? `interval '${inc.lookback.replaceAll("'", "''")}'`
-      : String(inc.lookback ?? 0);
-  if (model.deleteWhere) await exec(`delete from ${model.relation} as this where ${model.deleteWhere.sql}`);
-  const updates = columns.filter((c) => !key.map(quoteIdent).includes(c)).map((c) => `${c} = excluded.${c}`);
-  const result = await exec(
-    `insert into ${model.relation} (${columns.join(', ')})
-select ${columns.join(', ')} from (
-${model.sql}
-) as __hdw_new
-where (select max(${wm}) from ${model.relation}) is null
-   or __hdw_new.${wm} > (select max(${wm}) from ${model.relation}) - ${lookback}
-on conflict (${key.map(quoteIdent).join(', ')}) do ${updates.length ? `update set ${updates.join(', ')}` : 'nothing'}`,
+async function columnsOf(client: pg.PoolClient, relation: string): Promise<string[]> {
+  const { rows } = await client.query<{ name: string }>(
+    `select attname as name from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped order by attnum`,
+    [relation],
   );
-  await exec(`analyze ${model.relation}`);
-  return result.rowCount ?? undefined;
+  return rows.map((r) => r.name);
 }
 
 function uniqueKeyOf(model: CompiledModel): readonly string[] {
   return model.definition.incremental?.uniqueKey ?? primaryKeyOf(model.definition);
 }
 
-async function relationKind(client: pg.PoolClient, schema: string, name: string): Promise<RelKind> {
+/** Whether `schema.name` is a view, a table or absent. */
+export async function relationKind(
+  client: pg.PoolClient | pg.Pool,
+  schema: string,
+  name: string,
+): Promise<'view' | 'table' | undefined> {
   const { rows } = await client.query<{ relkind: string }>(
     `select c.relkind from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2`,
     [schema, name],
@@ -163,8 +192,11 @@ async function relationKind(client: pg.PoolClient, schema: string, name: string)
   return relkind === 'v' ? 'view' : relkind === 'r' || relkind === 'p' ? 'table' : undefined;
 }
 
-/** Whether the built table has the unique index a merge needs (a table built before it became incremental has not). */
-async function hasUniqueKey(client: pg.PoolClient, model: CompiledModel): Promise<boolean> {
+/**
+ * Whether the published table has the unique index an incremental merge relies on (a table built
+ * before the model became incremental has not: it is rebuilt).
+ */
+export async function hasUniqueKey(client: pg.PoolClient | pg.Pool, model: CompiledModel): Promise<boolean> {
   const { rows } = await client.query<{ ok: boolean }>(
     `select exists (
        select 1 from pg_index i
@@ -184,7 +216,7 @@ function commentsOf(model: CompiledModel, kind: 'view' | 'table', client: pg.Poo
     `comment on ${kind} ${relation} is ${client.escapeLiteral(`${definition.description}\n粒度: ${definition.grain}`)}`,
     ...Object.entries(definition.columns).map(
       ([column, spec]) =>
-        `comment on column ${relation}.${column} is ${client.escapeLiteral(spec.description)}`,
+        `comment on column ${relation}.${quoteIdent(column)} is ${client.escapeLiteral(spec.description)}`,
     ),
   ].join(';\n');
 }

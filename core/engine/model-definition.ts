@@ -2,8 +2,8 @@ import type { RawBuilder } from 'kysely';
 
 /**
  * How a model lands in the warehouse. `view`: always current, costs at read time. `table`: built
- * beside the old one and swapped in one transaction. `incremental`: a table that merges only new
- * rows by unique key. `ephemeral`: never built, inlined as a CTE into the models that ref it.
+ * beside the old one and swapped in one transaction. `incremental`: a table that re-merges only
+ * the batches that changed (see IncrementalConfig). `ephemeral`: never built, inlined as a CTE into the models that ref it.
  */
 export type Materialization = 'view' | 'table' | 'incremental' | 'ephemeral';
 
@@ -21,6 +21,18 @@ export type ColumnTest =
 /** How a BI tool shows a column's values (Cube's member formats). */
 export type ColumnFormat = 'currency' | 'percent' | 'number';
 
+/**
+ * How a failing data test acts on a run (dbt's severities): `error` blocks publication, `warn` is
+ * recorded and reported and the run still publishes.
+ */
+export type Severity = 'error' | 'warn';
+
+/** A column test with a severity other than the default `error`: `{ test: 'not_null', severity: 'warn' }`. */
+export interface ColumnTestWithSeverity {
+  readonly test: ColumnTest;
+  readonly severity: Severity;
+}
+
 export interface ColumnDefinition {
   readonly description: string;
   /**
@@ -30,7 +42,12 @@ export interface ColumnDefinition {
   readonly title?: string;
   /** How BI tools format it; copied to the Cube members that expose the column. */
   readonly format?: ColumnFormat;
-  readonly tests?: readonly ColumnTest[];
+  /**
+   * The SQL type the built relation must have, checked at build (`text`, `bigint`,
+   * `numeric(18, 2)`, `date`, `boolean`, `timestamp`…); a type with a modifier is compared whole.
+   */
+  readonly type?: string;
+  readonly tests?: readonly (ColumnTest | ColumnTestWithSeverity)[];
   /** Identifies a patient: never reaches a mart unhashed. */
   readonly pii?: boolean;
 }
@@ -39,22 +56,26 @@ export interface ColumnDefinition {
 export interface ModelExpressionTest {
   readonly name: string;
   readonly expression: string;
+  /** Default `error`: a failing row blocks publication. */
+  readonly severity?: Severity;
 }
 
 /**
- * How an incremental model finds its new rows: those whose `watermark` is above the built table's
- * maximum minus `lookback` (a number of watermark units, or an interval such as `'3 days'` for a
- * timestamp), merged by `uniqueKey` (default: the primary key).
+ * How an incremental model follows its inputs. Every row carries the raw batch it comes from
+ * (`batchKey`); the engine remembers which version (`ops.batches.change_seq`) of each batch of the
+ * `batchSources` the published rows reflect, and on each build re-merges exactly the batches that
+ * changed since: new deliveries, batches a replay released rows into, batches a corrected delivery
+ * retired (their rows go). Any other input that changed (a dictionary source's batches, a seed, an
+ * upstream table model, the model's own SQL) makes the engine rebuild the model fully, and it says
+ * why in the run summary. No look-back, no flag.
  */
 export interface IncrementalConfig {
-  readonly watermark: string;
-  readonly lookback?: number | string;
+  /** The column holding the raw batch id of each row. */
+  readonly batchKey: string;
+  /** The sources (`system.table`) whose batches `batchKey` refers to. */
+  readonly batchSources: readonly string[];
+  /** Default: the primary key. */
   readonly uniqueKey?: readonly string[];
-  /**
-   * Rows of the built table to delete before each merge (a condition on alias `this`), for
-   * upstream rows that disappear, e.g. the lines of a batch a corrected delivery replaced.
-   */
-  readonly deleteWhere?: (ctx: ModelContext) => RawBuilder<unknown>;
 }
 
 /** Fixture rows for a model unit test: plain rows, or rows with SQL types for their columns. */
@@ -96,6 +117,7 @@ export interface ModelDefinition {
   readonly grain: string;
   /** Tested unique and not null. */
   readonly primaryKey: string | readonly string[];
+  /** Exactly the columns the SQL returns, in any order: a build fails naming any column missing or undeclared. */
   readonly columns: Readonly<Record<string, ColumnDefinition>>;
   readonly tags?: readonly string[];
   /** Required when `materialized` is `incremental`. */

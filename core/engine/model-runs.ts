@@ -3,8 +3,8 @@ import type pg from 'pg';
 export interface ModelRunRecord {
   readonly jobRunId?: number;
   readonly model: string;
-  readonly kind: 'build' | 'test';
-  readonly status: 'success' | 'error' | 'skipped' | 'pass' | 'fail';
+  readonly kind: 'build' | 'test' | 'publish';
+  readonly status: 'success' | 'error' | 'skipped' | 'pass' | 'fail' | 'warn' | 'published' | 'blocked';
   readonly rows?: number | null;
   readonly durationMs: number;
   readonly message?: string | null;

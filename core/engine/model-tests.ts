@@ -1,5 +1,10 @@
 import type { CompiledDataTest, CompiledModel, CompiledProject, CompiledUnitTest } from './compile-models.ts';
-import { primaryKeyOf, type ColumnTest } from './model-definition.ts';
+import {
+  primaryKeyOf,
+  type ColumnTest,
+  type ColumnTestWithSeverity,
+  type Severity,
+} from './model-definition.ts';
 
 export type TestType =
   | 'unique'
@@ -23,6 +28,8 @@ export interface ModelTestCase {
   /** Unique across the project, dbt style: `not_null_fct_x_amount`. */
   readonly id: string;
   readonly type: TestType;
+  /** `error` (default) blocks publication when it fails; `warn` is reported and the run publishes. */
+  readonly severity: Severity;
   readonly column?: string;
   /** The generic test's arguments, as dbt names them (`values`; `to`, `field`; `expression`; `columns`). */
   readonly kwargs: Readonly<Record<string, unknown>>;
@@ -34,11 +41,32 @@ export interface ModelTestCase {
   readonly dataTest?: CompiledDataTest;
 }
 
-/** Every test of the project: primary keys, column and model tests, custom SQL tests and unit tests. */
-export function testCasesOf(project: CompiledProject): ModelTestCase[] {
+/** A column test and its severity, whichever way the model wrote it. */
+export function unwrapColumnTest(test: ColumnTest | ColumnTestWithSeverity): {
+  test: ColumnTest;
+  severity: Severity;
+} {
+  return typeof test === 'object' && 'severity' in test && 'test' in test
+    ? { test: test.test, severity: test.severity }
+    : { test: test as ColumnTest, severity: 'error' };
+}
+
+/**
+ * Every test of the project: primary keys, column and model tests, custom SQL tests and unit tests.
+ * `relationOf` overrides where a model is read (the audit area of a run); `retarget` rewrites a
+ * custom SQL test's compiled text the same way.
+ */
+export function testCasesOf(
+  project: CompiledProject,
+  relationOf?: (model: string) => string | undefined,
+  retarget: (sql: string) => string = (text) => text,
+): ModelTestCase[] {
   const relations = new Map([
     ...project.seeds.map((seed): [string, string] => [seed, `ref.${seed}`]),
-    ...project.models.map((m): [string, string] => [m.definition.name, m.relation]),
+    ...project.models.map((m): [string, string] => [
+      m.definition.name,
+      relationOf?.(m.definition.name) ?? m.relation,
+    ]),
   ]);
   const cases: ModelTestCase[] = [];
   const ids = new Set<string>();
@@ -50,7 +78,8 @@ export function testCasesOf(project: CompiledProject): ModelTestCase[] {
   };
   for (const model of project.models) {
     if (model.definition.materialized === 'ephemeral') continue;
-    for (const test of testsOfModel(model, relations)) add(test);
+    for (const test of testsOfModel({ ...model, relation: relations.get(model.definition.name)! }, relations))
+      add(test);
   }
   for (const test of project.dataTests) {
     add({
@@ -58,9 +87,10 @@ export function testCasesOf(project: CompiledProject): ModelTestCase[] {
       name: test.name,
       id: test.name,
       type: 'data',
+      severity: test.severity,
       kwargs: {},
       dependsOn: test.refs,
-      failing: test.sql,
+      failing: retarget(test.sql),
       dataTest: test,
     });
   }
@@ -76,7 +106,7 @@ function testsOfModel(
   const tests: (Omit<ModelTestCase, 'id'> & { id: string })[] = [];
   const key = primaryKeyOf(definition);
   const declared = (column: string, test: ColumnTest) =>
-    (definition.columns[column]?.tests ?? []).includes(test);
+    (definition.columns[column]?.tests ?? []).some((t) => unwrapColumnTest(t).test === test);
   if (key.length === 1) {
     const column = key[0]!;
     if (!declared(column, 'unique')) tests.push(columnTest(model, column, 'unique', relations));
@@ -87,6 +117,7 @@ function testsOfModel(
       name: `primary_key(${key.join(', ')})`,
       id: `unique_combination_${name}_${key.join('_')}`,
       type: 'unique_combination',
+      severity: 'error',
       kwargs: { columns: key },
       dependsOn: [name],
       failing: `select ${key.join(', ')}, count(*) as n from ${relation} group by ${key.join(', ')}
@@ -94,7 +125,10 @@ function testsOfModel(
     });
   }
   for (const [column, spec] of Object.entries(definition.columns)) {
-    for (const test of spec.tests ?? []) tests.push(columnTest(model, column, test, relations));
+    for (const declared of spec.tests ?? []) {
+      const { test, severity } = unwrapColumnTest(declared);
+      tests.push({ ...columnTest(model, column, test, relations), severity });
+    }
   }
   for (const test of definition.tests ?? []) {
     tests.push({
@@ -102,6 +136,7 @@ function testsOfModel(
       name: `expression(${test.name})`,
       id: `expression_${name}_${test.name}`,
       type: 'expression',
+      severity: test.severity ?? 'error',
       kwargs: { expression: test.expression },
       dependsOn: [name],
       failing: `select * from ${relation} where not (${test.expression})`,
@@ -113,6 +148,7 @@ function testsOfModel(
       name: `unit(${unit.name})`,
       id: `unit_${name}_${unit.name}`,
       type: 'unit',
+      severity: 'error',
       kwargs: {},
       dependsOn: [],
       unit,
@@ -129,7 +165,7 @@ function columnTest(
 ): Omit<ModelTestCase, 'id'> & { id: string } {
   const { relation } = model;
   const name = model.definition.name;
-  const base = { model: name, column, dependsOn: [name] };
+  const base = { model: name, column, dependsOn: [name], severity: 'error' as Severity };
   if (test === 'not_null') {
     return {
       ...base,

@@ -13,11 +13,15 @@ export interface RelationDependents {
   readonly security: readonly string[];
 }
 
-/** Reads what depends on `schema.name` (which must exist). */
+/**
+ * Reads what depends on `schema.name` (which must exist). Views in schemas whose name ends with
+ * `skipSchemaSuffix` (a run's audit schemas, dropped after publishing) are left out.
+ */
 export async function captureDependents(
   client: pg.PoolClient,
   schema: string,
   name: string,
+  skipSchemaSuffix?: string,
 ): Promise<RelationDependents> {
   const target = `${quoteIdent(schema)}.${quoteIdent(name)}`;
   const views = await client.query<{ statements: string[] }>(
@@ -32,7 +36,7 @@ export async function captureDependents(
      ), views as (
        select c.oid, format('%I.%I', n.nspname, c.relname) as rel, max(deps.depth) as depth
          from deps join pg_class c on c.oid = deps.oid join pg_namespace n on n.oid = c.relnamespace
-        where c.relkind = 'v' group by c.oid, n.nspname, c.relname
+        where c.relkind = 'v' and ($2::text is null or right(n.nspname, length($2)) <> $2) group by c.oid, n.nspname, c.relname
      )
      select coalesce(array_agg(stmt order by depth, rel, ord), '{}') as statements from (
        select v.depth, v.rel, 0 as ord, format('create view %s as %s', v.rel, pg_get_viewdef(v.oid)) as stmt from views v
@@ -46,7 +50,7 @@ export async function captureDependents(
        union all
        select v.depth, v.rel, 3, grants.stmt from views v, ${grantsOf('v.oid', 'v.rel')}
      ) s`,
-    [target],
+    [target, skipSchemaSuffix ?? null],
   );
   const security = await client.query<{ statements: string[] }>(
     `select coalesce(array_agg(stmt order by ord, stmt), '{}') as statements from (

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../logging/logger.ts';
 import type { CompiledProject, CompiledUnitTest } from './compile-models.ts';
+import type { Severity } from './model-definition.ts';
 import { testCasesOf, type ModelTestCase } from './model-tests.ts';
 import { recordModelRun } from './model-runs.ts';
 import { runInDependencyOrder } from './scheduler.ts';
@@ -10,7 +11,10 @@ export interface TestResult {
   readonly test: string;
   /** Unique test id (dbt style), as in the manifest. */
   readonly id?: string;
-  readonly status: 'pass' | 'fail' | 'error';
+  /** `warn`: a failing test of severity warn (recorded, does not block publication). */
+  readonly status: 'pass' | 'fail' | 'error' | 'warn';
+  /** `error` blocks publication when the test fails; `warn` does not. */
+  readonly severity?: Severity;
   readonly failures: number;
   /** Up to five failing rows, for the message. */
   readonly sample: readonly Record<string, unknown>[];
@@ -26,6 +30,12 @@ export interface TestOptions {
   readonly models?: ReadonlySet<string>;
   readonly jobRunId?: number;
   readonly threads?: number;
+  /** Where to read a model instead of its published relation (a run's audit schema). */
+  readonly relationOf?: (model: string) => string | undefined;
+  /** Rewrites custom SQL tests the same way. */
+  readonly retarget?: (sql: string) => string;
+  /** Sees every query a test runs (the bench replays them). */
+  readonly onQuery?: (text: string) => void;
 }
 
 /**
@@ -38,7 +48,7 @@ export async function testModels(
   project: CompiledProject,
   options: TestOptions,
 ): Promise<TestResult[]> {
-  const cases = testCasesOf(project).filter(
+  const cases = testCasesOf(project, options.relationOf, options.retarget).filter(
     (t) =>
       (!options.models || (t.model !== undefined && options.models.has(t.model))) &&
       !(t.model && options.skip?.has(t.model)),
@@ -51,7 +61,7 @@ export async function testModels(
     async (id) => {
       const test = cases.find((t) => t.id === id)!;
       const started = Date.now();
-      const outcome = await runTest(pool, test).catch(
+      const outcome = await runTest(pool, test, options.onQuery).catch(
         (error: unknown): Omit<TestResult, 'model' | 'test'> => ({
           status: 'error',
           failures: 0,
@@ -64,19 +74,21 @@ export async function testModels(
         test: test.name,
         id: test.id,
         ...outcome,
+        ...(outcome.status === 'fail' && test.severity === 'warn' && { status: 'warn' as const }),
+        severity: test.severity,
         durationMs: Date.now() - started,
       };
       if (result.status !== 'pass') {
-        options.logger.error(
+        options.logger[result.status === 'warn' ? 'warn' : 'error'](
           { model: result.model, test: result.test, failures: result.failures, message: result.message },
-          `test failed: ${result.model} ${result.test} (${result.failures} failing rows)`,
+          `test ${result.status === 'warn' ? 'warns' : 'failed'}: ${result.model} ${result.test} (${result.failures} failing rows)`,
         );
       }
       await recordModelRun(pool, {
         jobRunId: options.jobRunId,
         model: `${result.model}.${result.test}`,
         kind: 'test',
-        status: result.status === 'pass' ? 'pass' : 'fail',
+        status: result.status === 'pass' ? 'pass' : result.status === 'warn' ? 'warn' : 'fail',
         rows: result.failures,
         durationMs: result.durationMs ?? 0,
         message: result.message,
@@ -88,13 +100,18 @@ export async function testModels(
   return cases.map((t) => results.get(t.id)!);
 }
 
-async function runTest(pool: pg.Pool, test: ModelTestCase): Promise<Omit<TestResult, 'model' | 'test'>> {
-  if (test.unit) return runUnitTest(pool, test.unit);
-  const { rows } = await pool.query(`select * from (${test.failing}) failing limit 6`);
+async function runTest(
+  pool: pg.Pool,
+  test: ModelTestCase,
+  onQuery: (text: string) => void = () => undefined,
+): Promise<Omit<TestResult, 'model' | 'test'>> {
+  const query = (text: string) => (onQuery(text), pool.query(text));
+  if (test.unit) return runUnitTest(query, test.unit);
+  const { rows } = await query(`select * from (${test.failing}) failing limit 6`);
   const count =
     rows.length < 6
       ? rows.length
-      : Number((await pool.query(`select count(*) as n from (${test.failing}) f`)).rows[0].n);
+      : Number((await query(`select count(*) as n from (${test.failing}) f`)).rows[0].n);
   return { status: count === 0 ? 'pass' : 'fail', failures: count, sample: rows.slice(0, 5) };
 }
 
@@ -103,10 +120,10 @@ async function runTest(pool: pg.Pool, test: ModelTestCase): Promise<Omit<TestRes
  * columns `expect` names; values compare as text, so 1, '1' and 1.0 agree where PostgreSQL does.
  */
 async function runUnitTest(
-  pool: pg.Pool,
+  query: (text: string) => Promise<pg.QueryResult>,
   unit: CompiledUnitTest,
 ): Promise<Omit<TestResult, 'model' | 'test'>> {
-  const { rows } = await pool.query(unit.sql);
+  const { rows } = await query(unit.sql);
   const columns = [...new Set(unit.expect.flatMap((r) => Object.keys(r)))];
   const canon = (row: Record<string, unknown>) => JSON.stringify(columns.map((c) => canonical(row[c])));
   const remaining = new Map<string, number>();

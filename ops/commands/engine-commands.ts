@@ -2,9 +2,16 @@ import path from 'node:path';
 import { exportDbtProject } from '../../core/engine/dbt-export.ts';
 import { writeDocsSite } from '../../core/engine/docs-site.ts';
 import { writeManifest } from '../../core/engine/manifest.ts';
+import { checkProjectColumns } from '../../core/engine/model-columns.ts';
 import { selectModels } from '../../core/engine/selection.ts';
 import { projectPaths } from '../../core/paths.ts';
-import { buildStage, loadProject, testStage, type RunSelection } from '../../pipelines/run-pipeline.ts';
+import {
+  buildStage,
+  loadProject,
+  publishStage,
+  testStage,
+  type RunSelection,
+} from '../../pipelines/run-pipeline.ts';
 import { withWarehouse } from '../context.ts';
 import { printPipelineSummary } from './print-summary.ts';
 
@@ -15,17 +22,24 @@ export interface EngineCommandOptions extends RunSelection {
 
 const targetOf = (opts: EngineCommandOptions) => path.resolve(opts.targetDir ?? projectPaths.target);
 
-/** `hdw build`: builds the selected models, writes run_results.json and manifest.json. Returns whether all built. */
+/**
+ * `hdw build`: builds the selected models into the audit schemas, tests them there and publishes
+ * them if no `error` test fails; writes run_results.json and manifest.json. Returns whether it published.
+ */
 export async function buildCommand(opts: EngineCommandOptions): Promise<boolean> {
   const project = await loadProject();
   const targetDir = targetOf(opts);
-  const models = await withWarehouse(
-    (w, ctx) => buildStage({ pool: w.pool, ...ctx, targetDir }, project, opts),
+  const build = await withWarehouse(
+    async (w, ctx) => {
+      const result = await buildStage({ pool: w.pool, ...ctx, targetDir }, project, opts);
+      if (result.publication === 'published') await publishStage({ pool: w.pool, ...ctx });
+      return result;
+    },
     { lock: 'build' },
   );
   await writeManifest(project, targetDir);
-  printPipelineSummary({ models });
-  return models.every((m) => m.status === 'success');
+  printPipelineSummary(build);
+  return build.publication === 'published' && build.models.every((m) => m.status === 'success');
 }
 
 /** `hdw test`: runs the tests of the selected models. Returns whether all passed. */
@@ -36,7 +50,7 @@ export async function testCommand(opts: EngineCommandOptions): Promise<boolean> 
     testStage({ pool: w.pool, ...ctx, targetDir }, project, undefined, opts),
   );
   printPipelineSummary({ tests });
-  return tests.every((t) => t.status === 'pass');
+  return tests.every((t) => t.status === 'pass' || t.status === 'warn');
 }
 
 /** `hdw ls`: the selected models, one per line (name, materialization, path); no database needed. */
@@ -49,15 +63,21 @@ export async function lsCommand(
     write(`${m.definition.name.padEnd(44)} ${m.definition.materialized.padEnd(12)} ${m.path}\n`);
 }
 
-/** `hdw compile`: prints the compiled SQL of the selected models and writes manifest.json; no database needed. */
+/**
+ * `hdw compile`: prints the compiled SQL of the selected models and writes manifest.json; no
+ * database needed. With `--check`, also describes each model's SQL in the warehouse and fails,
+ * naming model and column, where the columns returned differ from those declared.
+ */
 export async function compileCommand(
-  opts: EngineCommandOptions,
+  opts: EngineCommandOptions & { readonly check?: boolean },
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<void> {
   const project = await loadProject();
-  for (const m of selectModels(project, opts.select))
+  const models = selectModels(project, opts.select);
+  for (const m of models)
     write(`-- ${m.definition.name} (${m.definition.materialized}) ${m.path}\n${m.sql.trim()};\n\n`);
   await writeManifest(project, targetOf(opts));
+  if (opts.check) await withWarehouse((w) => checkProjectColumns(w.pool, models));
 }
 
 /** `hdw docs`: writes the static docs site to `<target>/docs`; returns its index.html. */

@@ -51,15 +51,25 @@ export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
     const bad = summary.models.filter((m) => m.status !== 'success');
     out.push(`建模 build: ${summary.models.length - bad.length}/${summary.models.length} models built`);
     for (const m of bad) out.push(`  ${m.status} ${m.model}: ${m.message ?? ''}`);
+    for (const m of summary.models.filter((r) => r.rebuiltFully))
+      out.push(`  ${m.model} rebuilt fully: ${m.rebuiltFully}`);
   }
   if (summary.tests) {
     const bad = summary.tests.filter((t) => t.status !== 'pass');
-    out.push(`测试 tests: ${summary.tests.length - bad.length}/${summary.tests.length} passed`);
+    const warned = bad.filter((t) => t.status === 'warn').length;
+    out.push(
+      `测试 tests: ${summary.tests.length - bad.length}/${summary.tests.length} passed${warned ? ` (${warned} warn)` : ''}`,
+    );
     for (const t of bad) {
       out.push(
         `  ${t.status} ${t.model} ${t.test}: ${t.failures} failing row(s) ${t.message ?? JSON.stringify(t.sample.slice(0, 3))}`,
       );
     }
   }
+  if (summary.publication === 'blocked') {
+    out.push('发布 publish: BLOCKED — nothing published, the previous models keep serving:');
+    for (const reason of summary.blockedBy ?? []) out.push(`  ${reason}`);
+  } else if (summary.publication === 'published')
+    out.push('发布 publish: all models of the run published together');
   process.stdout.write(`${out.join('\n')}\n`);
 }

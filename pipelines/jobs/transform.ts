@@ -1,10 +1,8 @@
-import { buildStage, loadProject, publishStage, testStage } from '../run-pipeline.ts';
+import { buildStage, loadProject, publishStage } from '../run-pipeline.ts';
 import { runJob } from './run-job.ts';
 
 await runJob('transform', async (ctx) => {
-  const project = await loadProject();
-  const models = await buildStage(ctx, project);
-  const tests = await testStage(ctx, project, models);
-  if (models.every((m) => m.status === 'success') && tests.every((t) => t.status === 'pass'))
-    await publishStage(ctx);
+  // Models are built, tested in the audit schemas and published together, or not at all.
+  const build = await buildStage(ctx, await loadProject());
+  if (build.publication === 'published') await publishStage(ctx);
 });

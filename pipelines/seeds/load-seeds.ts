@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -37,12 +38,15 @@ export async function findSeeds(dir: string): Promise<SeedFile[]> {
 
 /**
  * Replaces `ref.<name>` with the seed's rows, in one transaction, validating every value against
- * its schema first: a bad seed stops the load with the file, line and column named.
+ * its schema first: a bad seed stops the load with the file, line and column named. A seed whose
+ * content changed gets a new version in ops.seed_versions (its sha256 and a change number), which
+ * is how the engine knows to rebuild incremental models that read it.
  */
 export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logger: Logger): Promise<void> {
   await withTransaction(pool, async (client) => {
     for (const seed of seeds) {
-      const rows = parse(await readFile(seed.csv, 'utf8'), {
+      const content = await readFile(seed.csv, 'utf8');
+      const rows = parse(content, {
         columns: true,
         skip_empty_lines: true,
         bom: true,
@@ -88,6 +92,12 @@ export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logge
           slice.flat(),
         );
       }
+      await client.query(
+        `insert into ops.seed_versions (seed, content_sha256, change_seq) values ($1, $2, nextval('ops.change_seq'))
+         on conflict (seed) do update set content_sha256 = excluded.content_sha256, change_seq = excluded.change_seq, loaded_at = now()
+          where ops.seed_versions.content_sha256 <> excluded.content_sha256`,
+        [seed.name, createHash('sha256').update(content).digest('hex')],
+      );
       logger.debug({ seed: seed.name, rows: values.length }, 'seed loaded');
     }
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildModels } from '../../core/engine/build-models.ts';
+import { checkProjectColumns } from '../../core/engine/model-columns.ts';
 import { compileProject } from '../../core/engine/compile-models.ts';
 import { writeRunResults } from '../../core/engine/run-results.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
@@ -32,16 +33,19 @@ beforeAll(async () => {
   await writeFixtureModel(models, 'staging', {
     name: 'stg_app__events',
     sql: 'select * from ${source("app", "events")} where id <= ${v("max_id")}',
+    returns: ['grp', 'amount'],
   });
   await writeFixtureModel(models, 'intermediate', {
     name: 'int_events__even',
     materialized: 'ephemeral',
     sql: 'select * from ${ref("stg_app__events")} where id % 2 = 0',
+    returns: ['grp', 'amount'],
   });
   await writeFixtureModel(models, 'intermediate', {
     name: 'int_events__slow',
     materialized: 'table',
     sql: 'with pause as (select pg_sleep(${v("pause_seconds")})) select e.* from ${ref("stg_app__events")} e, pause',
+    returns: ['grp', 'amount'],
   });
   await writeFixtureModel(models, 'marts', {
     name: 'fct_even_groups',
@@ -49,6 +53,7 @@ beforeAll(async () => {
     primaryKey: 'grp',
     tags: ['even'],
     sql: 'select grp, count(*) as n from ${ref("int_events__even")} group by grp',
+    returns: ['n'],
   });
   await writeFixtureModel(models, 'intermediate', {
     name: 'int_broken',
@@ -69,6 +74,7 @@ beforeAll(async () => {
     name: 'fct_slow_copy',
     materialized: 'table',
     sql: 'select * from ${ref("int_events__slow")}',
+    returns: ['grp', 'amount'],
   });
 });
 
@@ -82,7 +88,8 @@ describe('model engine: build', () => {
   it('builds views, tables and ephemeral models; a failed model skips its dependents and the rest carry on', async () => {
     const project = await compileProject(models, []);
     const started = new Date();
-    const results = await buildModels(pool, project, { logger: silentLogger, threads: 4 });
+    const run = await buildModels(pool, project, { logger: silentLogger, threads: 4 });
+    const results = run.models;
     const status = Object.fromEntries(results.map((r) => [r.model, r.status]));
     expect(status).toEqual({
       stg_app__events: 'success',
@@ -95,9 +102,25 @@ describe('model engine: build', () => {
     });
     expect(results.find((r) => r.model === 'int_broken')!.message).toMatch(/division by zero/);
     expect(results.find((r) => r.model === 'dim_after_broken')!.message).toMatch(/fct_on_broken/);
+    // a model that did not build blocks publication: nothing of the run is published
+    expect(run.publication).toBe('blocked');
+    expect(run.blockedBy).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^int_broken: .*division by zero/)]),
+    );
+    expect((await pool.query(`select to_regclass('marts.fct_even_groups') as r`)).rows[0].r).toBeNull();
+    // the audit schema keeps what was built, for the owner to inspect
+    expect((await pool.query(`select sum(n)::int as n from marts__audit.fct_even_groups`)).rows[0].n).toBe(
+      50,
+    );
+    const good = await buildModels(pool, project, {
+      logger: silentLogger,
+      select: 'stg_app__events int_events__slow fct_even_groups fct_slow_copy',
+    });
+    expect(good.publication).toBe('published');
     // the ephemeral model is inlined, never built
     const { rows } = await pool.query(`select sum(n)::int as n from marts.fct_even_groups`);
     expect(rows[0].n).toBe(50);
+    expect((await pool.query(`select to_regnamespace('marts__audit') as r`)).rows[0].r).toBeNull();
     expect(
       (await pool.query(`select to_regclass('intermediate.int_events__even') as r`)).rows[0].r,
     ).toBeNull();
@@ -144,7 +167,10 @@ describe('model engine: build', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const results = await buildModels(pool, slow, { logger: silentLogger, select: '+int_events__slow' });
+    const { models: results } = await buildModels(pool, slow, {
+      logger: silentLogger,
+      select: '+int_events__slow',
+    });
     await new Promise((r) => setTimeout(r, 100));
     building = false;
     await polling;
@@ -169,12 +195,79 @@ describe('model engine: build', () => {
   it('builds independent models side by side with --threads', async () => {
     const slow = await compileProject(models, [], { vars: { max_id: 100, pause_seconds: 1 } });
     const started = Date.now();
-    const results = await buildModels(pool, slow, {
+    const { models: results } = await buildModels(pool, slow, {
       logger: silentLogger,
       select: 'int_events__slow fct_even_groups stg_app__events',
       threads: 4,
     });
     expect(results.every((r) => r.status === 'success')).toBe(true);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('fails a model whose declared columns differ from what its SQL returns, naming model and column, at compile --check and at build', async () => {
+    const other = path.join(dir, 'contract-models');
+    await writeFixtureSources(other, 'app', ['events']);
+    await writeFixtureModel(other, 'staging', {
+      name: 'stg_app__events',
+      sql: 'select id, grp from ${source("app", "events")}',
+      returns: ['grp', 'amount'],
+    });
+    await writeFixtureModel(other, 'marts', {
+      name: 'fct_groups',
+      materialized: 'table',
+      primaryKey: 'grp',
+      sql: 'select grp, count(*) as n, sum(id) as total from ${ref("stg_app__events")} group by grp',
+      returns: ['n'],
+      columns: { n: { description: 'n', type: 'integer' } },
+    });
+    const project = await compileProject(other, []);
+    const described = await checkProjectColumns(pool, project.models).then(
+      () => 'no error',
+      (error: Error) => error.message,
+    );
+    expect(described).toMatch(/model stg_app__events: declared column amount is not returned by its SQL/);
+    const run = await buildModels(pool, project, { logger: silentLogger });
+    expect(run.publication).toBe('blocked');
+    expect(run.models.find((m) => m.model === 'stg_app__events')!.message).toMatch(
+      /model stg_app__events: declared column amount is not returned/,
+    );
+    // the mart alone (reading the published staging view of the first fixture project)
+    const mart = await buildModels(pool, project, { logger: silentLogger, select: 'fct_groups' });
+    expect(mart.models[0]!.message).toMatch(
+      /^model fct_groups: .*column total is returned by its SQL but not declared/,
+    );
+    expect(mart.models[0]!.message).toMatch(/column n is bigint, declared integer/);
+  });
+
+  it('publishes despite a failing warn test (reported as warn), and blocks on a failing error test', async () => {
+    const other = path.join(dir, 'severity-models');
+    await writeFixtureModel(other, 'marts', {
+      name: 'fct_severity',
+      materialized: 'table',
+      sql: 'select g as id, g - 2 as amount from generate_series(1, 3) g',
+      returns: ['amount'],
+      columns: { amount: { tests: [{ test: { expression: 'amount >= 0' }, severity: 'warn' }] } },
+    });
+    const warned = await buildModels(pool, await compileProject(other, []), { logger: silentLogger });
+    expect(warned.publication).toBe('published');
+    expect(warned.tests.find((t) => t.test.startsWith('expression(amount'))).toMatchObject({
+      status: 'warn',
+      severity: 'warn',
+      failures: 1,
+    });
+    expect((await pool.query(`select count(*)::int as n from marts.fct_severity`)).rows[0].n).toBe(3);
+
+    const again = path.join(dir, 'severity-models-2'); // modules are cached by path
+    await writeFixtureModel(again, 'marts', {
+      name: 'fct_severity',
+      materialized: 'table',
+      sql: 'select g as id, g - 3 as amount from generate_series(1, 4) g',
+      returns: ['amount'],
+      columns: { amount: { tests: [{ expression: 'amount >= 0' }] } },
+    });
+    const blocked = await buildModels(pool, await compileProject(again, []), { logger: silentLogger });
+    expect(blocked.publication).toBe('blocked');
+    expect(blocked.blockedBy).toEqual(['fct_severity expression(amount: amount >= 0): 2 failing rows']);
+    expect((await pool.query(`select count(*)::int as n from marts.fct_severity`)).rows[0].n).toBe(3);
   });
 });

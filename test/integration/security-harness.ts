@@ -263,8 +263,8 @@ export async function insertChargeRows(
     throw new Error(`the harness's deliveries were not loaded cleanly: ${JSON.stringify(ingest)}`);
   }
   const built = await buildStage(stage(state), undefined, { select: '+fct_department_charges_monthly' });
-  const failed = built.filter((model) => model.status !== 'success');
-  if (failed.length > 0) throw new Error(`the harness's build failed: ${JSON.stringify(failed)}`);
+  if (built.publication !== 'published')
+    throw new Error(`the harness's build was not published: ${built.blockedBy.join('; ')}`);
 }
 
 function stage(state: Deliveries): StageContext {

@@ -11,12 +11,9 @@ const dataQuality = 'tag:data_quality';
  * `fct_data_quality_*` marts) with the engine, as `hdw build` does; throws naming any that failed.
  */
 export async function buildDataQualityModels(pool: pg.Pool): Promise<void> {
-  const results = await buildModels(pool, await loadProject(), { logger: silentLogger, select: dataQuality });
-  const failed = results.filter((r) => r.status !== 'success');
-  if (failed.length > 0)
-    throw new Error(
-      `data-quality models failed: ${failed.map((f) => `${f.model}: ${f.message}`).join('; ')}`,
-    );
+  const run = await buildModels(pool, await loadProject(), { logger: silentLogger, select: dataQuality });
+  if (run.publication !== 'published')
+    throw new Error(`data-quality models were not published: ${run.blockedBy.join('; ')}`);
 }
 
 /** Runs the declared tests of the data-quality models; returns those that did not pass. */

@@ -6,27 +6,36 @@ export default defineModel({
   materialized: 'incremental',
   description:
     '收费明细映射到联盟统一字典：开单科室映射为标准科室，费用类别带药品/中药饮片/耗材标识。科室口径为开单科室（开单收入）。' +
-    '增量构建：每次只合并最近批次（含回看）的明细；被更正交付替换的批次的明细先删除。',
+    '增量构建：引擎按批次台账（ops.batches.change_seq）只重新合并有变化的批次——新交付、回放释放了隔离行的批次、被更正交付替换的批次（其行删除）；' +
+    '科室字典交付、种子（如收费类别的药品标识）或本模型 SQL 变化时，引擎自动全量重建，并在运行摘要中说明原因。',
   grain: 'One row per charge line (hospital, line id).',
   primaryKey: ['hospital_code', 'charge_line_id'],
   incremental: {
-    watermark: 'batch_id',
-    // Batches are numbered in load order; re-read a few in case loads committed out of order.
-    lookback: 5,
-    deleteWhere: ({ ref }) =>
-      sql`this.batch_id in (select batch_id from ${ref('stg_ops__batches')} where status = 'replaced')`,
+    batchKey: 'batch_id',
+    batchSources: ['his.charge_lines'],
   },
   columns: {
     hospital_code: { description: '医院编码' },
     charge_line_id: { description: '明细流水号' },
+    visit_type: { description: '就诊类型：inpatient 住院 / outpatient 门诊' },
+    visit_id: { description: '就诊号（住院号或门诊号）' },
+    item_code: { description: '院内收费项目编码' },
     department_code: { description: '标准科室编码（开单科室）', tests: ['not_null'] },
     department_name: { description: '标准科室名称' },
     charge_category_code: {
       description: '医保收费项目类别',
       tests: ['not_null', { relationships: { to: 'charge_categories', field: 'category_code' } }],
     },
+    charge_category_name: { description: '收费类别名称' },
+    is_drug: { description: '是否药品（西药、中药饮片、中成药）', type: 'boolean' },
+    is_herbal_pieces: { description: '是否中药饮片', type: 'boolean' },
+    is_material: { description: '是否卫生材料', type: 'boolean' },
+    charged_at: { description: '收费时间' },
+    charge_month: { description: '收费月份（当月第一天）', type: 'date' },
+    quantity: { description: '数量' },
+    unit_price: { description: '单价（元）' },
     amount: { description: '金额（元）' },
-    batch_id: { description: '入库批次号（增量水位）', tests: ['not_null'] },
+    batch_id: { description: '入库批次号（增量合并按批次）', type: 'bigint', tests: ['not_null'] },
   },
   unitTests: [
     {

@@ -29,7 +29,12 @@ export default defineModel({
       tests: ['not_null'],
     },
     department_name: { title: '科室名称', description: '标准科室名称。', tests: ['not_null'] },
-    month: { title: '费用月份', description: '费用发生月份（取该月第一天）。', tests: ['not_null'] },
+    month: {
+      title: '费用月份',
+      description: '费用发生月份（取该月第一天）。',
+      type: 'date',
+      tests: ['not_null'],
+    },
     visit_type: {
       title: '就诊类型',
       description: '就诊类型，inpatient 为住院，outpatient 为门诊。',
@@ -52,15 +57,25 @@ export default defineModel({
       title: '总费用',
       description: '全部收费项目的费用合计（元，精确到分）。',
       format: 'currency',
+      type: 'numeric(18, 2)',
       tests: ['not_null'],
     },
-    line_count: { title: '费用明细条数', description: '汇总进来的收费明细行数。' },
+    line_count: { title: '费用明细条数', description: '汇总进来的收费明细行数。', type: 'bigint' },
     share_of_department_month: {
       title: '占科室当月费用比例',
       description: '占该科室当月收费总额的比例。',
       format: 'percent',
     },
   },
+  tests: [
+    {
+      // A cell whose refunds (冲红/退费) exceed its charges has lost its original charges: the
+      // month would publish negative revenue for the department, so the run is blocked.
+      name: 'net_charges_not_negative',
+      expression: 'charge_amount >= 0',
+      severity: 'error',
+    },
+  ],
   sql: ({ ref }) => sql`
     with charge_lines as (
       select * from ${ref('int_charge_lines__standardised')}

@@ -23,6 +23,8 @@ export default defineModel({
     amount: { description: '金额（元）', tests: ['not_null'] },
     order_dept_code: { description: '开单科室（院内编码）' },
     exec_dept_code: { description: '执行科室（院内编码）' },
+    batch_id: { description: '入库批次号', tests: ['not_null'] },
+    source_line: { description: '交付文件中的行号' },
   },
   sql: ({ source }) => sql`
     with source as (

@@ -10,11 +10,18 @@ export interface FixtureModel {
   readonly columns?: Readonly<
     Record<
       string,
-      { readonly description?: string; readonly tests?: readonly unknown[]; readonly pii?: boolean }
+      {
+        readonly description?: string;
+        readonly type?: string;
+        readonly tests?: readonly unknown[];
+        readonly pii?: boolean;
+      }
     >
   >;
   readonly tags?: readonly string[];
-  /** Further properties as TypeScript source, e.g. `incremental: { watermark: 'batch_id' }`. */
+  /** Every column the SQL returns (declared with their name as description), besides the key and `columns`. */
+  readonly returns?: readonly string[];
+  /** Further properties as TypeScript source, e.g. `incremental: { batchKey: 'batch_id', batchSources: ['app.events'] }`. */
   readonly extra?: string;
 }
 
@@ -28,7 +35,10 @@ export async function writeFixtureModel(
 ): Promise<string> {
   const key = model.primaryKey ?? 'id';
   const keys = typeof key === 'string' ? [key] : key;
-  const columns = { ...Object.fromEntries(keys.map((k) => [k, { description: k }])), ...model.columns };
+  const columns = {
+    ...Object.fromEntries([...keys, ...(model.returns ?? [])].map((k) => [k, { description: k }])),
+    ...model.columns,
+  };
   const described = Object.fromEntries(
     Object.entries(columns).map(([c, spec]) => [c, { description: c, ...spec }]),
   );
