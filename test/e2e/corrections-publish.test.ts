@@ -94,7 +94,7 @@ beforeAll(async () => {
     hospitals: { code: string; encoding: string; header_language?: string }[];
   };
   hospital = manifest.hospitals.find((h) => /utf-?8/i.test(h.encoding) && h.header_language !== 'zh')!.code;
-  config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, DATABASE_URL: t.url });
+  config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, DATABASE_URL: t.url, HDW_INBOX_QUIET_SECONDS: '0' });
   ctx = {
     pool,
     config,

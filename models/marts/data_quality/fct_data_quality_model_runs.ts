@@ -19,17 +19,17 @@ export default defineModel({
     model: { title: '模型', description: '模型或测试名称。', tests: ['not_null'] },
     run_kind: {
       title: '运行类型',
-      description: 'build 为构建，test 为测试。',
-      tests: [{ accepted_values: ['build', 'test'] }],
+      description: 'build 为构建，test 为测试，publish 为发布（写入-审核-发布）。',
+      tests: [{ accepted_values: ['build', 'test', 'publish'] }],
     },
     run_status: {
       title: '运行结果',
-      description: 'success / pass 通过，error / fail 失败，skipped 因上游失败而跳过。',
-      tests: [{ accepted_values: ['success', 'error', 'skipped', 'pass', 'fail'] }],
+      description: 'success / pass 通过，error / fail 失败，warn 警告级测试未通过（仍发布），skipped 因上游失败而跳过；发布运行为 published 已发布或 blocked 被阻断。',
+      tests: [{ accepted_values: ['success', 'error', 'skipped', 'pass', 'fail', 'warn', 'published', 'blocked'] }],
     },
     is_failure: {
       title: '是否失败',
-      description: '构建出错（error）或测试未通过（fail）。',
+      description: '构建出错（error）、测试未通过（fail）或发布被阻断（blocked）。',
       tests: ['not_null'],
     },
     rows: { title: '行数', description: '构建写入的行数，或测试发现的失败行数。' },
@@ -58,7 +58,7 @@ export default defineModel({
         -- outcome
         m.run_kind,
         m.run_status,
-        m.run_status in ('error', 'fail') as is_failure,
+        m.run_status in ('error', 'fail', 'blocked') as is_failure,
         m.rows,
         m.duration_ms,
         m.message,

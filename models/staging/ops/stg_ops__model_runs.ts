@@ -14,11 +14,11 @@ export default defineModel({
     model: { description: '模型（或测试）名称', tests: ['not_null'] },
     run_kind: {
       description: '类型：build 构建 / test 测试',
-      tests: [{ accepted_values: ['build', 'test'] }],
+      tests: [{ accepted_values: ['build', 'test', 'publish'] }],
     },
     run_status: {
       description: '结果：success / pass 通过，error / fail 失败，skipped 跳过',
-      tests: [{ accepted_values: ['success', 'error', 'skipped', 'pass', 'fail'] }],
+      tests: [{ accepted_values: ['success', 'error', 'skipped', 'pass', 'fail', 'warn', 'published', 'blocked'] }],
     },
     rows: { description: '行数（构建写入行数或测试失败行数）' },
     duration_ms: { description: '耗时（毫秒）' },
