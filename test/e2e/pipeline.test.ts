@@ -131,7 +131,7 @@ describe('end to end: generate → run → Cube', () => {
       ]),
     );
     expect(served).toEqual(expected);
-    expect(Object.keys(served)).toHaveLength(3);
+    expect(Object.keys(served)).toHaveLength(10);
   });
 
   it('loads nothing the second time the same inbox is run', async () => {
