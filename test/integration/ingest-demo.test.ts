@@ -45,7 +45,7 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
       await seedStage(ctx);
       summary = await ingestStage(ctx);
     },
-    full ? 3_600_000 : 300_000,
+    full ? 3_600_000 : 900_000,
   );
 
   afterAll(async () => {
