@@ -201,7 +201,7 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('demo data for a 3-hospital alliance')
+    .description('demo data for a ten-hospital alliance and its payers')
     .command('generate')
     .description(
       'write two years (2024–2025) of deliveries of a ten-hospital alliance and its payers, with known defects, planted scenarios and a ground truth, into the inbox',
