@@ -61,7 +61,7 @@ describe('end to end: generate → run → Cube', () => {
     });
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }, 600_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
