@@ -62,6 +62,7 @@ const martRows = () => snapshot('marts.fct_department_charges_monthly', 'departm
 async function expectOrdinaryEqualsFullRefresh(): Promise<BuildRun> {
   const run = await build();
   expect(run.models.filter((r) => r.status !== 'success')).toEqual([]);
+  expect(run.blockedBy).toEqual([]);
   expect(run.publication).toBe('published');
   const [incremental, mart] = [await incrementalRows(), await martRows()];
   expect((await build(true)).publication).toBe('published');
@@ -215,7 +216,8 @@ describe('incremental model int_charge_lines__standardised', () => {
   it("passes the project's data tests, unit tests and custom SQL tests on the built models", async () => {
     expect((await build()).publication).toBe('published');
     const results = await testModels(pool, project, { logger: silentLogger });
-    expect(results.filter((r) => r.status !== 'pass')).toEqual([]);
+    // Warn-severity findings (a fixture batch retired without a replacement) do not fail the project.
+    expect(results.filter((r) => r.status !== 'pass' && r.status !== 'warn')).toEqual([]);
     expect(results.map((r) => r.test)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^unit\(/), 'assert_mart_charges_equal_charge_lines']),
     );
