@@ -21,6 +21,7 @@ import { ingestInbox, loadOrder, type IngestSummary } from './ingest/ingest-inbo
 import type { BatchResult } from './ingest/load-batch.ts';
 import { sourceId, type SourceDefinition } from './ingest/source-definition.ts';
 import { findSeeds, loadSeeds } from './seeds/load-seeds.ts';
+import { withTimeZone } from './ingest/source-definition.ts';
 import { allSources } from './sources/index.ts';
 
 export interface StageContext {
@@ -99,10 +100,11 @@ export async function ingestStage(ctx: StageContext): Promise<IngestStageSummary
     'ingest',
     async (runId) => {
       // A source id that names no declared source is a configuration error: stop before loading.
-      const specs = resolveDatabaseSources(ctx.config.HDW_DATABASE_SOURCES ?? [], allSources);
+      const sources = withTimeZone(allSources, ctx.config.HDW_TIME_ZONE);
+      const specs = resolveDatabaseSources(ctx.config.HDW_DATABASE_SOURCES ?? [], sources);
       const inbox = await ingestInbox(ctx.pool, {
         inbox: ctx.config.HDW_INBOX,
-        sources: allSources,
+        sources,
         logger: ctx.logger,
         progress: ctx.progress,
         jobRunId: runId,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../contract/columns.ts';
 import { ConfigError } from '../errors.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -79,6 +80,8 @@ export const configSchema = z.object({
   HDW_LOG_LEVEL: z.enum(logLevels, { error: `must be one of ${logLevels.join(', ')}` }),
   /** Hospital systems' PostgreSQL views pulled by the ingest stage (JSON array text in the environment). */
   HDW_DATABASE_SOURCES: databaseSourcesSchema.optional(),
+  /** The hospitals' IANA time zone: delivered times with an offset (`Z`, `+08:00`) are converted to it. */
+  HDW_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -92,6 +95,7 @@ const fileKeys: Record<string, keyof Config> = {
   jwtPublicKey: 'HDW_JWT_PUBLIC_KEY',
   logLevel: 'HDW_LOG_LEVEL',
   databaseSources: 'HDW_DATABASE_SOURCES',
+  timeZone: 'HDW_TIME_ZONE',
 };
 
 /**
@@ -115,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_JWT_PUBLIC_KEY: pick('HDW_JWT_PUBLIC_KEY'),
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
     HDW_DATABASE_SOURCES: fromJsonText(env.HDW_DATABASE_SOURCES, fromFile.HDW_DATABASE_SOURCES),
+    HDW_TIME_ZONE: pick('HDW_TIME_ZONE') ?? DEFAULT_TIME_ZONE,
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(
