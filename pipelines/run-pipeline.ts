@@ -20,6 +20,7 @@ import { extractIncrement, type DatabaseSource } from './ingest/database-source.
 import { ingestInbox, loadOrder, type IngestSummary } from './ingest/ingest-inbox.ts';
 import type { BatchResult } from './ingest/load-batch.ts';
 import { sourceId, type SourceDefinition } from './ingest/source-definition.ts';
+import { mergeNationalCodeLists } from './reference/national-code-lists.ts';
 import { findSeeds, loadSeeds } from './seeds/load-seeds.ts';
 import { withTimeZone } from './ingest/source-definition.ts';
 import { allSources } from './sources/index.ts';
@@ -58,7 +59,7 @@ export async function seedStage(ctx: StageContext): Promise<number> {
     'seed',
     async () => {
       const seeds = await findSeeds(projectPaths.seeds);
-      await loadSeeds(ctx.pool, seeds, ctx.logger);
+      await loadSeeds(ctx.pool, seeds, ctx.logger, mergeNationalCodeLists);
       return seeds.length;
     },
     (n) => ({ seeds: n }),

@@ -5,12 +5,14 @@ import type { Db } from './database.ts';
 import * as warehouse from './migrations/0001-warehouse.ts';
 import * as warehouseLogins from './migrations/0003-warehouse-logins.ts';
 import * as ingestQuality from './migrations/0004-ingest-quality.ts';
+import * as nationalCodeLists from './migrations/0011-national-code-lists.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
   '0001-warehouse': warehouse,
   '0003-warehouse-logins': warehouseLogins,
   '0004-ingest-quality': ingestQuality,
+  '0011-national-code-lists': nationalCodeLists,
 };
 
 /**

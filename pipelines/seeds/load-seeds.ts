@@ -39,7 +39,13 @@ export async function findSeeds(dir: string): Promise<SeedFile[]> {
  * Replaces `ref.<name>` with the seed's rows, in one transaction, validating every value against
  * its schema first: a bad seed stops the load with the file, line and column named.
  */
-export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logger: Logger): Promise<void> {
+export async function loadSeeds(
+  pool: pg.Pool,
+  seeds: readonly SeedFile[],
+  logger: Logger,
+  /** Run in the same transaction after the seeds, e.g. to add the national code lists. */
+  after?: (client: pg.PoolClient) => Promise<void>,
+): Promise<void> {
   await withTransaction(pool, async (client) => {
     for (const seed of seeds) {
       const rows = parse(await readFile(seed.csv, 'utf8'), {
@@ -90,6 +96,7 @@ export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logge
       }
       logger.debug({ seed: seed.name, rows: values.length }, 'seed loaded');
     }
+    await after?.(client);
   });
 }
 
