@@ -158,6 +158,13 @@ export const FILE_SCHEMAS = {
     ['refused_amount', '拒付金额'],
     ['deducted_amount', '扣款金额'],
     ['setl_time', '结算时间'],
+    ['payment_method', '支付方式'],
+    ['dip_code', 'DIP病种编码'],
+    ['dip_score', 'DIP分值'],
+    ['declared_amount', '申报金额'],
+    ['declare_date', '申报日期'],
+    ['setl_status', '清算状态'],
+    ['refuse_reason_code', '拒付原因代码'],
   ],
   'insurance/settlement_diagnoses': [
     ['setl_id', '结算ID'],
@@ -201,6 +208,8 @@ export const FILE_SCHEMAS = {
     ['dept_name', '科室名称'],
     ['cost_item_code', '成本项目编码'],
     ['cost_item_name', '成本项目名称'],
+    ['cost_subitem_code', '成本明细项目编码'],
+    ['cost_subitem_name', '成本明细项目名称'],
     ['amount', '金额'],
   ],
   'erp/headcount': [
@@ -220,6 +229,58 @@ export const FILE_SCHEMAS = {
     ['floor_area_m2', '面积平方米'],
     ['open_beds', '开放床位数'],
   ],
+  'erp/pay_scales': [
+    ['year', '年度'],
+    ['staff_class', '人员类别编码'],
+    ['staff_class_name', '人员类别'],
+    ['monthly_pay', '月人均薪酬'],
+    ['oncost_rate', '社保公积金计提比例'],
+  ],
+  'erp/fixed_assets': [
+    ['asset_id', '资产编号'],
+    ['dept_code', '使用科室'],
+    ['asset_class', '资产类别'],
+    ['asset_name', '资产名称'],
+    ['original_value', '原值'],
+    ['useful_life_months', '折旧月数'],
+    ['in_service_date', '启用日期'],
+    ['monthly_depreciation', '月折旧额'],
+  ],
+  'erp/purchases': [
+    ['period', '期间'],
+    ['item_code', '物资编码'],
+    ['item_name', '物资名称'],
+    ['purchase_class', '物资类别'],
+    ['quantity', '数量'],
+    ['unit_price', '采购单价'],
+    ['amount', '金额'],
+  ],
+  'erp/allocation_drivers': [
+    ['period', '期间'],
+    ['driver_code', '动因编码'],
+    ['driver_name', '动因名称'],
+    ['service_dept_code', '服务科室'],
+    ['dept_code', '受益科室'],
+    ['quantity', '数量'],
+    ['unit', '单位'],
+  ],
+  'erp/service_split': [
+    ['period', '期间'],
+    ['dept_code', '科室编码'],
+    ['dept_name', '科室名称'],
+    ['outpatient_share', '门诊占比'],
+    ['inpatient_share', '住院占比'],
+    ['basis', '划分依据'],
+  ],
+  'emr/drg_groupings': [
+    ['visit_id', '住院号'],
+    ['medcasno', '病案号'],
+    ['insurance_type', '险种'],
+    ['drg_code', 'DRG编码'],
+    ['drg_name', 'DRG名称'],
+    ['drg_rw', 'DRG权重'],
+    ['grouper_version', '分组器版本'],
+  ],
   'lab/workload': [
     ['period', '期间'],
     ['order_dept_code', '开单科室'],
@@ -230,6 +291,60 @@ export const FILE_SCHEMAS = {
     ['revenue', '收入金额'],
   ],
 } as const satisfies Record<string, readonly Column[]>;
+
+/**
+ * Columns of the files a payer publishes (医保局, under `<inbox>/P<region>/insurance/`), one file
+ * per year. Always UTF-8 with English headers.
+ */
+export const PUBLISHER_SCHEMAS = {
+  'insurance/drg_groups': [
+    ['year', '年度'],
+    ['drg_code', 'DRG编码'],
+    ['drg_name', 'DRG名称'],
+    ['rw', '权重'],
+    ['points', '基准点数'],
+    ['low_outlier_ratio', '低倍率界值'],
+    ['high_outlier_ratio', '高倍率界值'],
+    ['single_review', '单议病组'],
+  ],
+  'insurance/drg_base_rates': [
+    ['year', '年度'],
+    ['insutype', '险种类型'],
+    ['hospital_level', '医院等级'],
+    ['base_rate', '费率'],
+    ['level_coef', '级别系数'],
+    ['point_value', '点值'],
+  ],
+  'insurance/regional_reference': [
+    ['year', '年度'],
+    ['drg_code', 'DRG编码'],
+    ['drg_name', 'DRG名称'],
+    ['hospital_level', '医院等级'],
+    ['cases', '例数'],
+    ['mean_charge', '次均费用'],
+    ['mean_cost', '次均成本'],
+    ['mean_los', '平均住院日'],
+    ['mortality_rate', '病死率'],
+  ],
+  'insurance/dip_catalogue': [
+    ['year', '年度'],
+    ['dip_code', 'DIP病种编码'],
+    ['dip_name', 'DIP病种名称'],
+    ['diag_code', '主要诊断编码'],
+    ['oprn_code', '手术操作编码'],
+    ['score', '分值'],
+  ],
+  'insurance/dip_budget': [
+    ['year', '年度'],
+    ['region_code', '统筹区'],
+    ['budget', '年度预算'],
+    ['total_points', '总分值'],
+    ['point_value', '点值'],
+    ['status', '状态'],
+  ],
+} as const satisfies Record<string, readonly Column[]>;
+
+export type PublisherEntity = keyof typeof PUBLISHER_SCHEMAS;
 
 export type Entity = keyof typeof FILE_SCHEMAS;
 

@@ -58,6 +58,8 @@ export interface SourceDefinition {
   /** Declared encoding; default detected. A file that contradicts a declared encoding is rejected. */
   readonly encoding?: 'utf-8' | 'gb18030';
   readonly columns: readonly ColumnSpec[];
+  /** Who delivers the files: a member hospital (default) or a publisher such as the city 医保局. */
+  readonly deliveredBy?: 'member' | 'publisher';
   readonly rules: readonly RuleDefinition[];
   /**
    * The IANA time zone delivered times with an offset (`…Z`, `…+08:00`) are converted to: the

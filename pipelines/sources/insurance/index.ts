@@ -1,3 +1,4 @@
+import { paymentPolicySources } from './payment-policy.ts';
 import {
   fundPayments,
   settlementChargeCategories,
@@ -6,11 +7,12 @@ import {
 } from './settlement-parts.ts';
 import { settlements } from './settlements.ts';
 
-/** Every 医保结算清单 delivery the warehouse accepts. */
+/** Every 医保结算清单 delivery the warehouse accepts, and the payer's published policy files. */
 export const insuranceSources = [
   settlements,
   settlementDiagnoses,
   settlementProcedures,
   settlementChargeCategories,
   fundPayments,
+  ...paymentPolicySources,
 ] as const;

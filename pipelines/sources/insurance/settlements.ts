@@ -13,7 +13,7 @@ const hisTotal = hisInpatientValue(sql`r.mdtrt_id`, 'total_amount', '总费用',
 export const settlements: SourceDefinition = {
   system: 'insurance',
   entity: 'settlements',
-  description: '医保结算清单：结算信息（含付费方 DRG 分组结果、拒付与扣款）',
+  description: '医保结算清单：结算信息（含付费方 DRG/DIP 分组结果、申报、清算状态、拒付与扣款）',
   filePattern: /^settlements_(?<period>\d{4}-\d{2})\.csv$/,
   after: ['his.inpatient_visits'],
   key: 'setl_id',
@@ -49,6 +49,13 @@ export const settlements: SourceDefinition = {
     { name: 'refused_amount', type: 'numeric', aliases: ['拒付金额'] },
     { name: 'deducted_amount', type: 'numeric', aliases: ['扣款金额'] },
     { name: 'setl_time', type: 'timestamp', aliases: ['结算时间'] },
+    { name: 'payment_method', type: 'text', aliases: ['支付方式'] },
+    { name: 'dip_code', type: 'text', aliases: ['DIP病种编码'] },
+    { name: 'dip_score', type: 'numeric', aliases: ['DIP分值'] },
+    { name: 'declared_amount', type: 'numeric', aliases: ['申报金额'] },
+    { name: 'declare_date', type: 'date', aliases: ['申报日期'] },
+    { name: 'setl_status', type: 'text', aliases: ['清算状态'] },
+    { name: 'refuse_reason_code', type: 'text', aliases: ['拒付原因代码'] },
   ],
   rules: [
     orphanOf({
