@@ -23,5 +23,9 @@ export default defineSources({
       description: 'EMR 病案首页手术操作（每次住院每个手术操作一行）',
       columns: { medcasno: { description: '病案号', pii: true } },
     },
+    drg_groupings: {
+      description: '院内 DRG 预分组结果（全部出院病例，含自费）',
+      columns: { medcasno: { description: '病案号', pii: true } },
+    },
   },
 });

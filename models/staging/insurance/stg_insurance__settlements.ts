@@ -6,7 +6,7 @@ export default defineModel({
   name: 'stg_insurance__settlements',
   materialized: 'view',
   description:
-    '医保结算清单结算信息：每次结算一行，含医保方 DRG 分组结果（权重、费率、级别系数、支付标准）、基金支付与拒付扣款。' +
+    '医保结算清单结算信息：每次结算一行，含医保方 DRG/DIP 分组结果（权重、费率、级别系数、支付标准、分值）、申报与清算状态、基金支付与拒付扣款。' +
     '参保人以 insured_person_key（人员编号的 SHA-256，跨医院一致）向后传递。',
   grain: 'One row per settlement (hospital, settlement id).',
   primaryKey: ['hospital_code', 'settlement_id'],
@@ -45,6 +45,13 @@ export default defineModel({
     payment_standard: { description: '支付标准（元）' },
     refused_amount: { description: '拒付金额（元）' },
     deducted_amount: { description: '扣款金额（元）' },
+    payment_method: { description: '支付方式（DRG / DIP / 按项目）' },
+    dip_code: { description: 'DIP 病种编码（DIP 地区）' },
+    dip_score: { description: 'DIP 分值' },
+    declared_amount: { description: '申报金额（元）' },
+    declared_on: { description: '申报日期' },
+    settlement_status: { description: '清算状态' },
+    refuse_reason_code: { description: '拒付原因代码' },
   },
   sql: ({ source }) => sql`
     with source as (
@@ -87,6 +94,14 @@ export default defineModel({
         payment_standard,
         coalesce(refused_amount, 0) as refused_amount,
         coalesce(deducted_amount, 0) as deducted_amount,
+        -- payment and clearing
+        payment_method,
+        dip_code,
+        dip_score,
+        declared_amount,
+        declare_date as declared_on,
+        setl_status as settlement_status,
+        refuse_reason_code,
         -- lineage
         batch_id,
         source_line
