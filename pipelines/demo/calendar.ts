@@ -15,15 +15,25 @@ export interface Period {
   readonly days: number;
 }
 
-/** The twelve months 2025-01 … 2025-12 the alliance delivers. */
-export function demoPeriods(year = 2025): readonly Period[] {
+/**
+ * The months the alliance delivers: by default 2024-01 … 2025-12; `months` restricts each year
+ * to those months (the small demo: the first quarter of both years).
+ */
+export function demoPeriods(
+  years: readonly number[] = [2024, 2025],
+  months: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+): readonly Period[] {
   const periods: Period[] = [];
-  for (let m = 1; m <= 12; m++) {
+  for (const year of years) for (const m of months) periods.push(period(year, m));
+  return periods;
+}
+
+function period(year: number, m: number): Period {
+  {
     const firstDay = dayNumber(year, m, 1);
     const nextFirst = m === 12 ? dayNumber(year + 1, 1, 1) : dayNumber(year, m + 1, 1);
-    periods.push({ key: `${year}-${pad2(m)}`, year, month: m, firstDay, days: nextFirst - firstDay });
+    return { key: `${year}-${pad2(m)}`, year, month: m, firstDay, days: nextFirst - firstDay };
   }
-  return periods;
 }
 
 export function dayNumber(year: number, month: number, day: number): number {
@@ -81,13 +91,22 @@ export function ageInYears(birthDay: number, onDay: number): number {
 }
 
 /**
- * Public holidays of 2025 on which outpatient volume collapses (Spring
- * Festival 01-28…02-04, Qingming, Labour Day, Dragon Boat, National Day).
+ * Public holidays of 2024 and 2025 on which outpatient volume collapses (Spring
+ * Festival, Qingming, Labour Day, Dragon Boat, National Day).
  */
 export function isHoliday(day: number): boolean {
   const s = formatDate(day);
-  if (!s.startsWith('2025-')) return false;
   const md = s.slice(5);
+  if (s.startsWith('2024-'))
+    return (
+      md === '01-01' ||
+      (md >= '02-10' && md <= '02-17') ||
+      (md >= '04-04' && md <= '04-06') ||
+      (md >= '05-01' && md <= '05-05') ||
+      (md >= '06-08' && md <= '06-10') ||
+      (md >= '10-01' && md <= '10-07')
+    );
+  if (!s.startsWith('2025-')) return false;
   return (
     md === '01-01' ||
     (md >= '01-28' && md <= '02-04') ||

@@ -31,14 +31,15 @@ export class ChargeLineWriter {
 
   /**
    * Writes one visit's lines; `onLine` receives every line that belongs to
-   * the visit with its amount as written (duplicates and orphans excluded).
+   * the visit with its amount as written, its line id and its planted defect
+   * (duplicates and orphans excluded).
    * Returns the visit total in cents.
    */
   writeVisit(
     visitType: 'I' | 'O',
     visitId: string,
     lines: readonly ChargeDraft[],
-    onLine: (line: ChargeDraft, cents: number) => void,
+    onLine: (line: ChargeDraft, cents: number, lineId: string, defect: string | undefined) => void,
   ): number {
     let total = 0;
     for (const line of lines) {
@@ -74,7 +75,7 @@ export class ChargeLineWriter {
       this.sink.write(text, defect, lineId);
       if (kind === 'duplicate_row') this.sink.duplicateLater(text, lineId, this.rng.int(1, 40));
       total += amount;
-      onLine(line, amount);
+      onLine(line, amount, lineId, kind);
       if (kind === 'orphan_charge') this.writeOrphan(visitType, line);
     }
     return total;

@@ -5,14 +5,15 @@ import { DefectLog } from './defect-log.ts';
 import { ratesFor } from './defect-kinds.ts';
 import { DefectScheduler } from './defect-scheduler.ts';
 import type { Entity } from './file-schemas.ts';
-import { writeGroundTruth } from './ground-truth.ts';
+import { writeGroundTruth, type DemoSize } from './ground-truth.ts';
 import { HospitalRun } from './hospital-run.ts';
 import { HOSPITALS } from './hospitals.ts';
+import { writePublisherFiles } from './publisher-files.ts';
 import { apportion } from './seasonality.ts';
 
 /** What to generate and where. */
 export interface DemoOptions {
-  readonly size: 'small' | 'full';
+  readonly size: DemoSize;
   readonly seed: number;
   readonly outDir: string;
   readonly onProgress?: (p: { phase: string; done: number; total: number }) => void;
@@ -31,30 +32,41 @@ export interface DemoSummary {
   readonly chargeLines: number;
   /** Rows listed in _ground_truth/defects.csv. */
   readonly defects: number;
+  /** Rows listed in _ground_truth/scenarios.csv. */
+  readonly scenarios: number;
   /** Bytes written, ground truth included. */
   readonly bytes: number;
 }
 
-/** Alliance-wide yearly volumes per size. */
+/**
+ * Alliance-wide volumes per size for 2024 (2025 grows by each hospital's rate) and the months
+ * generated: `full` is both years, `small` the first quarter of each (so year-on-year figures
+ * exist) at a tenth of the full monthly volume.
+ */
 const VOLUMES = {
-  small: { inpatient: 600, outpatient: 3_000 },
-  full: { inpatient: 54_000, outpatient: 270_000 },
+  small: { inpatient: 2_200, outpatient: 10_000, months: [1, 2, 3] },
+  full: { inpatient: 76_000, outpatient: 330_000, months: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] },
 } as const;
 
+/** The years every demo covers. */
+export const DEMO_YEARS: readonly number[] = [2024, 2025];
+
 /**
- * Generates a year (2025-01 … 2025-12) of source-system exports of a
- * fictional three-hospital alliance — HIS, EMR front pages, insurance
- * settlements, ERP cost ledger, LIS/PACS workload — with known defects and a
- * ground truth, so the pipeline can be run and checked end to end without
- * real patient data. Deterministic: the same seed gives the same bytes.
+ * Generates two years (2024–2025) of source-system exports of a fictional ten-hospital alliance
+ * in 盐城 — HIS, EMR front pages and groupings, insurance settlements, ERP ledger and master
+ * data, LIS/PACS workload — the payers' published policy files (DRG table, base rates, regional
+ * reference, the county's DIP catalogue and budget), with known defects, planted payer scenarios
+ * and a ground truth, so the pipeline can be run and checked end to end without real patient
+ * data. Deterministic: the same seed gives the same bytes.
  *
  * @example
  * await generateDemo({ size: 'small', seed: 42, outDir: '/tmp/demo' });
  */
 export async function generateDemo(opts: DemoOptions): Promise<DemoSummary> {
   const seed = Math.trunc(opts.seed) >>> 0;
-  const periods = demoPeriods(2025);
   const volumes = VOLUMES[opts.size];
+  const periods = demoPeriods(DEMO_YEARS, volumes.months);
+  const share = volumes.months.length / 12;
   const log = new DefectLog();
   const schedulers = new Map<Entity, DefectScheduler>();
   const scheduler = (entity: Entity): DefectScheduler => {
@@ -65,20 +77,29 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoSummary> {
     }
     return s;
   };
-  const ctx = { seed, outDir: opts.outDir, log, scheduler };
+  const ctx = { seed, outDir: opts.outDir, log, scheduler, periods };
   await mkdir(opts.outDir, { recursive: true });
 
-  const inpatient = apportion(
-    volumes.inpatient,
-    HOSPITALS.map((h) => h.inpatientShare),
-  );
-  const outpatient = apportion(
-    volumes.outpatient,
-    HOSPITALS.map((h) => h.outpatientShare),
-  );
-  const scale = volumes.inpatient / VOLUMES.full.inpatient;
+  const base = {
+    inpatient: apportion(
+      Math.round(volumes.inpatient * share),
+      HOSPITALS.map((h) => h.inpatientShare),
+    ),
+    outpatient: apportion(
+      Math.round(volumes.outpatient * share),
+      HOSPITALS.map((h) => h.outpatientShare),
+    ),
+  };
+  const perYear = (n: number, growth: number): Map<number, number> =>
+    new Map(DEMO_YEARS.map((y, i) => [y, Math.round(n * growth ** i)]));
   const runs = HOSPITALS.map(
-    (h, i) => new HospitalRun(ctx, h, inpatient[i] ?? 0, outpatient[i] ?? 0, scale, periods),
+    (h, i) =>
+      new HospitalRun(
+        ctx,
+        h,
+        perYear(base.inpatient[i] ?? 0, h.growth),
+        perYear(base.outpatient[i] ?? 0, h.growth),
+      ),
   );
 
   const files: WrittenFile[] = [];
@@ -106,9 +127,11 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoSummary> {
       progress(`${run.hospital.code} ${period.key}`);
     }
   }
-  const truth = await writeGroundTruth(opts.outDir, seed, opts.size, periods, HOSPITALS, files, log);
+  for (const run of runs) files.push(...(await run.finish()));
+  files.push(...(await writePublisherFiles(opts.outDir, runs, DEMO_YEARS)));
+  const truth = await writeGroundTruth(opts.outDir, seed, opts.size, periods, runs, files, log);
   opts.onProgress?.({ phase: 'ground_truth', done: total, total });
-  const all = [...files, ...truth];
+  const all = [...files, ...truth.files];
   return {
     outDir: opts.outDir,
     files: all.length,
@@ -116,6 +139,7 @@ export async function generateDemo(opts: DemoOptions): Promise<DemoSummary> {
     outpatientVisits,
     chargeLines,
     defects: log.size,
+    scenarios: truth.scenarios,
     bytes: all.reduce((n, f) => n + f.bytes, 0),
   };
 }

@@ -2,7 +2,7 @@ import { csvField, yuanToPrice } from './csv-format.ts';
 import { hospitalDepartments, type LocalDepartment } from './catalog/hospital-departments.ts';
 import { STANDARD_ITEMS, type ExecUnit, type StandardItem } from './catalog/charge-items.ts';
 import { standardDepartment, type DeptClass } from './catalog/standard-departments.ts';
-import type { HospitalProfile } from './hospitals.ts';
+import type { CodeStyle, HospitalProfile } from './hospitals.ts';
 import { hashString } from './prng.ts';
 
 /** A department of one hospital with its standard class resolved. */
@@ -65,7 +65,7 @@ export class HospitalDictionary {
       perCategory.set(std.category, seq);
       const item: HospitalItem = {
         std,
-        code: localItemCode(hospital.code, std, seq),
+        code: localItemCode(hospital.codeStyle, std, seq),
         price: localPrice(hospital, std),
         nameField: csvField(std.name),
       };
@@ -120,7 +120,7 @@ export class HospitalDictionary {
 
   /** An item code in this hospital's style that is absent from its dictionary. */
   unknownItemCode(n: number): string {
-    const code = unknownItemCode(this.hospital.code, n);
+    const code = unknownItemCode(this.hospital.codeStyle, n);
     if (this.itemCodes.has(code)) throw new Error(`unknown item code ${code} collides with the dictionary`);
     return code;
   }
@@ -133,12 +133,12 @@ function fallbackChain(std: string): readonly string[] {
   return [std];
 }
 
-function localItemCode(hospitalCode: string, item: StandardItem, seq: number): string {
+function localItemCode(style: CodeStyle, item: StandardItem, seq: number): string {
   const n = seq * 7 + 100;
-  switch (hospitalCode) {
-    case 'H32090200001':
+  switch (style) {
+    case 'numeric':
       return `${item.category}${String(n).padStart(6, '0')}`;
-    case 'H32092100011': {
+    case 'pinyin': {
       const prefix =
         item.category === '09'
           ? 'YP'
@@ -156,11 +156,11 @@ function localItemCode(hospitalCode: string, item: StandardItem, seq: number): s
   }
 }
 
-function unknownItemCode(hospitalCode: string, n: number): string {
-  switch (hospitalCode) {
-    case 'H32090200001':
+function unknownItemCode(style: CodeStyle, n: number): string {
+  switch (style) {
+    case 'numeric':
       return `99${String(100 + (n % 900_000)).padStart(6, '0')}`;
-    case 'H32092100011':
+    case 'pinyin':
       return `XM9${String(n % 10_000).padStart(4, '0')}`;
     default:
       return `99-${String(n % 10_000).padStart(4, '0')}`;

@@ -1,22 +1,33 @@
+import { CARE_PROFILES } from './catalog/care-profiles.ts';
 import { EXAM_TYPES } from './catalog/charge-items.ts';
 import { DRG_GROUPS, type DrgGroup } from './catalog/drg-groups.ts';
-import { SECONDS_PER_DAY, formatDate, formatTimestamp, type Period } from './calendar.ts';
+import { SECONDS_PER_DAY, formatDate, formatTimestamp, monthKey, pad2, type Period } from './calendar.ts';
 import { CaseAmounts } from './case-amounts.ts';
+import type { ChargeDraft } from './charge-line.ts';
 import { ChargeLineWriter } from './charge-line-writer.ts';
-import { csvRow, formatCents, formatPrice } from './csv-format.ts';
+import { csvRow, formatCents, formatPrice, lineAmountCents } from './csv-format.ts';
 import { CsvSink, type WrittenFile } from './csv-sink.ts';
 import type { DefectLog } from './defect-log.ts';
 import type { DefectScheduler } from './defect-scheduler.ts';
+import {
+  COST_ITEMS,
+  COST_SUBITEMS,
+  HospitalEconomy,
+  PROCUREMENT_CUTS,
+  STAFF_CLASSES,
+  purchasePrice,
+  type PlannedYear,
+} from './economy.ts';
 import { writeFrontPage } from './emr-writer.ts';
-import { COST_ITEMS, baseHeadcount, departmentCosts, floorArea, monthlyHeadcount } from './erp-ledger.ts';
 import { filePath, headerFor, type Entity } from './file-schemas.ts';
-import { HospitalDictionary } from './hospital-dictionary.ts';
+import { HospitalDictionary, type HospitalDept } from './hospital-dictionary.ts';
 import type { HospitalProfile } from './hospitals.ts';
 import { buildInpatientLines, planInpatientCase, type InpatientCase } from './inpatient-case.ts';
 import { writeSettlement } from './insurance-writer.ts';
 import { MonthTally } from './month-tally.ts';
 import { buildOutpatientLines, clinicPatientFilter, type OutpatientVisit } from './outpatient-visit.ts';
 import { PatientPool } from './patient-pool.ts';
+import { LOW_OUTLIER_RATIO, highOutlierRatio, paymentTerms, type PaymentTerms } from './payment-policy.ts';
 import { Prng } from './prng.ts';
 import {
   apportion,
@@ -26,7 +37,7 @@ import {
   outpatientFactor,
   seasonFactor,
 } from './seasonality.ts';
-import { settle } from './settlement.ts';
+import { REFUSAL_REASONS, settle, type Refusal } from './settlement.ts';
 import { VisitIds } from './visit-ids.ts';
 
 /** Shared state of one generator run. */
@@ -35,6 +46,8 @@ export interface RunContext {
   readonly outDir: string;
   readonly log: DefectLog;
   readonly scheduler: (entity: Entity) => DefectScheduler;
+  /** Every period of the run, in order (the last two are still under the payer's review). */
+  readonly periods: readonly Period[];
 }
 
 /** What one hospital-month produced. */
@@ -45,74 +58,223 @@ export interface MonthOutput {
   readonly chargeLines: number;
 }
 
+/** What the generator knows about one stay (ground truth). */
+export interface CaseFact {
+  readonly hospital: HospitalProfile;
+  readonly visitId: string;
+  readonly period: string;
+  readonly year: number;
+  /** ISO date of discharge. */
+  readonly dischargeDate: string;
+  readonly insurance: string;
+  readonly trueDrg: DrgGroup;
+  readonly trueRw: number;
+  readonly coded: PaymentTerms;
+  /** Sum of the stay's charge lines at dictionary prices, cents. */
+  readonly cleanTotal: number;
+  readonly los: number;
+  readonly died: boolean;
+  readonly outlier: '' | 'high' | 'low';
+  readonly scenarios: readonly string[];
+  /** Where the payer's review stands (insured stays): 已清算, 部分拒付, 待审核; and the refusal. */
+  readonly status: string;
+  readonly refused: number;
+  readonly refuseReason: string;
+}
+
+/** One planted scenario with its key. */
+export interface ScenarioFact {
+  readonly scenario: string;
+  readonly hospital: string;
+  readonly period: string;
+  readonly key: string;
+  readonly detail: string;
+}
+
+/** Cost and revenue of one department in one month of use (ground truth). */
+export interface DeptMonthFact {
+  readonly hospital: string;
+  readonly period: string;
+  readonly dept: HospitalDept;
+  /** Clean revenue ordered by the department (clinical) or executed (medical-technical), cents. */
+  readonly revenue: number;
+  /** Cost by cost item 01–07, cents. */
+  readonly costs: readonly number[];
+}
+
+/** One hospital-month in figures (ground truth). */
+export interface HospitalMonthFact {
+  readonly hospital: string;
+  readonly period: string;
+  readonly revenue: number;
+  readonly revenueDrugs: number;
+  readonly revenueMaterials: number;
+  readonly revenueOutpatient: number;
+  readonly revenueInpatient: number;
+  readonly costs: readonly number[];
+  readonly discharges: number;
+  readonly outpatientVisits: number;
+  readonly bedDays: number;
+}
+
+/** A stay as planned, with what the hospital codes and what is planted. */
+interface PlannedCase extends InpatientCase {
+  readonly coded: DrgGroup;
+  readonly scenarios: string[];
+  readonly firstStay?: string;
+}
+
 const HOUR = 3600;
 const READY_EVERY = 64;
+/** Ledgers are written two months after their month of use, once late stays are in. */
+const LEDGER_LAG = 2;
+
+/** Groups a coder can push into a higher-weight sibling with one more (unsupported) diagnosis. */
+const UPCODE: Readonly<Record<string, readonly [sibling: string, dx: string]>> = {
+  ES35: ['ES31', 'J96.900'],
+  ES33: ['ES31', 'J96.900'],
+  ET23: ['ET21', 'J96.900'],
+  BR25: ['BR23', 'J18.900'],
+};
+/** Conditions an outpatient clinic can treat: stays for them may be low-standard admissions. */
+const LOW_STANDARD: ReadonlySet<string> = new Set(['XS15', 'GZ15', 'IU29', 'FV23', 'DT19', 'KS15', 'LU15']);
+/** The planted cost overrun: group, hospital and the four weeks it runs above its standard. */
+export const OVERRUN = {
+  hospital: 'H32090200001',
+  drg: 'HC29',
+  from: '2025-03-03',
+  to: '2025-03-30',
+} as const;
+
+const DRG_BY_CODE = new Map(DRG_GROUPS.map((g) => [g.code, g]));
 
 /**
- * Generates everything one hospital delivers, a month at a time. Per month
- * it plans the stays discharged and the visits made, then streams their
- * charge lines, visit rows, front pages and settlements in time order, and
- * finally writes the month's ERP and LIS files from the month's tallies.
- * Only one month of encounter headers is ever held in memory.
+ * Generates everything one hospital delivers, a month at a time. Per month it plans the stays
+ * discharged and the visits made (planting the payer-relevant scenarios), streams their charge
+ * lines, visit rows, front pages, groupings and settlements in time order, and tallies what was
+ * used by month of use; the ERP files of a month (ledger, headcount, purchases, drivers, split)
+ * and its LIS/PACS workload follow two months later, when every stay that used it is written.
  */
 export class HospitalRun {
   readonly hospital: HospitalProfile;
   readonly dict: HospitalDictionary;
+  readonly economy: HospitalEconomy;
+  readonly cases: CaseFact[] = [];
+  readonly scenarios: ScenarioFact[] = [];
+  readonly deptMonths: DeptMonthFact[] = [];
+  readonly hospitalMonths: HospitalMonthFact[] = [];
   private readonly ctx: RunContext;
   private readonly pool: PatientPool;
   private readonly ids: VisitIds;
   private readonly drgs: readonly DrgGroup[];
   private readonly drgWeights: readonly number[];
-  private readonly inpatientByMonth: readonly number[];
-  private readonly outpatientByMonth: readonly number[];
-  private readonly scale: number;
+  private readonly inpatientByPeriod: ReadonlyMap<string, number>;
+  private readonly outpatientByPeriod: ReadonlyMap<string, number>;
+  private readonly tallies = new Map<string, MonthTally>();
+  private readonly written = new Set<string>();
 
   constructor(
     ctx: RunContext,
     hospital: HospitalProfile,
-    inpatientTotal: number,
-    outpatientTotal: number,
-    scale: number,
-    periods: readonly Period[],
+    inpatientPerYear: ReadonlyMap<number, number>,
+    outpatientPerYear: ReadonlyMap<number, number>,
   ) {
     this.ctx = ctx;
-    this.scale = scale;
     this.hospital = hospital;
     this.dict = new HospitalDictionary(hospital);
-    this.ids = new VisitIds(hospital.code);
-    const poolSize = Math.max(400, Math.round(outpatientTotal * 0.45 + inpatientTotal * 0.6));
+    this.ids = new VisitIds(hospital.codeStyle);
+    let inTotal = 0;
+    let opTotal = 0;
+    for (const n of inpatientPerYear.values()) inTotal += n;
+    for (const n of outpatientPerYear.values()) opTotal += n;
+    const poolSize = Math.max(400, Math.round(opTotal * 0.3 + inTotal * 0.5));
     this.pool = new PatientPool(
-      hospital.code,
+      hospital.codeStyle,
       hospital.region,
       poolSize,
       Prng.derive(ctx.seed, `${hospital.code}/patients`),
     );
     this.drgs = DRG_GROUPS.filter(
-      (g) => hospital.level >= g.minLevel && this.dict.wardsFor(g.dept).length > 0,
+      (g) =>
+        this.dict.wardsFor(g.dept).length > 0 &&
+        (hospital.level > 1
+          ? hospital.level >= g.minLevel
+          : g.minLevel < 3 && g.kind === 'medical' && g.severity <= 1 && g.rw < 1.05 && g.mortality <= 0.01),
     );
-    this.drgWeights = this.drgs.map(
-      (g) => g.weight * (hospital.level === 3 ? (g.rw >= 1.5 ? 1.4 : 1) : g.rw >= 1.5 ? 0.5 : 1.1),
-    );
-    this.inpatientByMonth = apportion(
-      inpatientTotal,
-      periods.map(
-        (p) =>
-          dischargeFactor(p.month) *
-          this.drgs.reduce(
-            (sum, g, i) => sum + (this.drgWeights[i] ?? 0) * seasonFactor(g.season, p.month),
-            0,
-          ),
-      ),
-    );
-    this.outpatientByMonth = apportion(
-      outpatientTotal,
-      periods.map((p) => outpatientFactor(p.month) * (1 + 0.25 * (seasonFactor('respiratory', p.month) - 1))),
-    );
+    this.drgWeights = this.drgs.map((g) => {
+      const level =
+        hospital.level === 3 ? (g.rw >= 1.5 ? 1.4 : 1) : hospital.level === 2 ? (g.rw >= 1.5 ? 0.5 : 1.1) : 1;
+      let tilt = 1;
+      let best = '';
+      for (const [prefix, f] of Object.entries(hospital.caseMix))
+        if (g.dept.startsWith(prefix) && prefix.length > best.length) {
+          best = prefix;
+          tilt = f;
+        }
+      return g.weight * level * tilt;
+    });
+    const inByPeriod = new Map<string, number>();
+    const opByPeriod = new Map<string, number>();
+    for (const [year, total] of inpatientPerYear) {
+      const ps = ctx.periods.filter((p) => p.year === year);
+      const n = apportion(
+        total,
+        ps.map(
+          (p) =>
+            dischargeFactor(p.month) *
+            this.drgs.reduce((s, g, i) => s + (this.drgWeights[i] ?? 0) * seasonFactor(g.season, p.month), 0),
+        ),
+      );
+      ps.forEach((p, i) => inByPeriod.set(p.key, n[i] ?? 0));
+    }
+    for (const [year, total] of outpatientPerYear) {
+      const ps = ctx.periods.filter((p) => p.year === year);
+      const n = apportion(
+        total,
+        ps.map((p) => outpatientFactor(p.month) * (1 + 0.25 * (seasonFactor('respiratory', p.month) - 1))),
+      );
+      ps.forEach((p, i) => opByPeriod.set(p.key, n[i] ?? 0));
+    }
+    this.inpatientByPeriod = inByPeriod;
+    this.outpatientByPeriod = opByPeriod;
+    this.economy = new HospitalEconomy(hospital, this.dict, this.plans(inpatientPerYear, outpatientPerYear));
   }
 
-  /** HIS department and item dictionaries and the ERP floor areas (no period). */
+  /** Expected yearly workload by department (annualised when a year is only partly generated). */
+  private plans(
+    inpatient: ReadonlyMap<number, number>,
+    outpatient: ReadonlyMap<number, number>,
+  ): PlannedYear[] {
+    const totalWeight = this.drgWeights.reduce((a, b) => a + b, 0);
+    const clinics = this.dict.departments.filter((d) => d.outpatient > 0);
+    const opWeight = clinics.reduce((s, d) => s + d.outpatient, 0);
+    const icu = this.dict.wardsFor('A28')[0];
+    return [...inpatient.keys()].map((year) => {
+      const months = this.ctx.periods.filter((p) => p.year === year).length;
+      const annual = 12 / Math.max(1, months);
+      const cases = (inpatient.get(year) ?? 0) * annual;
+      const visits = (outpatient.get(year) ?? 0) * annual;
+      const bedDays = new Map<string, number>();
+      let surgeries = 0;
+      this.drgs.forEach((g, i) => {
+        const n = (cases * (this.drgWeights[i] ?? 0)) / totalWeight;
+        const wards = this.dict.wardsFor(g.dept);
+        let days = n * g.losMean * this.hospital.losFactor;
+        if (icu && g.severity === 2) {
+          const icuDays = n * 0.3 * 2.5;
+          bedDays.set(icu.code, (bedDays.get(icu.code) ?? 0) + icuDays);
+          days -= icuDays;
+        }
+        for (const w of wards) bedDays.set(w.code, (bedDays.get(w.code) ?? 0) + days / wards.length);
+        if (CARE_PROFILES[g.profile]?.surgery) surgeries += n;
+      });
+      const visitMap = new Map(clinics.map((d) => [d.code, (visits * d.outpatient) / opWeight]));
+      return { year, bedDays, visits: visitMap, surgeries, discharges: cases };
+    });
+  }
+
+  /** HIS dictionaries and the ERP master data (floor area, pay scales, fixed assets); no period. */
   async writeDictionaries(): Promise<WrittenFile[]> {
-    const h = this.hospital;
     const depts = await this.open('his/departments');
     for (const d of this.dict.departments) depts.write(csvRow([d.code, d.name, d.deptClass, d.std]));
     const items = await this.open('his/charge_items');
@@ -121,39 +283,94 @@ export class HospitalRun {
         `${i.code},${i.nameField},${i.std.category},${i.std.insuranceCode},${formatPrice(i.price)},${i.std.unit}`,
       );
     }
+    const lastYear = this.ctx.periods.at(-1)?.year ?? 2025;
+    const resources = this.economy.resources(lastYear);
     const area = await this.open('erp/floor_area');
     for (const d of this.dict.departments) {
-      const a = floorArea(d, h.level);
-      area.write(csvRow([d.code, d.name, a.building, String(a.m2), String(a.beds)]));
+      const r = resources.get(d.code);
+      if (r) area.write(csvRow([d.code, d.name, r.building, String(r.m2), String(r.beds)]));
     }
-    return Promise.all([depts.close(), items.close(), area.close()]);
+    const pay = await this.open('erp/pay_scales');
+    for (const year of new Set(this.ctx.periods.map((p) => p.year)))
+      for (const [code, name, cls] of STAFF_CLASSES)
+        pay.write(
+          csvRow([
+            String(year),
+            code,
+            name,
+            String(this.economy.pay(year, cls)),
+            this.economy.oncost.toFixed(2),
+          ]),
+        );
+    const assets = await this.open('erp/fixed_assets');
+    for (const a of this.economy.assets)
+      assets.write(
+        csvRow([
+          a.id,
+          a.dept.code,
+          a.cls,
+          a.name,
+          formatCents(a.value),
+          String(a.lifeMonths),
+          a.inService,
+          formatCents(a.monthly),
+        ]),
+      );
+    return Promise.all([depts.close(), items.close(), area.close(), pay.close(), assets.close()]);
   }
 
-  /** All files of one month. */
+  /** All files of one month, and the ERP/LIS files of the month two back. */
   async writeMonth(period: Period): Promise<MonthOutput> {
     const tag = `${this.hospital.code}/${period.key}`;
     const planRng = Prng.derive(this.ctx.seed, `${tag}/plan`);
     const lineRng = Prng.derive(this.ctx.seed, `${tag}/lines`);
     const defectRng = Prng.derive(this.ctx.seed, `${tag}/defects`);
-    const cases = this.planCases(period, planRng);
+    const scenarioRng = Prng.derive(this.ctx.seed, `${tag}/scenarios`);
+    const cases = this.planCases(period, planRng, scenarioRng);
     const visits = this.planVisits(period, planRng);
 
     const open = (entity: Entity): Promise<CsvSink> => this.open(entity, period.key);
-    const [opSink, ipSink, lineSink, fpSink, fdSink, fprSink, stSink, sdSink, spSink, scSink, fuSink] =
-      await Promise.all([
-        open('his/outpatient_visits'),
-        open('his/inpatient_visits'),
-        open('his/charge_lines'),
-        open('emr/front_pages'),
-        open('emr/front_page_diagnoses'),
-        open('emr/front_page_procedures'),
-        open('insurance/settlements'),
-        open('insurance/settlement_diagnoses'),
-        open('insurance/settlement_procedures'),
-        open('insurance/settlement_charge_categories'),
-        open('insurance/fund_payments'),
-      ]);
-    const sinks = [opSink, ipSink, lineSink, fpSink, fdSink, fprSink, stSink, sdSink, spSink, scSink, fuSink];
+    const [
+      opSink,
+      ipSink,
+      lineSink,
+      fpSink,
+      fdSink,
+      fprSink,
+      grSink,
+      stSink,
+      sdSink,
+      spSink,
+      scSink,
+      fuSink,
+    ] = await Promise.all([
+      open('his/outpatient_visits'),
+      open('his/inpatient_visits'),
+      open('his/charge_lines'),
+      open('emr/front_pages'),
+      open('emr/front_page_diagnoses'),
+      open('emr/front_page_procedures'),
+      open('emr/drg_groupings'),
+      open('insurance/settlements'),
+      open('insurance/settlement_diagnoses'),
+      open('insurance/settlement_procedures'),
+      open('insurance/settlement_charge_categories'),
+      open('insurance/fund_payments'),
+    ]);
+    const sinks = [
+      opSink,
+      ipSink,
+      lineSink,
+      fpSink,
+      fdSink,
+      fprSink,
+      grSink,
+      stSink,
+      sdSink,
+      spSink,
+      scSink,
+      fuSink,
+    ];
     const charges = new ChargeLineWriter(
       lineSink,
       this.dict,
@@ -181,7 +398,7 @@ export class HospitalRun {
     };
     const opDefects = this.ctx.scheduler('his/outpatient_visits');
     const ipDefects = this.ctx.scheduler('his/inpatient_visits');
-    const tally = new MonthTally();
+    const sinksOf = { charges, ipSink, ipDefects, emr, insurance, groupings: grSink };
 
     let ci = 0;
     let vi = 0;
@@ -191,19 +408,24 @@ export class HospitalRun {
       const v = visits[vi];
       if (c && (!v || c.dischargeTime <= v.time)) {
         ci++;
-        this.writeCase(c, lineRng, defectRng, charges, ipSink, ipDefects, emr, insurance, tally);
+        this.writeCase(period, c, lineRng, defectRng, scenarioRng, sinksOf);
       } else if (v) {
         vi++;
         const lines = buildOutpatientLines(v, this.dict, lineRng);
-        charges.writeVisit('O', v.visitId, lines, (line, cents) => tally.add(line, cents));
+        charges.writeVisit('O', v.visitId, lines, (line) =>
+          this.tally(line, period).add('O', line, clean(line)),
+        );
         this.writeOutpatientRow(v, opSink, opDefects, defectRng);
-        tally.outpatientVisits++;
+        this.tallyAt(Math.floor(v.time / SECONDS_PER_DAY), period).addVisit(v.dept.code);
       }
       if (++events % READY_EVERY === 0) await Promise.all(sinks.map((s) => s.ready()));
     }
     const files = await Promise.all(sinks.map((s) => s.close()));
     const chargeLines = lineSink.rows; // after close: includes duplicates released at the end
-    const extra = await this.writeMonthlyLedgers(period, tally, defectRng);
+    const index = this.ctx.periods.findIndex((p) => p.key === period.key);
+    const extra: WrittenFile[] = [];
+    for (const p of this.ctx.periods.slice(0, Math.max(0, index - LEDGER_LAG + 1)))
+      if (!this.written.has(p.key)) extra.push(...(await this.writeMonthlyLedgers(p)));
     return {
       files: [...files, ...extra],
       inpatientCases: cases.length,
@@ -212,29 +434,82 @@ export class HospitalRun {
     };
   }
 
+  /** The ERP/LIS files of the months not yet written (after the last month). */
+  async finish(): Promise<WrittenFile[]> {
+    const out: WrittenFile[] = [];
+    for (const p of this.ctx.periods)
+      if (!this.written.has(p.key)) out.push(...(await this.writeMonthlyLedgers(p)));
+    return out;
+  }
+
+  /** The tally of a line's month of use (its discharge period when that month is not generated). */
+  private tally(line: ChargeDraft, filePeriod: Period): MonthTally {
+    return this.tallyAt(Math.floor(line.time / SECONDS_PER_DAY), filePeriod);
+  }
+
+  private tallyAt(day: number, filePeriod: Period): MonthTally {
+    let key = monthKey(day);
+    if (!this.inRun(key)) key = filePeriod.key;
+    let t = this.tallies.get(key);
+    if (!t) {
+      t = new MonthTally();
+      this.tallies.set(key, t);
+    }
+    return t;
+  }
+
+  private inRun(key: string): boolean {
+    return this.inpatientByPeriod.has(key);
+  }
+
   private writeCase(
-    c: InpatientCase,
+    period: Period,
+    c: PlannedCase,
     lineRng: Prng,
     defectRng: Prng,
-    charges: ChargeLineWriter,
-    sink: CsvSink,
-    defects: DefectScheduler,
-    emr: Parameters<typeof writeFrontPage>[0],
-    insurance: Parameters<typeof writeSettlement>[0],
-    tally: MonthTally,
+    scenarioRng: Prng,
+    s: {
+      charges: ChargeLineWriter;
+      ipSink: CsvSink;
+      ipDefects: DefectScheduler;
+      emr: Parameters<typeof writeFrontPage>[0];
+      insurance: Parameters<typeof writeSettlement>[0];
+      groupings: CsvSink;
+    },
   ): void {
+    const h = this.hospital;
     const lines = buildInpatientLines(c, this.dict, lineRng);
+    let duplicate: ChargeDraft | undefined;
+    if (scenarioRng.chance(0.008) && lines.length > 4) {
+      const src = lines[scenarioRng.int(1, lines.length - 2)];
+      if (src && src.item.std.category !== '01' && src.item.std.category !== '07') {
+        duplicate = { ...src };
+        lines.splice(lines.indexOf(src) + 1, 0, duplicate);
+      }
+    }
     const amounts = new CaseAmounts();
-    charges.writeVisit('I', c.visitId, lines, (line, cents) => {
+    let cleanTotal = 0;
+    const overPriced: string[] = [];
+    const scenarios = [...c.scenarios];
+    s.charges.writeVisit('I', c.visitId, lines, (line, cents, lineId, defect) => {
       amounts.add(line, cents);
-      tally.add(line, cents);
+      const ok = clean(line);
+      cleanTotal += ok;
+      this.tally(line, period).add('I', line, ok);
+      if (line === duplicate)
+        this.plant('duplicate_charge', period, lineId, `${c.visitId} ${line.item.code}`);
+      if (defect === 'price_spike') overPriced.push(lineId);
     });
-    tally.discharges++;
-    tally.inpatientDays += c.los;
-    if (c.surgeryDay >= 0) tally.surgeries++;
+    if (duplicate) scenarios.push('duplicate_charge');
+    for (const lineId of overPriced) this.plant('over_priced_charge', period, lineId, c.visitId);
+    if (overPriced.length > 0) scenarios.push('over_priced_charge');
+    const dischargeDay = Math.floor(c.dischargeTime / SECONDS_PER_DAY);
+    this.tallyAt(dischargeDay, period).addDischarge(c.ward.code);
+    if (c.surgeryDay >= 0)
+      this.tallyAt(Math.floor(c.surgeryTime / SECONDS_PER_DAY), period).addSurgery(c.ward.code);
 
     const p = c.patient;
-    const kind = defects.take();
+    const kind = s.ipDefects.take();
     let admit = c.admitTime;
     if (kind === 'discharge_before_admission') {
       const monthEnd = this.monthEnd(c.dischargeTime);
@@ -255,16 +530,128 @@ export class HospitalRun {
       p.insurance,
       formatCents(amounts.total),
     ]);
-    sink.write(row, kind === 'duplicate_row' ? undefined : kind, c.visitId);
-    if (kind === 'duplicate_row') sink.duplicateLater(row, c.visitId, defectRng.int(1, 12));
+    s.ipSink.write(row, kind === 'duplicate_row' ? undefined : kind, c.visitId);
+    if (kind === 'duplicate_row') s.ipSink.duplicateLater(row, c.visitId, defectRng.int(1, 12));
 
-    const result =
-      p.insurance === '999'
-        ? undefined
-        : settle(this.hospital, p.insurance, c.drg, amounts.categories, defectRng);
+    const mainDiag = c.diagnoses.find((d) => d.main)?.code ?? '';
+    const mainOprn = c.procedures.find((x) => x.main)?.code;
+    const terms = paymentTerms(h, p.insurance, c.coded, period.year, mainDiag, mainOprn);
+    const trueTerms = paymentTerms(h, p.insurance, c.drg, period.year, mainDiag, mainOprn);
+    const standard = terms.standard;
+    const outlier: CaseFact['outlier'] =
+      standard <= 0
+        ? ''
+        : cleanTotal >
+            highOutlierRatio(terms.method === 'DRG' ? terms.rw : (terms.dip?.score ?? 0) / 100) * standard
+          ? 'high'
+          : cleanTotal < LOW_OUTLIER_RATIO * standard
+            ? 'low'
+            : '';
+    for (const want of ['high_outlier', 'low_outlier'] as const) {
+      const i = scenarios.indexOf(want);
+      if (i < 0) continue;
+      if ((want === 'high_outlier' && outlier === 'high') || (want === 'low_outlier' && outlier === 'low'))
+        this.plant(want, period, c.visitId, `${(cleanTotal / standard).toFixed(2)} × 支付标准`);
+      else scenarios.splice(i, 1);
+    }
+    for (const sc of scenarios) {
+      if (sc === 'upcoding')
+        this.plant(
+          sc,
+          period,
+          c.visitId,
+          `${c.drg.code} → ${c.coded.code}（${UPCODE[c.drg.code]?.[1] ?? ''}）`,
+        );
+      if (sc === 'low_risk_death' || sc === 'low_standard_admission' || sc === 'cost_overrun')
+        this.plant(sc, period, c.visitId, `${c.drg.code} ${c.los} 天`);
+      if (sc === 'split_admission') this.plant(sc, period, c.visitId, `前次住院 ${c.firstStay ?? ''}`);
+    }
+
+    s.groupings.write(
+      csvRow([
+        c.visitId,
+        p.medcasno,
+        p.insurance,
+        c.coded.code,
+        c.coded.name,
+        terms.rw.toFixed(4),
+        'CHS-DRG 1.1',
+      ]),
+    );
+
+    let result: ReturnType<typeof settle> | undefined;
+    let status = '';
+    if (p.insurance !== '999') {
+      result = settle(
+        h,
+        p.insurance,
+        terms,
+        amounts.categories,
+        this.refusal(scenarios, scenarioRng),
+        defectRng,
+      );
+    }
     const selfPay = result ? result.selfpay + result.ownpay : amounts.total;
-    writeFrontPage(emr, c, amounts, selfPay, defectRng);
-    if (result) writeSettlement(insurance, this.hospital, this.ids, c, amounts, result, defectRng);
+    writeFrontPage(s.emr, c, amounts, selfPay, defectRng);
+    if (result) {
+      const index = this.ctx.periods.findIndex((x) => x.key === period.key);
+      const pending = index >= this.ctx.periods.length - 2 || scenarioRng.chance(0.01);
+      status = pending ? '待审核' : result.refused > 0 ? '部分拒付' : '已清算';
+      const next = period.month === 12 ? `${period.year + 1}-01` : `${period.year}-${pad2(period.month + 1)}`;
+      writeSettlement(
+        s.insurance,
+        h,
+        this.ids,
+        c,
+        amounts,
+        result,
+        {
+          declareDate: `${next}-${pad2(scenarioRng.int(5, 15))}`,
+          status,
+        },
+        defectRng,
+      );
+    }
+    this.cases.push({
+      hospital: h,
+      visitId: c.visitId,
+      period: period.key,
+      year: period.year,
+      dischargeDate: formatDate(dischargeDay),
+      insurance: p.insurance,
+      trueDrg: c.drg,
+      trueRw: trueTerms.rw,
+      coded: terms,
+      cleanTotal,
+      los: c.los,
+      died: c.dischargeWay === '5',
+      outlier,
+      scenarios,
+      status,
+      refused: result?.refused ?? 0,
+      refuseReason: result?.refuseReason ?? '',
+    });
+  }
+
+  /** The payer's review: planted scenarios are often caught, a few other claims are cut too. */
+  private refusal(scenarios: readonly string[], rng: Prng): Refusal | undefined {
+    const caught: Readonly<Record<string, readonly [string, number]>> = {
+      split_admission: ['R02', 0.6],
+      upcoding: ['R03', 0.5],
+      low_standard_admission: ['R04', 0.5],
+      duplicate_charge: ['R05', 0.7],
+      over_priced_charge: ['R01', 0.5],
+    };
+    for (const sc of scenarios) {
+      const rule = caught[sc];
+      if (rule && rng.chance(rule[1])) return { reason: rule[0], share: rng.uniform(0.05, 0.4) };
+    }
+    if (rng.chance(0.015)) return { reason: rng.chance(0.5) ? 'R06' : 'R07', share: rng.uniform(0.02, 0.15) };
+    return undefined;
+  }
+
+  private plant(scenario: string, period: Period, key: string, detail: string): void {
+    this.scenarios.push({ scenario, hospital: this.hospital.code, period: period.key, key, detail });
   }
 
   private writeOutpatientRow(v: OutpatientVisit, sink: CsvSink, defects: DefectScheduler, rng: Prng): void {
@@ -283,37 +670,106 @@ export class HospitalRun {
     if (kind === 'duplicate_row') sink.duplicateLater(row, v.visitId, rng.int(1, 30));
   }
 
-  private planCases(period: Period, rng: Prng): InpatientCase[] {
-    const n = this.inpatientByMonth[period.month - 1] ?? 0;
-    const weights = this.drgs.map((g, i) => (this.drgWeights[i] ?? 0) * seasonFactor(g.season, period.month));
+  private planCases(period: Period, rng: Prng, srng: Prng): PlannedCase[] {
+    const h = this.hospital;
+    const n = this.inpatientByPeriod.get(period.key) ?? 0;
+    const overrun = h.code === OVERRUN.hospital && period.key === OVERRUN.from.slice(0, 7);
+    const weights = this.drgs.map(
+      (g, i) =>
+        (this.drgWeights[i] ?? 0) *
+        seasonFactor(g.season, period.month) *
+        (overrun && g.code === OVERRUN.drg ? 4 : 1),
+    );
     const dayWeights = Array.from({ length: period.days }, (_, d) => dischargeDayWeight(period.firstDay + d));
-    const planned = [];
+    const lastDay = period.firstDay + period.days - 1;
+    const planned: Omit<PlannedCase, 'visitId'>[] = [];
+    const plan = (
+      drg: DrgGroup,
+      dischargeDay: number,
+      extra: { los?: number; dies?: boolean; patient?: InpatientCase['patient'] } = {},
+    ): Omit<InpatientCase, 'visitId'> =>
+      planInpatientCase(
+        {
+          dict: this.dict,
+          drg,
+          dischargeDay,
+          losFactor: h.losFactor,
+          ...(extra.los === undefined ? {} : { los: extra.los }),
+          ...(extra.dies === undefined ? {} : { dies: extra.dies }),
+          drawPatient: (filter, onDay) => extra.patient ?? this.pool.draw(rng, filter, onDay),
+        },
+        rng,
+      );
     for (let i = 0; i < n; i++) {
       const drg = this.drgs[rng.weightedIndex(weights)];
       if (!drg) continue;
       const dischargeDay = period.firstDay + rng.weightedIndex(dayWeights);
-      planned.push(
-        planInpatientCase(
-          {
-            dict: this.dict,
-            drg,
-            dischargeDay,
-            losFactor: this.hospital.losFactor,
-            drawPatient: (filter, onDay) => this.pool.draw(rng, filter, onDay),
-          },
-          rng,
-        ),
-      );
+      const scenarios: string[] = [];
+      let los: number | undefined;
+      let dies: boolean | undefined;
+      const day = formatDate(dischargeDay);
+      const r = srng.float();
+      if (overrun && drg.code === OVERRUN.drg && day >= OVERRUN.from && day <= OVERRUN.to) {
+        los = Math.round(drg.losMean * h.losFactor * srng.uniform(2.6, 3.4));
+        scenarios.push('cost_overrun');
+      } else if (r < 0.006 && drg.losMean >= 4) {
+        los = Math.round(drg.losMean * h.losFactor * srng.uniform(4.5, 6));
+        scenarios.push('high_outlier');
+      } else if (r < 0.011 && drg.losMean >= 5) {
+        los = 1;
+        scenarios.push('low_outlier');
+      } else if (r < 0.0125 && drg.mortality <= 0.002 && drg.rw < 1.2 && drg.ageMin >= 16) {
+        dies = true;
+        scenarios.push('low_risk_death');
+      } else if (LOW_STANDARD.has(drg.code) && srng.chance(h.lowStandardRate)) {
+        los = srng.int(1, 2);
+        scenarios.push('low_standard_admission');
+      }
+      const base = plan(drg, dischargeDay, {
+        ...(los === undefined ? {} : { los }),
+        ...(dies ? { dies } : {}),
+      });
+      let coded = drg;
+      let c: Omit<InpatientCase, 'visitId'> = base;
+      const up = UPCODE[drg.code];
+      if (up && scenarios.length === 0 && srng.chance(h.upcodingRate)) {
+        const sibling = DRG_BY_CODE.get(up[0]);
+        if (sibling && !base.diagnoses.some((d) => d.code === up[1])) {
+          coded = sibling;
+          c = { ...base, diagnoses: [...base.diagnoses, { code: up[1], main: false, admCond: '4' }] };
+          scenarios.push('upcoding');
+        }
+      }
+      planned.push({ ...c, coded, scenarios });
+      // 分解住院: the same patient back within 15 days for the same condition, same month.
+      if (scenarios.length === 0 && srng.chance(0.006) && dischargeDay + 4 <= lastDay) {
+        const gap = srng.int(1, Math.min(14, lastDay - dischargeDay - 2));
+        const los2 = srng.int(2, Math.max(2, Math.min(6, lastDay - dischargeDay - gap)));
+        const second = plan(drg, dischargeDay + gap + los2, { los: los2, patient: c.patient });
+        planned.push({
+          ...second,
+          coded: drg,
+          scenarios: ['split_admission'],
+          firstStay: `#${planned.length - 1}`,
+        });
+      }
     }
-    planned.sort((a, b) => a.dischargeTime - b.dischargeTime);
-    return planned.map((c) => ({
-      ...c,
-      visitId: this.ids.inpatient(Math.floor(c.admitTime / SECONDS_PER_DAY)),
-    }));
+    const order = planned
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => a.c.dischargeTime - b.c.dischargeTime || a.i - b.i);
+    const ids = new Map<number, string>();
+    const out: PlannedCase[] = [];
+    for (const { c, i } of [...order].sort((a, b) => a.c.admitTime - b.c.admitTime || a.i - b.i))
+      ids.set(i, this.ids.inpatient(Math.floor(c.admitTime / SECONDS_PER_DAY)));
+    for (const { c, i } of order) {
+      const firstStay = c.firstStay ? ids.get(Number(c.firstStay.slice(1))) : undefined;
+      out.push({ ...c, visitId: ids.get(i) ?? '', ...(firstStay ? { firstStay } : {}) });
+    }
+    return out;
   }
 
   private planVisits(period: Period, rng: Prng): OutpatientVisit[] {
-    const n = this.outpatientByMonth[period.month - 1] ?? 0;
+    const n = this.outpatientByPeriod.get(period.key) ?? 0;
     const clinics = this.dict.departments.filter((d) => d.outpatient > 0);
     const resp = seasonFactor('respiratory', period.month);
     const weights = clinics.map((d) => d.outpatient * (d.std === 'A07' || d.std === 'A03.01' ? resp : 1));
@@ -338,59 +794,150 @@ export class HospitalRun {
     return out.map((v) => ({ ...v, visitId: this.ids.outpatient(Math.floor(v.time / SECONDS_PER_DAY)) }));
   }
 
-  private async writeMonthlyLedgers(period: Period, tally: MonthTally, rng: Prng): Promise<WrittenFile[]> {
+  private async writeMonthlyLedgers(period: Period): Promise<WrittenFile[]> {
+    this.written.add(period.key);
     const h = this.hospital;
-    const ledger = await this.open('erp/cost_ledger', period.key);
-    const heads = await this.open('erp/headcount', period.key);
-    const ledgerDefects = this.ctx.scheduler('erp/cost_ledger');
-    const erpRng = Prng.derive(this.ctx.seed, `${h.code}/${period.key}/erp`);
+    const tally = this.tallies.get(period.key) ?? new MonthTally();
+    this.tallies.delete(period.key);
+    const rng = Prng.derive(this.ctx.seed, `${h.code}/${period.key}/erp`);
+    const [ledger, heads, purchases, drivers, split, lab] = await Promise.all([
+      this.open('erp/cost_ledger', period.key),
+      this.open('erp/headcount', period.key),
+      this.open('erp/purchases', period.key),
+      this.open('erp/allocation_drivers', period.key),
+      this.open('erp/service_split', period.key),
+      this.open('lab/workload', period.key),
+    ]);
+    const resources = this.economy.resources(period.year);
     for (const d of this.dict.departments) {
-      const staff = monthlyHeadcount(baseHeadcount(d, h.level), period.month, erpRng);
-      const total = staff.doctors + staff.nurses + staff.technicians + staff.admin;
+      const r = resources.get(d.code);
+      if (!r) continue;
+      const st = r.staff;
+      const total = st.doctors + st.nurses + st.technicians + st.admin;
       heads.write(
         csvRow([
           period.key,
           d.code,
           d.name,
-          String(staff.doctors),
-          String(staff.nurses),
-          String(staff.technicians),
-          String(staff.admin),
-          String(total),
+          st.doctors.toFixed(1),
+          st.nurses.toFixed(1),
+          st.technicians.toFixed(1),
+          st.admin.toFixed(1),
+          total.toFixed(1),
         ]),
       );
-      const costs = departmentCosts(
-        d,
-        staff,
-        floorArea(d, h.level),
-        this.dict,
-        tally,
-        period.month,
-        this.scale,
-        erpRng,
-      );
-      COST_ITEMS.forEach(([code, name], i) => {
-        const cents = costs[i] ?? 0;
-        if (cents <= 0) return;
-        const kind = ledgerDefects.take();
-        const deptCode = kind === 'unknown_department' ? rng.pick(this.dict.unknownDeptCodes) : d.code;
-        ledger.write(
-          csvRow([
-            period.key,
-            deptCode,
-            d.name,
-            code,
-            name,
-            formatCents(kind === 'negative_amount' ? -cents : cents),
-          ]),
-          kind,
-          `${deptCode}:${code}`,
-        );
-      });
     }
-    const lab = await this.open('lab/workload', period.key);
+
+    const cells = this.economy.monthCosts(period, tally, (item) => purchasePrice(item, period));
+    const ledgerDefects = this.ctx.scheduler('erp/cost_ledger');
+    const byDept = new Map<string, number[]>();
+    const itemName = new Map(COST_ITEMS);
+    for (const cell of cells) {
+      const sub = COST_SUBITEMS.find(([code]) => code === cell.subitem);
+      const item = sub?.[2] ?? '07';
+      const costs = byDept.get(cell.dept.code) ?? new Array<number>(COST_ITEMS.length).fill(0);
+      costs[Number(item) - 1] = (costs[Number(item) - 1] ?? 0) + cell.cents;
+      byDept.set(cell.dept.code, costs);
+      const kind = ledgerDefects.take();
+      const deptCode = kind === 'unknown_department' ? rng.pick(this.dict.unknownDeptCodes) : cell.dept.code;
+      ledger.write(
+        csvRow([
+          period.key,
+          deptCode,
+          cell.dept.name,
+          item,
+          itemName.get(item) ?? '',
+          cell.subitem,
+          sub?.[1] ?? '',
+          formatCents(kind === 'negative_amount' ? -cell.cents : cell.cents),
+        ]),
+        kind,
+        `${deptCode}:${item}:${cell.subitem}`,
+      );
+    }
+
+    // Purchases: what was used, bought at the month's price; reagents and films by test and exam.
+    const bought = new Map<string, { name: string; cls: string; qty: number; price: number }>();
+    for (const use of tally.usage.values()) {
+      const i = use.item;
+      const cat = i.std.category;
+      const e = bought.get(i.code) ?? {
+        name: i.nameField,
+        cls: cat === '08' ? '卫生材料' : cat === '09' ? '西药' : cat === '11' ? '中成药' : '中药饮片',
+        qty: 0,
+        price: purchasePrice(i, period),
+      };
+      e.qty += use.qty;
+      bought.set(i.code, e);
+    }
+    for (const [code, e] of [...bought].sort(([a], [b]) => (a < b ? -1 : 1)))
+      purchases.write(
+        `${period.key},${code},${e.name},${e.cls},${(e.qty / 100).toFixed(2)},${formatPrice(e.price)},${formatCents(lineAmountCents(e.qty, e.price))}`,
+      );
+
+    // Allocation drivers.
+    const driverRows: string[][] = [];
+    const driver = (
+      code: string,
+      name: string,
+      service: HospitalDept | undefined,
+      map: ReadonlyMap<string, number>,
+      unit: string,
+      per = 1,
+    ): void => {
+      if (!service) return;
+      for (const [dept, q] of [...map].sort(([a], [b]) => (a < b ? -1 : 1)))
+        if (q * per > 0)
+          driverRows.push([period.key, code, name, service.code, dept, (q * per).toFixed(1), unit]);
+    };
+    const labBy = new Map<string, number>();
+    const imgBy = new Map<string, number>();
+    for (const c of tally.workload.values()) {
+      const target = c.examType.startsWith('RIS') ? imgBy : labBy;
+      target.set(c.orderDept, (target.get(c.orderDept) ?? 0) + c.count);
+    }
+    const packs = new Map<string, number>();
+    for (const [ward, days] of tally.bedDays) packs.set(ward, (packs.get(ward) ?? 0) + days * 0.15);
+    for (const [clinic, v] of tally.visits) packs.set(clinic, (packs.get(clinic) ?? 0) + v * 0.02);
+    const theatre = this.dict.deptsFor('B01')[0];
+    if (theatre) packs.set(theatre.code, (packs.get(theatre.code) ?? 0) + tally.surgeryCount * 3);
+    const sterile = this.dict.deptsFor('C01')[0];
+    const logistics = this.dict.deptsFor('D03')[0];
+    const cashiers = this.dict.deptsFor('C03');
+    driver('STERILE_PACKS', '消毒供应包', sterile, packs, '包');
+    driver('LAUNDRY_KG', '被服洗涤', logistics, tally.bedDays, '公斤', 1.6);
+    driver('MEALS', '病员膳食', logistics, tally.bedDays, '份', 3);
+    driver('IP_DISCHARGES', '住院结算人次', cashiers[1] ?? cashiers[0], tally.discharges, '人次');
+    driver('OP_REGISTRATIONS', '门诊挂号人次', cashiers[0], tally.visits, '人次');
+    driver('LAB_TESTS', '检验项目数', this.dict.deptsFor('A30')[0], labBy, '项');
+    driver('IMAGING_EXAMS', '影像检查人次', this.dict.deptsFor('A32')[0], imgBy, '人次');
+    for (const r of driverRows) drivers.write(csvRow(r));
+
+    // Departments serving outpatients and inpatients: how their cost splits.
+    for (const d of this.dict.departments) {
+      let op = 0;
+      let ip = 0;
+      let basis = '';
+      if (d.deptClass === '临床服务类') {
+        op = (tally.visits.get(d.code) ?? 0) * 0.5;
+        ip = (tally.bedDays.get(d.code) ?? 0) * 2;
+        basis = '工作量工时（门诊人次×0.5，住院床日×2）';
+      } else if (d.std === 'A30' || d.std === 'A32' || d.std === 'A31') {
+        op = tally.examsByExec.get(`${d.code}|O`) ?? 0;
+        ip = tally.examsByExec.get(`${d.code}|I`) ?? 0;
+        basis = '检查检验人次';
+      } else if (d.std === 'B02') {
+        op = tally.revenueByType.O > 0 ? tally.outpatientVisits : 0;
+        ip = tally.inpatientDays;
+        basis = '调剂处方数（门诊人次、住院床日）';
+      }
+      if (op <= 0 || ip <= 0) continue;
+      const share = Math.round((op / (op + ip)) * 10_000) / 10_000;
+      split.write(csvRow([period.key, d.code, d.name, share.toFixed(4), (1 - share).toFixed(4), basis]));
+    }
+
     const labDefects = this.ctx.scheduler('lab/workload');
-    const cells = [...tally.workload.values()].sort((a, b) =>
+    const workload = [...tally.workload.values()].sort((a, b) =>
       a.orderDept === b.orderDept
         ? a.execDept === b.execDept
           ? a.examType < b.examType
@@ -403,7 +950,7 @@ export class HospitalRun {
           ? -1
           : 1,
     );
-    for (const cell of cells) {
+    for (const cell of workload) {
       const kind = labDefects.take();
       const order = kind === 'unknown_department' ? rng.pick(this.dict.unknownDeptCodes) : cell.orderDept;
       lab.write(
@@ -420,7 +967,42 @@ export class HospitalRun {
         `${order}:${cell.execDept}:${cell.examType}`,
       );
     }
-    return Promise.all([ledger.close(), heads.close(), lab.close()]);
+
+    // Ground truth of the month.
+    const totals = new Array<number>(COST_ITEMS.length).fill(0);
+    let drugs = 0;
+    let materials = 0;
+    for (const d of this.dict.departments) {
+      const costs = byDept.get(d.code) ?? new Array<number>(COST_ITEMS.length).fill(0);
+      costs.forEach((c, i) => (totals[i] = (totals[i] ?? 0) + c));
+      const rev = tally.byOrderDept.get(d.code);
+      const revenue =
+        d.deptClass === '医疗技术类'
+          ? (tally.byExecDept.get(d.code) ?? 0)
+          : rev
+            ? rev.drugs + rev.materials + rev.services
+            : 0;
+      if (rev) {
+        drugs += rev.drugs;
+        materials += rev.materials;
+      }
+      if (revenue > 0 || costs.some((c) => c > 0))
+        this.deptMonths.push({ hospital: h.code, period: period.key, dept: d, revenue, costs });
+    }
+    this.hospitalMonths.push({
+      hospital: h.code,
+      period: period.key,
+      revenue: tally.revenue(),
+      revenueDrugs: drugs,
+      revenueMaterials: materials,
+      revenueOutpatient: tally.revenueByType.O,
+      revenueInpatient: tally.revenueByType.I,
+      costs: totals,
+      discharges: tally.dischargeCount,
+      outpatientVisits: tally.outpatientVisits,
+      bedDays: tally.inpatientDays,
+    });
+    return Promise.all([ledger, heads, purchases, drivers, split, lab].map((s) => s.close()));
   }
 
   private monthEnd(time: number): number {
@@ -442,3 +1024,10 @@ export class HospitalRun {
     );
   }
 }
+
+/** A line's amount at the dictionary price (what it is without any planted defect), cents. */
+function clean(line: ChargeDraft): number {
+  return lineAmountCents(line.qty, line.item.price);
+}
+
+export { PROCUREMENT_CUTS, REFUSAL_REASONS };

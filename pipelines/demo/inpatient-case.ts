@@ -55,6 +55,10 @@ export interface CasePlanInput {
   readonly drg: DrgGroup;
   readonly dischargeDay: number;
   readonly losFactor: number;
+  /** A fixed length of stay (planted scenarios: outliers, split and low-standard admissions). */
+  readonly los?: number;
+  /** Forces an in-hospital death (planted low-risk deaths). */
+  readonly dies?: boolean;
   readonly drawPatient: (filter: { sex?: 1 | 2; ageMin: number; ageMax: number }, onDay: number) => Patient;
 }
 
@@ -77,14 +81,12 @@ export function planInpatientCase(input: CasePlanInput, rng: Prng): Omit<Inpatie
   const { dict, drg } = input;
   const profile = profileOf(drg);
   const emergency = rng.chance(drg.emergency);
-  const los = Math.min(
-    MAX_LOS,
-    Math.max(1, Math.round(rng.logNormal(drg.losMean * input.losFactor, drg.losSigma))),
-  );
+  const drawn = Math.round(rng.logNormal(drg.losMean * input.losFactor, drg.losSigma));
+  const los = Math.min(MAX_LOS, Math.max(1, input.los ?? drawn));
   const admitDay = input.dischargeDay - los;
   const admitTime =
     admitDay * SECONDS_PER_DAY + (emergency ? rng.int(0, 23 * HOUR) : rng.int(8 * HOUR, 16 * HOUR));
-  const dies = rng.chance(drg.mortality);
+  const dies = rng.chance(drg.mortality) || input.dies === true;
   const dischargeTime =
     input.dischargeDay * SECONDS_PER_DAY +
     (dies ? rng.int(2 * HOUR, 23 * HOUR) : rng.int(8.5 * HOUR, 16.5 * HOUR));
@@ -141,9 +143,9 @@ export function planInpatientCase(input: CasePlanInput, rng: Prng): Omit<Inpatie
   };
 }
 
-function pickDischargeWay(level: 2 | 3, rng: Prng): string {
+function pickDischargeWay(level: 1 | 2 | 3, rng: Prng): string {
   const r = rng.float();
-  const transfer = level === 2 ? 0.025 : 0.01;
+  const transfer = level === 1 ? 0.05 : level === 2 ? 0.025 : 0.01;
   if (r < transfer) return '2';
   if (r < transfer + 0.006) return '3';
   if (r < transfer + 0.021) return '4';

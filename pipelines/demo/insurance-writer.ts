@@ -24,6 +24,13 @@ export interface InsuranceSinks {
   readonly fundDefects: DefectScheduler;
 }
 
+/** The hospital's claim to the fund: when it was declared and where the payer's review stands. */
+export interface Clearing {
+  readonly declareDate: string;
+  /** 已清算, 部分拒付 or 待审核. */
+  readonly status: string;
+}
+
 /**
  * Writes the 医保结算清单 of an insured stay as the payer returns it:
  * the settlement with its DRG result, diagnoses, procedures, amounts by
@@ -38,6 +45,7 @@ export function writeSettlement(
   c: InpatientCase,
   amounts: CaseAmounts,
   r: SettlementResult,
+  clearing: Clearing,
   rng: Prng,
 ): void {
   const p = c.patient;
@@ -75,10 +83,17 @@ export function writeSettlement(
       r.drgCode ? r.rw.toFixed(4) : '',
       String(r.baseRate),
       r.levelCoef.toFixed(2),
-      r.drgCode ? formatCents(r.paymentStandard) : '',
+      r.paymentStandard > 0 ? formatCents(r.paymentStandard) : '',
       formatCents(r.refused),
       formatCents(r.deducted),
       formatTimestamp(setlTime),
+      r.method,
+      r.dipCode,
+      r.dipCode ? String(r.dipScore) : '',
+      formatCents(r.fundPay),
+      clearing.declareDate,
+      clearing.status,
+      r.refuseReason,
     ]);
   s.settlements.write(row(setlId, c.visitId), kind === 'medfee_total_mismatch' ? kind : undefined, setlId);
   if (kind === 'settlement_without_visit') {

@@ -268,7 +268,7 @@ export function buildOutpatientLines(v: OutpatientVisit, dict: HospitalDictionar
   // The 三级 hospital folded 挂号费 into 诊察费 (医事服务费 reform); 二级 still bill it.
   if (dict.hospital.level === 2) push('REG_GENERAL', 1);
   if (std === 'A20') push('EXAM_ED', 1);
-  else if (std === 'A50' && dict.hospital.level === 2) push('GENERAL_FEE', 1);
+  else if ((std === 'A50' && dict.hospital.level === 2) || dict.hospital.level === 1) push('GENERAL_FEE', 1);
   else push(expert ? 'EXAM_OP_EXP' : 'EXAM_OP', 1);
   if (rng.chance(0.02)) push('CASE_BOOK', 1);
 

@@ -1,4 +1,5 @@
 import { ageInYears, dayNumber } from './calendar.ts';
+import type { CodeStyle } from './hospitals.ts';
 import type { Prng } from './prng.ts';
 
 /** 险种: 310 职工基本医疗保险, 390 城乡居民基本医疗保险, 999 自费. */
@@ -32,15 +33,15 @@ const REFERENCE_DAY = dayNumber(2025, 7, 1);
  * admissions draw from the same pool, so one patient can have several visits.
  */
 export class PatientPool {
-  private readonly hospitalCode: string;
+  private readonly style: CodeStyle;
   private readonly region: string;
   private readonly gender: Uint8Array;
   private readonly birth: Int32Array;
   private readonly insurance: Uint8Array;
   private readonly cache = new Map<number, Patient>();
 
-  constructor(hospitalCode: string, region: string, size: number, rng: Prng) {
-    this.hospitalCode = hospitalCode;
+  constructor(style: CodeStyle, region: string, size: number, rng: Prng) {
+    this.style = style;
     this.region = region;
     this.gender = new Uint8Array(size);
     this.birth = new Int32Array(size);
@@ -69,12 +70,12 @@ export class PatientPool {
       this.insurance[index] === 0 ? '310' : this.insurance[index] === 1 ? '390' : '999';
     p = {
       index,
-      id: patientId(this.hospitalCode, index),
+      id: patientId(this.style, index),
       gender,
       birthDay: this.birth[index] ?? REFERENCE_DAY,
       insurance,
       psnNo: insurance === '999' ? '' : `${this.region}${String(index + 1).padStart(20, '0')}`,
-      medcasno: medcasno(this.hospitalCode, index),
+      medcasno: medcasno(this.style, index),
     };
     if (this.cache.size > 50_000) this.cache.clear();
     this.cache.set(index, p);
@@ -108,22 +109,22 @@ export class PatientPool {
   }
 }
 
-function patientId(hospitalCode: string, index: number): string {
-  switch (hospitalCode) {
-    case 'H32090200001':
+function patientId(style: CodeStyle, index: number): string {
+  switch (style) {
+    case 'numeric':
       return String(1_000_000_000 + index * 3 + 7);
-    case 'H32092100011':
+    case 'pinyin':
       return `BR${String(index + 1).padStart(8, '0')}`;
     default:
       return String(20_000_000 + index + 1);
   }
 }
 
-function medcasno(hospitalCode: string, index: number): string {
-  switch (hospitalCode) {
-    case 'H32090200001':
+function medcasno(style: CodeStyle, index: number): string {
+  switch (style) {
+    case 'numeric':
       return String(300_000 + index);
-    case 'H32092100011':
+    case 'pinyin':
       return `BA${String(index + 1).padStart(7, '0')}`;
     default:
       return String(index + 1).padStart(8, '0');

@@ -1,7 +1,7 @@
 import type { ChargeCategory, InsuranceClass } from './catalog/charge-items.ts';
-import type { DrgGroup } from './catalog/drg-groups.ts';
 import type { HospitalProfile } from './hospitals.ts';
 import type { InsuranceType } from './patient-pool.ts';
+import type { PaymentTerms } from './payment-policy.ts';
 import type { Prng } from './prng.ts';
 
 /** Amounts (cents) of one charge category split by 医保 class. */
@@ -28,7 +28,11 @@ export interface SettlementResult {
   readonly acctPay: number;
   readonly cashPay: number;
   readonly funds: readonly FundPayment[];
-  /** Empty when the case could not be grouped (paid per item). */
+  readonly method: 'DRG' | 'DIP';
+  /** DIP 病种 and its 分值 (DIP only). */
+  readonly dipCode: string;
+  readonly dipScore: number;
+  /** Empty when the case could not be grouped (paid per item) or is paid by DIP. */
   readonly drgCode: string;
   readonly drgName: string;
   readonly rw: number;
@@ -38,7 +42,26 @@ export interface SettlementResult {
   readonly paymentStandard: number;
   readonly refused: number;
   readonly deducted: number;
+  /** 拒付原因代码 when part of the claim was refused. */
+  readonly refuseReason: string;
 }
+
+/** A refusal the payer's review decides: reason code and the refused share of the fund payment. */
+export interface Refusal {
+  readonly reason: string;
+  readonly share: number;
+}
+
+/** 拒付原因代码 of the demo payer. */
+export const REFUSAL_REASONS: Readonly<Record<string, string>> = {
+  R01: '超标准收费',
+  R02: '分解住院',
+  R03: '高套分组',
+  R04: '低标准入院',
+  R05: '重复收费',
+  R06: '不合理用药',
+  R07: '病案首页与结算清单不一致',
+};
 
 /** Accumulates a stay's amounts by category and class. */
 export function emptyCategories(): Map<ChargeCategory, CategoryAmounts> {
@@ -80,8 +103,9 @@ const FUND_NAMES: Readonly<Record<string, string>> = {
 export function settle(
   hospital: HospitalProfile,
   insurance: Exclude<InsuranceType, '999'>,
-  drg: DrgGroup,
+  terms: PaymentTerms,
   categories: ReadonlyMap<ChargeCategory, CategoryAmounts>,
+  refusal: Refusal | undefined,
   rng: Prng,
 ): SettlementResult {
   let a = 0;
@@ -121,11 +145,11 @@ export function settle(
   const acctPay = employee ? Math.min(personalPart, rng.int(0, 3000) * 100) : 0;
   const cashPay = personalPart - acctPay;
 
-  const grouped = !rng.chance(0.005);
-  const baseRate = hospital.drgBaseRate;
-  const levelCoef = hospital.levelCoefficient;
-  const paymentStandard = grouped ? Math.round(drg.rw * baseRate * levelCoef * 100) : 0;
-  const refused = rng.chance(0.04) ? Math.round(fundTotal * rng.uniform(0.02, 0.15)) : 0;
+  const dip = terms.method === 'DIP';
+  const grouped = dip ? terms.dip !== undefined : !rng.chance(0.005);
+  const drg = terms.drg;
+  const paymentStandard = grouped ? terms.standard : 0;
+  const refused = refusal ? Math.round(fundTotal * refusal.share) : 0;
   const deducted = rng.chance(0.03) ? Math.round(fundTotal * rng.uniform(0.005, 0.05)) : 0;
   return {
     medfee,
@@ -135,13 +159,17 @@ export function settle(
     acctPay,
     cashPay,
     funds,
-    drgCode: grouped ? drg.code : '',
-    drgName: grouped ? drg.name : '',
-    rw: grouped ? drg.rw : 0,
-    baseRate,
-    levelCoef,
+    method: terms.method,
+    dipCode: dip && terms.dip ? terms.dip.code : '',
+    dipScore: dip && terms.dip ? terms.dip.score : 0,
+    drgCode: grouped && !dip ? drg.code : '',
+    drgName: grouped && !dip ? drg.name : '',
+    rw: grouped && !dip ? terms.rw : 0,
+    baseRate: terms.baseRate,
+    levelCoef: terms.levelCoef,
     paymentStandard,
     refused,
     deducted,
+    refuseReason: refused > 0 ? (refusal?.reason ?? '') : '',
   };
 }

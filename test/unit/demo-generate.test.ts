@@ -6,8 +6,10 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIAGNOSES } from '../../pipelines/demo/catalog/diagnoses.ts';
-import { FILE_SCHEMAS, type Entity } from '../../pipelines/demo/file-schemas.ts';
+import { FILE_SCHEMAS, PUBLISHER_SCHEMAS, type Entity } from '../../pipelines/demo/file-schemas.ts';
 import { generateDemo, type DemoSummary } from '../../pipelines/demo/generate.ts';
+import { HOSPITALS as ALLIANCE } from '../../pipelines/demo/hospitals.ts';
+import { demoTruthProblems } from '../support/demo-truth.ts';
 
 // Everything below re-reads the generated files as an outside consumer would:
 // decode, parse with csv-parse, and check each rule on the parsed values.
@@ -15,8 +17,10 @@ import { generateDemo, type DemoSummary } from '../../pipelines/demo/generate.ts
 const H3 = 'H32090200001';
 const H2 = 'H32092100011';
 const GBK = 'H32092500021';
-const HOSPITALS = [H3, H2, GBK];
-const ENCODING: Record<string, 'utf8' | 'gbk'> = { [H3]: 'utf8', [H2]: 'utf8', [GBK]: 'gbk' };
+const HOSPITALS = ALLIANCE.map((h) => h.code);
+const ENCODING = Object.fromEntries(ALLIANCE.map((h) => [h.code, h.encoding === 'gbk' ? 'gbk' : 'utf8']));
+const ZH = new Set(ALLIANCE.filter((h) => h.headerLanguage === 'zh').map((h) => h.code));
+const PERIODS = ['2024-01', '2024-02', '2024-03', '2025-01', '2025-02', '2025-03'];
 
 interface CsvFile {
   readonly rel: string;
@@ -39,10 +43,12 @@ function decode(rel: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-function entityOf(rel: string): Entity {
+function schemaOf(rel: string): readonly (readonly [string, string])[] {
   const [, system, file] = rel.split('/');
-  const entity = `${system}/${(file ?? '').replace(/(_\d{4}-\d{2})?\.csv$/, '')}`;
-  return entity as Entity;
+  const entity = `${system}/${(file ?? '').replace(/(_\d{4}(-\d{2})?)?\.csv$/, '')}`;
+  return rel.startsWith('P')
+    ? PUBLISHER_SCHEMAS[entity as keyof typeof PUBLISHER_SCHEMAS]
+    : FILE_SCHEMAS[entity as Entity];
 }
 
 function load(rel: string): CsvFile {
@@ -56,8 +62,8 @@ function load(rel: string): CsvFile {
   // One record per physical line: no field carries a line break.
   expect(records.length).toBe(lines.length);
   const header = records[0] ?? [];
-  const schema = FILE_SCHEMAS[entityOf(rel)];
-  const names = schema.map(([en, zh]) => (rel.startsWith(GBK) ? zh : en));
+  const schema = schemaOf(rel);
+  const names = schema.map(([en, zh]) => (ZH.has(rel.split('/')[0] ?? '') ? zh : en));
   expect(header).toEqual(names);
   const rows = records.slice(1).map((r) => Object.fromEntries(schema.map(([en], i) => [en, r[i] ?? ''])));
   const file = { rel, header, lines, rows };
@@ -119,10 +125,10 @@ afterAll(async () => {
 
 describe('generateDemo small', () => {
   it('produces volumes in the stated ranges', () => {
-    expect(summary.inpatientCases).toBeGreaterThanOrEqual(550);
-    expect(summary.inpatientCases).toBeLessThanOrEqual(650);
-    expect(summary.outpatientVisits).toBeGreaterThanOrEqual(2800);
-    expect(summary.outpatientVisits).toBeLessThanOrEqual(3200);
+    expect(summary.inpatientCases).toBeGreaterThanOrEqual(1000);
+    expect(summary.inpatientCases).toBeLessThanOrEqual(1300);
+    expect(summary.outpatientVisits).toBeGreaterThanOrEqual(4800);
+    expect(summary.outpatientVisits).toBeLessThanOrEqual(5600);
     let chargeLines = 0;
     const inpatientIds = new Set<string>();
     for (const h of HOSPITALS) {
@@ -131,24 +137,53 @@ describe('generateDemo small', () => {
         for (const r of load(f).rows) inpatientIds.add(`${h}/${r.visit_id}`);
     }
     expect(chargeLines).toBe(summary.chargeLines);
-    expect(chargeLines).toBeGreaterThanOrEqual(25_000);
-    expect(chargeLines).toBeLessThanOrEqual(40_000);
+    expect(chargeLines).toBeGreaterThanOrEqual(55_000);
+    expect(chargeLines).toBeLessThanOrEqual(80_000);
     expect(inpatientIds.size).toBe(summary.inpatientCases);
   });
 
-  it('writes the exact layout with 12 monthly files per entity', () => {
+  it('writes the exact layout: the first quarter of 2024 and 2025 per hospital, and the publishers', () => {
+    expect(readdirSync(dir).sort()).toEqual([...HOSPITALS, 'P320900', 'P320925', '_ground_truth'].sort());
     for (const h of HOSPITALS) {
       expect(readdirSync(path.join(dir, h)).sort()).toEqual(['emr', 'erp', 'his', 'insurance', 'lab']);
-      expect(files(h, 'his', 'charge_lines_')).toHaveLength(12);
+      expect(files(h, 'his', 'charge_lines_').map((f) => f.slice(-11, -4))).toEqual(PERIODS);
       expect(files(h, 'his', 'departments')).toEqual([`${h}/his/departments.csv`]);
-      expect(files(h, 'his', 'inpatient_visits_')[0]).toBe(`${h}/his/inpatient_visits_2025-01.csv`);
-      expect(files(h, 'insurance', 'settlements_')).toHaveLength(12);
+      expect(files(h, 'his', 'inpatient_visits_')[0]).toBe(`${h}/his/inpatient_visits_2024-01.csv`);
+      expect(files(h, 'insurance', 'settlements_')).toHaveLength(6);
+      for (const prefix of [
+        'cost_ledger_',
+        'headcount_',
+        'purchases_',
+        'allocation_drivers_',
+        'service_split_',
+      ])
+        expect(files(h, 'erp', prefix), prefix).toHaveLength(6);
+      expect(files(h, 'erp', 'fixed_assets')).toHaveLength(1);
+      expect(files(h, 'emr', 'drg_groupings_')).toHaveLength(6);
     }
-    expect(readdirSync(path.join(dir, '_ground_truth')).sort()).toEqual(['defects.csv', 'manifest.json']);
+    expect(readdirSync(path.join(dir, 'P320900', 'insurance')).sort()).toEqual(
+      ['drg_base_rates', 'drg_groups', 'regional_reference']
+        .flatMap((e) => [`${e}_2024.csv`, `${e}_2025.csv`])
+        .sort(),
+    );
+    expect(readdirSync(path.join(dir, 'P320925', 'insurance')).sort()).toEqual(
+      ['dip_budget', 'dip_catalogue'].flatMap((e) => [`${e}_2024.csv`, `${e}_2025.csv`]).sort(),
+    );
+    expect(readdirSync(path.join(dir, '_ground_truth')).sort()).toEqual([
+      'cases.csv',
+      'defects.csv',
+      'dept_months.csv',
+      'hospital_months.csv',
+      'manifest.json',
+      'scenarios.csv',
+    ]);
   });
 
   it('encodes each hospital as specified', () => {
     const bom = readFileSync(path.join(dir, H2, 'his/charge_lines_2025-01.csv'));
+    const levels = new Map<string, number>();
+    for (const h of ALLIANCE) levels.set(h.levelName, (levels.get(h.levelName) ?? 0) + 1);
+    expect(Object.fromEntries(levels)).toEqual({ 三级: 2, 二级: 4, 一级: 4 });
     expect([...bom.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const plain = readFileSync(path.join(dir, H3, 'his/charge_lines_2025-01.csv'));
     expect(plain.subarray(0, 7).toString('latin1')).toBe('line_id');
@@ -177,12 +212,12 @@ describe('generateDemo small', () => {
     };
     expect(manifest.seed).toBe(20250101);
     expect(manifest.size).toBe('small');
-    expect(manifest.periods).toHaveLength(12);
-    expect(manifest.hospitals.map((h) => [h.code, h.encoding, h.header_language])).toEqual([
-      [H3, 'UTF-8', 'en'],
-      [H2, 'UTF-8 with BOM', 'en'],
-      [GBK, 'GBK', 'zh'],
-    ]);
+    expect(manifest.periods).toEqual(PERIODS);
+    expect(manifest.hospitals).toHaveLength(10);
+    const identity = new Map(manifest.hospitals.map((h) => [h.code, [h.encoding, h.header_language]]));
+    expect(identity.get(H3)).toEqual(['UTF-8', 'en']);
+    expect(identity.get(H2)).toEqual(['UTF-8 with BOM', 'en']);
+    expect(identity.get(GBK)).toEqual(['GBK', 'zh']);
     const perFile = new Map<string, Record<string, number>>();
     for (const d of defects) {
       const m = perFile.get(d.file) ?? {};
@@ -523,10 +558,10 @@ describe('generateDemo small', () => {
     expect(median).toBeLessThanOrEqual(1.3);
   });
 
-  it('shows seasonality: winter respiratory peak and a February dip', () => {
+  it('shows seasonality and growth: a January respiratory peak, a February dip, more stays in 2025', () => {
     const byMonth = new Map<string, { resp: number; all: number }>();
     for (const h of HOSPITALS) {
-      for (const f of files(h, 'insurance', 'settlements_')) {
+      for (const f of files(h, 'emr', 'drg_groupings_')) {
         const m = f.slice(-11, -4);
         const e = byMonth.get(m) ?? { resp: 0, all: 0 };
         for (const r of load(f).rows) {
@@ -537,9 +572,89 @@ describe('generateDemo small', () => {
       }
     }
     const g = (m: string): { resp: number; all: number } => byMonth.get(m) ?? { resp: 0, all: 0 };
-    expect(g('2025-01').resp + g('2025-12').resp).toBeGreaterThan(
-      1.5 * (g('2025-07').resp + g('2025-08').resp),
+    expect(g('2024-01').resp + g('2025-01').resp).toBeGreaterThan(
+      1.15 * (g('2024-03').resp + g('2025-03').resp),
     );
     expect(g('2025-02').all).toBeLessThan(g('2025-03').all);
+    const year = (y: string): number =>
+      PERIODS.filter((p) => p.startsWith(y)).reduce((n, p) => n + g(p).all, 0);
+    expect(year('2025')).toBeGreaterThan(year('2024'));
+  });
+});
+
+describe('generateDemo small: economics and planted scenarios', () => {
+  it('runs every hospital near cost recovery with a third of cost in personnel, and plants every scenario with its key', () => {
+    expect(demoTruthProblems(dir, { minDischarges: 0, requireOverrunWeeks: 1 })).toEqual([]);
+  });
+
+  it('books the seven cost items with their sub-items, and medical-technical units consume reagents and films', () => {
+    const ledger = load(`${H3}/erp/cost_ledger_2025-02.csv`).rows;
+    expect([...new Set(ledger.map((r) => r.cost_item_code))].sort()).toEqual([
+      '01',
+      '02',
+      '03',
+      '04',
+      '05',
+      '06',
+      '07',
+    ]);
+    const subs = new Set(ledger.map((r) => r.cost_subitem_code));
+    for (const s of ['0201', '0202', '0203', '0204', '0301', '0302', '0303'])
+      expect(subs.has(s), s).toBe(true);
+    const depts = new Map(load(`${H3}/his/departments.csv`).rows.map((r) => [r.dept_code, r.dept_class]));
+    const reagents = ledger.filter((r) => r.cost_subitem_code === '0203' || r.cost_subitem_code === '0204');
+    expect(reagents.length).toBeGreaterThan(0);
+    expect(
+      reagents.every((r) => depts.get(r.dept_code ?? '') === '医疗技术类' || !depts.has(r.dept_code ?? '')),
+    ).toBe(true);
+    const drivers = new Set(load(`${H3}/erp/allocation_drivers_2025-02.csv`).rows.map((r) => r.driver_code));
+    expect([...drivers].sort()).toEqual(
+      [
+        'IMAGING_EXAMS',
+        'IP_DISCHARGES',
+        'LAB_TESTS',
+        'LAUNDRY_KG',
+        'MEALS',
+        'OP_REGISTRATIONS',
+        'STERILE_PACKS',
+      ].sort(),
+    );
+    const split = load(`${H3}/erp/service_split_2025-02.csv`).rows;
+    expect(split.length).toBeGreaterThan(5);
+    for (const r of split)
+      expect(near(num(r.outpatient_share) + num(r.inpatient_share), 1, 0.0001)).toBe(true);
+  });
+
+  it('publishes the payment policy: RW, base rates, level coefficients, outlier thresholds, 点值 and the DIP county', () => {
+    const groups = load('P320900/insurance/drg_groups_2025.csv').rows;
+    expect(groups.length).toBeGreaterThan(40);
+    expect(
+      groups.every(
+        (g) => num(g.rw) > 0 && num(g.high_outlier_ratio) >= 2 && num(g.low_outlier_ratio) === 0.4,
+      ),
+    ).toBe(true);
+    const rates = load('P320900/insurance/drg_base_rates_2025.csv').rows;
+    expect(rates.map((r) => `${r.insutype}/${r.hospital_level}`).sort()).toEqual([
+      '310/1',
+      '310/2',
+      '310/3',
+      '390/1',
+      '390/2',
+      '390/3',
+    ]);
+    const reference = load('P320900/insurance/regional_reference_2024.csv').rows;
+    expect(new Set(reference.map((r) => r.hospital_level))).toEqual(new Set(['1', '2', '3']));
+    expect(load('P320925/insurance/dip_catalogue_2025.csv').rows.length).toBeGreaterThan(50);
+    const [budget] = load('P320925/insurance/dip_budget_2024.csv').rows;
+    expect(near(num(budget?.budget), num(budget?.total_points) * num(budget?.point_value), 1)).toBe(true);
+    const dip = files(GBK, 'insurance', 'settlements_').flatMap((f) => load(f).rows);
+    expect(dip.every((r) => r.payment_method === 'DIP' && r.drg_code === '')).toBe(true);
+    expect(dip.filter((r) => r.dip_code).length).toBeGreaterThan(0.9 * dip.length);
+    const statuses = new Set(
+      HOSPITALS.flatMap((h) =>
+        files(h, 'insurance', 'settlements_').flatMap((f) => load(f).rows.map((r) => r.setl_status)),
+      ),
+    );
+    expect([...statuses].sort()).toEqual(['已清算', '待审核', '部分拒付'].sort());
   });
 });

@@ -130,9 +130,169 @@ export const HOSPITAL_DEPARTMENTS: Readonly<Record<string, HospitalDepartments>>
   },
 };
 
+type TemplateRow = readonly [std: string, name: string, pinyin: string, beds: number, outpatient: number];
+
+/**
+ * A department dictionary written in a code style: numeric (clinical 1xxx, medical-technical 2xxx,
+ * auxiliary 3xxx, administration 4xxx), pinyin initials, or `KS` + class digit + sequence.
+ */
+function fromTemplate(style: 'numeric' | 'pinyin' | 'ks', rows: readonly TemplateRow[]): LocalDepartment[] {
+  const seq = new Map<string, number>();
+  return rows.map(([std, name, pinyin, beds, outpatient]) => {
+    const cls = std.startsWith('A') && !['A26', 'A30', 'A31', 'A32'].includes(std) ? 'clinical' : std;
+    const digit =
+      cls === 'clinical'
+        ? '1'
+        : std.startsWith('A') || std.startsWith('B')
+          ? '2'
+          : std.startsWith('C')
+            ? '3'
+            : '4';
+    const n = (seq.get(digit) ?? 0) + 1;
+    seq.set(digit, n);
+    const code =
+      style === 'pinyin'
+        ? pinyin
+        : style === 'numeric'
+          ? `${digit}${String(n).padStart(3, '0')}`
+          : `KS${digit === '1' ? '1' : digit === '2' ? '8' : '9'}${digit === '4' ? '5' : '0'}${n}`;
+    return d(code, name, std, beds, outpatient);
+  });
+}
+
+const SUPPORT: readonly TemplateRow[] = [
+  ['A30', '检验科', 'JYK', 0, 0],
+  ['A32', '放射科', 'FSK', 0, 0],
+  ['B02', '药剂科', 'YJK', 0, 0],
+  ['C03', '收费处', 'SFC', 0, 0],
+  ['D01', '院办', 'YB', 0, 0],
+  ['D02', '财务科', 'CWK', 0, 0],
+  ['D03', '后勤科', 'HQK', 0, 0],
+];
+
+const PRIMARY: readonly TemplateRow[] = [
+  ['A03', '全科医学科', 'QKYX', 30, 10],
+  ['A50', '中医科', 'ZYK', 10, 4],
+  ['A07', '儿科', 'EK', 0, 3],
+  ['A05', '妇产科', 'FCK', 0, 2],
+  ['A20', '急诊科', 'JZK', 0, 2],
+  ...SUPPORT,
+];
+
+const GENERATED: Readonly<Record<string, HospitalDepartments>> = {
+  H32090300002: {
+    departments: fromTemplate('numeric', [
+      ['A03.01', '呼吸与危重症医学科', '', 45, 7],
+      ['A03.02', '消化内科', '', 35, 5],
+      ['A03.03', '神经内科', '', 45, 5],
+      ['A03.04', '心血管内科', '', 50, 6],
+      ['A03.06', '肾内科', '', 25, 2],
+      ['A03.07', '内分泌科', '', 25, 4],
+      ['A04.01', '普外科', '', 50, 4],
+      ['A04.03', '骨科一病区', '', 45, 5],
+      ['A04.03', '骨科二病区', '', 40, 3],
+      ['A04.04', '泌尿外科', '', 30, 2],
+      ['A05.01', '妇科', '', 30, 5],
+      ['A05.02', '产科', '', 45, 5],
+      ['A07', '儿科', '', 40, 9],
+      ['A10', '眼科', '', 15, 3],
+      ['A11', '耳鼻喉科', '', 20, 3],
+      ['A19', '肿瘤科', '', 25, 2],
+      ['A20', '急诊医学科', '', 15, 7],
+      ['A28', '重症医学科', '', 15, 0],
+      ['A50', '中医科', '', 20, 5],
+      ['A30', '检验科', '', 0, 0],
+      ['A31', '病理科', '', 0, 0],
+      ['A32', '医学影像科', '', 0, 0],
+      ['A26', '麻醉科', '', 0, 0],
+      ['B01', '手术室', '', 0, 0],
+      ['B02', '药学部', '', 0, 0],
+      ['C01', '消毒供应中心', '', 0, 0],
+      ['C02', '病案统计室', '', 0, 0],
+      ['C03', '门诊收费处', '', 0, 0],
+      ['C03', '住院结算处', '', 0, 0],
+      ['D01', '院长办公室', '', 0, 0],
+      ['D02', '财务科', '', 0, 0],
+      ['D03', '总务科', '', 0, 0],
+    ]),
+    unknownCodes: ['1099', '1199', '2099', '1025'],
+  },
+  H32090200013: {
+    departments: fromTemplate('numeric', [
+      ['A03', '内科', '', 50, 9],
+      ['A03.04', '心血管内科', '', 30, 5],
+      ['A03.01', '呼吸内科', '', 30, 6],
+      ['A04.01', '普外科', '', 35, 4],
+      ['A04.03', '骨科', '', 30, 4],
+      ['A05', '妇产科', '', 30, 6],
+      ['A07', '儿科', '', 25, 8],
+      ['A20', '急诊科', '', 10, 6],
+      ['A28', '重症医学科', '', 8, 0],
+      ['A50', '中医科', '', 10, 5],
+      ['A30', '检验科', '', 0, 0],
+      ['A32', '放射科', '', 0, 0],
+      ['A26', '麻醉科', '', 0, 0],
+      ['B01', '手术室', '', 0, 0],
+      ['B02', '药剂科', '', 0, 0],
+      ['C01', '供应室', '', 0, 0],
+      ['C02', '病案室', '', 0, 0],
+      ['C03', '收费处', '', 0, 0],
+      ['D01', '院办', '', 0, 0],
+      ['D02', '财务科', '', 0, 0],
+      ['D03', '后勤保障科', '', 0, 0],
+    ]),
+    unknownCodes: ['1099', '1199', '2099', '1015'],
+  },
+  H32092100032: {
+    departments: fromTemplate('pinyin', [
+      ['A50', '中医内科', 'ZYNK', 60, 12],
+      ['A03', '内科', 'NK', 30, 6],
+      ['A04.03', '骨伤科', 'GSK', 35, 6],
+      ['A04.01', '外科', 'WK', 20, 3],
+      ['A05', '妇产科', 'FCK', 15, 3],
+      ['A07', '儿科', 'EK', 10, 5],
+      ['A20', '急诊科', 'JZK', 6, 4],
+      ['A30', '检验科', 'JYK', 0, 0],
+      ['A32', '放射科', 'FSK', 0, 0],
+      ['A26', '麻醉科', 'MZK', 0, 0],
+      ['B01', '手术室', 'SSS', 0, 0],
+      ['B02', '药剂科', 'YJK', 0, 0],
+      ['C01', '供应室', 'GYS', 0, 0],
+      ['C02', '病案室', 'BAS', 0, 0],
+      ['C03', '收费处', 'SFC', 0, 0],
+      ['D01', '院办', 'YB', 0, 0],
+      ['D02', '财务科', 'CWK', 0, 0],
+      ['D03', '后勤科', 'HQK', 0, 0],
+    ]),
+    unknownCodes: ['LNK', 'KFK', 'ZJK', 'PFK'],
+  },
+  H32090200024: {
+    departments: fromTemplate('numeric', PRIMARY),
+    unknownCodes: ['1099', '1199', '2099', '1009'],
+  },
+  H32092100043: {
+    departments: fromTemplate('pinyin', PRIMARY),
+    unknownCodes: ['LNK', 'KFK', 'NK', 'PFK'],
+  },
+  H32092500052: {
+    departments: fromTemplate('ks', PRIMARY),
+    unknownCodes: ['KS104', 'KS999', 'KS188', 'KS602'],
+  },
+  H32092500063: {
+    departments: fromTemplate('ks', [
+      ['A03', '全科医学科', '', 20, 12],
+      ['A50', '中医科', '', 0, 4],
+      ['A07', '儿科', '', 0, 4],
+      ['A05', '妇产科', '', 0, 2],
+      ...SUPPORT,
+    ]),
+    unknownCodes: ['KS104', 'KS999', 'KS188', 'KS602'],
+  },
+};
+
 /** Department dictionary of a hospital; throws for a code outside the alliance. */
 export function hospitalDepartments(hospitalCode: string): HospitalDepartments {
-  const found = HOSPITAL_DEPARTMENTS[hospitalCode];
+  const found = HOSPITAL_DEPARTMENTS[hospitalCode] ?? GENERATED[hospitalCode];
   if (!found) throw new RangeError(`no departments for hospital ${hospitalCode}`);
   return found;
 }

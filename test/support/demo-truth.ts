@@ -1,0 +1,165 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+
+/** Economics of one hospital over the whole demo, computed from its delivered files. */
+export interface HospitalEconomics {
+  readonly hospital: string;
+  readonly level: string;
+  /** Cost in the ERP ledger files (planted negative amounts counted by their size), yuan. */
+  readonly ledgerCost: number;
+  readonly ledgerPersonnel: number;
+  readonly ledgerDepreciation: number;
+  /** Cost and revenue in _ground_truth/hospital_months.csv, yuan. */
+  readonly truthCost: number;
+  readonly revenue: number;
+}
+
+type Row = Record<string, string>;
+
+function readCsv(file: string, gbk: boolean): Row[] {
+  const bytes = readFileSync(file);
+  const text = gbk ? iconv.decode(bytes, 'gbk') : bytes.toString('utf8').replace(/^\uFEFF/, '');
+  return parse(text, { columns: true }) as Row[];
+}
+
+/** Reads a ground-truth file of a generated demo. */
+export function truth(dir: string, name: string): Row[] {
+  return readCsv(path.join(dir, '_ground_truth', name), false);
+}
+
+/**
+ * Cost, personnel and depreciation per hospital from the ERP ledgers, revenue from the ground
+ * truth: what a test needs to check the demo's economics without the warehouse.
+ */
+export function hospitalEconomics(dir: string): HospitalEconomics[] {
+  const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
+    hospitals: { code: string; level: string; encoding: string; header_language: string }[];
+  };
+  const months = truth(dir, 'hospital_months.csv');
+  return manifest.hospitals.map((h) => {
+    let ledgerCost = 0;
+    let ledgerPersonnel = 0;
+    let ledgerDepreciation = 0;
+    const erp = path.join(dir, h.code, 'erp');
+    for (const name of readdirSync(erp).filter((n) => n.startsWith('cost_ledger_'))) {
+      for (const r of readCsv(path.join(erp, name), h.encoding === 'GBK')) {
+        const item = r.cost_item_code ?? r['成本项目编码'] ?? '';
+        const amount = Math.abs(Number(r.amount ?? r['金额']));
+        ledgerCost += amount;
+        if (item === '01') ledgerPersonnel += amount;
+        if (item === '04') ledgerDepreciation += amount;
+      }
+    }
+    const mine = months.filter((m) => m.hospital_code === h.code);
+    return {
+      hospital: h.code,
+      level: h.level,
+      ledgerCost,
+      ledgerPersonnel,
+      ledgerDepreciation,
+      truthCost: mine.reduce((s, m) => s + Number(m.cost_total), 0),
+      revenue: mine.reduce((s, m) => s + Number(m.revenue), 0),
+    };
+  });
+}
+
+/** The payer scenarios every demo plants (`scenarios.csv`), each with its key. */
+export const PLANTED_SCENARIOS = [
+  'high_outlier',
+  'low_outlier',
+  'low_risk_death',
+  'split_admission',
+  'upcoding',
+  'low_standard_admission',
+  'duplicate_charge',
+  'over_priced_charge',
+  'cost_overrun',
+  'drg_cost_over_standard_week',
+  'drug_price_move',
+  'settlement_pending',
+  'settlement_partly_refused',
+] as const;
+
+/** Scenarios whose key is an inpatient visit id (the others: a charge line, an item, a group-week). */
+export const VISIT_SCENARIOS: ReadonlySet<string> = new Set([
+  'high_outlier',
+  'low_outlier',
+  'low_risk_death',
+  'split_admission',
+  'upcoding',
+  'low_standard_admission',
+  'cost_overrun',
+  'settlement_pending',
+  'settlement_partly_refused',
+]);
+
+/** Longest run of consecutive weeks (Mondays 7 days apart) among `mondays`. */
+export function longestWeekRun(mondays: readonly string[]): number {
+  const days = [...new Set(mondays)]
+    .map((d) => Date.parse(`${d}T00:00:00Z`) / 86_400_000)
+    .sort((a, b) => a - b);
+  let best = 0;
+  let run = 0;
+  days.forEach((d, i) => {
+    run = i > 0 && d - (days[i - 1] ?? 0) === 7 ? run + 1 : 1;
+    best = Math.max(best, run);
+  });
+  return best;
+}
+
+/** Problems found in the demo's economics and planted scenarios (empty when all hold). */
+export function demoTruthProblems(
+  dir: string,
+  options: { readonly minDischarges: number; readonly requireOverrunWeeks: number },
+): string[] {
+  const problems: string[] = [];
+  const months = truth(dir, 'hospital_months.csv');
+  for (const e of hospitalEconomics(dir)) {
+    const discharges = months
+      .filter((m) => m.hospital_code === e.hospital)
+      .reduce((s, m) => s + Number(m.discharges), 0);
+    if (Math.abs(e.ledgerCost - e.truthCost) > 0.01 * e.truthCost)
+      problems.push(`${e.hospital} ledger ${e.ledgerCost} ≠ truth ${e.truthCost}`);
+    if (discharges < options.minDischarges) continue;
+    const ratio = e.ledgerCost / e.revenue;
+    const personnel = e.ledgerPersonnel / e.ledgerCost;
+    if (ratio < 0.85 || ratio > 1.1) problems.push(`${e.hospital} cost/revenue ${ratio.toFixed(3)}`);
+    if (personnel < 0.28 || personnel > 0.45)
+      problems.push(`${e.hospital} personnel share ${personnel.toFixed(3)}`);
+  }
+  const cases = new Map(truth(dir, 'cases.csv').map((c) => [`${c.hospital_code}/${c.visit_id}`, c]));
+  const scenarios = truth(dir, 'scenarios.csv');
+  for (const kind of PLANTED_SCENARIOS)
+    if (!scenarios.some((s) => s.scenario === kind && s.key)) problems.push(`no ${kind} planted`);
+  for (const s of scenarios) {
+    if (!VISIT_SCENARIOS.has(s.scenario ?? '')) continue;
+    const c = cases.get(`${s.hospital_code}/${s.key ?? ''}`);
+    if (!c) {
+      problems.push(`${s.scenario} ${s.hospital_code}/${s.key}: no such stay`);
+      continue;
+    }
+    if (s.scenario === 'upcoding' && !(Number(c.coded_rw) > Number(c.true_rw)))
+      problems.push(`upcoding ${s.key} not to a heavier group`);
+    if (s.scenario === 'low_risk_death' && c.died !== '1') problems.push(`low_risk_death ${s.key} survived`);
+    if (s.scenario === 'high_outlier' && c.outlier !== 'high') problems.push(`high_outlier ${s.key} is not`);
+    if (s.scenario === 'low_outlier' && c.outlier !== 'low') problems.push(`low_outlier ${s.key} is not`);
+    if (s.scenario === 'split_admission') {
+      const first = cases.get(`${s.hospital_code}/${(s.detail ?? '').replace('前次住院 ', '')}`);
+      const admit = Date.parse(c.discharge_date ?? '') / 86_400_000 - Number(c.los);
+      const gap = first ? admit - Date.parse(first.discharge_date ?? '') / 86_400_000 : NaN;
+      if (!first || first.true_drg_code !== c.true_drg_code || !(gap >= 1 && gap <= 15))
+        problems.push(`split_admission ${s.key}: gap ${gap}`);
+    }
+  }
+  const selfPay = [...cases.values()].filter((c) => c.insurance_type === '999');
+  if (selfPay.length === 0 || selfPay.some((c) => !c.coded_drg_code))
+    problems.push('self-pay stays without a group');
+  const weeks = scenarios
+    .filter((s) => s.scenario === 'drg_cost_over_standard_week')
+    .map((s) => (s.key ?? '').split(':')[1] ?? '');
+  if (longestWeekRun(weeks) < options.requireOverrunWeeks)
+    problems.push(`cost over standard for ${longestWeekRun(weeks)} consecutive weeks only`);
+  return problems;
+}
