@@ -56,6 +56,17 @@ export function buildProgram(): Command {
       await withWarehouse(async (w, ctx) => void (await seedStage({ pool: w.pool, ...ctx })));
     });
 
+  program
+    .command('formats')
+    .description(
+      'check FORMATS.md (the delivery contract) against the source declarations; --write rewrites its generated part',
+    )
+    .option('--write', 'rewrite the generated part of FORMATS.md from the declarations')
+    .action(async (opts: { write?: boolean }) => {
+      const { checkFormatsDocument } = await import('./commands/formats.ts');
+      await checkFormatsDocument(opts);
+    });
+
   const reference = program.command('reference').description('national reference lists (ICD 医保版 2.0)');
   reference
     .command('load-icd')
