@@ -32,6 +32,82 @@ export default defineModel({
       tests: [{ accepted_values: ['published', 'settled'] }],
     },
   },
+  unitTests: [
+    {
+      name: 'prices published groups by level and insurance type; settled results only where nothing is published',
+      given: {
+        stg_insurance__drg_groups: [
+          {
+            publisher_code: 'P320900',
+            year: 2025,
+            drg_code: 'ES31',
+            drg_name: '呼吸系统感染/炎症，伴严重并发症或合并症',
+            drg_weight: 1.7412,
+            base_points: 174.12,
+            low_outlier_ratio: 0.4,
+            high_outlier_ratio: 2.5,
+          },
+        ],
+        stg_insurance__drg_base_rates: [
+          {
+            publisher_code: 'P320900',
+            year: 2025,
+            insurance_type: '310',
+            hospital_level: '2',
+            base_rate: 10900,
+            level_coefficient: 0.82,
+            point_value: 109,
+          },
+        ],
+        hospitals: [{ hospital_code: 'H1', hospital_level: '3', region_code: '320902' }],
+        stg_insurance__settlements: {
+          rows: [
+            {
+              hospital_code: 'H1',
+              drg_code: 'ES31',
+              drg_name: 'x',
+              drg_weight: 9,
+              insurance_type: '310',
+              discharged_at: '2025-03-01 10:00:00',
+              settled_at: '2025-03-01 12:00:00',
+              base_rate: 1,
+              level_coefficient: 1,
+              payment_standard: 9,
+            },
+            {
+              hospital_code: 'H1',
+              drg_code: 'FR39',
+              drg_name: '心绞痛',
+              drg_weight: 0.41,
+              insurance_type: '390',
+              discharged_at: '2025-03-01 10:00:00',
+              settled_at: '2025-03-01 12:00:00',
+              base_rate: 9000,
+              level_coefficient: 1,
+              payment_standard: 3690,
+            },
+          ],
+          types: { discharged_at: 'timestamp', settled_at: 'timestamp' },
+        },
+      },
+      expect: [
+        {
+          drg_code: 'ES31',
+          hospital_level: '2',
+          insurance_type: '310',
+          payment_standard: 15562.85,
+          basis: 'published',
+        },
+        {
+          drg_code: 'FR39',
+          hospital_level: '3',
+          insurance_type: '390',
+          payment_standard: 3690,
+          basis: 'settled',
+        },
+      ],
+    },
+  ],
   sql: ({ ref }) => sql`
     with groups as (
       select * from ${ref('stg_insurance__drg_groups')}
