@@ -234,15 +234,15 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('demo data for a 3-hospital alliance')
+    .description('demo data for a ten-hospital alliance and its payers')
     .command('generate')
     .description(
-      'write 12 months of source-system deliveries, with known defects and a ground truth, into the inbox',
+      'write two years (2024–2025) of deliveries of a ten-hospital alliance and its payers, with known defects, planted scenarios and a ground truth, into the inbox',
     )
     .addOption(
       new Option(
         '--size <size>',
-        'small (seconds, for tests) or full (≥50,000 cases, ≥2,000,000 charge lines)',
+        'small (seconds, for tests: the first quarter of each year) or full (≈155,000 stays, ≈10,000,000 charge lines)',
       )
         .choices(['small', 'full'])
         .default('small'),
@@ -253,6 +253,7 @@ export function buildProgram(): Command {
       const { config, progress } = commandContext();
       const outDir = opts.out ?? config.HDW_INBOX;
       const { generateDemo } = await import('../pipelines/demo/generate.ts');
+      const started = performance.now();
       const summary = await generateDemo({
         size: opts.size,
         seed: opts.seed,
@@ -261,7 +262,8 @@ export function buildProgram(): Command {
       });
       process.stdout.write(
         `demo data written to ${summary.outDir}: ${summary.files} files, ${summary.inpatientCases} inpatient cases, ` +
-          `${summary.outpatientVisits} outpatient visits, ${summary.chargeLines} charge lines, ${summary.defects} injected defects\n`,
+          `${summary.outpatientVisits} outpatient visits, ${summary.chargeLines} charge lines, ${summary.defects} injected defects, ` +
+          `${summary.scenarios} planted scenarios, ${(summary.bytes / 1_048_576).toFixed(0)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
       );
     });
 

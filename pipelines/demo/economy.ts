@@ -73,6 +73,8 @@ export interface DeptResources {
   readonly dept: HospitalDept;
   readonly staff: Staff;
   readonly beds: number;
+  /** Beds the workload needs, unrounded: what ward equipment is sized to. */
+  readonly capacity: number;
   readonly m2: number;
   readonly building: string;
 }
@@ -120,34 +122,34 @@ const NORMS: Readonly<Record<HospitalLevel, Norms>> = {
     visitsPerDoctor: 9000,
     visitsPerNurse: 22000,
     occupancy: 0.9,
-    buildCost: 2600,
-    equipPerBed: 60_000,
-    imagingPerFte: 70_000,
-    labPerFte: 22_000,
+    buildCost: 3500,
+    equipPerBed: 80_000,
+    imagingPerFte: 90_000,
+    labPerFte: 28_000,
     unbilledPerBedDay: 26,
   },
   2: {
     doctorsPerBed: 0.14,
-    nursesPerBed: 0.27,
+    nursesPerBed: 0.285,
     visitsPerDoctor: 9500,
     visitsPerNurse: 24000,
     occupancy: 0.86,
-    buildCost: 1700,
-    equipPerBed: 32_000,
-    imagingPerFte: 50_000,
-    labPerFte: 16_000,
+    buildCost: 2300,
+    equipPerBed: 43_000,
+    imagingPerFte: 65_000,
+    labPerFte: 21_000,
     unbilledPerBedDay: 18,
   },
   1: {
-    doctorsPerBed: 0.18,
-    nursesPerBed: 0.32,
-    visitsPerDoctor: 6500,
-    visitsPerNurse: 16000,
+    doctorsPerBed: 0.16,
+    nursesPerBed: 0.28,
+    visitsPerDoctor: 7400,
+    visitsPerNurse: 18000,
     occupancy: 0.78,
-    buildCost: 1600,
-    equipPerBed: 20_000,
-    imagingPerFte: 30_000,
-    labPerFte: 10_000,
+    buildCost: 2800,
+    equipPerBed: 35_000,
+    imagingPerFte: 39_000,
+    labPerFte: 13_000,
     unbilledPerBedDay: 11,
   },
 };
@@ -163,7 +165,7 @@ const FILM_YUAN: Readonly<Record<string, number>> = { 'RIS-DR': 8, 'RIS-CT': 28,
 
 const ONCOST = 0.32;
 const ZERO: Staff = { doctors: 0, nurses: 0, technicians: 0, admin: 0 };
-const round1 = (x: number): number => Math.round(x * 10) / 10;
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /**
  * A hospital's economy by construction: resources (staff by class, beds, floor area, fixed
@@ -205,17 +207,25 @@ export class HospitalEconomy {
     const n = NORMS[h.level];
     const s = h.staffing;
     const out = new Map<string, DeptResources>();
-    const set = (d: HospitalDept, staff: Staff, beds: number, m2: number, building: string): void => {
+    const set = (
+      d: HospitalDept,
+      staff: Staff,
+      beds: number,
+      m2: number,
+      building: string,
+      capacity = beds,
+    ): void => {
       out.set(d.code, {
         dept: d,
         staff: {
-          doctors: round1(staff.doctors),
-          nurses: round1(staff.nurses),
-          technicians: round1(staff.technicians),
-          admin: round1(staff.admin),
+          doctors: round2(staff.doctors),
+          nurses: round2(staff.nurses),
+          technicians: round2(staff.technicians),
+          admin: round2(staff.admin),
         },
         beds,
-        m2: Math.max(10, Math.round(m2)),
+        capacity,
+        m2: Math.round(m2 * 10) / 10,
         building,
       });
     };
@@ -229,12 +239,14 @@ export class HospitalEconomy {
       const doctors =
         s * (occ * (icu ? 0.8 : n.doctorsPerBed) + (visits * (ed ? 1.6 : 1)) / n.visitsPerDoctor);
       const nurses = s * (occ * (icu ? 2.4 : n.nursesPerBed) + (visits * (ed ? 2 : 1)) / n.visitsPerNurse);
-      const beds = occ > 0 ? Math.max(1, Math.ceil(occ / (n.occupancy / s))) : 0;
+      // Open beds at the level's occupancy; space and equipment follow the workload (not the rounding).
+      const bedLoad = occ / (n.occupancy / s);
+      const beds = occ > 0 ? Math.max(1, Math.round(bedLoad)) : 0;
       const staff = { doctors, nurses, technicians: 0, admin: 0.03 * (doctors + nurses) };
       clinical += doctors + nurses + staff.admin;
-      const m2 = beds * (icu ? 80 : 50) + (visits / 1000) * 22 + 20;
+      const m2 = bedLoad * (icu ? 80 : 50) + (visits / 1000) * 22;
       const building = ed ? '门诊楼' : d.std.startsWith('A04') || icu ? '住院楼A' : '住院楼B';
-      set(d, staff, beds, m2, building);
+      set(d, staff, beds, m2, building, bedLoad);
     }
     const cf = clinical;
     const totalVisits = [...plan.visits.values()].reduce((a, b) => a + b, 0);
@@ -243,7 +255,7 @@ export class HospitalEconomy {
     const sized = (d: HospitalDept, staff: Staff, m2PerHead: number, building: string): void => {
       support += staff.doctors + staff.nurses + staff.technicians + staff.admin;
       const heads = staff.doctors + staff.nurses + staff.technicians + staff.admin;
-      set(d, staff, 0, heads * m2PerHead + 15, building);
+      set(d, staff, 0, heads * m2PerHead, building);
     };
     for (const d of this.dict.departments) {
       switch (d.std) {
@@ -359,7 +371,7 @@ export class HospitalEconomy {
         let equip = 0;
         let equipName = '通用医疗设备';
         if (d.deptClass === '临床服务类')
-          equip = grow(r.beds, before?.beds) * (d.std === 'A28' ? 4 * n.equipPerBed : n.equipPerBed);
+          equip = grow(r.capacity, before?.capacity) * (d.std === 'A28' ? 4 * n.equipPerBed : n.equipPerBed);
         if (d.std === 'A20') equip += 0.4 * n.equipPerBed * grow(r.staff.doctors, before?.staff.doctors);
         if (d.std === 'A32') {
           equip = (previous ? Math.max(0, cf - this.clinicalFte(previous)) : cf) * n.imagingPerFte;
@@ -441,10 +453,10 @@ export class HospitalEconomy {
         code,
         '0701',
         r.m2 *
-          (h.level === 3 ? 6 : 5) *
+          (h.level === 3 ? 8 : 7) *
           (period.month <= 2 || (period.month >= 7 && period.month <= 8) ? 1.25 : 1),
       );
-      put(code, '0704', heads * 420);
+      put(code, '0704', heads * 600);
       put(code, '0703', (equipmentValue.get(code) ?? 0) * 0.004);
       const days = tally.bedDays.get(code) ?? 0;
       bedDays += days;

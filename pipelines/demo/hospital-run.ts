@@ -478,7 +478,12 @@ export class HospitalRun {
     },
   ): void {
     const h = this.hospital;
-    const lines = buildInpatientLines(c, this.dict, lineRng);
+    let lines = buildInpatientLines(c, this.dict, lineRng);
+    if (c.scenarios.includes('cost_overrun'))
+      // More intensive treatment than the group pays for: three times the drugs and materials.
+      lines = lines.map((l) =>
+        ['08', '09', '10', '11'].includes(l.item.std.category) ? { ...l, qty: l.qty * 3 } : l,
+      );
     let duplicate: ChargeDraft | undefined;
     if (scenarioRng.chance(0.008) && lines.length > 4) {
       const src = lines[scenarioRng.int(1, lines.length - 2)];
@@ -710,7 +715,7 @@ export class HospitalRun {
       const day = formatDate(dischargeDay);
       const r = srng.float();
       if (overrun && drg.code === OVERRUN.drg && day >= OVERRUN.from && day <= OVERRUN.to) {
-        los = Math.round(drg.losMean * h.losFactor * srng.uniform(2.6, 3.4));
+        los = Math.round(drg.losMean * h.losFactor * srng.uniform(1.6, 2.2));
         scenarios.push('cost_overrun');
       } else if (r < 0.006 && drg.losMean >= 4) {
         los = Math.round(drg.losMean * h.losFactor * srng.uniform(4.5, 6));
@@ -819,11 +824,11 @@ export class HospitalRun {
           period.key,
           d.code,
           d.name,
-          st.doctors.toFixed(1),
-          st.nurses.toFixed(1),
-          st.technicians.toFixed(1),
-          st.admin.toFixed(1),
-          total.toFixed(1),
+          st.doctors.toFixed(2),
+          st.nurses.toFixed(2),
+          st.technicians.toFixed(2),
+          st.admin.toFixed(2),
+          total.toFixed(2),
         ]),
       );
     }

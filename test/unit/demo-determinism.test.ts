@@ -62,13 +62,15 @@ describe('generateDemo determinism', () => {
     const changed = [...(a ?? [])].filter(([file, hash]) => c?.get(file) !== hash).map(([file]) => file);
     expect(changed).toContain('H32090200001/his/charge_lines_2025-01.csv');
     expect(changed).toContain('_ground_truth/defects.csv');
+    expect(changed).toContain('_ground_truth/cases.csv');
+    expect(changed).toContain('H32090300002/erp/cost_ledger_2025-03.csv');
     // Master data does not depend on the seed.
     expect(changed).not.toContain('H32090200001/his/departments.csv');
     expect(changed).not.toContain('H32092500021/his/charge_items.csv');
   });
 
   it('reports progress up to completion', () => {
-    expect(phases[0]).toBe('dictionaries 0/39');
-    expect(phases.filter((p) => p === 'ground_truth 39/39')).toHaveLength(3);
+    expect(phases[0]).toBe('dictionaries 0/70');
+    expect(phases.filter((p) => p === 'ground_truth 70/70')).toHaveLength(3);
   });
 });

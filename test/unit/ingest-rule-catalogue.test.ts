@@ -28,25 +28,42 @@ describe('rule catalogue (seeds/reference/dq_rules.csv)', () => {
     });
   });
 
-  it('declares every source of the architecture: HIS, EMR, insurance, ERP, LIS/PACS', () => {
+  it('declares every source of the architecture: HIS, EMR, insurance, ERP, LIS/PACS, the payers', () => {
     expect(allSources.map((s) => `${s.system}.${s.entity}`).sort()).toEqual([
+      'emr.drg_groupings',
       'emr.front_page_diagnoses',
       'emr.front_page_procedures',
       'emr.front_pages',
+      'erp.allocation_drivers',
       'erp.cost_ledger',
+      'erp.fixed_assets',
       'erp.floor_area',
       'erp.headcount',
+      'erp.pay_scales',
+      'erp.purchases',
+      'erp.service_split',
       'his.charge_items',
       'his.charge_lines',
       'his.departments',
       'his.inpatient_visits',
       'his.outpatient_visits',
+      'insurance.dip_budget',
+      'insurance.dip_catalogue',
+      'insurance.drg_base_rates',
+      'insurance.drg_groups',
       'insurance.fund_payments',
+      'insurance.regional_reference',
       'insurance.settlement_charge_categories',
       'insurance.settlement_diagnoses',
       'insurance.settlement_procedures',
       'insurance.settlements',
       'lab.workload',
     ]);
+    expect(
+      allSources
+        .filter((s) => s.deliveredBy === 'publisher')
+        .map((s) => s.entity)
+        .sort(),
+    ).toEqual(['dip_budget', 'dip_catalogue', 'drg_base_rates', 'drg_groups', 'regional_reference']);
   });
 });
