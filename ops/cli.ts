@@ -74,6 +74,39 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('formats')
+    .description(
+      'check FORMATS.md (the delivery contract) against the source declarations; --write rewrites its generated part',
+    )
+    .option('--write', 'rewrite the generated part of FORMATS.md from the declarations')
+    .action(async (opts: { write?: boolean }) => {
+      const { checkFormatsDocument } = await import('./commands/formats.ts');
+      await checkFormatsDocument(opts);
+    });
+
+  const reference = program.command('reference').description('national reference lists (ICD 医保版 2.0)');
+  reference
+    .command('load-icd')
+    .description(
+      'load the national ICD-10 and ICD-9-CM-3 医保版 2.0 lists into the unified dictionaries (ref.diagnoses, ref.procedures)',
+    )
+    .option(
+      '--dir <dir>',
+      'folder holding diagnoses_icd10_chs2.csv and procedures_icd9cm3_chs2.csv (default: ../shared/datasets/chs-drg-1.1 beside the checkout)',
+    )
+    .action(async (opts: { dir?: string }) => {
+      const { loadNationalCodeLists } = await import('../pipelines/reference/national-code-lists.ts');
+      const { seedStage } = await stages();
+      const counts = await withWarehouse(async (w, ctx) => {
+        await seedStage({ pool: w.pool, ...ctx });
+        return loadNationalCodeLists(w.pool, opts.dir);
+      });
+      console.log(
+        `国家版编码已载入 national lists loaded: ${counts.diagnoses} ICD-10 diagnoses, ${counts.procedures} ICD-9-CM-3 procedures (kept in ref.diagnoses / ref.procedures at every seed load)`,
+      );
+    });
+
+  program
     .command('ingest')
     .description(
       'load the seeds, then every delivery in the inbox as batches (cleansing rules, quarantine, reconciliation)',

@@ -21,7 +21,9 @@ import { extractIncrement, type DatabaseSource } from './ingest/database-source.
 import { ingestInbox, loadOrder, type IngestSummary } from './ingest/ingest-inbox.ts';
 import type { BatchResult } from './ingest/load-batch.ts';
 import { sourceId, type SourceDefinition } from './ingest/source-definition.ts';
+import { mergeNationalCodeLists } from './reference/national-code-lists.ts';
 import { findSeeds, loadSeeds } from './seeds/load-seeds.ts';
+import { withTimeZone } from './ingest/source-definition.ts';
 import { allSources } from './sources/index.ts';
 
 export interface StageContext {
@@ -62,7 +64,7 @@ export async function seedStage(ctx: StageContext): Promise<number> {
     'seed',
     async () => {
       const seeds = await findSeeds(projectPaths.seeds);
-      await loadSeeds(ctx.pool, seeds, ctx.logger);
+      await loadSeeds(ctx.pool, seeds, ctx.logger, mergeNationalCodeLists);
       return seeds.length;
     },
     (n) => ({ seeds: n }),
@@ -104,10 +106,11 @@ export async function ingestStage(ctx: StageContext): Promise<IngestStageSummary
     'ingest',
     async (runId) => {
       // A source id that names no declared source is a configuration error: stop before loading.
-      const specs = resolveDatabaseSources(ctx.config.HDW_DATABASE_SOURCES ?? [], allSources);
+      const sources = withTimeZone(allSources, ctx.config.HDW_TIME_ZONE);
+      const specs = resolveDatabaseSources(ctx.config.HDW_DATABASE_SOURCES ?? [], sources);
       const inbox = await ingestInbox(ctx.pool, {
         inbox: ctx.config.HDW_INBOX,
-        sources: allSources,
+        sources,
         logger: ctx.logger,
         progress: ctx.progress,
         jobRunId: runId,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../contract/columns.ts';
 import { ConfigError } from '../errors.ts';
 import { shareableViews } from '../security/sharing-policy.ts';
 
@@ -152,6 +153,8 @@ export const configSchema = z.object({
   HDW_PUBLISH_MAX_AGE_HOURS: z.coerce
     .number({ error: 'must be a number of hours above 0' })
     .positive('must be a number of hours above 0'),
+  /** The hospitals' IANA time zone: delivered times with an offset (`Z`, `+08:00`) are converted to it. */
+  HDW_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -173,6 +176,7 @@ const fileKeys: Record<string, keyof Config> = {
   allianceId: 'HDW_ALLIANCE_ID',
   lockWaitSeconds: 'HDW_LOCK_WAIT_SECONDS',
   publishMaxAgeHours: 'HDW_PUBLISH_MAX_AGE_HOURS',
+  timeZone: 'HDW_TIME_ZONE',
 };
 
 /**
@@ -204,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_ALLIANCE_ID: pick('HDW_ALLIANCE_ID'),
     HDW_LOCK_WAIT_SECONDS: pick('HDW_LOCK_WAIT_SECONDS') ?? 10,
     HDW_PUBLISH_MAX_AGE_HOURS: pick('HDW_PUBLISH_MAX_AGE_HOURS') ?? 6,
+    HDW_TIME_ZONE: pick('HDW_TIME_ZONE') ?? DEFAULT_TIME_ZONE,
   };
   if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
     throw new ConfigError(

@@ -10,6 +10,7 @@ import * as dataQualityModels from './migrations/0006-data-quality-models.ts';
 import * as managerLogins from './migrations/0007-manager-logins.ts';
 import * as inboxDeliveries from './migrations/0008-inbox-deliveries.ts';
 import * as runLock from './migrations/0009-run-lock.ts';
+import * as nationalCodeLists from './migrations/0011-national-code-lists.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-manager-logins': managerLogins,
   '0008-inbox-deliveries': inboxDeliveries,
   '0009-run-lock': runLock,
+  '0011-national-code-lists': nationalCodeLists,
 };
 
 /**

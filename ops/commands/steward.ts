@@ -1,5 +1,6 @@
 import { exceptionRows, summariseExceptions } from '../../pipelines/ingest/exception-report.ts';
 import { replayQuarantine } from '../../pipelines/ingest/replay-quarantine.ts';
+import { withTimeZone } from '../../pipelines/ingest/source-definition.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { withWarehouse } from '../context.ts';
 
@@ -60,7 +61,12 @@ export async function replayCommand(options: {
   readonly source?: string;
 }): Promise<void> {
   const results = await withWarehouse(
-    (w, ctx) => replayQuarantine(w.pool, { sources: allSources, logger: ctx.logger, ...options }),
+    (w, ctx) =>
+      replayQuarantine(w.pool, {
+        sources: withTimeZone(allSources, ctx.config.HDW_TIME_ZONE),
+        logger: ctx.logger,
+        ...options,
+      }),
     { lock: 'replay' },
   );
   const replayed = results.reduce((n, r) => n + r.replayed, 0);

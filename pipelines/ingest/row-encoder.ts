@@ -1,4 +1,10 @@
-import { copyText, parseValue, type ColumnSpec } from '../../core/contract/columns.ts';
+import {
+  copyText,
+  DEFAULT_TIME_ZONE,
+  parseValue,
+  type ColumnSpec,
+  type ParseOptions,
+} from '../../core/contract/columns.ts';
 import { HdwError } from '../../core/errors.ts';
 import type { CsvRecord } from './csv-records.ts';
 import type { SourceDefinition } from './source-definition.ts';
@@ -154,6 +160,7 @@ export function encodeRow(
   recordHash?: number,
 ): string {
   found.length = 0;
+  timeZone = source.timeZone ?? DEFAULT_TIME_ZONE;
   const { fields } = record;
   if (record.problem) problem(record.problem.rule, record.problem.message);
   else if (fields.length !== mapping.headers.length) {
@@ -204,6 +211,12 @@ const canonicalTimestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const canonicalDate = /^\d{4}-\d{2}-\d{2}$/;
 const plainNumber = /^-?\d+(\.\d+)?$/;
 const validDates = new Map<string, boolean>();
+/** The time zone of the row being encoded (its source's): times with an offset are converted to it. */
+let timeZone = DEFAULT_TIME_ZONE;
+
+function optionsOf(column: ColumnSpec): ParseOptions {
+  return { formats: column.formats, timeZone };
+}
 
 /** Parses one delivered value of a column; `check` says the row has text worth testing for NUL and SQL. */
 function parseColumn(column: ColumnSpec, raw: string, check: boolean): string | null {
@@ -235,7 +248,7 @@ function parseColumn(column: ColumnSpec, raw: string, check: boolean): string | 
       if (canonicalDate.test(raw)) return fastDateTime(raw) ? raw : invalid(column, raw);
       break;
   }
-  const parsed = parseValue(column.type, raw);
+  const parsed = parseValue(column.type, raw, optionsOf(column));
   if (!parsed.ok) return invalid(column, raw, parsed.problem);
   if (parsed.value === null && column.required)
     problem('required_field_missing', `必填字段 ${column.name} 为空`);
@@ -249,7 +262,7 @@ function blankAsNull(column: ColumnSpec, raw: string): string | null {
 }
 
 function invalid(column: ColumnSpec, raw: string, why?: string): null {
-  const reason = why ?? parseValue(column.type, raw);
+  const reason = why ?? parseValue(column.type, raw, optionsOf(column));
   const text = typeof reason === 'string' ? reason : reason.ok ? 'is not valid' : reason.problem;
   problem('invalid_value', `${column.name} ${JSON.stringify(raw.slice(0, 50))} ${text}`);
   return null;

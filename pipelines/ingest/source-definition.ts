@@ -67,6 +67,19 @@ export interface SourceDefinition {
   readonly encoding?: 'utf-8' | 'gb18030';
   readonly columns: readonly ColumnSpec[];
   readonly rules: readonly RuleDefinition[];
+  /**
+   * The IANA time zone delivered times with an offset (`…Z`, `…+08:00`) are converted to: the
+   * hospital's. Set from `HDW_TIME_ZONE` by the ingest stage (`withTimeZone`); default Asia/Shanghai.
+   */
+  readonly timeZone?: string;
+}
+
+/** The sources as this installation reads them: offsets converted to its configured time zone. */
+export function withTimeZone(
+  sources: readonly SourceDefinition[],
+  timeZone: string,
+): readonly SourceDefinition[] {
+  return sources.map((source) => (source.timeZone ? source : { ...source, timeZone }));
 }
 
 /** `his.charge_lines`: how batches, exceptions and quarantine name a source. */

@@ -42,7 +42,13 @@ export async function findSeeds(dir: string): Promise<SeedFile[]> {
  * content changed gets a new version in ops.seed_versions (its sha256 and a change number), which
  * is how the engine knows to rebuild incremental models that read it.
  */
-export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logger: Logger): Promise<void> {
+export async function loadSeeds(
+  pool: pg.Pool,
+  seeds: readonly SeedFile[],
+  logger: Logger,
+  /** Run in the same transaction after the seeds, e.g. to add the national code lists. */
+  after?: (client: pg.PoolClient) => Promise<void>,
+): Promise<void> {
   await withTransaction(pool, async (client) => {
     for (const seed of seeds) {
       const content = await readFile(seed.csv, 'utf8');
@@ -100,6 +106,7 @@ export async function loadSeeds(pool: pg.Pool, seeds: readonly SeedFile[], logge
       );
       logger.debug({ seed: seed.name, rows: values.length }, 'seed loaded');
     }
+    await after?.(client);
   });
 }
 

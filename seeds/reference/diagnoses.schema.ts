@@ -2,8 +2,8 @@ import type { SeedSchema } from '../../core/contract/seed-schema.ts';
 
 /**
  * ICD-10 医保版 2.0 diagnoses the alliance codes with, and the sex a code is restricted to. The
- * list shipped here covers the codes the alliance uses; a site loads the full national list into
- * the same seed (same columns) and replays quarantined rows.
+ * list shipped here covers the codes the alliance uses; `hdw reference load-icd` adds the full
+ * national list to the same dictionary (this list's rows win), then quarantined rows can be replayed.
  */
 export const schema: SeedSchema = {
   description: 'ICD-10 医保版 2.0 诊断编码字典，含性别限定（1 男，2 女）',

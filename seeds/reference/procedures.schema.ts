@@ -1,6 +1,6 @@
 import type { SeedSchema } from '../../core/contract/seed-schema.ts';
 
-/** ICD-9-CM-3 医保版 2.0 procedures the alliance codes with; a site may load the full national list. */
+/** ICD-9-CM-3 医保版 2.0 procedures the alliance codes with; `hdw reference load-icd` adds the full national list. */
 export const schema: SeedSchema = {
   description: 'ICD-9-CM-3 医保版 2.0 手术操作编码字典',
   key: 'oprn_code',

@@ -86,7 +86,15 @@ describe('bad-input corpus', () => {
       );
       for (const [line, rule] of [...(e.quarantined ?? []), ...(e.warnings ?? [])]) {
         const m = messages.find((x) => x.source_line === line && x.rule_id === rule);
-        expect(m?.message, `${rule} on line ${line}`).toMatch(/\S{2,}/);
+        expect(m?.message, `${rule} on line ${line}`).toMatch(e.reason ?? /\S{2,}/);
+      }
+      for (const [line, column, value] of e.values ?? []) {
+        const { rows } = await pool.query<{ value: string }>(
+          `select ${column}::text as value from raw_${batch!.delivery.source.system}.${batch!.delivery.source.entity}
+           where batch_id = $1 and source_line = $2`,
+          [batch!.batchId, line],
+        );
+        expect(rows, `${column} on line ${line}`).toEqual([{ value }]);
       }
     });
   }

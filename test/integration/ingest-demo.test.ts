@@ -8,7 +8,8 @@ import { loadConfig } from '../../core/config/config.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import type { IngestSummary } from '../../pipelines/ingest/ingest-inbox.ts';
-import { ingestStage, seedStage } from '../../pipelines/run-pipeline.ts';
+import { allSources } from '../../pipelines/sources/index.ts';
+import { buildStage, ingestStage, loadProject, seedStage } from '../../pipelines/run-pipeline.ts';
 import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
 import { buildDataQualityModels } from '../support/data-quality.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -99,6 +100,34 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
       .sort();
     expect(quarantined.map((q) => `${q.source_file}:${q.source_line}`).sort()).toEqual(expected);
   });
+
+  it('reads every declared source in a staging model, and builds and tests every model green', async () => {
+    const project = await loadProject();
+    const staged = new Set(project.models.filter((m) => m.schema === 'staging').flatMap((m) => m.sources));
+    const declared = allSources.map((s) => `${s.system}.${s.entity}`);
+    expect(declared.filter((d) => !staged.has(d))).toEqual([]);
+    const ctx = {
+      pool,
+      config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox }),
+      logger: silentLogger,
+      targetDir: path.join(inbox, '_target'),
+    };
+    // Built in the audit schemas, tested there, then published together.
+    const built = await buildStage(ctx, project);
+    expect(built.models.filter((m) => m.status !== 'success')).toEqual([]);
+    expect(
+      built.tests.filter((t) => t.status !== 'pass').map((t) => `${t.model}: ${t.test} ${t.message ?? ''}`),
+    ).toEqual([]);
+    expect(built.publication).toBe('published');
+    const { rows } = await pool.query(
+      `select (select count(*)::int from staging.stg_lab__workload) as workload,
+              (select count(*)::int from marts.dim_drg_groups) as drg_groups,
+              (select count(distinct cost_unit_class)::int from marts.dim_departments) as classes`,
+    );
+    expect(rows[0].workload).toBeGreaterThan(0);
+    expect(rows[0].drg_groups).toBeGreaterThan(0);
+    expect(rows[0].classes).toBe(4);
+  }, 300_000);
 
   it('moves every loaded file to _processed and exposes the data-quality figures', async () => {
     const { rows: pass } = await pool.query(

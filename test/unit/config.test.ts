@@ -14,8 +14,16 @@ describe('configuration', () => {
       HDW_INBOX: '/srv/hdw/inbox',
       HDW_PORT: 4000,
       HDW_LOG_LEVEL: 'info',
+      HDW_TIME_ZONE: 'Asia/Shanghai',
     });
     expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('takes the hospitals\' time zone as an IANA name and refuses others', () => {
+    expect(loadConfig({ HDW_TIME_ZONE: 'Asia/Urumqi' }, '/tmp').HDW_TIME_ZONE).toBe('Asia/Urumqi');
+    expect(() => loadConfig({ HDW_TIME_ZONE: 'Beijing' }, '/tmp')).toThrow(
+      'HDW_TIME_ZONE must be an IANA time zone such as Asia/Shanghai (got "Beijing")',
+    );
   });
 
   it('stops with one line naming each bad variable and what is wrong', () => {

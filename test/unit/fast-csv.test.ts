@@ -350,6 +350,7 @@ describe('FastCsvScanner: diverted records', () => {
           '.5',
           '5.',
           '"1,000"',
+          '"1,234.50"',
           '+1',
           '1e5',
           '1.2.3',
@@ -411,6 +412,11 @@ describe('FastCsvScanner: diverted records', () => {
           '2025-02-30 00:00:00',
           '2025-01-05 09:12:00.5',
           '2025-01-05 09-12-00',
+          // ISO 8601 and compact forms: read (and offsets converted) by the careful parser only.
+          '2025-01-05T01:12:00Z',
+          '2025-01-05T09:12:00+08:00',
+          '2025-01-05T09:12:00.250+08:00',
+          '20250105091200',
         ],
       );
     });

@@ -28,6 +28,10 @@ export interface BadInputCase {
         readonly duplicates?: number;
         /** Text the batch notes must contain. */
         readonly note?: RegExp;
+        /** Values as loaded into the raw table (as text), by line and column. */
+        readonly values?: readonly (readonly [line: number, column: string, value: string])[];
+        /** What every quarantine message of the batch must say (e.g. the formats accepted). */
+        readonly reason?: RegExp;
       };
 }
 
@@ -342,6 +346,68 @@ export const corpus: readonly BadInputCase[] = [
     file: charges().replace(/\.csv$/, '.xlsx'),
     bytes: Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 7)]),
     expect: { rejected: /could not be loaded: / },
+  },
+  {
+    kind: 'ISO 8601 times (Z, +08:00, fractional seconds)',
+    file: charges(),
+    bytes: utf8([
+      chargeHeader,
+      good('L1').replace('2025-01-02 09:00:00', '2025-01-02T01:00:00Z'),
+      good('L2').replace('2025-01-02 09:00:00', '2025-01-02T09:00:00+08:00'),
+      good('L3').replace('2025-01-02 09:00:00', '2025-01-02T09:00:00.250+08:00'),
+      good('L4').replace('2025-01-02 09:00:00', '2025-01-02T09:00:00'),
+    ]),
+    expect: {
+      rowsRead: 4,
+      loaded: 4,
+      values: [
+        [2, 'charge_time', '2025-01-02 09:00:00'],
+        [3, 'charge_time', '2025-01-02 09:00:00'],
+        [4, 'charge_time', '2025-01-02 09:00:00.25'],
+        [5, 'charge_time', '2025-01-02 09:00:00'],
+      ],
+    },
+  },
+  {
+    kind: 'compact time (YYYYMMDDHHmmss)',
+    file: charges(),
+    bytes: utf8([chargeHeader, good('L1').replace('2025-01-02 09:00:00', '20250102090000')]),
+    expect: { rowsRead: 1, loaded: 1, values: [[2, 'charge_time', '2025-01-02 09:00:00']] },
+  },
+  {
+    kind: 'thousands separators in quantity and amount',
+    file: charges(),
+    bytes: utf8([chargeHeader, good('L1').replace(',1,50.00,50.00,', ',"1,000",50.00,"50,000.00",')]),
+    expect: {
+      rowsRead: 1,
+      loaded: 1,
+      values: [
+        [2, 'quantity', '1000'],
+        [2, 'amount', '50000.00'],
+      ],
+    },
+  },
+  {
+    kind: 'day/month order not known (02/01/2025)',
+    file: charges(),
+    bytes: utf8([chargeHeader, good('L1').replace('2025-01-02 09:00:00', '02/01/2025 09:00:00')]),
+    expect: {
+      rowsRead: 1,
+      loaded: 0,
+      quarantined: [[2, 'invalid_value']],
+      reason: /accepted: YYYY-MM-DD HH:mm:ss; ISO 8601 .*YYYYMMDDHHmmss/,
+    },
+  },
+  {
+    kind: 'decimal comma (50,00)',
+    file: charges(),
+    bytes: utf8([chargeHeader, good('L1').replace(',50.00,50.00,', ',50.00,"50,00",')]),
+    expect: {
+      rowsRead: 1,
+      loaded: 0,
+      quarantined: [[2, 'invalid_value']],
+      reason: /accepted: 1234\.50; 1,234\.50/,
+    },
   },
   {
     kind: 'file matching no source',
