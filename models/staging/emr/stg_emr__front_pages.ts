@@ -32,6 +32,9 @@ export default defineModel({
     self_pay_fee: { description: '自付金额（元）' },
     drug_fee: { description: '药费：西药 + 中成药 + 中草药（元）' },
     material_fee: { description: '一次性医用材料费：检查 + 治疗 + 手术用（元）' },
+    // lineage
+    batch_id: { description: '入库批次号', tests: ['not_null'] },
+    source_line: { description: '交付文件中的行号' },
   },
   sql: ({ source }) => sql`
     with source as (

@@ -52,6 +52,9 @@ export default defineModel({
     declared_on: { description: '申报日期' },
     settlement_status: { description: '清算状态' },
     refuse_reason_code: { description: '拒付原因代码' },
+    // lineage
+    batch_id: { description: '入库批次号', tests: ['not_null'] },
+    source_line: { description: '交付文件中的行号' },
   },
   sql: ({ source }) => sql`
     with source as (
