@@ -190,6 +190,8 @@ export async function insertChargeRows(
         HDW_INBOX: path.join(folder, 'inbox'),
         HDW_DATA_DIR: path.join(folder, 'data'),
         HDW_LOG_LEVEL: 'silent',
+        // The harness writes whole files itself: no upload is in progress.
+        HDW_INBOX_QUIET_SECONDS: '0',
       },
       folder,
     );
@@ -259,7 +261,12 @@ export async function insertChargeRows(
     n: string;
   }>`select coalesce(sum(rows_quarantined), 0)::text as n from ops.batches
     where status = 'loaded' and content_sha256 not like 'sha-%'`.execute(t.db);
-  if (quarantined.rows[0]?.n !== '0' || ingest.rejected.length > 0 || ingest.unrecognised.length > 0) {
+  if (
+    quarantined.rows[0]?.n !== '0' ||
+    ingest.rejected.length > 0 ||
+    ingest.unrecognised.length > 0 ||
+    ingest.deferred.length > 0
+  ) {
     throw new Error(`the harness's deliveries were not loaded cleanly: ${JSON.stringify(ingest)}`);
   }
   const built = await buildStage(stage(state), undefined, { select: '+fct_department_charges_monthly' });

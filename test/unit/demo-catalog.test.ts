@@ -13,7 +13,8 @@ import { HospitalDictionary } from '../../pipelines/demo/hospital-dictionary.ts'
 import { HOSPITALS } from '../../pipelines/demo/hospitals.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const CHS_DRG = '/work/shared/datasets/chs-drg-1.1';
+// The reference tables beside the checkout (../shared/datasets); tests that need them skip where absent.
+const CHS_DRG = path.resolve(root, '..', 'shared', 'datasets', 'chs-drg-1.1');
 
 function readCsv(file: string): Record<string, string>[] {
   return parse(readFileSync(file, 'utf8'), { columns: true, bom: true }) as Record<string, string>[];

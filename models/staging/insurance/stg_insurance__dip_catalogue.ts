@@ -5,8 +5,9 @@ export default defineModel({
   name: 'stg_insurance__dip_catalogue',
   materialized: 'view',
   description: '医保局发布的 DIP 病种目录：病种按主要诊断与手术操作组合，及其分值（按年）。',
-  grain: 'One row per publisher, year and DIP 病种.',
-  primaryKey: ['publisher_code', 'year', 'dip_code'],
+  grain:
+    'One row per publisher, year, DIP 病种 and the diagnosis code it covers (the demo scores each diagnosis code of a 病种).',
+  primaryKey: ['publisher_code', 'year', 'dip_code', 'diagnosis_code'],
   columns: {
     publisher_code: { description: '发布方编码' },
     year: { description: '年度' },

@@ -75,7 +75,7 @@ export const dipCatalogue: SourceDefinition = {
   filePattern: /^dip_catalogue_(?<period>\d{4})\.csv$/,
   deliveredBy: 'publisher',
   key: 'dip_code',
-  uniqueKey: ['year', 'dip_code'],
+  uniqueKey: ['year', 'dip_code', 'diag_code'],
   columns: [
     { name: 'year', type: 'integer', required: true, aliases: ['年度'] },
     { name: 'dip_code', type: 'text', required: true, aliases: ['DIP病种编码'] },
