@@ -96,9 +96,15 @@ beforeAll(async () => {
   inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-corrections-'));
   await generateDemo({ size: 'small', seed: 7, outDir: inbox });
   const manifest = JSON.parse(await readFile(path.join(inbox, '_ground_truth', 'manifest.json'), 'utf8')) as {
-    hospitals: { code: string; encoding: string; header_language?: string }[];
+    hospitals: { code: string; level_code: string; encoding: string; header_language?: string }[];
   };
   hospital = manifest.hospitals.find((h) => /utf-?8/i.test(h.encoding) && h.header_language !== 'zh')!.code;
+  // Two members' deliveries (and the publishers') are enough to follow corrections; the whole
+  // alliance is the end-to-end test's. The second is a 二级 hospital: it bills 挂号费 (category 13),
+  // which the seed change below turns into a drug.
+  const kept = new Set([hospital, manifest.hospitals.find((h) => h.level_code === '2')!.code]);
+  for (const other of manifest.hospitals)
+    if (!kept.has(other.code)) await rm(path.join(inbox, other.code), { recursive: true, force: true });
   config = loadConfig({
     HDW_INBOX: inbox,
     HDW_DATA_DIR: inbox,
