@@ -154,7 +154,8 @@ describe('end to end: generate → run → Cube', () => {
     expect(second.ingest.batches.every((b) => b.outcome === 'skipped')).toBe(true);
     const after = await pool.query(`select count(*)::int as n from ops.batches`);
     expect(after.rows[0].n).toBe(before.rows[0].n);
-  });
+    // A whole second run: every one of the demo's 1,146 files is read and hashed again.
+  }, 400_000);
 });
 
 /**
