@@ -10,9 +10,10 @@ import {
   hasUniqueKey,
   publishModel,
   relationKind,
+  relationKinds,
   type AuditBuild,
 } from './materialize.ts';
-import { recordModelRun } from './model-runs.ts';
+import { recordModelRun, recordModelRuns, type ModelRunRecord } from './model-runs.ts';
 import { planIncremental, recordModelState, type ModelPlan } from './model-state.ts';
 import { quoteIdent } from './relation-dependents.ts';
 import { runInDependencyOrder } from './scheduler.ts';
@@ -152,15 +153,17 @@ export async function buildModels(
   if (blockedBy.length > 0) {
     const message = `not published: ${blockedBy.join('; ')}`;
     options.logger.error({ blockedBy }, `run blocked, previous models keep serving: ${blockedBy.join('; ')}`);
-    for (const m of selected)
-      await recordModelRun(pool, {
+    await recordModelRuns(
+      pool,
+      selected.map((m) => ({
         jobRunId: options.jobRunId,
-        kind: 'publish',
+        kind: 'publish' as const,
         model: m.definition.name,
-        status: 'blocked',
+        status: 'blocked' as const,
         durationMs: 0,
         message,
-      });
+      })),
+    );
     return { models, tests, publication: 'blocked', blockedBy };
   }
   await publishModels(pool, selected, builds, options);
@@ -180,12 +183,19 @@ async function publishModels(
   const started = Date.now();
   const onStatement = options.onStatement && ((text: string) => options.onStatement!('(publish)', text));
   await withTransaction(pool, async (client) => {
+    // Kinds before the switch: publishing one model recreates only its dependents, as they were.
+    const kinds = await relationKinds(
+      client,
+      models.map((m) => ({ schema: m.schema, name: m.definition.name })),
+    );
+    const published: ModelRunRecord[] = [];
     for (const model of models) {
       const build = builds.get(model.definition.name)!;
-      const changed = await publishModel(client, model, build, onStatement);
+      const kind = kinds.get(`${model.schema}.${model.definition.name}`);
+      const changed = await publishModel(client, model, build, kind, onStatement);
       if (model.definition.materialized !== 'view')
         await recordModelState(client, model, build.plan, changed);
-      await recordModelRun(client, {
+      published.push({
         jobRunId: options.jobRunId,
         kind: 'publish',
         model: model.definition.name,
@@ -193,6 +203,7 @@ async function publishModels(
         durationMs: Date.now() - started,
       });
     }
+    await recordModelRuns(client, published);
     for (const schema of new Set(models.map((m) => m.schema))) {
       const text = `drop schema ${quoteIdent(auditSchemaOf(schema))} cascade`;
       onStatement?.(text);

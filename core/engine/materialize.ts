@@ -111,13 +111,13 @@ export async function publishModel(
   client: pg.PoolClient,
   model: CompiledModel,
   build: AuditBuild,
+  kind: 'view' | 'table' | undefined,
   onStatement?: (text: string) => void,
 ): Promise<boolean> {
   const exec: Exec = async (text) => {
     onStatement?.(text);
     return client.query(text);
   };
-  const kind = await relationKind(client, model.schema, model.definition.name);
   if (build.kind === 'view') {
     const create = `create view ${model.relation} as\n${model.sql}`;
     if (kind === undefined) await exec(create);
@@ -190,6 +190,29 @@ export async function relationKind(
   );
   const relkind = rows[0]?.relkind;
   return relkind === 'v' ? 'view' : relkind === 'r' || relkind === 'p' ? 'table' : undefined;
+}
+
+/**
+ * The kinds of many relations in one query (`schema.name` → kind), for a publication that switches
+ * every model of a run: one catalogue look-up instead of one per model.
+ */
+export async function relationKinds(
+  client: pg.PoolClient | pg.Pool,
+  relations: readonly { readonly schema: string; readonly name: string }[],
+): Promise<Map<string, 'view' | 'table'>> {
+  const { rows } = await client.query<{ schema: string; name: string; relkind: string }>(
+    `select n.nspname as schema, c.relname as name, c.relkind from pg_class c
+       join pg_namespace n on n.oid = c.relnamespace
+       join unnest($1::text[], $2::text[]) as r (schema, name) on r.schema = n.nspname and r.name = c.relname`,
+    [relations.map((r) => r.schema), relations.map((r) => r.name)],
+  );
+  const kinds = new Map<string, 'view' | 'table'>();
+  for (const row of rows) {
+    const kind =
+      row.relkind === 'v' ? 'view' : row.relkind === 'r' || row.relkind === 'p' ? 'table' : undefined;
+    if (kind) kinds.set(`${row.schema}.${row.name}`, kind);
+  }
+  return kinds;
 }
 
 /**

@@ -15,16 +15,26 @@ export interface ModelRunRecord {
  * read. Pass the build's own transaction to record a success in the same commit as the model.
  */
 export async function recordModelRun(db: pg.Pool | pg.PoolClient, run: ModelRunRecord): Promise<void> {
+  await recordModelRuns(db, [run]);
+}
+
+/** Records several runs in one statement (a publication records one row per model it switched). */
+export async function recordModelRuns(
+  db: pg.Pool | pg.PoolClient,
+  runs: readonly ModelRunRecord[],
+): Promise<void> {
+  if (runs.length === 0) return;
   await db.query(
-    `insert into ops.model_runs (job_run_id, model, kind, status, rows, duration_ms, message) values ($1, $2, $3, $4, $5, $6, $7)`,
+    `insert into ops.model_runs (job_run_id, model, kind, status, rows, duration_ms, message)
+     select * from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[])`,
     [
-      run.jobRunId ?? null,
-      run.model,
-      run.kind,
-      run.status,
-      run.rows ?? null,
-      Math.round(run.durationMs),
-      run.message ?? null,
+      runs.map((run) => run.jobRunId ?? null),
+      runs.map((run) => run.model),
+      runs.map((run) => run.kind),
+      runs.map((run) => run.status),
+      runs.map((run) => run.rows ?? null),
+      runs.map((run) => Math.round(run.durationMs)),
+      runs.map((run) => run.message ?? null),
     ],
   );
 }
