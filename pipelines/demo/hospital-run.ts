@@ -330,20 +330,7 @@ export class HospitalRun {
     const visits = this.planVisits(period, planRng);
 
     const open = (entity: Entity): Promise<CsvSink> => this.open(entity, period.key);
-    const [
-      opSink,
-      ipSink,
-      lineSink,
-      fpSink,
-      fdSink,
-      fprSink,
-      grSink,
-      stSink,
-      sdSink,
-      spSink,
-      scSink,
-      fuSink,
-    ] = await Promise.all([
+    const sinks = await Promise.all([
       open('his/outpatient_visits'),
       open('his/inpatient_visits'),
       open('his/charge_lines'),
@@ -357,7 +344,7 @@ export class HospitalRun {
       open('insurance/settlement_charge_categories'),
       open('insurance/fund_payments'),
     ]);
-    const sinks = [
+    const [
       opSink,
       ipSink,
       lineSink,
@@ -370,7 +357,7 @@ export class HospitalRun {
       spSink,
       scSink,
       fuSink,
-    ];
+    ] = sinks;
     const charges = new ChargeLineWriter(
       lineSink,
       this.dict,
