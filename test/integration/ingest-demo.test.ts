@@ -59,8 +59,9 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
 
   it('loads every file of every system and reconciles every batch exactly', async () => {
     expect(summary.rejected).toEqual([]);
-    // Publisher deliveries (P + region) need the inbox's publisher folders; until then they are unrecognised.
-    expect(summary.unrecognised.filter((f) => !/^P\d{6}\//.test(f))).toEqual([]);
+    // Every file is recognised, the publishers' (P + division code) included, and loads as its own batch.
+    expect(summary.unrecognised).toEqual([]);
+    expect(summary.batches.some((b) => /^P\d{6}$/.test(b.delivery.hospitalCode))).toBe(true);
     const systems = new Set(summary.batches.map((b) => b.delivery.source.system));
     expect([...systems].sort()).toEqual(['emr', 'erp', 'his', 'insurance', 'lab']);
     const { rows } = await pool.query(`select * from marts.fct_data_quality_batch_reconciliation`);
