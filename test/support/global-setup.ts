@@ -1,9 +1,11 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { destroyEmbedded, startEmbedded } from '../../core/db/embedded-postgres.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
+import { dropDemoTemplate } from './demo-warehouse.ts';
+import { demoFilesDir } from './demo-files.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +22,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     project.provide('pgAdminUrl', external);
+    // A server that outlives runs may hold the last run's demo template, built from older models.
+    await dropDemoTemplate(external);
     return async () => {};
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hdw-test-pg-'));
@@ -31,5 +35,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgAdminUrl', url);
   return async () => {
     await destroyEmbedded(dataDir, silentLogger);
+    await rm(demoFilesDir(url), { recursive: true, force: true });
   };
 }

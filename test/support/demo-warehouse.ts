@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { loadConfig } from '../../core/config/config.ts';
+import { createDb } from '../../core/db/database.ts';
+import { migrateToLatest } from '../../core/db/migrate.ts';
+import { silentLogger } from '../../core/logging/logger.ts';
+import { generateDemo } from '../../pipelines/demo/generate.ts';
+import { runPipeline } from '../../pipelines/run-pipeline.ts';
+import { withDatabase, type TestDatabase } from './database.ts';
+import { DEMO_SEED, demoFilesDir } from './demo-files.ts';
+
+const TEMPLATE = 'hdw_demo_small_template';
+
+export interface DemoWarehouse extends TestDatabase {
+  /** The generated deliveries as written (untouched by ingest): `_ground_truth/`, `<hospital>/<system>/…`. */
+  readonly generatedDir: string;
+}
+
+/**
+ * A database holding the small demo after one full pipeline run (seeds → ingest → build → test →
+ * publish), for tests that check marts against the generated files. The first caller in a test
+ * run generates the demo and builds the template database under an advisory lock; every caller
+ * then gets its own copy (`create database … template`), so tests may write to it. The generated
+ * files sit in one folder per test cluster and must be treated as read-only.
+ */
+export async function demoWarehouse(): Promise<DemoWarehouse> {
+  const adminUrl = inject('pgAdminUrl');
+  const generatedDir = demoFilesDir(adminUrl);
+  const admin = new pg.Client(withDatabase(adminUrl, 'postgres'));
+  await admin.connect();
+  try {
+    await admin.query(`select pg_advisory_lock(hashtext($1))`, [TEMPLATE]);
+    try {
+      const { rowCount } = await admin.query(`select 1 from pg_database where datname = $1`, [TEMPLATE]);
+      if (!rowCount) await buildTemplate(admin, adminUrl, generatedDir);
+    } finally {
+      await admin.query(`select pg_advisory_unlock(hashtext($1))`, [TEMPLATE]);
+    }
+    const name = `t_demo_${randomBytes(5).toString('hex')}`;
+    await admin.query(`create database ${name} template ${TEMPLATE} strategy file_copy`);
+    const url = withDatabase(adminUrl, name);
+    const db = createDb(url);
+    return {
+      url,
+      db,
+      generatedDir,
+      async drop() {
+        await db.destroy();
+        const c = new pg.Client(withDatabase(adminUrl, 'postgres'));
+        await c.connect();
+        try {
+          await c.query(`drop database if exists ${name} with (force)`);
+        } finally {
+          await c.end();
+        }
+      },
+    };
+  } finally {
+    await admin.end();
+  }
+}
+
+async function buildTemplate(admin: pg.Client, adminUrl: string, generatedDir: string): Promise<void> {
+  const building = `${TEMPLATE}_building`;
+  await admin.query(`drop database if exists ${building} with (force)`);
+  await admin.query(`create database ${building}`);
+  const url = withDatabase(adminUrl, building);
+  const db = createDb(url);
+  await migrateToLatest(db, silentLogger);
+  await db.destroy();
+
+  const ready = await stat(path.join(generatedDir, '_ground_truth', 'manifest.json')).then(
+    () => true,
+    () => false,
+  );
+  if (!ready) {
+    await rm(generatedDir, { recursive: true, force: true });
+    await generateDemo({ size: 'small', seed: DEMO_SEED, outDir: generatedDir });
+  }
+  const inbox = `${generatedDir}-inbox-${randomBytes(4).toString('hex')}`;
+  await mkdir(inbox, { recursive: true });
+  await cp(generatedDir, inbox, { recursive: true });
+  const pool = new pg.Pool({ connectionString: url, max: 6 });
+  try {
+    const config = loadConfig({
+      HDW_INBOX: inbox,
+      HDW_DATA_DIR: inbox,
+      HDW_INBOX_QUIET_SECONDS: '0',
+      DATABASE_URL: url,
+    });
+    const summary = await runPipeline({ pool, config, logger: silentLogger });
+    if (!summary.ok)
+      throw new Error(
+        `the demo warehouse did not build and publish: ${summary.blockedBy.join('; ') || 'see the run summary'}`,
+      );
+  } finally {
+    await pool.end();
+    await rm(inbox, { recursive: true, force: true });
+  }
+  await admin.query(`alter database ${building} rename to ${TEMPLATE}`);
+}
+
+/** Drops the demo template and its files: a long-lived test server must not serve a stale one. */
+export async function dropDemoTemplate(adminUrl: string): Promise<void> {
+  const admin = new pg.Client(withDatabase(adminUrl, 'postgres'));
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${TEMPLATE} with (force)`);
+  } finally {
+    await admin.end();
+  }
+  await rm(demoFilesDir(adminUrl), { recursive: true, force: true });
+}
