@@ -65,8 +65,12 @@ interface RunAs {
 export async function startEmbedded(
   options: EmbeddedStartOptions,
 ): Promise<{ url: string; started: boolean }> {
+  await mkdir(options.dataDir, { recursive: true });
+  return withStartLock(options.dataDir, options.logger, () => startUnlocked(options));
+}
+
+async function startUnlocked(options: EmbeddedStartOptions): Promise<{ url: string; started: boolean }> {
   const { dataDir, logger } = options;
-  await mkdir(dataDir, { recursive: true });
   const runAs = await ensureRunAs();
   const bins = await resolveBinaries(runAs, logger);
   let state = await readState(dataDir);
@@ -158,6 +162,54 @@ export async function destroyEmbedded(dataDir: string, logger: Logger): Promise<
   await stopEmbedded(dataDir, logger).catch(() => false);
   if (state) await rm(state.pgdata, { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/** How long a start waits for another process starting the same data folder (initdb takes seconds). */
+const START_LOCK_WAIT_MS = 180_000;
+
+/**
+ * Runs `fn` holding `<dataDir>/.starting` (created exclusively, holding our pid), so that two
+ * commands started at once on a new data folder do not both run initdb: the second waits, then
+ * finds the cluster made (and running). A lock left by a process that died is taken over.
+ */
+async function withStartLock<T>(dataDir: string, logger: Logger, fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(dataDir, '.starting');
+  const deadline = Date.now() + START_LOCK_WAIT_MS;
+  let told = false;
+  for (;;) {
+    try {
+      await writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+      if (!holder || !processAlive(holder)) {
+        await rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new DatabaseError(
+          `embedded PostgreSQL of ${dataDir} is being started by process ${holder} for over ${START_LOCK_WAIT_MS / 1000} s; if it is gone, remove ${lock}`,
+        );
+      if (!told) logger.info({ pid: holder }, 'another process is starting the embedded PostgreSQL; waiting');
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function stateUrl(state: EmbeddedState): string {

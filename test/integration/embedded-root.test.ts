@@ -42,3 +42,26 @@ describe.skipIf(!asRoot)('embedded PostgreSQL started by root', () => {
     }
   });
 });
+
+describe('embedded PostgreSQL started twice at once', () => {
+  it('makes one cluster: the second start waits for the first, then finds it running', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hdw-twice-'));
+    try {
+      const both = await Promise.all([
+        startEmbedded({ dataDir, logger: silentLogger, settings: { fsync: 'off' } }),
+        startEmbedded({ dataDir, logger: silentLogger, settings: { fsync: 'off' } }),
+      ]);
+      expect(both.map((s) => s.started).sort()).toEqual([false, true]);
+      expect(both[0].url).toBe(both[1].url);
+      const client = new pg.Client(both[0].url);
+      await client.connect();
+      expect((await client.query(`select 1 as one`)).rows[0].one).toBe(1);
+      await client.end();
+    } finally {
+      const status = await embeddedStatus(dataDir, silentLogger).catch(() => undefined);
+      await stopEmbedded(dataDir, silentLogger).catch(() => false);
+      if (status?.pgdata) await rm(status.pgdata, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
