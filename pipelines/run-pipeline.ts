@@ -13,7 +13,10 @@ import { selectModels } from '../core/engine/selection.ts';
 import { recordJob } from '../core/jobs/job-runs.ts';
 import type { Logger } from '../core/logging/logger.ts';
 import { sharingPolicyOf } from '../core/security/sharing-policy.ts';
-import { applyWarehouseSecurity } from '../core/security/warehouse-security.ts';
+import {
+  applyWarehouseSecurity,
+  type WarehouseSecuritySummary,
+} from '../core/security/warehouse-security.ts';
 import type { ProgressReporter } from '../core/logging/progress.ts';
 import { ConfigError } from '../core/errors.ts';
 import { projectPaths } from '../core/paths.ts';
@@ -53,8 +56,13 @@ export interface PipelineSummary {
   readonly publication: BuildRun['publication'];
   /** What blocked publication (models, failing tests and their failing row counts). */
   readonly blockedBy: readonly string[];
+  /** Semantic views (one per Cube view, for SQL users) that could not be made: `name: reason`. */
+  readonly semanticViewsFailed: readonly string[];
   readonly ok: boolean;
 }
+
+/** A build and what it did to the warehouse's access rules afterwards. */
+export type BuildStageRun = BuildRun & { readonly security: WarehouseSecuritySummary };
 
 /** Loads the reference seeds into `ref.*` (dictionaries every source and model relies on). */
 export async function seedStage(ctx: StageContext): Promise<number> {
@@ -231,7 +239,7 @@ export async function buildStage(
   ctx: StageContext,
   project?: CompiledProject,
   run: RunSelection = {},
-): Promise<BuildRun> {
+): Promise<BuildStageRun> {
   const compiled = project ?? (await loadProject());
   const startedAt = new Date();
   const result = await recordJob(
@@ -264,8 +272,8 @@ export async function buildStage(
   );
   // Grants and row-level security follow every build, even a partly failed one: a new mart must
   // never be readable with less protection than Cube gives the same person.
-  await applyWarehouseSecurity(ctx.pool, ctx.logger, sharingPolicyOf(ctx.config));
-  return result;
+  const security = await applyWarehouseSecurity(ctx.pool, ctx.logger, sharingPolicyOf(ctx.config));
+  return { ...result, security };
 }
 
 /** Runs the data tests of the selected models (default all), skipping models that did not build. */
@@ -327,6 +335,7 @@ export async function runPipeline(ctx: StageContext): Promise<PipelineSummary> {
     tests: build.tests,
     publication: build.publication,
     blockedBy: build.blockedBy,
+    semanticViewsFailed: build.security.semanticViewsFailed,
     ok,
   };
 }

@@ -38,7 +38,7 @@ export async function buildCommand(opts: EngineCommandOptions): Promise<boolean>
     { lock: 'build' },
   );
   await writeManifest(project, targetDir);
-  printPipelineSummary(build);
+  printPipelineSummary({ ...build, semanticViewsFailed: build.security.semanticViewsFailed });
   return build.publication === 'published' && build.models.every((m) => m.status === 'success');
 }
 

@@ -66,6 +66,13 @@ export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
       );
     }
   }
+  // SQL users' views of the Cube views (schema `semantic`); Cube itself is not affected.
+  if (summary.semanticViewsFailed?.length) {
+    out.push(
+      `语义视图 semantic views: ${summary.semanticViewsFailed.length} could not be made for SQL users:`,
+    );
+    for (const failure of summary.semanticViewsFailed) out.push(`  ${failure}`);
+  }
   if (summary.publication === 'blocked') {
     out.push('发布 publish: BLOCKED — nothing published, the previous models keep serving:');
     for (const reason of summary.blockedBy ?? []) out.push(`  ${reason}`);
