@@ -81,7 +81,7 @@ const sha256Hex = /^[0-9a-f]{64}$/i;
  * finds: ready deliveries, files to wait for, entries to refuse and files matching no source.
  * Nothing is read here except completion markers; links are never followed (every level is looked
  * at with lstat). A file is ready when its completion marker arrived (and its declared size
- * matches), or — unless its folder holds markers or its sender is one that sends them — when it has
+ * matches), or — unless its folder holds a marker for a file that is there, or its sender is one that sends them — when it has
  * not been modified for the quiet period.
  */
 export async function scanInbox(
@@ -289,7 +289,10 @@ function recognise(
 }
 
 interface FolderMarkers {
-  /** The folder holds at least one marker: its files are read by marker only. */
+  /**
+   * The folder holds a marker for a file that is there: its files are read by marker only. A stray
+   * marker (its file gone or never sent) holds nothing back.
+   */
   readonly used: boolean;
   readonly byName: ReadonlyMap<string, CompletionMarker>;
   readonly manifests: readonly { readonly relativePath: string; readonly files: readonly string[] }[];
@@ -303,13 +306,11 @@ interface FolderMarkers {
 async function readMarkers(dir: string, relDir: string, names: readonly string[]): Promise<FolderMarkers> {
   const byName = new Map<string, CompletionMarker>();
   const manifests: { relativePath: string; files: string[] }[] = [];
-  let used = false;
   for (const name of names) {
     const isDone = doneSuffix.test(name);
     if (!isDone && !manifestSuffix.test(name)) continue;
     const text = await readSmallRegularFile(path.join(dir, name));
     if (text === undefined) continue;
-    used = true;
     const relativePath = `${relDir}/${name}`;
     if (isDone) {
       const sha = text.trim().split(/\s+/)[0] ?? '';
@@ -329,6 +330,8 @@ async function readMarkers(dir: string, relDir: string, names: readonly string[]
       byName.set(m[3]!, { relativePath, kind: 'manifest', sha256: m[1]!.toLowerCase(), bytes: Number(m[2]) });
     }
   }
+  const present = new Set(names);
+  const used = [...byName.keys()].some((file) => present.has(file));
   return { used, byName, manifests };
 }
 

@@ -182,6 +182,17 @@ describe('deliveries as they really arrive', () => {
     expect((await lstat(path.join(inbox, '_processed', `${rel}.done`))).isFile()).toBe(true);
   });
 
+  it('a stray .done whose file never came does not hold back the files of its folder', async () => {
+    const name = 'charge_lines_2025-05.csv';
+    const rel = `${H3}/his/${name}`;
+    await writeFile(his(H3, 'charge_lines_2024-12.csv.done'), '');
+    await writeFile(his(H3, name), `${CHARGE_HEADER}\n${chargeLines('S', 0, 50)}`);
+    await settle(his(H3, name));
+    const done = await ingest({ quietSeconds: 30 });
+    expect(done.batches.map((b) => [b.delivery.relativePath, b.rowsRead])).toEqual([[rel, 50]]);
+    expect(done.deferred).toEqual([]);
+  });
+
   it('with a manifest listing sizes and SHA-256, reads the files it lists once they match', async () => {
     const name = 'charge_lines_2025-04.csv';
     const rel = `${H2}/his/${name}`;
