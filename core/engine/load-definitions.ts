@@ -27,7 +27,8 @@ export interface LoadedDefinitions {
 
 /**
  * Imports every file under the models folder by path: `project.ts` is the project's settings,
- * `sources/*.ts` declare source systems, every other `.ts` file is one model. Files that cannot
+ * `sources/*.ts` declare source systems, a file whose name starts with `_` is a module that models
+ * import (shared column declarations, say), every other `.ts` file is one model. Files that cannot
  * be loaded become problems, so one broken file does not hide the others.
  */
 export async function loadDefinitions(
@@ -74,7 +75,11 @@ async function listTsFiles(dir: string): Promise<string[]> {
   return entries
     .filter(
       (e) =>
-        e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts'),
+        e.isFile() &&
+        e.name.endsWith('.ts') &&
+        !e.name.startsWith('_') &&
+        !e.name.endsWith('.test.ts') &&
+        !e.name.endsWith('.d.ts'),
     )
     .map((e) => path.join(e.parentPath, e.name))
     .sort();

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { dataQualityColumns } from './_columns.ts';
 
 export default defineModel({
   name: 'fct_data_quality_batch_reconciliation',
@@ -12,14 +13,10 @@ export default defineModel({
   primaryKey: 'batch_id',
   tags: ['data_quality'],
   columns: {
-    batch_id: { title: '批次编号', description: '交付批次的唯一编号。' },
-    source: {
-      title: '数据来源',
-      description: '来源系统与交付类型，如 his.charge_lines。',
-      tests: ['not_null'],
-    },
-    source_system: { title: '来源系统', description: '来源系统，如 his、emr。', tests: ['not_null'] },
-    hospital_code: { title: '医院编码', description: '交付该批次的成员医院编码。', tests: ['not_null'] },
+    batch_id: dataQualityColumns.batch_id,
+    source: dataQualityColumns.source,
+    source_system: dataQualityColumns.source_system,
+    hospital_code: dataQualityColumns.hospital_code,
     period: {
       title: '数据期间',
       description: '该批次覆盖的业务期间，如 2025-01；字典为 current。',
@@ -30,10 +27,7 @@ export default defineModel({
       description: 'month 月度交付，increment 数据库增量抽取，snapshot 全量快照（如字典 current）。',
       tests: [{ accepted_values: ['month', 'increment', 'snapshot'] }],
     },
-    period_month: {
-      title: '数据月份',
-      description: '月度交付的数据月份（当月第一天）；快照与增量抽取为空。',
-    },
+    period_month: dataQualityColumns.period_month,
     source_file: { title: '源文件', description: '交付文件名。', tests: ['not_null'] },
     status: {
       title: '批次状态',

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { dataQualityColumns } from './_columns.ts';
 
 export default defineModel({
   name: 'fct_data_quality_exception_details',
@@ -14,19 +15,11 @@ export default defineModel({
   tags: ['data_quality', 'steward_only'],
   columns: {
     exception_id: { title: '异常编号', description: '异常记录的唯一编号。' },
-    batch_id: { title: '批次编号', description: '该异常所属的交付批次。', tests: ['not_null'] },
-    source: {
-      title: '数据来源',
-      description: '来源系统与交付类型，如 his.charge_lines。',
-      tests: ['not_null'],
-    },
-    hospital_code: { title: '医院编码', description: '交付该数据的成员医院编码。', tests: ['not_null'] },
-    rule_id: { title: '规则编号', description: '发现该异常的清洗规则。', tests: ['not_null'] },
-    severity: {
-      title: '严重程度',
-      description: 'blocking 为阻断（该行被隔离），warning 为警告（该行已入库）。',
-      tests: [{ accepted_values: ['blocking', 'warning'] }],
-    },
+    batch_id: dataQualityColumns.batch_id,
+    source: dataQualityColumns.source,
+    hospital_code: dataQualityColumns.hospital_code,
+    rule_id: dataQualityColumns.rule_id,
+    severity: dataQualityColumns.severity,
     source_file: { title: '源文件', description: '该行所在的交付文件。' },
     source_line: { title: '源文件行号', description: '该行在交付文件中的行号。' },
     record_key: { title: '记录键', description: '该行的业务主键（如就诊号、明细号）。' },

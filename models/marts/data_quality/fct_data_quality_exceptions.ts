@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { dataQualityColumns } from './_columns.ts';
 
 export default defineModel({
   name: 'fct_data_quality_exceptions',
@@ -13,20 +14,12 @@ export default defineModel({
   tags: ['data_quality'],
   columns: {
     exception_group_id: { title: '异常汇总编号', description: '批次|规则|严重程度|日期 组成的行标识。' },
-    batch_id: { title: '批次编号', description: '异常所属的交付批次。', tests: ['not_null'] },
-    source: {
-      title: '数据来源',
-      description: '来源系统与交付类型，如 his.charge_lines。',
-      tests: ['not_null'],
-    },
-    source_system: { title: '来源系统', description: '来源系统，如 his、emr。', tests: ['not_null'] },
-    hospital_code: { title: '医院编码', description: '交付该数据的成员医院编码。', tests: ['not_null'] },
-    rule_id: { title: '规则编号', description: '发现该异常的清洗规则。', tests: ['not_null'] },
-    severity: {
-      title: '严重程度',
-      description: 'blocking 为阻断（该行被隔离），warning 为警告（该行已入库）。',
-      tests: [{ accepted_values: ['blocking', 'warning'] }],
-    },
+    batch_id: dataQualityColumns.batch_id,
+    source: dataQualityColumns.source,
+    source_system: dataQualityColumns.source_system,
+    hospital_code: dataQualityColumns.hospital_code,
+    rule_id: dataQualityColumns.rule_id,
+    severity: dataQualityColumns.severity,
     detected_on: {
       title: '发现日期',
       description: '异常在入库（或重放）时被发现的日期。',

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { dataQualityColumns } from './_columns.ts';
 
 export default defineModel({
   name: 'fct_data_quality_rule_pass_rates',
@@ -13,26 +14,15 @@ export default defineModel({
   tags: ['data_quality'],
   columns: {
     batch_rule_id: { title: '批次规则编号', description: '批次编号|规则编号 组成的行标识。' },
-    batch_id: { title: '批次编号', description: '交付批次的唯一编号。', tests: ['not_null'] },
-    source: {
-      title: '数据来源',
-      description: '来源系统与交付类型，如 his.charge_lines。',
-      tests: ['not_null'],
-    },
-    source_system: { title: '来源系统', description: '来源系统，如 his、emr。', tests: ['not_null'] },
-    hospital_code: { title: '医院编码', description: '交付该批次的成员医院编码。', tests: ['not_null'] },
+    batch_id: dataQualityColumns.batch_id,
+    source: dataQualityColumns.source,
+    source_system: dataQualityColumns.source_system,
+    hospital_code: dataQualityColumns.hospital_code,
     period: { title: '数据期间', description: '该批次覆盖的业务期间，如 2025-01；字典为 current。' },
-    period_month: {
-      title: '数据月份',
-      description: '月度交付的数据月份（当月第一天）；快照与增量抽取为空。',
-    },
-    rule_id: { title: '规则编号', description: '清洗规则。', tests: ['not_null'] },
+    period_month: dataQualityColumns.period_month,
+    rule_id: dataQualityColumns.rule_id,
     rule_category: { title: '规则类别', description: '规则检查的方面，如完整性、一致性。' },
-    severity: {
-      title: '严重程度',
-      description: 'blocking 为阻断（失败行被隔离），warning 为警告（失败行仍入库）。',
-      tests: [{ accepted_values: ['blocking', 'warning'] }],
-    },
+    severity: dataQualityColumns.severity,
     rows_checked: { title: '检查行数', description: '该规则在该批次检查的行数。', tests: ['not_null'] },
     rows_failed: { title: '失败行数', description: '未通过该规则的行数。', tests: ['not_null'] },
     rows_passed: { title: '通过行数', description: '通过该规则的行数。', tests: ['not_null'] },
