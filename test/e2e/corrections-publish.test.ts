@@ -5,18 +5,15 @@
  * test publishes nothing — readers keep the previous marts — until a corrected delivery arrives.
  */
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import express from 'express';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../core/config/config.ts';
 import { createLogger, silentLogger } from '../../core/logging/logger.ts';
 import { grantLogin } from '../../core/security/warehouse-logins.ts';
 import { projectPaths } from '../../core/paths.ts';
-import { keepConnectionsOpen, mountCube, type CubeHandle } from '../../cube/server.ts';
 import { signToken } from '../../cube/security/token.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { replayQuarantine } from '../../pipelines/ingest/replay-quarantine.ts';
@@ -30,6 +27,7 @@ import {
 import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { serveCube, type CubeApi } from '../support/cube-api.ts';
 
 const SECRET = 'corrections-secret-that-is-long-enough-for-hs256';
 
@@ -202,23 +200,16 @@ describe('corrections reach the marts with an ordinary run', () => {
 });
 
 describe('write-audit-publish', () => {
-  let server: Server;
-  let cube: CubeHandle;
+  let api: CubeApi;
   let base: string;
 
   beforeAll(async () => {
-    const app = express();
-    cube = await mountCube(app, { databaseUrl: t.url, jwtSecret: SECRET, logger: silentLogger });
-    server = await new Promise<Server>((resolve) => {
-      const s = keepConnectionsOpen(app.listen(0, '127.0.0.1', () => resolve(s)));
-    });
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    api = await serveCube({ databaseUrl: t.url, jwtSecret: SECRET });
+    base = api.base;
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    await cube?.shutdown();
+    await api?.close();
   });
 
   async function cubeTotals(role: 'analyst' | 'member'): Promise<unknown> {

@@ -1,20 +1,18 @@
 import { cp, readFile, mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import express from 'express';
 import iconv from 'iconv-lite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/config.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
-import { keepConnectionsOpen, mountCube, type CubeHandle } from '../../cube/server.ts';
 import { signToken } from '../../cube/security/token.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
 import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { serveCube, type CubeApi } from '../support/cube-api.ts';
 
 interface Defect {
   file: string;
@@ -31,8 +29,7 @@ describe('end to end: generate → run → Cube', () => {
   let inbox: string;
   let first: PipelineSummary;
   let defects: Defect[];
-  let server: Server;
-  let cube: CubeHandle;
+  let api: CubeApi;
   let base: string;
 
   beforeAll(async () => {
@@ -59,18 +56,12 @@ describe('end to end: generate → run → Cube', () => {
       DATABASE_URL: t.url,
     });
     first = await runPipeline({ pool, config, logger: silentLogger });
-    const app = express();
-    cube = await mountCube(app, { databaseUrl: t.url, jwtSecret: SECRET, logger: silentLogger });
-    server = await new Promise<Server>((resolve) => {
-      const s = keepConnectionsOpen(app.listen(0, '127.0.0.1', () => resolve(s)));
-    });
-    const address = server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    api = await serveCube({ databaseUrl: t.url, jwtSecret: SECRET });
+    base = api.base;
   }, 1_200_000);
 
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    await cube?.shutdown();
+    await api?.close();
     await pool?.end();
     await t?.drop();
     await rm(inbox, { recursive: true, force: true });

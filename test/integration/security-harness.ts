@@ -7,16 +7,11 @@
  * hold 1–99 cents, B's multiples of 10^4 cents (1–99 of them), C's multiples of 10^8 cents, and no
  * hospital's total reaches the next scale. `hospitalsIn(cents)` decodes a sum back into them.
  */
-import { once } from 'node:events';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { pino } from 'pino';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../core/config/config.ts';
 import { createPool } from '../../core/db/database.ts';
@@ -24,12 +19,10 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { applyWarehouseSecurity } from '../../core/security/warehouse-security.ts';
 import { grantLogin, type LoginKind } from '../../core/security/warehouse-logins.ts';
 import type { SharingPolicy } from '../../core/security/sharing-policy.ts';
-import {
-  keepConnectionsOpen,
-  mountCube,
-  type CubeHandle,
-  type CubeServerOptions,
-} from '../../cube/server.ts';
+import type { CubeServerOptions } from '../../cube/server.ts';
+import { serveCube, type CubeApi } from '../support/cube-api.ts';
+
+export type { CubeApi };
 import { buildDataQualityModels } from '../support/data-quality.ts';
 import { buildStage, ingestStage, seedStage, type StageContext } from '../../pipelines/run-pipeline.ts';
 import { CHARGE_HEADER } from '../support/his-inbox.ts';
@@ -326,35 +319,12 @@ export async function createOpsRows(t: TestDatabase): Promise<void> {
   }
 }
 
-export interface CubeApi {
-  readonly base: string;
-  readonly cube: CubeHandle;
-  readonly logLines: string[];
-  close(): Promise<void>;
-}
-
-/** Cube on 127.0.0.1 and an ephemeral port; its log lines are kept for assertions. */
-export async function startCube(
+/** Cube on 127.0.0.1 and an ephemeral port, signed with the harness's secret. */
+export function startCube(
   t: TestDatabase,
   options: Partial<Omit<CubeServerOptions, 'databaseUrl' | 'logger'>> = {},
 ): Promise<CubeApi> {
-  const logLines: string[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
-  const app = express();
-  const cube = await mountCube(app, { databaseUrl: t.url, jwtSecret: secret, logger, ...options });
-  const server: Server = keepConnectionsOpen(app.listen(0, '127.0.0.1'));
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}`,
-    cube,
-    logLines,
-    async close() {
-      await cube.shutdown();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return serveCube({ databaseUrl: t.url, jwtSecret: secret, ...options });
 }
 
 export interface Answer {
