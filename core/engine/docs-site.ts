@@ -75,11 +75,11 @@ function modelSection(model: CompiledModel, tests: readonly ModelTestCase[]): st
 <tr><th>标签 tags</th><td>${(d.tags ?? []).map((t) => `<span class="tag">${esc(t)}</span>`).join('')}</td></tr>
 </table>
 <h3>字段 columns</h3>
-<table><tr><th>column</th><th>说明</th><th>tests</th></tr>
+<table><tr><th>column</th><th>名称 title</th><th>说明</th><th>tests</th></tr>
 ${Object.entries(d.columns)
   .map(
     ([c, spec]) =>
-      `<tr><td>${esc(c)}${spec.pii ? ' <span class="pii">PII</span>' : ''}</td><td>${esc(spec.description)}</td><td>${esc(
+      `<tr><td>${esc(c)}${spec.pii ? ' <span class="pii">PII</span>' : ''}</td><td>${esc(spec.title ?? '')}</td><td>${esc(spec.description)}</td><td>${esc(
         tests
           .filter((t) => t.column === c)
           .map((t) => t.type)

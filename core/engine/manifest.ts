@@ -209,7 +209,12 @@ function modelNode(
           name: c,
           description: col.description,
           tags: col.pii ? ['pii'] : [],
-          meta: col.pii ? { pii: true } : {},
+          // Cube titles and formats travel in meta, where dbt keeps what it does not know itself.
+          meta: {
+            ...(col.pii && { pii: true }),
+            ...(col.title && { title: col.title }),
+            ...(col.format && { format: col.format }),
+          },
           data_type: col.type ?? null,
         },
       ]),

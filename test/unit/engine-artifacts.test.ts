@@ -37,6 +37,10 @@ describe('manifest.json', () => {
       'model.hospital_dw.dim_hospitals',
     ]);
     expect(String(fct.raw_code)).toContain("{{ ref('dim_hospitals') }}");
+    // the Chinese titles BI users see travel in the columns' meta
+    expect((fct.columns as Record<string, { meta: object }>).hospital_name!.meta).toEqual({
+      title: '医院名称',
+    });
     expect(String(fct.compiled_code)).toContain('"marts"."dim_hospitals"');
     const stg = manifest.nodes['model.hospital_dw.stg_his__inpatient_visits']!;
     expect((stg.columns as Record<string, { tags: string[] }>).patient_id!.tags).toEqual(['pii']);
@@ -134,6 +138,7 @@ describe('docs site', () => {
       expect(html).toContain(m.definition.grain);
     }
     expect(html).toContain('PII');
+    expect(html).toContain('<td>医院名称</td>');
     expect(JSON.parse(await readFile(path.join(out, 'docs', 'manifest.json'), 'utf8')).nodes).toBeDefined();
   });
 });
