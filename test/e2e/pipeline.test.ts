@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/config.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { signToken } from '../../cube/security/token.ts';
-import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
 import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { serveCube, type CubeApi } from '../support/cube-api.ts';
 
 interface Defect {
@@ -24,21 +23,21 @@ interface Defect {
 const SECRET = 'e2e-secret-that-is-long-enough-for-hs256-signing';
 
 describe('end to end: generate → run → Cube', () => {
-  let t: TestDatabase;
+  let t: DemoWarehouse;
   let pool: pg.Pool;
-  let inbox: string;
   let first: PipelineSummary;
   let defects: Defect[];
   let api: CubeApi;
   let base: string;
 
+  // The small demo generated and run once (seeds → ingest → build → test → publish) by the shared
+  // fixture; this file gets its own copy of the warehouse and the run's summary.
   beforeAll(async () => {
-    t = await createTestDatabase();
+    t = await demoWarehouse();
+    first = t.firstRun;
     pool = new pg.Pool({ connectionString: t.url, max: 6 });
-    inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-e2e-'));
-    await generateDemo({ size: 'small', seed: 7, outDir: inbox });
     defects = (
-      parse(await readFile(path.join(inbox, '_ground_truth', 'defects.csv'), 'utf8'), {
+      parse(await readFile(path.join(t.generatedDir, '_ground_truth', 'defects.csv'), 'utf8'), {
         columns: true,
       }) as Record<string, string>[]
     )
@@ -49,13 +48,6 @@ describe('end to end: generate → run → Cube', () => {
         record_key: d.record_key ?? '',
       }))
       .filter((d) => d.file.includes('/his/'));
-    const config = loadConfig({
-      HDW_INBOX: inbox,
-      HDW_DATA_DIR: inbox,
-      HDW_INBOX_QUIET_SECONDS: '0',
-      DATABASE_URL: t.url,
-    });
-    first = await runPipeline({ pool, config, logger: silentLogger });
     api = await serveCube({ databaseUrl: t.url, jwtSecret: SECRET });
     base = api.base;
   }, 1_200_000);
@@ -64,7 +56,6 @@ describe('end to end: generate → run → Cube', () => {
     await api?.close();
     await pool?.end();
     await t?.drop();
-    await rm(inbox, { recursive: true, force: true });
   });
 
   it('builds every model and passes every model test', () => {
@@ -106,7 +97,7 @@ describe('end to end: generate → run → Cube', () => {
   });
 
   it('serves charges through Cube whose sum equals the generated charge lines minus the quarantined ones, to the cent', async () => {
-    const expected = await independentTotals(inbox, defects);
+    const expected = await independentTotals(t.generatedDir, defects);
     const token = await signToken({ role: 'analyst', alliance_id: 'YH01' }, SECRET, 600);
     const query = {
       measures: ['department_charge_analysis.total_charge_amount'],
@@ -131,8 +122,9 @@ describe('end to end: generate → run → Cube', () => {
   });
 
   it('loads nothing the second time the same inbox is run', async () => {
-    // Loaded files moved to <inbox>/_processed: deliver the same files again.
-    await cp(path.join(inbox, '_processed'), inbox, { recursive: true });
+    // Deliver the same files again.
+    const inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-e2e-'));
+    await cp(t.generatedDir, inbox, { recursive: true });
     const before = await pool.query(`select count(*)::int as n from ops.batches`);
     const config = loadConfig({
       HDW_INBOX: inbox,
@@ -145,6 +137,7 @@ describe('end to end: generate → run → Cube', () => {
     expect(second.ingest.batches.every((b) => b.outcome === 'skipped')).toBe(true);
     const after = await pool.query(`select count(*)::int as n from ops.batches`);
     expect(after.rows[0].n).toBe(before.rows[0].n);
+    await rm(inbox, { recursive: true, force: true });
     // A whole second run: every one of the demo's 1,146 files is read and hashed again.
   }, 400_000);
 });
@@ -154,15 +147,17 @@ describe('end to end: generate → run → Cube', () => {
  * leaving out the rows the ground truth says must not load (everything but price spikes, and
  * the duplicate copies).
  */
-async function independentTotals(inbox: string, defects: Defect[]): Promise<Record<string, number>> {
+async function independentTotals(generated: string, defects: Defect[]): Promise<Record<string, number>> {
   const skip = new Set(defects.filter((d) => d.defect !== 'price_spike').map((d) => `${d.file}:${d.line}`));
-  const manifest = JSON.parse(await readFile(path.join(inbox, '_ground_truth', 'manifest.json'), 'utf8')) as {
+  const manifest = JSON.parse(
+    await readFile(path.join(generated, '_ground_truth', 'manifest.json'), 'utf8'),
+  ) as {
     hospitals: { code: string; encoding: string }[];
   };
   const totals: Record<string, number> = {};
   const { readdir } = await import('node:fs/promises');
   for (const hospital of manifest.hospitals) {
-    const dir = path.join(inbox, '_processed', hospital.code, 'his');
+    const dir = path.join(generated, hospital.code, 'his');
     for (const name of (await readdir(dir)).filter((n) => n.startsWith('charge_lines_'))) {
       const bytes = await readFile(path.join(dir, name));
       const text = /gb/i.test(hospital.encoding)

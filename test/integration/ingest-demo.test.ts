@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -9,10 +9,10 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import type { IngestSummary } from '../../pipelines/ingest/ingest-inbox.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
-import { buildStage, ingestStage, loadProject, seedStage } from '../../pipelines/run-pipeline.ts';
+import { loadProject, runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
 import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
-import { buildDataQualityModels } from '../support/data-quality.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { demoWarehouse } from '../support/demo-warehouse.ts';
 
 /**
  * Every system of the demo data (HIS, EMR, insurance, ERP, LIS/PACS) against the generator's
@@ -24,29 +24,39 @@ const full = process.env.HDW_FULL === '1';
 describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against the ground truth`, () => {
   let t: TestDatabase;
   let pool: pg.Pool;
-  let inbox: string;
+  let generated: string;
+  let run: PipelineSummary;
   let summary: IngestSummary;
   let defects: { file: string; line: number; defect: string }[];
 
   beforeAll(
     async () => {
-      t = await createTestDatabase();
+      // small: the shared demo warehouse (generated and run once for the whole test run);
+      // full: generated and run here, the same way.
+      if (full) {
+        t = await createTestDatabase();
+        generated = await mkdtemp(path.join(os.tmpdir(), 'hdw-demo-'));
+        await generateDemo({ size: 'full', seed: 11, outDir: generated });
+        const inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-demo-inbox-'));
+        await cp(generated, inbox, { recursive: true });
+        const config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, HDW_INBOX_QUIET_SECONDS: '0' });
+        const runPool = new pg.Pool({ connectionString: t.url, max: 4 });
+        run = await runPipeline({ pool: runPool, config, logger: silentLogger });
+        await runPool.end();
+        await rm(inbox, { recursive: true, force: true });
+      } else {
+        const demo = await demoWarehouse();
+        t = demo;
+        generated = demo.generatedDir;
+        run = demo.firstRun;
+      }
+      summary = run.ingest;
       pool = new pg.Pool({ connectionString: t.url, max: 4 });
-      inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-demo-'));
-      await generateDemo({ size: full ? 'full' : 'small', seed: 11, outDir: inbox });
       defects = (
-        parse(await readFile(path.join(inbox, '_ground_truth', 'defects.csv'), 'utf8'), {
+        parse(await readFile(path.join(generated, '_ground_truth', 'defects.csv'), 'utf8'), {
           columns: true,
         }) as Record<string, string>[]
       ).map((d) => ({ file: d.file!, line: Number(d.line), defect: d.defect! }));
-      const ctx = {
-        pool,
-        config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, HDW_INBOX_QUIET_SECONDS: '0' }),
-        logger: silentLogger,
-      };
-      await seedStage(ctx);
-      summary = await ingestStage(ctx);
-      await buildDataQualityModels(pool);
     },
     full ? 3_600_000 : 900_000,
   );
@@ -54,7 +64,7 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
   afterAll(async () => {
     await pool?.end();
     await t?.drop();
-    await rm(inbox, { recursive: true, force: true });
+    if (full && generated) await rm(generated, { recursive: true, force: true });
   });
 
   it('loads every file of every system and reconciles every batch exactly', async () => {
@@ -107,19 +117,13 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
     const staged = new Set(project.models.filter((m) => m.schema === 'staging').flatMap((m) => m.sources));
     const declared = allSources.map((s) => `${s.system}.${s.entity}`);
     expect(declared.filter((d) => !staged.has(d))).toEqual([]);
-    const ctx = {
-      pool,
-      config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox }),
-      logger: silentLogger,
-      targetDir: path.join(inbox, '_target'),
-    };
     // Built in the audit schemas, tested there, then published together.
-    const built = await buildStage(ctx, project);
-    expect(built.models.filter((m) => m.status !== 'success')).toEqual([]);
+    expect(run.models.filter((m) => m.status !== 'success')).toEqual([]);
+    expect(run.models).toHaveLength(project.models.length);
     expect(
-      built.tests.filter((t) => t.status !== 'pass').map((t) => `${t.model}: ${t.test} ${t.message ?? ''}`),
+      run.tests.filter((t) => t.status !== 'pass').map((t) => `${t.model}: ${t.test} ${t.message ?? ''}`),
     ).toEqual([]);
-    expect(built.publication).toBe('published');
+    expect(run.publication).toBe('published');
     const { rows } = await pool.query(
       `select (select count(*)::int from staging.stg_lab__workload) as workload,
               (select count(*)::int from marts.dim_drg_groups) as drg_groups,
@@ -128,9 +132,9 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
     expect(rows[0].workload).toBeGreaterThan(0);
     expect(rows[0].drg_groups).toBeGreaterThan(0);
     expect(rows[0].classes).toBe(4);
-  }, 300_000);
+  });
 
-  it('moves every loaded file to _processed and exposes the data-quality figures', async () => {
+  it('exposes the data-quality figures', async () => {
     const { rows: pass } = await pool.query(
       `select source, 1 - sum(rows_failed)::numeric / sum(rows_checked) as pass_rate
        from marts.fct_data_quality_rule_pass_rates where rule_id = 'unit_price_deviation' group by source`,
@@ -141,11 +145,5 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
       `select count(*)::int as n from marts.fct_data_quality_source_freshness`,
     );
     expect(fresh[0].n).toBeGreaterThanOrEqual(15 * 3 - 1);
-    const again = await ingestStage({
-      pool,
-      config: loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, HDW_INBOX_QUIET_SECONDS: '0' }),
-      logger: silentLogger,
-    });
-    expect(again.batches).toEqual([]);
   });
 });

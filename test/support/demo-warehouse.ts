@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -8,7 +8,7 @@ import { createDb } from '../../core/db/database.ts';
 import { migrateToLatest } from '../../core/db/migrate.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
-import { runPipeline } from '../../pipelines/run-pipeline.ts';
+import { runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
 import { withDatabase, type TestDatabase } from './database.ts';
 import { DEMO_SEED, demoFilesDir } from './demo-files.ts';
 
@@ -17,6 +17,8 @@ const TEMPLATE = 'hdw_demo_small_template';
 export interface DemoWarehouse extends TestDatabase {
   /** The generated deliveries as written (untouched by ingest): `_ground_truth/`, `<hospital>/<system>/…`. */
   readonly generatedDir: string;
+  /** What the pipeline run that built the warehouse reported (ingest, models, tests, publication). */
+  readonly firstRun: PipelineSummary;
 }
 
 /**
@@ -28,14 +30,15 @@ export interface DemoWarehouse extends TestDatabase {
  */
 export async function demoWarehouse(): Promise<DemoWarehouse> {
   const adminUrl = inject('pgAdminUrl');
-  const generatedDir = demoFilesDir(adminUrl);
+  const generatedDir = path.join(demoFilesDir(adminUrl), 'files');
+  const summaryFile = path.join(demoFilesDir(adminUrl), 'run-summary.json');
   const admin = new pg.Client(withDatabase(adminUrl, 'postgres'));
   await admin.connect();
   try {
     await admin.query(`select pg_advisory_lock(hashtext($1))`, [TEMPLATE]);
     try {
       const { rowCount } = await admin.query(`select 1 from pg_database where datname = $1`, [TEMPLATE]);
-      if (!rowCount) await buildTemplate(admin, adminUrl, generatedDir);
+      if (!rowCount) await buildTemplate(admin, adminUrl, generatedDir, summaryFile);
     } finally {
       await admin.query(`select pg_advisory_unlock(hashtext($1))`, [TEMPLATE]);
     }
@@ -43,10 +46,12 @@ export async function demoWarehouse(): Promise<DemoWarehouse> {
     await admin.query(`create database ${name} template ${TEMPLATE} strategy file_copy`);
     const url = withDatabase(adminUrl, name);
     const db = createDb(url);
+    const firstRun = JSON.parse(await readFile(summaryFile, 'utf8')) as PipelineSummary;
     return {
       url,
       db,
       generatedDir,
+      firstRun,
       async drop() {
         await db.destroy();
         const c = new pg.Client(withDatabase(adminUrl, 'postgres'));
@@ -63,7 +68,12 @@ export async function demoWarehouse(): Promise<DemoWarehouse> {
   }
 }
 
-async function buildTemplate(admin: pg.Client, adminUrl: string, generatedDir: string): Promise<void> {
+async function buildTemplate(
+  admin: pg.Client,
+  adminUrl: string,
+  generatedDir: string,
+  summaryFile: string,
+): Promise<void> {
   const building = `${TEMPLATE}_building`;
   await admin.query(`drop database if exists ${building} with (force)`);
   await admin.query(`create database ${building}`);
@@ -80,7 +90,7 @@ async function buildTemplate(admin: pg.Client, adminUrl: string, generatedDir: s
     await rm(generatedDir, { recursive: true, force: true });
     await generateDemo({ size: 'small', seed: DEMO_SEED, outDir: generatedDir });
   }
-  const inbox = `${generatedDir}-inbox-${randomBytes(4).toString('hex')}`;
+  const inbox = path.join(path.dirname(generatedDir), `inbox-${randomBytes(4).toString('hex')}`);
   await mkdir(inbox, { recursive: true });
   await cp(generatedDir, inbox, { recursive: true });
   const pool = new pg.Pool({ connectionString: url, max: 6 });
@@ -92,6 +102,7 @@ async function buildTemplate(admin: pg.Client, adminUrl: string, generatedDir: s
       DATABASE_URL: url,
     });
     const summary = await runPipeline({ pool, config, logger: silentLogger });
+    await writeFile(summaryFile, JSON.stringify(summary));
     if (!summary.ok)
       throw new Error(
         `the demo warehouse did not build and publish: ${summary.blockedBy.join('; ') || 'see the run summary'}`,
