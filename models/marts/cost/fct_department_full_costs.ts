@@ -22,6 +22,11 @@ export default defineModel({
   grain: 'One row per hospital, month, local department (cost unit of any class) and cost item.',
   primaryKey: ['hospital_code', 'cost_month', 'dept_code', 'cost_item_code'],
   columns: {
+    department_cost_id: {
+      title: '科室成本编号',
+      description: '医院|科室|月份|成本项目 组成的行标识。',
+      tests: ['unique', 'not_null'],
+    },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院编码，行级权限按此字段限定成员单位。',
@@ -41,6 +46,7 @@ export default defineModel({
       tests: [{ accepted_values: ['临床服务类', '医疗技术类', '医疗辅助类', '行政后勤类'] }],
     },
     cost_item_code: { title: '成本项目编码', description: '成本项目编码 01–07。', tests: ['not_null'] },
+    hospital_name: { title: '医院名称', description: '医联体成员医院名称。' },
     dept_name: { title: '科室名称', description: '院内科室名称。' },
     std_dept_name: { title: '标准科室名称', description: '联盟标准科室名称。' },
     cost_item_name: { title: '成本项目', description: '成本项目名称。' },
@@ -120,6 +126,7 @@ export default defineModel({
             cost_behaviour: '变动',
           },
         ],
+        dim_hospitals: [{ hospital_code: 'H', hospital_name: '示例医院' }],
         stg_erp__service_split: {
           rows: [{ hospital_code: 'H', split_month: '2024-01-01', dept_code: 'MED', outpatient_share: 0.25 }],
           types: { split_month: 'date' },
@@ -206,6 +213,10 @@ export default defineModel({
       select * from ${ref('cost_items')}
     ),
 
+    hospitals as (
+      select * from ${ref('dim_hospitals')}
+    ),
+
     split as (
       select * from ${ref('stg_erp__service_split')}
     ),
@@ -256,7 +267,10 @@ export default defineModel({
     final as (
       select
         -- ids
+        concat_ws('|', c.hospital_code, c.dept_code, to_char(c.cost_month, 'YYYY-MM'), c.cost_item_code)
+          as department_cost_id,
         c.hospital_code,
+        h.hospital_name,
         c.cost_month,
         c.dept_code,
         u.dept_name,
@@ -285,6 +299,7 @@ export default defineModel({
       from costed c
       join units u on u.hospital_code = c.hospital_code and u.dept_code = c.dept_code
       left join items i on i.cost_item_code = c.cost_item_code
+      left join hospitals h on h.hospital_code = c.hospital_code
     )
 
     select * from final`,

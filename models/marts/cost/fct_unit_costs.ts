@@ -56,11 +56,17 @@ export default defineModel({
   grain: 'One row per hospital, month and clinical department.',
   primaryKey: ['hospital_code', 'cost_month', 'dept_code'],
   columns: {
+    unit_cost_id: {
+      title: '单位成本编号',
+      description: '医院|科室|月份 组成的行标识。',
+      tests: ['unique', 'not_null'],
+    },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院编码，行级权限按此字段限定成员单位。',
       tests: ['not_null'],
     },
+    hospital_name: { title: '医院名称', description: '医联体成员医院名称。' },
     cost_month: {
       title: '成本月份',
       description: '会计期间（月初日期）。',
@@ -151,6 +157,7 @@ export default defineModel({
           })),
           types: { cost_month: 'date' },
         },
+        dim_hospitals: [{ hospital_code: 'H', hospital_name: '示例医院' }],
         int_department_activity: {
           rows: [
             ['MED', 10, 20, 20, 600],
@@ -214,6 +221,8 @@ export default defineModel({
 
     final as (
       select
+        concat_ws('|', d.hospital_code, d.dept_code, to_char(d.cost_month, 'YYYY-MM')) as unit_cost_id,
+        h.hospital_name,
         d.*,
         coalesce(a.outpatient_visits, 0)::bigint as outpatient_visits,
         coalesce(a.occupied_bed_days, 0)::bigint as occupied_bed_days,
@@ -224,6 +233,7 @@ export default defineModel({
       from by_department d
       left join activity a
         on a.hospital_code = d.hospital_code and a.activity_month = d.cost_month and a.dept_code = d.dept_code
+      left join ${ref('dim_hospitals')} h on h.hospital_code = d.hospital_code
     )
 
     select * from final`,
