@@ -325,15 +325,12 @@ function generateShapes(member: Hospital, seed: number, count: number): Shape[] 
       dimensions = [view.department];
     if (ungrouped && dimensions.length === 0 && !time?.granularity) dimensions = [view.department];
     const filters = Array.from({ length: Math.floor(random() * 3) }, () => filterTree(random, view, member));
+    const filterable = measures
+      .filter((m) => view.measures[m]!.kind !== 'ratio')
+      .concat(view.countMeasure ?? []);
     const measureFilter =
-      !ungrouped && measures.length > 0 && random() < 0.15
-        ? {
-            member: pick(
-              random,
-              measures.filter((m) => view.measures[m]!.kind !== 'ratio').concat(view.countMeasure ?? []),
-            ),
-            value: 5,
-          }
+      !ungrouped && measures.length > 0 && filterable.length > 0 && random() < 0.15
+        ? { member: pick(random, filterable), value: 5 }
         : undefined;
     const segmentNames = Object.keys(view.segments);
     const segment = segmentNames.length > 0 && random() < 0.2 ? pick(random, segmentNames) : undefined;
