@@ -53,7 +53,7 @@ export default defineModel({
       // - SUP: its standard department's rule (R4, packs) beats its class rule (R3, headcount); only
       //   the packs SUP itself delivered count (XXX's 5 packs to MED do not) → LAB, MED, SUR 1 each.
       // - LAB: no LAB_TESTS rows this month (only December's) → fallback ORDERED_REVENUE: charge
-      //   lines LAB executed, by ordering unit: MED 150 + 50 = 200, SUR 100; SUP's 30 is dropped
+      //   lines LAB executed, by ordering unit: MED 200, SUR 100; SUP's 30 is dropped
       //   (医疗辅助类 does not receive at level 3), MED's own-executed 500 is not LAB's → Σ 300.
       name: 'rules by precedence, sender-own drivers, eligible receivers, fallback',
       given: {
@@ -150,21 +150,20 @@ export default defineModel({
           ],
           types: { work_month: 'date' },
         },
-        stg_his__charge_lines: {
+        int_charge_lines__summed_by_department: {
           rows: [
-            ['LAB', 'MED', 150],
-            ['LAB', 'MED', 50],
+            ['LAB', 'MED', 200],
             ['LAB', 'SUR', 100],
             ['LAB', 'SUP', 30],
             ['MED', 'MED', 500],
           ].map(([exec, order, amount]) => ({
             hospital_code: 'H',
-            charged_at: '2024-01-05 10:00',
+            charge_month: '2024-01-01',
             exec_dept_code: exec!,
             order_dept_code: order!,
             amount: amount!,
           })),
-          types: { charged_at: 'timestamp' },
+          types: { charge_month: 'date' },
         },
       },
       expect: [
@@ -221,10 +220,8 @@ export default defineModel({
       select hospital_code, work_month, 'lab_workload', '', exec_dept_code, order_dept_code, exam_count::numeric
       from ${ref('stg_lab__workload')}
       union all
-      select hospital_code, date_trunc('month', charged_at)::date, 'ordered_revenue', '', exec_dept_code,
-        order_dept_code, sum(amount)::numeric
-      from ${ref('stg_his__charge_lines')}
-      group by hospital_code, date_trunc('month', charged_at)::date, exec_dept_code, order_dept_code
+      select hospital_code, charge_month, 'ordered_revenue', '', exec_dept_code, order_dept_code, amount
+      from ${ref('int_charge_lines__summed_by_department')}
     ),
 
     -- only ledger months, only known receiving units (with their level, to test eligibility)
