@@ -9,8 +9,8 @@ export default defineModel({
     '口径：取科室经一级、二级分摊后、三级分摊前的成本（直接成本 + 一级转入 + 二级转入）。医技科室在三级分摊中转给临床科室的成本，',
     '在这里留在医技科室、分摊到它执行的检查检验等项目上；临床科室相应地不计三级转入（received_level3），',
     '否则同一笔医技成本会在病例成本中经医技项目和临床项目各计一次。医疗辅助类、行政后勤类科室的成本已在一、二级全部转出，不单独分摊。',
-    '扣除按采购成本直接计入病例的部分：整项目（case_cost_components.passed_through，如药品费）及单独收费的明细项目',
-    '（case_cost_billed_subitems，如可单独收费卫生材料，取科室成本明细账直接成本）。',
+    '扣除按实际（采购成本）直接计入病例的部分：成本明细项目中 is_separately_billed 的药品与可单独收费卫生材料（cost_subitems），',
+    '取科室成本明细账的直接成本（fct_department_direct_costs）；药品归 drug 构成（case_cost_components）者记 billed_drug_cost，其余记 billed_material_cost。',
     '系数按 item_cost_methods（标准科室，* 为默认）：revenue 项目收入、workload 项目数量、operating_time 数量 × 标准操作分钟；',
     '项目上的分摊见 fct_service_item_costs；没有可分摊项目的科室成本在那里不出现，由 fct_service_item_cost_departments 列为未分摊对账行。',
   ].join(''),
@@ -34,11 +34,8 @@ export default defineModel({
       description: '三级分摊前成本（直接 + 一级 + 二级转入，元）',
       type: 'numeric(18, 2)',
     },
-    passed_through_cost: { description: '整项目直接计入病例的成本（如药品费，元）', type: 'numeric(18, 2)' },
-    billed_subitem_cost: {
-      description: '单独收费明细项目成本（如可单独收费卫生材料，元）',
-      type: 'numeric(18, 2)',
-    },
+    billed_drug_cost: { description: '单独收费的药品成本（直接成本，元）', type: 'numeric(18, 2)' },
+    billed_material_cost: { description: '可单独收费卫生材料成本（直接成本，元）', type: 'numeric(18, 2)' },
     spreadable_cost: { description: '可分摊到医疗服务项目的成本（元）', type: 'numeric(18, 2)' },
     spreadable_labour_cost: { description: '其中人员经费（元）', type: 'numeric(18, 2)' },
     spreadable_material_cost: { description: '其中卫生材料（不含单独收费，元）', type: 'numeric(18, 2)' },
@@ -57,16 +54,12 @@ export default defineModel({
       select * from ${ref('fct_department_full_costs')}
     ),
 
-    ledger as (
-      select * from ${ref('stg_erp__cost_ledger')}
+    direct_costs as (
+      select * from ${ref('fct_department_direct_costs')}
     ),
 
     components as (
       select * from ${ref('case_cost_components')}
-    ),
-
-    billed_subitems as (
-      select * from ${ref('case_cost_billed_subitems')}
     ),
 
     methods as (
@@ -90,13 +83,13 @@ export default defineModel({
 
     billed as (
       select
-        l.hospital_code,
-        extract(year from l.cost_month)::integer as cost_year,
-        l.dept_code,
-        b.cost_item_code,
-        sum(l.amount) as amount
-      from ledger l
-      join billed_subitems b on b.cost_subitem_code = l.cost_subitem_code
+        hospital_code,
+        extract(year from cost_month)::integer as cost_year,
+        dept_code,
+        cost_item_code,
+        sum(direct_cost) as amount
+      from direct_costs
+      where is_separately_billed
       group by 1, 2, 3, 4
     ),
 
@@ -108,10 +101,8 @@ export default defineModel({
         c.std_dept_code,
         c.cost_unit_class,
         k.component,
-        k.passed_through,
         c.amount,
-        -- a billed sub-item of a passed-through item is already out with the whole item
-        case when k.passed_through then 0 else least(coalesce(b.amount, 0), c.amount) end as billed
+        least(coalesce(b.amount, 0), c.amount) as billed
       from before_level3 c
       join components k on k.cost_item_code = c.cost_item_code
       left join billed b
@@ -127,13 +118,13 @@ export default defineModel({
         max(std_dept_code) as std_dept_code,
         max(cost_unit_class) as cost_unit_class,
         sum(amount) as cost_before_level3,
-        sum(amount) filter (where passed_through) as passed_through_cost,
-        sum(billed) as billed_subitem_cost,
-        sum(amount - billed) filter (where not passed_through and component = 'labour') as labour,
-        sum(amount - billed) filter (where not passed_through and component = 'material') as material,
-        sum(amount - billed) filter (where not passed_through and component = 'depreciation') as depreciation,
-        sum(amount - billed) filter (where not passed_through and component not in ('labour', 'material', 'depreciation'))
-          as other
+        sum(billed) filter (where component = 'drug') as billed_drug,
+        sum(billed) filter (where component <> 'drug') as billed_material,
+        sum(amount - billed) filter (where component = 'labour') as labour,
+        sum(amount - billed) filter (where component = 'material') as material,
+        sum(amount - billed) filter (where component = 'depreciation') as depreciation,
+        -- a drug cost a unit holds beyond what it bills separately has no item to go to but its services
+        sum(amount - billed) filter (where component not in ('labour', 'material', 'depreciation')) as other
       from by_item
       group by 1, 2, 3
     ),
@@ -162,8 +153,8 @@ export default defineModel({
         spread_over_drug_and_material_lines,
         -- amounts
         cost_before_level3::numeric(18, 2) as cost_before_level3,
-        coalesce(passed_through_cost, 0)::numeric(18, 2) as passed_through_cost,
-        billed_subitem_cost::numeric(18, 2) as billed_subitem_cost,
+        coalesce(billed_drug, 0)::numeric(18, 2) as billed_drug_cost,
+        coalesce(billed_material, 0)::numeric(18, 2) as billed_material_cost,
         (coalesce(labour, 0) + coalesce(material, 0) + coalesce(depreciation, 0) + coalesce(other, 0))::numeric(18, 2)
           as spreadable_cost,
         coalesce(labour, 0)::numeric(18, 2) as spreadable_labour_cost,

@@ -195,7 +195,7 @@ export default defineModel({
           types: { purchase_month: 'date' },
         },
         int_department_costs__item_base: [
-          { hospital_code: 'H', cost_year: 2025, passed_through_cost: 80, billed_subitem_cost: 900 },
+          { hospital_code: 'H', cost_year: 2025, billed_drug_cost: 80, billed_material_cost: 900 },
         ],
         int_service_items__performed: [
           { hospital_code: 'H', cost_year: 2025, is_drug: true, is_material: false, revenue: 100 },
@@ -267,7 +267,7 @@ export default defineModel({
         c.drug_cost / nullif(r.drug_revenue, 0) as drug_ratio,
         c.material_cost / nullif(r.material_revenue, 0) as material_ratio
       from (
-        select hospital_code, cost_year, sum(passed_through_cost) as drug_cost, sum(billed_subitem_cost) as material_cost
+        select hospital_code, cost_year, sum(billed_drug_cost) as drug_cost, sum(billed_material_cost) as material_cost
         from bases
         group by 1, 2
       ) c
