@@ -20,12 +20,14 @@ export default defineModel({
     '构成（labour/drug/material/depreciation/other 之和 = case_cost）：人员、材料、折旧摊销、其他按项目单位成本的构成拆分',
     '（科室成本按 case_cost_components 归类：01 人员经费；02 卫生材料；04 折旧 + 05 摊销；06 风险基金 + 07 其他运行费用；',
     '药剂科的调剂成本同样按其构成拆分）；drug_cost 为药品采购成本；material_cost 含单收材料采购成本与项目中的不收费材料。',
-    '各构成先按病例四舍五入到分再相加。只含出院记录已入库的住院病例；其余明细（在院、出院记录被隔离）的成本在 fct_case_cost_reconciliation 列为未归集。',
+    '各构成先按病例四舍五入到分再相加。只含出院记录已入库的住院病例；其余明细（在院、出院记录被隔离）的成本在 fct_case_cost_reconciliation 列为未归集。' +
+      '主要诊断（病种成本用）取病案首页主诊断，首页缺失时取医保结算清单西医主诊断（diagnosis_source 说明来源）。',
   ].join(''),
   grain: 'One row per inpatient stay (hospital, visit id) with a discharge record.',
   primaryKey: ['hospital_code', 'visit_id'],
   columns: {
     // ids
+    case_cost_id: { title: '病例成本编号', description: '行标识：医院|住院号。', tests: ['unique'] },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院的编码，行级权限按此字段限定成员单位。',
@@ -36,6 +38,19 @@ export default defineModel({
     dept_code: { title: '出院科室编码', description: '出院科室（院内编码）。' },
     std_dept_code: { title: '标准科室编码', description: '出院科室映射的标准科室编码。' },
     dept_name: { title: '出院科室名称', description: '出院科室名称（院内）。' },
+    principal_diagnosis_code: {
+      title: '主要诊断编码',
+      description: '主要诊断：病案首页主诊断，首页缺失时取医保结算清单西医主诊断；都没有为“未知”。',
+    },
+    principal_diagnosis_name: {
+      title: '主要诊断名称',
+      description: '主要诊断名称（统一字典，字典没有时取填报名称）。',
+    },
+    diagnosis_source: {
+      title: '诊断来源',
+      description: 'front_page 病案首页 / settlement 医保结算清单 / none 无主诊断。',
+      tests: [{ accepted_values: ['front_page', 'settlement', 'none'] }],
+    },
     // dates
     discharge_month: {
       title: '出院月份',
@@ -205,11 +220,36 @@ export default defineModel({
           { hospital_code: 'H', dept_code: 'S', dept_name: '外科', std_dept_code: 'A04' },
         ],
         dim_hospitals: [{ hospital_code: 'H', hospital_name: '甲医院' }],
+        stg_emr__front_page_diagnoses: [
+          {
+            hospital_code: 'H',
+            visit_id: 'V1',
+            diagnosis_seq: 1,
+            diagnosis_code: 'K80.100',
+            diagnosis_name: '胆囊结石伴胆囊炎',
+            is_principal: true,
+          },
+        ],
+        stg_insurance__settlement_diagnoses: [
+          {
+            hospital_code: 'H',
+            visit_id: 'V1',
+            settlement_id: 'S1',
+            diagnosis_type: '1',
+            diagnosis_code: 'K81.000',
+            diagnosis_name: '急性胆囊炎',
+            is_principal: true,
+          },
+        ],
+        dim_diagnoses: [{ diagnosis_code: 'K80.100', diagnosis_name: '胆囊结石伴急性胆囊炎' }],
       },
       expect: [
         {
           visit_id: 'V1',
           dept_code: 'S',
+          principal_diagnosis_code: 'K80.100',
+          principal_diagnosis_name: '胆囊结石伴急性胆囊炎',
+          diagnosis_source: 'front_page',
           discharge_month: '2025-03-01',
           case_cost: 945.58,
           labour_cost: 131.58,
@@ -257,6 +297,24 @@ export default defineModel({
 
     hospitals as (
       select * from ${ref('dim_hospitals')}
+    ),
+
+    front_page_principal as (
+      select distinct on (hospital_code, visit_id) hospital_code, visit_id, diagnosis_code, diagnosis_name
+      from ${ref('stg_emr__front_page_diagnoses')}
+      where is_principal
+      order by hospital_code, visit_id, diagnosis_seq
+    ),
+
+    settlement_principal as (
+      select distinct on (hospital_code, visit_id) hospital_code, visit_id, diagnosis_code, diagnosis_name
+      from ${ref('stg_insurance__settlement_diagnoses')}
+      where is_principal and diagnosis_type = '1'
+      order by hospital_code, visit_id, settlement_id desc
+    ),
+
+    diagnoses as (
+      select * from ${ref('dim_diagnoses')}
     ),
 
     -- the ledger's cost-to-charge ratio of what passes straight to cases (CCR method only)
@@ -328,12 +386,18 @@ export default defineModel({
     final as (
       select
         -- ids
+        concat_ws('|', v.hospital_code, v.visit_id) as case_cost_id,
         v.hospital_code,
         h.hospital_name,
         v.visit_id,
         v.discharge_dept_code as dept_code,
         d.std_dept_code,
         d.dept_name,
+        coalesce(f.diagnosis_code, s.diagnosis_code, '未知') as principal_diagnosis_code,
+        coalesce(g.diagnosis_name, f.diagnosis_name, s.diagnosis_name) as principal_diagnosis_name,
+        case when f.diagnosis_code is not null then 'front_page'
+             when s.diagnosis_code is not null then 'settlement'
+             else 'none' end as diagnosis_source,
         -- dates
         date_trunc('month', v.discharged_at)::date as discharge_month,
         v.length_of_stay_days,
@@ -356,6 +420,9 @@ export default defineModel({
       left join by_case c on c.hospital_code = v.hospital_code and c.visit_id = v.visit_id
       left join departments d on d.hospital_code = v.hospital_code and d.dept_code = v.discharge_dept_code
       left join hospitals h on h.hospital_code = v.hospital_code
+      left join front_page_principal f on f.hospital_code = v.hospital_code and f.visit_id = v.visit_id
+      left join settlement_principal s on s.hospital_code = v.hospital_code and s.visit_id = v.visit_id
+      left join diagnoses g on g.diagnosis_code = coalesce(f.diagnosis_code, s.diagnosis_code)
     )
 
     select * from final`,

@@ -14,7 +14,7 @@ export default defineModel({
   materialized: 'table',
   description: [
     '病种成本明细/构成：医院 × 出院年度 × 出院月份 × 主要诊断，病例数、项目叠加法成本合计及构成（人员、药品、材料、折旧摊销、其他）、成本收入比法成本与医疗总费用。',
-    '主要诊断取病案首页的主诊断；首页缺失（未交付或被隔离）时取医保结算清单的西医主诊断，diagnosis_source 说明取自哪里；两处都没有的病例归入空诊断（未知）一行，不丢失。',
+    '主要诊断见 fct_case_costs：病案首页主诊断，首页缺失（未交付或被隔离）时取医保结算清单的西医主诊断，diagnosis_source 说明取自哪里；两处都没有的病例归入“未知”一行，不丢失。',
     '每病种成本 = 其病例成本之和（fct_case_costs），例均成本与构成比由 Cube 视图按此计算。',
   ].join(''),
   grain: 'One row per hospital, discharge month, principal diagnosis and diagnosis source.',
@@ -63,47 +63,16 @@ export default defineModel({
       select * from ${ref('fct_case_costs')}
     ),
 
-    front_page_principal as (
-      select distinct on (hospital_code, visit_id) hospital_code, visit_id, diagnosis_code, diagnosis_name
-      from ${ref('stg_emr__front_page_diagnoses')}
-      where is_principal
-      order by hospital_code, visit_id, diagnosis_seq
-    ),
-
-    settlement_principal as (
-      select distinct on (hospital_code, visit_id) hospital_code, visit_id, diagnosis_code, diagnosis_name
-      from ${ref('stg_insurance__settlement_diagnoses')}
-      where is_principal and diagnosis_type = '1'
-      order by hospital_code, visit_id, settlement_id desc
-    ),
-
-    diagnoses as (
-      select * from ${ref('dim_diagnoses')}
-    ),
-
-    classified as (
-      select
-        c.*,
-        case when f.diagnosis_code is not null then 'front_page'
-             when s.diagnosis_code is not null then 'settlement'
-             else 'none' end as diagnosis_source,
-        coalesce(f.diagnosis_code, s.diagnosis_code, '未知') as diagnosis_code,
-        coalesce(f.diagnosis_name, s.diagnosis_name) as reported_name
-      from cases c
-      left join front_page_principal f on f.hospital_code = c.hospital_code and f.visit_id = c.visit_id
-      left join settlement_principal s on s.hospital_code = c.hospital_code and s.visit_id = c.visit_id
-    ),
-
     final as (
       select
-        concat_ws('|', c.hospital_code, to_char(c.discharge_month, 'YYYY-MM'), c.diagnosis_source, c.diagnosis_code)
+        concat_ws('|', c.hospital_code, to_char(c.discharge_month, 'YYYY-MM'), c.diagnosis_source, c.principal_diagnosis_code)
           as disease_cost_id,
         c.hospital_code,
         max(c.hospital_name) as hospital_name,
         c.discharge_month,
         c.diagnosis_source,
-        c.diagnosis_code,
-        coalesce(max(d.diagnosis_name), max(c.reported_name)) as diagnosis_name,
+        c.principal_diagnosis_code as diagnosis_code,
+        max(c.principal_diagnosis_name) as diagnosis_name,
         count(*) as case_count,
         sum(c.case_cost)::numeric(18, 2) as case_cost,
         sum(c.case_cost_ccr)::numeric(18, 2) as case_cost_ccr,
@@ -114,9 +83,8 @@ export default defineModel({
         sum(c.other_cost)::numeric(18, 2) as other_cost,
         sum(c.total_charges)::numeric(18, 2) as total_charges,
         sum(c.length_of_stay_days) as bed_days
-      from classified c
-      left join diagnoses d on d.diagnosis_code = c.diagnosis_code
-      group by c.hospital_code, c.discharge_month, c.diagnosis_source, c.diagnosis_code
+      from cases c
+      group by c.hospital_code, c.discharge_month, c.diagnosis_source, c.principal_diagnosis_code
     )
 
     select * from final`,

@@ -19,6 +19,11 @@ export default defineModel({
   primaryKey: ['hospital_code', 'cost_year', 'dept_code', 'item_code'],
   columns: {
     // ids
+    service_item_cost_id: {
+      title: '项目成本行编号',
+      description: '行标识：医院|年度|执行科室|项目。',
+      tests: ['unique'],
+    },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院的编码，行级权限按此字段限定成员单位。',
@@ -439,6 +444,7 @@ export default defineModel({
     final as (
       select
         -- ids
+        concat_ws('|', c.hospital_code, c.cost_year, c.dept_code, c.item_code) as service_item_cost_id,
         c.hospital_code,
         h.hospital_name,
         c.cost_year,
