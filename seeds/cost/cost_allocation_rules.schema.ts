@@ -1,8 +1,9 @@
 import type { SeedSchema } from '../../core/contract/seed-schema.ts';
 
 /**
- * Which driver each sending unit allocates by. The most specific rule wins: a hospital's rule
- * before the alliance's, and a local department before a standard department before a class.
+ * Which driver each sending unit allocates by. The most specific rule wins: a hospital's own rule
+ * before the alliance's, and within each a local department before a standard department before a
+ * class. A rule names exactly one of the three senders.
  */
 export const schema: SeedSchema = {
   description: '成本分摊规则：分摊方（科室/标准科室/类别，可按医院）→ 分摊动因与备用动因',

@@ -13,9 +13,12 @@ export default defineModel({
   name: 'fct_department_full_costs',
   materialized: 'table',
   description:
-    '科室全成本表（临床服务类科室全成本表及其余三类单元的分摊去向）：医院 × 月 × 科室 × 成本项目的直接成本、' +
-    '一级/二级/三级分摊转入、本单元分出、全成本（= 直接成本 + 各级转入 − 分出），以及按门诊/住院划分的全成本。' +
-    '（合同版本：分摊尚未接入，转入与分出暂为零。）',
+    '科室全成本表（临床服务类科室全成本表，及其余三类单元的成本去向）：医院 × 月 × 核算单元 × 成本项目的直接成本、' +
+    '一级/二级/三级分摊转入（int_department_costs__allocated，逐项目、最大余额法到分）、本单元分出、' +
+    '全成本 = 直接成本 + 各级转入 − 分出。临床服务类的全成本即其“医疗成本”口径的科室全成本；' +
+    '其余三类单元的全成本为零，除非某月其动因与备用动因都为零而未能分出——这部分“留在本单元的成本”照实列在该单元的全成本中，' +
+    '因此全院各单元全成本之和始终等于入库账面成本。门诊/住院全成本按该单元当月 ERP 划分比例（无比例时按 dim_cost_units 的默认占比）划分：' +
+    '门诊 = round(全成本 × 门诊占比, 2)，住院 = 全成本 − 门诊。全成本构成分析取 full_cost_share（该项目占本单元当月全成本的比例）。',
   grain: 'One row per hospital, month, local department (cost unit of any class) and cost item.',
   primaryKey: ['hospital_code', 'cost_month', 'dept_code', 'cost_item_code'],
   columns: {
@@ -38,40 +41,129 @@ export default defineModel({
       tests: [{ accepted_values: ['临床服务类', '医疗技术类', '医疗辅助类', '行政后勤类'] }],
     },
     cost_item_code: { title: '成本项目编码', description: '成本项目编码 01–07。', tests: ['not_null'] },
+    dept_name: { title: '科室名称', description: '院内科室名称。' },
+    std_dept_name: { title: '标准科室名称', description: '联盟标准科室名称。' },
+    cost_item_name: { title: '成本项目', description: '成本项目名称。' },
+    controllability: {
+      title: '可控性',
+      description: '可控/不可控（成本项目种子）。',
+      tests: [{ accepted_values: ['可控', '不可控'] }],
+    },
+    cost_behaviour: {
+      title: '成本性态',
+      description: '固定/变动（成本项目种子），本量利分析按此划分。',
+      tests: [{ accepted_values: ['固定', '变动'] }],
+    },
     direct_cost: money('直接成本', '本单元账面直接成本（元）。'),
     received_level1: money('一级分摊转入', '从行政后勤类科室分摊转入（元）。'),
     received_level2: money('二级分摊转入', '从医疗辅助类科室分摊转入（元）。'),
     received_level3: money('三级分摊转入', '从医疗技术类科室分摊转入（元）。'),
+    indirect_cost: money('间接成本', '各级分摊转入之和（元）。'),
     allocated_out: money('分出成本', '本单元分摊给其他单元的成本（直接成本与已转入之和，元）。'),
     full_cost: money('全成本', '直接成本 + 各级转入 − 分出（元）；临床服务类科室即其全成本。'),
+    outpatient_share: {
+      title: '门诊占比',
+      description: '当月门诊成本占比（ERP 划分比例，无则取默认占比）。',
+      type: 'numeric(9, 6)',
+      format: 'percent',
+    },
     outpatient_full_cost: money('门诊全成本', '全成本按当月门诊占比划分的部分（元，四舍五入到分）。'),
     inpatient_full_cost: money('住院全成本', '全成本减门诊全成本（元），两者之和等于全成本。'),
+    full_cost_share: {
+      title: '占科室全成本比例',
+      description: '该成本项目占本单元当月全成本的比例（全成本构成分析）。',
+      type: 'numeric(9, 6)',
+      format: 'percent',
+    },
   },
   sql: ({ ref }) => sql`
-    with direct as (
-      select hospital_code, cost_month, dept_code, std_dept_code, cost_unit_class, cost_item_code,
-        sum(direct_cost) as direct_cost
-      from ${ref('fct_department_direct_costs')}
-      group by 1, 2, 3, 4, 5, 6
+    with units as (
+      select * from ${ref('dim_cost_units')}
     ),
 
-    final as (
+    items as (
+      select * from ${ref('cost_items')}
+    ),
+
+    split as (
+      select * from ${ref('stg_erp__service_split')}
+    ),
+
+    allocated as (
+      select * from ${ref('int_department_costs__allocated')}
+    ),
+
+    movements as (
+      select hospital_code, cost_month, dept_code, cost_item_code, direct_cost, 0 as level, 0 as amount
+      from ${ref('fct_department_direct_costs')}
+      union all
+      select hospital_code, cost_month, receiver_dept_code, cost_item_code, 0, allocation_level, allocated_amount
+      from allocated
+      union all
+      select hospital_code, cost_month, sender_dept_code, cost_item_code, 0, -1, allocated_amount
+      from allocated
+    ),
+
+    cells as (
       select
         hospital_code,
         cost_month,
         dept_code,
-        std_dept_code,
-        cost_unit_class,
         cost_item_code,
-        direct_cost::numeric(18, 2) as direct_cost,
-        0::numeric(18, 2) as received_level1,
-        0::numeric(18, 2) as received_level2,
-        0::numeric(18, 2) as received_level3,
-        0::numeric(18, 2) as allocated_out,
-        direct_cost::numeric(18, 2) as full_cost,
-        0::numeric(18, 2) as outpatient_full_cost,
-        direct_cost::numeric(18, 2) as inpatient_full_cost
-      from direct
+        sum(direct_cost) as direct_cost,
+        sum(amount) filter (where level = 1) as received_level1,
+        sum(amount) filter (where level = 2) as received_level2,
+        sum(amount) filter (where level = 3) as received_level3,
+        sum(amount) filter (where level = -1) as allocated_out
+      from movements
+      group by 1, 2, 3, 4
+    ),
+
+    costed as (
+      select
+        c.*,
+        coalesce(c.received_level1, 0) + coalesce(c.received_level2, 0) + coalesce(c.received_level3, 0)
+          as indirect_cost,
+        c.direct_cost + coalesce(c.received_level1, 0) + coalesce(c.received_level2, 0)
+          + coalesce(c.received_level3, 0) - coalesce(c.allocated_out, 0) as full_cost,
+        coalesce(s.outpatient_share, u.default_outpatient_share) as outpatient_share
+      from cells c
+      join units u on u.hospital_code = c.hospital_code and u.dept_code = c.dept_code
+      left join split s on s.hospital_code = c.hospital_code and s.dept_code = c.dept_code and s.split_month = c.cost_month
+    ),
+
+    final as (
+      select
+        -- ids
+        c.hospital_code,
+        c.cost_month,
+        c.dept_code,
+        u.dept_name,
+        u.std_dept_code,
+        u.std_dept_name,
+        u.cost_unit_class,
+        c.cost_item_code,
+        i.cost_item_name,
+        i.controllability,
+        i.cost_behaviour,
+        -- amounts
+        c.direct_cost::numeric(18, 2) as direct_cost,
+        coalesce(c.received_level1, 0)::numeric(18, 2) as received_level1,
+        coalesce(c.received_level2, 0)::numeric(18, 2) as received_level2,
+        coalesce(c.received_level3, 0)::numeric(18, 2) as received_level3,
+        c.indirect_cost::numeric(18, 2) as indirect_cost,
+        coalesce(c.allocated_out, 0)::numeric(18, 2) as allocated_out,
+        c.full_cost::numeric(18, 2) as full_cost,
+        round(c.outpatient_share, 6)::numeric(9, 6) as outpatient_share,
+        round(c.full_cost * c.outpatient_share, 2)::numeric(18, 2) as outpatient_full_cost,
+        (c.full_cost - round(c.full_cost * c.outpatient_share, 2))::numeric(18, 2) as inpatient_full_cost,
+        round(
+          c.full_cost / nullif(sum(c.full_cost) over (partition by c.hospital_code, c.cost_month, c.dept_code), 0),
+          6
+        )::numeric(9, 6) as full_cost_share
+      from costed c
+      join units u on u.hospital_code = c.hospital_code and u.dept_code = c.dept_code
+      left join items i on i.cost_item_code = c.cost_item_code
     )
 
     select * from final`,

@@ -1,0 +1,126 @@
+import { sql, type RawBuilder } from 'kysely';
+import { defineModel } from '../../../core/engine/model-definition.ts';
+
+/**
+ * One level of the step-down, set-based: every sender's pool (cents) of every cost item split over
+ * its receivers by driver share, largest remainder. `div`/`mod` on numeric are exact, so the floor
+ * and the remainder that ranks the receivers are exact fractions, never rounded.
+ */
+function apportion(pool: string, level: number): RawBuilder<unknown> {
+  return sql`
+    select
+      hospital_code, cost_month, ${sql.lit(level)}::integer as allocation_level, sender_dept_code,
+      receiver_dept_code, cost_item_code, driver_code, is_fallback,
+      sign(pool_cents) * (
+        floor_cents
+        + case when remainder_rank <= abs(pool_cents) - sum(floor_cents) over sender_item then 1 else 0 end
+      ) as cents
+    from (
+      select
+        p.hospital_code, p.cost_month, p.sender_dept_code, p.cost_item_code, p.pool_cents,
+        d.receiver_dept_code, d.driver_code, d.is_fallback,
+        div(abs(p.pool_cents) * d.driver_quantity, d.total_driver_quantity) as floor_cents,
+        row_number() over (
+          partition by p.hospital_code, p.cost_month, p.sender_dept_code, p.cost_item_code
+          order by mod(abs(p.pool_cents) * d.driver_quantity, d.total_driver_quantity) desc, d.receiver_dept_code
+        ) as remainder_rank
+      from ${sql.table(pool)} p
+      join drivers d
+        on d.hospital_code = p.hospital_code
+        and d.cost_month = p.cost_month
+        and d.sender_dept_code = p.sender_dept_code
+        and d.allocation_level = ${sql.lit(level)}
+    ) shares
+    window sender_item as (partition by hospital_code, cost_month, sender_dept_code, cost_item_code)`;
+}
+
+/** A level's pools: what each of its senders holds, direct plus everything received at earlier levels. */
+function pools(level: number, received: readonly string[]): RawBuilder<unknown> {
+  const earlier = received.map(
+    (name) =>
+      sql`union all select hospital_code, cost_month, receiver_dept_code, cost_item_code, cents from ${sql.table(name)}`,
+  );
+  return sql`
+    select h.hospital_code, h.cost_month, h.dept_code as sender_dept_code, h.cost_item_code, sum(h.cents) as pool_cents
+    from (
+      select hospital_code, cost_month, dept_code, cost_item_code, cents from direct
+      ${sql.join(earlier, sql` `)}
+    ) as h (hospital_code, cost_month, dept_code, cost_item_code, cents)
+    join units u on u.hospital_code = h.hospital_code and u.dept_code = h.dept_code
+    where u.allocation_level = ${sql.lit(level)}
+    group by 1, 2, 3, 4
+    having sum(h.cents) <> 0`;
+}
+
+export default defineModel({
+  name: 'int_department_costs__allocated',
+  materialized: 'table',
+  description:
+    '三级分摊明细（逐项目）：每个分摊方在每一级把“直接成本 + 此前各级转入”按成本项目逐项分给受益科室的金额，' +
+    '顺序按公立医院成本核算规范：一级 行政后勤类 → 医疗辅助类、医疗技术类、临床服务类；二级 医疗辅助类 → 医疗技术类、临床服务类；' +
+    '三级 医疗技术类 → 临床服务类。动因与占比见 int_cost_allocation_drivers。' +
+    '舍入规则：最大余额法（以分计）——每个受益科室先得 分摊额 × 动因占比 的向下取整（分），剩余的分按余数从大到小、余数相同按受益科室编码，' +
+    '每个科室加 1 分；因此每个分摊方每个项目分出的金额之和与其待分摊额分毫不差。',
+  grain: 'One row per hospital, month, allocation level, sending unit, receiving unit and cost item.',
+  primaryKey: ['hospital_code', 'cost_month', 'sender_dept_code', 'receiver_dept_code', 'cost_item_code'],
+  columns: {
+    hospital_code: { title: '医院编码', description: '医联体成员医院编码。', tests: ['not_null'] },
+    cost_month: {
+      title: '成本月份',
+      description: '会计期间（月初日期）。',
+      type: 'date',
+      tests: ['not_null'],
+    },
+    allocation_level: {
+      title: '分摊级次',
+      description: '1 行政后勤类、2 医疗辅助类、3 医疗技术类分出。',
+      type: 'integer',
+      tests: [{ accepted_values: [1, 2, 3] }],
+    },
+    sender_dept_code: { title: '分摊科室', description: '分摊方院内科室编码。', tests: ['not_null'] },
+    receiver_dept_code: { title: '受益科室', description: '受益方院内科室编码。', tests: ['not_null'] },
+    cost_item_code: { title: '成本项目编码', description: '成本项目编码 01–07。', tests: ['not_null'] },
+    driver_code: { title: '分摊动因', description: '本级使用的动因编码。' },
+    is_fallback: { title: '是否备用动因', description: '主动因当月为零而改用备用动因。', type: 'boolean' },
+    allocated_amount: {
+      title: '分摊金额',
+      description: '受益科室从该分摊方该项目分得的金额（元，精确到分）。',
+      type: 'numeric(18, 2)',
+      format: 'currency',
+      tests: ['not_null'],
+    },
+  },
+  sql: ({ ref }) => sql`
+    with units as (
+      select * from ${ref('dim_cost_units')}
+    ),
+
+    drivers as (
+      select * from ${ref('int_cost_allocation_drivers')}
+    ),
+
+    direct as (
+      select hospital_code, cost_month, dept_code, cost_item_code, (sum(direct_cost) * 100)::bigint as cents
+      from ${ref('fct_department_direct_costs')}
+      group by 1, 2, 3, 4
+    ),
+
+    pool_1 as (${pools(1, [])}),
+    level_1 as (${apportion('pool_1', 1)}),
+    pool_2 as (${pools(2, ['level_1'])}),
+    level_2 as (${apportion('pool_2', 2)}),
+    pool_3 as (${pools(3, ['level_1', 'level_2'])}),
+    level_3 as (${apportion('pool_3', 3)}),
+
+    final as (
+      select
+        hospital_code, cost_month, allocation_level, sender_dept_code, receiver_dept_code, cost_item_code,
+        driver_code, is_fallback, (cents / 100.0)::numeric(18, 2) as allocated_amount
+      from (
+        select * from level_1 union all select * from level_2 union all select * from level_3
+      ) levels
+      where cents <> 0
+    )
+
+    select * from final`,
+});
