@@ -18,7 +18,8 @@ export interface HospitalEconomics {
 
 type Row = Record<string, string>;
 
-function readCsv(file: string, gbk: boolean): Row[] {
+/** Reads a delivered CSV file (UTF-8 with or without BOM, or GBK). */
+export function readCsv(file: string, gbk: boolean): Row[] {
   const bytes = readFileSync(file);
   const text = gbk ? iconv.decode(bytes, 'gbk') : bytes.toString('utf8').replace(/^\uFEFF/, '');
   return parse(text, { columns: true }) as Row[];

@@ -45,6 +45,149 @@ export default defineModel({
       tests: ['not_null'],
     },
   },
+  unitTests: [
+    {
+      // The five units of the hand-worked example (int_department_costs__allocated) in one month:
+      // - ADM: the alliance allocates 行政后勤类 by floor area (R1), this hospital by headcount (R2);
+      //   the hospital's rule wins → SUP 1, LAB 2, MED 3, SUR 3 heads (ADM's own 2 heads excluded), Σ 9.
+      // - SUP: its standard department's rule (R4, packs) beats its class rule (R3, headcount); only
+      //   the packs SUP itself delivered count (XXX's 5 packs to MED do not) → LAB, MED, SUR 1 each.
+      // - LAB: no LAB_TESTS rows this month (only December's) → fallback ORDERED_REVENUE: charge
+      //   lines LAB executed, by ordering unit: MED 150 + 50 = 200, SUR 100; SUP's 30 is dropped
+      //   (医疗辅助类 does not receive at level 3), MED's own-executed 500 is not LAB's → Σ 300.
+      name: 'rules by precedence, sender-own drivers, eligible receivers, fallback',
+      given: {
+        dim_cost_units: [
+          ['ADM', 'D01', '行政后勤类', 1],
+          ['SUP', 'C01', '医疗辅助类', 2],
+          ['LAB', 'A30', '医疗技术类', 3],
+          ['MED', 'A03', '临床服务类', null],
+          ['SUR', 'A04', '临床服务类', null],
+        ].map(([dept, std, cls, level]) => ({
+          hospital_code: 'H',
+          dept_code: dept!,
+          std_dept_code: std!,
+          cost_unit_class: cls!,
+          allocation_level: level ?? null,
+        })),
+        fct_department_direct_costs: {
+          rows: [{ hospital_code: 'H', cost_month: '2024-01-01' }],
+          types: { cost_month: 'date' },
+        },
+        cost_drivers: [
+          ['HEADCOUNT', 'headcount', null, false],
+          ['FLOOR_AREA', 'floor_area', null, false],
+          ['STERILE_PACKS', 'erp_driver', 'STERILE_PACKS', true],
+          ['LAB_TESTS', 'erp_driver', 'LAB_TESTS', true],
+          ['ORDERED_REVENUE', 'ordered_revenue', null, true],
+        ].map(([code, basis, source, own]) => ({
+          driver_code: code!,
+          basis: basis!,
+          source_codes: source ?? null,
+          from_sender: own!,
+        })),
+        cost_allocation_rules: [
+          ['R1', null, null, '行政后勤类', 'FLOOR_AREA', null],
+          ['R2', 'H', null, '行政后勤类', 'HEADCOUNT', null],
+          ['R3', null, null, '医疗辅助类', 'HEADCOUNT', null],
+          ['R4', null, 'C01', null, 'STERILE_PACKS', 'HEADCOUNT'],
+          ['R5', null, 'A30', null, 'LAB_TESTS', 'ORDERED_REVENUE'],
+        ].map(([id, hospital, std, cls, driver, fallback]) => ({
+          rule_id: id!,
+          hospital_code: hospital ?? null,
+          sender_dept_code: null,
+          sender_std_dept_code: std ?? null,
+          sender_class: cls ?? null,
+          driver_code: driver!,
+          fallback_driver_code: fallback ?? null,
+        })),
+        stg_erp__headcount: {
+          rows: [
+            ['ADM', 2],
+            ['SUP', 1],
+            ['LAB', 2],
+            ['MED', 3],
+            ['SUR', 3],
+          ].map(([dept, heads]) => ({
+            hospital_code: 'H',
+            staff_month: '2024-01-01',
+            dept_code: dept!,
+            total_staff: heads!,
+          })),
+          types: { staff_month: 'date' },
+        },
+        stg_erp__floor_area: ['ADM', 'SUP', 'LAB', 'MED', 'SUR'].map((dept) => ({
+          hospital_code: 'H',
+          dept_code: dept,
+          floor_area_m2: dept === 'SUR' ? 50 : 10,
+        })),
+        stg_erp__allocation_drivers: {
+          rows: [
+            ['2024-01-01', 'STERILE_PACKS', 'SUP', 'LAB', 1],
+            ['2024-01-01', 'STERILE_PACKS', 'SUP', 'MED', 1],
+            ['2024-01-01', 'STERILE_PACKS', 'SUP', 'SUR', 1],
+            ['2024-01-01', 'STERILE_PACKS', 'XXX', 'MED', 5],
+            ['2023-12-01', 'LAB_TESTS', 'LAB', 'MED', 7],
+          ].map(([month, driver, service, dept, quantity]) => ({
+            hospital_code: 'H',
+            driver_month: month!,
+            driver_code: driver!,
+            service_dept_code: service!,
+            dept_code: dept!,
+            quantity: quantity!,
+          })),
+          types: { driver_month: 'date' },
+        },
+        stg_lab__workload: {
+          rows: [
+            {
+              hospital_code: 'H',
+              work_month: '2024-01-01',
+              exec_dept_code: 'LAB',
+              order_dept_code: 'MED',
+              exam_count: 4,
+            },
+          ],
+          types: { work_month: 'date' },
+        },
+        stg_his__charge_lines: {
+          rows: [
+            ['LAB', 'MED', 150],
+            ['LAB', 'MED', 50],
+            ['LAB', 'SUR', 100],
+            ['LAB', 'SUP', 30],
+            ['MED', 'MED', 500],
+          ].map(([exec, order, amount]) => ({
+            hospital_code: 'H',
+            charged_at: '2024-01-05 10:00',
+            exec_dept_code: exec!,
+            order_dept_code: order!,
+            amount: amount!,
+          })),
+          types: { charged_at: 'timestamp' },
+        },
+      },
+      expect: [
+        ['ADM', 'SUP', 'R2', 'HEADCOUNT', false, 1, 9],
+        ['ADM', 'LAB', 'R2', 'HEADCOUNT', false, 2, 9],
+        ['ADM', 'MED', 'R2', 'HEADCOUNT', false, 3, 9],
+        ['ADM', 'SUR', 'R2', 'HEADCOUNT', false, 3, 9],
+        ['SUP', 'LAB', 'R4', 'STERILE_PACKS', false, 1, 3],
+        ['SUP', 'MED', 'R4', 'STERILE_PACKS', false, 1, 3],
+        ['SUP', 'SUR', 'R4', 'STERILE_PACKS', false, 1, 3],
+        ['LAB', 'MED', 'R5', 'ORDERED_REVENUE', true, 200, 300],
+        ['LAB', 'SUR', 'R5', 'ORDERED_REVENUE', true, 100, 300],
+      ].map(([sender, receiver, rule, driver, fallback, quantity, total]) => ({
+        sender_dept_code: sender!,
+        receiver_dept_code: receiver!,
+        rule_id: rule!,
+        driver_code: driver!,
+        is_fallback: fallback!,
+        driver_quantity: quantity!,
+        total_driver_quantity: total!,
+      })),
+    },
+  ],
   sql: ({ ref }) => sql`
     with units as (
       select * from ${ref('dim_cost_units')}
@@ -138,6 +281,7 @@ export default defineModel({
         and m.basis = p.basis
         and m.code is not distinct from p.code
         and (not p.from_sender or m.service_dept_code = s.dept_code)
+      join months mo on mo.hospital_code = m.hospital_code and mo.cost_month = m.cost_month
       join units r on r.hospital_code = m.hospital_code and r.dept_code = m.receiver_dept_code
       where r.dept_code <> s.dept_code
         and (r.allocation_level is null or r.allocation_level > s.allocation_level)

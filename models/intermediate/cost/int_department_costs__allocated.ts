@@ -90,6 +90,104 @@ export default defineModel({
       tests: ['not_null'],
     },
   },
+  unitTests: [
+    {
+      // A hospital of five units, one month, two cost items (yuan; the model works in cents):
+      //   ADM 院办 (行政后勤类, level 1)   01: 100.00
+      //   SUP 供应室 (医疗辅助类, level 2) 01:  50.00  02: 20.00
+      //   LAB 检验科 (医疗技术类, level 3) 01:  80.00  02: 30.00
+      //   MED 内科, SUR 外科 (临床服务类)   01: 300.00 / 200.00  02: 40.00 / 60.00
+      // Level 1, ADM 01 = 10000 cents by headcount SUP 1, LAB 2, MED 3, SUR 3 (Σ 9):
+      //   floors 1111, 2222, 3333, 3333 (Σ 9999), remainders 10000·q mod 9 = 1, 2, 3, 3; one cent
+      //   left goes to the largest remainder, MED and SUR tie, MED first by code → MED 33.34,
+      //   SUR 33.33, LAB 22.22, SUP 11.11 (Σ 100.00). ADM has no 02, so nothing moves for 02.
+      // Level 2, SUP by packs LAB 1, MED 1, SUR 1 (Σ 3):
+      //   01 pool 50.00 + 11.11 = 6111 cents, exactly 2037 each → 20.37 × 3.
+      //   02 pool 20.00 = 2000 cents: floors 666 × 3 (Σ 1998), equal remainders 2, two cents left
+      //   → LAB 6.67, MED 6.67, SUR 6.66.
+      // Level 3, LAB by tests MED 2, SUR 1 (Σ 3):
+      //   01 pool 80.00 + 22.22 + 20.37 = 12259 cents: MED 24518/3 = 8172 r 2, SUR 12259/3 = 4086
+      //   r 1, one cent left → MED 81.73, SUR 40.86 (Σ 122.59).
+      //   02 pool 30.00 + 6.67 = 3667 cents: MED 7334/3 = 2444 r 2, SUR 1222 r 1 → MED 24.45,
+      //   SUR 12.22 (Σ 36.67).
+      name: 'three levels, item by item, largest remainder to the cent',
+      given: {
+        dim_cost_units: [
+          { hospital_code: 'H', dept_code: 'ADM', allocation_level: 1 },
+          { hospital_code: 'H', dept_code: 'SUP', allocation_level: 2 },
+          { hospital_code: 'H', dept_code: 'LAB', allocation_level: 3 },
+          { hospital_code: 'H', dept_code: 'MED', allocation_level: null },
+          { hospital_code: 'H', dept_code: 'SUR', allocation_level: null },
+        ],
+        int_cost_allocation_drivers: {
+          rows: [
+            ['ADM', 'SUP', 1, 1, 'HEADCOUNT'],
+            ['ADM', 'LAB', 1, 2, 'HEADCOUNT'],
+            ['ADM', 'MED', 1, 3, 'HEADCOUNT'],
+            ['ADM', 'SUR', 1, 3, 'HEADCOUNT'],
+            ['SUP', 'LAB', 2, 1, 'STERILE_PACKS'],
+            ['SUP', 'MED', 2, 1, 'STERILE_PACKS'],
+            ['SUP', 'SUR', 2, 1, 'STERILE_PACKS'],
+            ['LAB', 'MED', 3, 2, 'LAB_TESTS'],
+            ['LAB', 'SUR', 3, 1, 'LAB_TESTS'],
+          ].map(([sender, receiver, level, quantity, driver]) => ({
+            hospital_code: 'H',
+            cost_month: '2024-01-01',
+            allocation_level: level!,
+            sender_dept_code: sender!,
+            receiver_dept_code: receiver!,
+            driver_code: driver!,
+            is_fallback: false,
+            driver_quantity: quantity!,
+            total_driver_quantity: level === 1 ? 9 : 3,
+          })),
+          types: { cost_month: 'date', allocation_level: 'integer' },
+        },
+        fct_department_direct_costs: {
+          rows: [
+            ['ADM', '01', 100],
+            ['SUP', '01', 50],
+            ['SUP', '02', 20],
+            ['LAB', '01', 80],
+            ['LAB', '02', 30],
+            ['MED', '01', 300],
+            ['MED', '02', 40],
+            ['SUR', '01', 200],
+            ['SUR', '02', 60],
+          ].map(([dept, item, amount]) => ({
+            hospital_code: 'H',
+            cost_month: '2024-01-01',
+            dept_code: dept!,
+            cost_item_code: item!,
+            direct_cost: amount!,
+          })),
+          types: { cost_month: 'date' },
+        },
+      },
+      expect: [
+        ['ADM', 'SUP', '01', 1, 11.11],
+        ['ADM', 'LAB', '01', 1, 22.22],
+        ['ADM', 'MED', '01', 1, 33.34],
+        ['ADM', 'SUR', '01', 1, 33.33],
+        ['SUP', 'LAB', '01', 2, 20.37],
+        ['SUP', 'MED', '01', 2, 20.37],
+        ['SUP', 'SUR', '01', 2, 20.37],
+        ['SUP', 'LAB', '02', 2, 6.67],
+        ['SUP', 'MED', '02', 2, 6.67],
+        ['SUP', 'SUR', '02', 2, 6.66],
+        ['LAB', 'MED', '01', 3, 81.73],
+        ['LAB', 'SUR', '01', 3, 40.86],
+        ['LAB', 'MED', '02', 3, 24.45],
+        ['LAB', 'SUR', '02', 3, 12.22],
+      ].map(([sender, receiver, item, level, amount]) => ({
+        sender_dept_code: sender!,
+        receiver_dept_code: receiver!,
+        cost_item_code: item!,
+        allocation_level: level!,
+        allocated_amount: amount!,
+      })),
+    },
+  ],
   sql: ({ ref }) => sql`
     with units as (
       select * from ${ref('dim_cost_units')}

@@ -64,6 +64,78 @@ export default defineModel({
       type: 'numeric(18, 2)',
     },
   },
+  unitTests: [
+    {
+      // The hand-worked example's clinical units with revenue MED 600.00, SUR 300.00; item 02
+      // (卫生材料费) is variable, 01 (人员经费) fixed.
+      // MED: variable 71.12, fixed 435.44, 边际贡献 600 − 71.12 = 528.88 (ratio 0.881467),
+      //   direct contribution 600 − 340 = 260, full-cost result 600 − 506.56 = 93.44,
+      //   保本收入 435.44 × 600 / 528.88 = 493.99, volume 10 + 20 = 30, 保本服务量
+      //   435.44 × 30 / 528.88 = 24.70.
+      // SUR: variable 78.88, fixed 294.56, 边际贡献 221.12 (0.737067), direct contribution 40,
+      //   result −73.44, 保本收入 294.56 × 300 / 221.12 = 399.64, volume 40, 保本服务量 53.29.
+      name: 'contribution margin and break-even',
+      given: {
+        fct_department_full_costs: {
+          rows: [
+            ['LAB', '医疗技术类', '01', '固定', 80, 0, 0, 0],
+            ['MED', '临床服务类', '01', '固定', 300, 435.44, 108.86, 326.58],
+            ['MED', '临床服务类', '02', '变动', 40, 71.12, 17.78, 53.34],
+            ['SUR', '临床服务类', '01', '固定', 200, 294.56, 0, 294.56],
+            ['SUR', '临床服务类', '02', '变动', 60, 78.88, 0, 78.88],
+          ].map(([dept, cls, item, behaviour, direct, full, op, ip]) => ({
+            hospital_code: 'H',
+            cost_month: '2024-01-01',
+            dept_code: dept!,
+            dept_name: dept!,
+            std_dept_code: dept!,
+            std_dept_name: dept!,
+            cost_unit_class: cls!,
+            cost_item_code: item!,
+            cost_behaviour: behaviour!,
+            direct_cost: direct!,
+            full_cost: full!,
+            outpatient_full_cost: op!,
+            inpatient_full_cost: ip!,
+          })),
+          types: { cost_month: 'date' },
+        },
+        int_department_activity: {
+          rows: [
+            ['MED', 10, 20, 20, 600],
+            ['SUR', 0, 40, 38, 300],
+          ].map(([dept, visits, occupied, discharged, revenue]) => ({
+            hospital_code: 'H',
+            activity_month: '2024-01-01',
+            dept_code: dept!,
+            outpatient_visits: visits!,
+            occupied_bed_days: occupied!,
+            discharged_bed_days: discharged!,
+            ordered_revenue: revenue!,
+          })),
+          types: { activity_month: 'date' },
+        },
+      },
+      expect: [
+        ['MED', 600, 71.12, 435.44, 528.88, 0.881467, 260, 93.44, 30, 493.99, 24.7],
+        ['SUR', 300, 78.88, 294.56, 221.12, 0.737067, 40, -73.44, 40, 399.64, 53.29],
+      ].map(
+        ([dept, revenue, variable, fixed, margin, ratio, direct, result, volume, beRevenue, beVolume]) => ({
+          dept_code: dept!,
+          revenue: revenue!,
+          variable_cost: variable!,
+          fixed_cost: fixed!,
+          contribution_margin: margin!,
+          contribution_margin_ratio: ratio!,
+          direct_contribution: direct!,
+          full_cost_result: result!,
+          service_volume: volume!,
+          break_even_revenue: beRevenue!,
+          break_even_volume: beVolume!,
+        }),
+      ),
+    },
+  ],
   sql: ({ ref }) => sql`
     with costs as (
       select

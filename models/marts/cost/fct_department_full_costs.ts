@@ -22,6 +22,11 @@ export default defineModel({
   grain: 'One row per hospital, month, local department (cost unit of any class) and cost item.',
   primaryKey: ['hospital_code', 'cost_month', 'dept_code', 'cost_item_code'],
   columns: {
+    department_cost_id: {
+      title: '科室成本编号',
+      description: '医院|科室|月份|成本项目 组成的行标识。',
+      tests: ['unique', 'not_null'],
+    },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院编码，行级权限按此字段限定成员单位。',
@@ -41,6 +46,7 @@ export default defineModel({
       tests: [{ accepted_values: ['临床服务类', '医疗技术类', '医疗辅助类', '行政后勤类'] }],
     },
     cost_item_code: { title: '成本项目编码', description: '成本项目编码 01–07。', tests: ['not_null'] },
+    hospital_name: { title: '医院名称', description: '医联体成员医院名称。' },
     dept_name: { title: '科室名称', description: '院内科室名称。' },
     std_dept_name: { title: '标准科室名称', description: '联盟标准科室名称。' },
     cost_item_name: { title: '成本项目', description: '成本项目名称。' },
@@ -76,6 +82,128 @@ export default defineModel({
       format: 'percent',
     },
   },
+  unitTests: [
+    {
+      // The hand-worked example of int_department_costs__allocated, carried on (yuan):
+      //   MED 01: 300.00 direct + 33.34 (L1) + 20.37 (L2) + 81.73 (L3) = 435.44
+      //   MED 02:  40.00 + 0 + 6.67 + 24.45 = 71.12            → MED full 506.56
+      //   SUR 01: 200.00 + 33.33 + 20.37 + 40.86 = 294.56
+      //   SUR 02:  60.00 + 0 + 6.66 + 12.22 = 78.88            → SUR full 373.44
+      //   Σ clinical 880.00 = the ledger (100 + 70 + 110 + 340 + 260); every sender ends at 0:
+      //   SUP 01 50.00 + 11.11 − 61.11, LAB 01 80.00 + 22.22 + 20.37 − 122.59, LAB 02 30.00 + 6.67 − 36.67.
+      // MED's ERP split gives outpatient 0.25: 01 round(435.44 × 0.25) = 108.86, inpatient 326.58;
+      // 02 round(71.12 × 0.25) = 17.78, inpatient 53.34. SUR has no split row and is a ward
+      // (default share 0): all inpatient. Shares of full cost: 435.44 / 506.56 = 0.859602,
+      // 71.12 / 506.56 = 0.140398, 294.56 / 373.44 = 0.788775, 78.88 / 373.44 = 0.211225.
+      name: 'full cost = direct + received per level − allocated out, split by service',
+      given: {
+        dim_cost_units: [
+          ['ADM', '行政后勤类', 1],
+          ['SUP', '医疗辅助类', 1],
+          ['LAB', '医疗技术类', 0.5],
+          ['MED', '临床服务类', 0.5],
+          ['SUR', '临床服务类', 0],
+        ].map(([dept, cls, share]) => ({
+          hospital_code: 'H',
+          dept_code: dept!,
+          dept_name: dept!,
+          std_dept_code: dept!,
+          std_dept_name: dept!,
+          cost_unit_class: cls!,
+          default_outpatient_share: share!,
+        })),
+        cost_items: [
+          {
+            cost_item_code: '01',
+            cost_item_name: '人员经费',
+            controllability: '可控',
+            cost_behaviour: '固定',
+          },
+          {
+            cost_item_code: '02',
+            cost_item_name: '卫生材料费',
+            controllability: '可控',
+            cost_behaviour: '变动',
+          },
+        ],
+        dim_hospitals: [{ hospital_code: 'H', hospital_name: '示例医院' }],
+        stg_erp__service_split: {
+          rows: [{ hospital_code: 'H', split_month: '2024-01-01', dept_code: 'MED', outpatient_share: 0.25 }],
+          types: { split_month: 'date' },
+        },
+        fct_department_direct_costs: {
+          rows: [
+            ['ADM', '01', 100],
+            ['SUP', '01', 50],
+            ['SUP', '02', 20],
+            ['LAB', '01', 80],
+            ['LAB', '02', 30],
+            ['MED', '01', 300],
+            ['MED', '02', 40],
+            ['SUR', '01', 200],
+            ['SUR', '02', 60],
+          ].map(([dept, item, amount]) => ({
+            hospital_code: 'H',
+            cost_month: '2024-01-01',
+            dept_code: dept!,
+            cost_item_code: item!,
+            direct_cost: amount!,
+          })),
+          types: { cost_month: 'date' },
+        },
+        int_department_costs__allocated: {
+          rows: [
+            ['ADM', 'SUP', '01', 1, 11.11],
+            ['ADM', 'LAB', '01', 1, 22.22],
+            ['ADM', 'MED', '01', 1, 33.34],
+            ['ADM', 'SUR', '01', 1, 33.33],
+            ['SUP', 'LAB', '01', 2, 20.37],
+            ['SUP', 'MED', '01', 2, 20.37],
+            ['SUP', 'SUR', '01', 2, 20.37],
+            ['SUP', 'LAB', '02', 2, 6.67],
+            ['SUP', 'MED', '02', 2, 6.67],
+            ['SUP', 'SUR', '02', 2, 6.66],
+            ['LAB', 'MED', '01', 3, 81.73],
+            ['LAB', 'SUR', '01', 3, 40.86],
+            ['LAB', 'MED', '02', 3, 24.45],
+            ['LAB', 'SUR', '02', 3, 12.22],
+          ].map(([sender, receiver, item, level, amount]) => ({
+            hospital_code: 'H',
+            cost_month: '2024-01-01',
+            sender_dept_code: sender!,
+            receiver_dept_code: receiver!,
+            cost_item_code: item!,
+            allocation_level: level!,
+            allocated_amount: amount!,
+          })),
+          types: { cost_month: 'date', allocation_level: 'integer' },
+        },
+      },
+      expect: [
+        ['ADM', '01', 100, 0, 0, 0, 100, 0, 0, 0, null],
+        ['SUP', '01', 50, 11.11, 0, 0, 61.11, 0, 0, 0, null],
+        ['SUP', '02', 20, 0, 0, 0, 20, 0, 0, 0, null],
+        ['LAB', '01', 80, 22.22, 20.37, 0, 122.59, 0, 0, 0, null],
+        ['LAB', '02', 30, 0, 6.67, 0, 36.67, 0, 0, 0, null],
+        ['MED', '01', 300, 33.34, 20.37, 81.73, 0, 435.44, 108.86, 326.58, 0.859602],
+        ['MED', '02', 40, 0, 6.67, 24.45, 0, 71.12, 17.78, 53.34, 0.140398],
+        ['SUR', '01', 200, 33.33, 20.37, 40.86, 0, 294.56, 0, 294.56, 0.788775],
+        ['SUR', '02', 60, 0, 6.66, 12.22, 0, 78.88, 0, 78.88, 0.211225],
+      ].map(([dept, item, direct, l1, l2, l3, out, full, op, ip, share]) => ({
+        dept_code: dept!,
+        cost_item_code: item!,
+        direct_cost: direct!,
+        received_level1: l1!,
+        received_level2: l2!,
+        received_level3: l3!,
+        allocated_out: out!,
+        full_cost: full!,
+        outpatient_full_cost: op!,
+        inpatient_full_cost: ip!,
+        full_cost_share: share ?? null,
+      })),
+    },
+  ],
   sql: ({ ref }) => sql`
     with units as (
       select * from ${ref('dim_cost_units')}
@@ -83,6 +211,10 @@ export default defineModel({
 
     items as (
       select * from ${ref('cost_items')}
+    ),
+
+    hospitals as (
+      select * from ${ref('dim_hospitals')}
     ),
 
     split as (
@@ -135,7 +267,10 @@ export default defineModel({
     final as (
       select
         -- ids
+        concat_ws('|', c.hospital_code, c.dept_code, to_char(c.cost_month, 'YYYY-MM'), c.cost_item_code)
+          as department_cost_id,
         c.hospital_code,
+        h.hospital_name,
         c.cost_month,
         c.dept_code,
         u.dept_name,
@@ -164,6 +299,7 @@ export default defineModel({
       from costed c
       join units u on u.hospital_code = c.hospital_code and u.dept_code = c.dept_code
       left join items i on i.cost_item_code = c.cost_item_code
+      left join hospitals h on h.hospital_code = c.hospital_code
     )
 
     select * from final`,

@@ -56,11 +56,17 @@ export default defineModel({
   grain: 'One row per hospital, month and clinical department.',
   primaryKey: ['hospital_code', 'cost_month', 'dept_code'],
   columns: {
+    unit_cost_id: {
+      title: '单位成本编号',
+      description: '医院|科室|月份 组成的行标识。',
+      tests: ['unique', 'not_null'],
+    },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院编码，行级权限按此字段限定成员单位。',
       tests: ['not_null'],
     },
+    hospital_name: { title: '医院名称', description: '医联体成员医院名称。' },
     cost_month: {
       title: '成本月份',
       description: '会计期间（月初日期）。',
@@ -118,6 +124,75 @@ export default defineModel({
       expression: `outpatient_full_cost = ${ITEMS.map(([, k]) => `outpatient_${k}_cost`).join(' + ')} and inpatient_full_cost = ${ITEMS.map(([, k]) => `inpatient_${k}_cost`).join(' + ')}`,
     },
   ],
+  unitTests: [
+    {
+      // The hand-worked example's clinical units (see fct_department_full_costs): MED full 506.56,
+      // outpatient 108.86 + 17.78 = 126.64 over 10 visits = 12.66 per visit; inpatient
+      // 326.58 + 53.34 = 379.92 over 20 bed-days = 19.00. SUR: no visits (no 诊次成本),
+      // inpatient 294.56 + 78.88 = 373.44 over 40 occupied bed-days = 9.34 (9.336), over 38
+      // discharged bed-days = 9.83 (9.827). LAB is no clinical unit and has no row.
+      name: 'cost per visit and per bed-day with composition by item',
+      given: {
+        fct_department_full_costs: {
+          rows: [
+            ['LAB', '医疗技术类', '01', '固定', 80, 0, 0, 0],
+            ['MED', '临床服务类', '01', '固定', 300, 435.44, 108.86, 326.58],
+            ['MED', '临床服务类', '02', '变动', 40, 71.12, 17.78, 53.34],
+            ['SUR', '临床服务类', '01', '固定', 200, 294.56, 0, 294.56],
+            ['SUR', '临床服务类', '02', '变动', 60, 78.88, 0, 78.88],
+          ].map(([dept, cls, item, behaviour, direct, full, op, ip]) => ({
+            hospital_code: 'H',
+            cost_month: '2024-01-01',
+            dept_code: dept!,
+            dept_name: dept!,
+            std_dept_code: dept!,
+            std_dept_name: dept!,
+            cost_unit_class: cls!,
+            cost_item_code: item!,
+            cost_behaviour: behaviour!,
+            direct_cost: direct!,
+            full_cost: full!,
+            outpatient_full_cost: op!,
+            inpatient_full_cost: ip!,
+          })),
+          types: { cost_month: 'date' },
+        },
+        dim_hospitals: [{ hospital_code: 'H', hospital_name: '示例医院' }],
+        int_department_activity: {
+          rows: [
+            ['MED', 10, 20, 20, 600],
+            ['SUR', 0, 40, 38, 300],
+          ].map(([dept, visits, occupied, discharged, revenue]) => ({
+            hospital_code: 'H',
+            activity_month: '2024-01-01',
+            dept_code: dept!,
+            outpatient_visits: visits!,
+            occupied_bed_days: occupied!,
+            discharged_bed_days: discharged!,
+            ordered_revenue: revenue!,
+          })),
+          types: { activity_month: 'date' },
+        },
+      },
+      expect: [
+        ['MED', 506.56, 126.64, 379.92, 12.66, 19, 19, 108.86, 17.78, 326.58, 53.34],
+        ['SUR', 373.44, 0, 373.44, null, 9.34, 9.83, 0, 0, 294.56, 78.88],
+      ].map(([dept, full, op, ip, perVisit, perDay, perDischargedDay, op01, op02, ip01, ip02]) => ({
+        dept_code: dept!,
+        full_cost: full!,
+        outpatient_full_cost: op!,
+        inpatient_full_cost: ip!,
+        cost_per_visit: perVisit ?? null,
+        cost_per_bed_day: perDay!,
+        cost_per_discharged_bed_day: perDischargedDay!,
+        outpatient_personnel_cost: op01!,
+        outpatient_material_cost: op02!,
+        inpatient_personnel_cost: ip01!,
+        inpatient_material_cost: ip02!,
+        inpatient_drug_cost: 0,
+      })),
+    },
+  ],
   sql: ({ ref }) => sql`
     with costs as (
       select * from ${ref('fct_department_full_costs')}
@@ -146,6 +221,8 @@ export default defineModel({
 
     final as (
       select
+        concat_ws('|', d.hospital_code, d.dept_code, to_char(d.cost_month, 'YYYY-MM')) as unit_cost_id,
+        h.hospital_name,
         d.*,
         coalesce(a.outpatient_visits, 0)::bigint as outpatient_visits,
         coalesce(a.occupied_bed_days, 0)::bigint as occupied_bed_days,
@@ -156,6 +233,7 @@ export default defineModel({
       from by_department d
       left join activity a
         on a.hospital_code = d.hospital_code and a.activity_month = d.cost_month and a.dept_code = d.dept_code
+      left join ${ref('dim_hospitals')} h on h.hospital_code = d.hospital_code
     )
 
     select * from final`,
