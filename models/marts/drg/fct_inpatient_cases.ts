@@ -95,6 +95,8 @@ export default defineModel({
       title: '支付标准来源',
       description: 'settlement 医保结算 / policy 按政策计算。',
     },
+    base_rate: { title: '费率', description: '支付标准所用费率（元/权重；DIP 为预算点值）。' },
+    level_coefficient: { title: '级别系数', description: '支付标准所用级别系数。' },
     total_charges: {
       title: '医疗费总额',
       description: '医疗费总额（元）。',
@@ -313,6 +315,8 @@ export default defineModel({
         -- amounts
         t.payment_standard,
         t.payment_standard_source,
+        t.base_rate,
+        t.level_coefficient,
         t.total_charges,
         t.fund_paid_amount,
         t.self_paid_amount,
