@@ -185,34 +185,32 @@ export async function loadCostReport(
     ),
   );
 
-  // 诊次成本构成表 and 床日成本构成表: cost per visit / occupied bed-day, by item
-  for (const [sheet, part, volume, volumeName] of [
-    ['诊次成本构成表', 'outpatient_full_cost', 'outpatient_visits', '门诊人次'],
-    ['床日成本构成表', 'inpatient_full_cost', 'occupied_bed_days', '实际占用床日'],
+  // 诊次成本构成表 and 床日成本构成表: cost per visit / occupied bed-day by item, from fct_unit_costs
+  // (its composition columns are named per cost item; the names here follow the cost_items codes)
+  const unitCostColumn: Readonly<Record<string, string>> = {
+    '01': 'personnel',
+    '02': 'material',
+    '03': 'drug',
+    '04': 'depreciation',
+    '05': 'amortisation',
+    '06': 'risk_fund',
+    '07': 'other',
+  };
+  for (const [sheet, side, volume, volumeName, unitName] of [
+    ['诊次成本构成表', 'outpatient', 'outpatient_visits', '门诊人次', '诊次成本'],
+    ['床日成本构成表', 'inpatient', 'occupied_bed_days', '实际占用床日', '床日成本'],
   ] as const) {
+    const perItem = items.filter((i) => unitCostColumn[i.code]);
     const rows = await query(`
-      with costs as (
-        select hospital_code, dept_code, max(dept_name) as dept_name,
-          ${pivot((i) => `sum(${part}) filter (where cost_item_code = '${i.code}')`)},
-          sum(${part}) as total
-        from marts.fct_department_full_costs
-        where ${inYear('cost_month')} and ${scope} and cost_unit_class = '临床服务类'
-        group by 1, 2
-      ),
-      volumes as (
-        select hospital_code, dept_code, sum(${volume}) as volume
-        from marts.fct_unit_costs
-        where ${inYear('cost_month')} and ${scope}
-        group by 1, 2
-      )
-      select ${groupHospital} c.*, v.volume,
-        ${items.map((i) => `c.c${i.code} / nullif(v.volume, 0) as u${i.code}`).join(', ')},
-        c.total / nullif(v.volume, 0) as unit_total
-      from costs c
-      join volumes v using (hospital_code, dept_code)
-      join marts.dim_hospitals h using (hospital_code)
-      where v.volume > 0
-      order by ${groupHospital} c.dept_code`);
+      select ${groupHospital} dept_code, max(dept_name) as dept_name, sum(${volume}) as volume,
+        sum(${side}_full_cost) as cost,
+        ${perItem.map((i) => `sum(${side}_${unitCostColumn[i.code]}_cost) as c${i.code}`).join(', ')},
+        ${perItem.map((i) => `sum(${side}_${unitCostColumn[i.code]}_cost) / nullif(sum(${volume}), 0) as u${i.code}`).join(', ')},
+        sum(${side}_full_cost) / nullif(sum(${volume}), 0) as unit_total
+      from marts.fct_unit_costs
+      where ${inYear('cost_month')} and ${scope}
+      group by ${groupHospital} dept_code
+      order by ${groupHospital} dept_code`);
     add(
       sheet,
       [
@@ -220,11 +218,9 @@ export async function loadCostReport(
         text('dept_code', '科室编码'),
         text('dept_name', '科室名称'),
         count('volume', volumeName),
-        ...items.map((i) => ratio(`u${i.code}`, i.name, 'unit', [`c${i.code}`, 'volume'])),
-        ratio('unit_total', sheet.slice(0, 2) === '诊次' ? '诊次成本' : '床日成本', 'unit', [
-          'total',
-          'volume',
-        ]),
+        money('cost', side === 'outpatient' ? '门诊全成本' : '住院全成本'),
+        ...perItem.map((i) => ratio(`u${i.code}`, i.name, 'unit', [`c${i.code}`, 'volume'])),
+        ratio('unit_total', unitName, 'unit', ['cost', 'volume']),
       ],
       rows,
     );

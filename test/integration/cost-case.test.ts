@@ -309,13 +309,42 @@ describe('served and exported', () => {
     expect(total('DRG成本明细表', '结余/超支')).toBe(cents(drg!['drg_cost_analysis.margin']));
     expect(total('DRG成本明细表', '支付标准合计')).toBe(cents(drg!['drg_cost_analysis.payment_standard']));
     expect(total('DRG成本构成表', '金额')).toBe(cents(drg!['drg_cost_analysis.case_cost']));
-    // The department tables read cost-alloc's marts; until their Cube views are merged here, their
-    // totals are checked against the marts themselves.
-    const [direct] = await rows(
-      `select sum(direct_cost) as v from marts.fct_department_direct_costs
-       where hospital_code = $1 and extract(year from cost_month) = $2`,
-      [hospitalA, year],
+    // The department tables read cost-alloc's marts, served by department_cost_analysis and unit_cost_analysis.
+    const [departments] = await cubeLoad(
+      {
+        measures: ['department_cost_analysis.direct_cost'],
+        timeDimensions: [
+          { dimension: 'department_cost_analysis.cost_month', dateRange: [`${year}-01-01`, `${year}-12-31`] },
+        ],
+      },
+      member,
     );
-    expect(total('各科室直接成本表', '合计')).toBe(cents(direct!.v));
+    expect(total('各科室直接成本表', '合计')).toBe(
+      cents(departments!['department_cost_analysis.direct_cost']),
+    );
+    const [clinical] = await cubeLoad(
+      {
+        measures: ['department_cost_analysis.full_cost'],
+        segments: ['department_cost_analysis.clinical'],
+        timeDimensions: [
+          { dimension: 'department_cost_analysis.cost_month', dateRange: [`${year}-01-01`, `${year}-12-31`] },
+        ],
+      },
+      member,
+    );
+    expect(total('全成本构成分析表', '金额')).toBe(cents(clinical!['department_cost_analysis.full_cost']));
+    const [units] = await cubeLoad(
+      {
+        measures: ['unit_cost_analysis.outpatient_full_cost', 'unit_cost_analysis.outpatient_visits'],
+        timeDimensions: [
+          { dimension: 'unit_cost_analysis.cost_month', dateRange: [`${year}-01-01`, `${year}-12-31`] },
+        ],
+      },
+      member,
+    );
+    expect(total('诊次成本构成表', '门诊全成本')).toBe(
+      cents(units!['unit_cost_analysis.outpatient_full_cost']),
+    );
+    expect(total('诊次成本构成表', '门诊人次')).toBe(cents(units!['unit_cost_analysis.outpatient_visits']));
   });
 });
