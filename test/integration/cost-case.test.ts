@@ -130,7 +130,7 @@ describe('case cost', () => {
         (select sum(inpatient_full_cost) from marts.fct_department_full_costs) as inpatient,
         (select sum(inpatient_full_cost) from marts.fct_case_cost_reconciliation) as reconciled_inpatient`);
     expect(cents(sums!.reconciled)).toBe(cents(sums!.cases));
-    expect(sums!.reconciled_count).toBe(sums!.case_count);
+    expect(Number(sums!.reconciled_count)).toBe(Number(sums!.case_count));
     expect(cents(sums!.reconciled_inpatient)).toBe(cents(sums!.inpatient));
     const lines = await rows(`select * from marts.fct_case_cost_reconciliation`);
     for (const l of lines)
@@ -190,7 +190,7 @@ describe('case cost', () => {
         (select sum(case_count) from marts.fct_disease_costs) as disease_cases,
         (select count(*) from marts.fct_case_costs) as case_count`);
     expect(cents(disease!.disease)).toBe(cents(disease!.cases));
-    expect(disease!.disease_cases).toBe(disease!.case_count);
+    expect(Number(disease!.disease_cases)).toBe(Number(disease!.case_count));
   });
 });
 
