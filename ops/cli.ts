@@ -317,6 +317,20 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('report')
+    .description('reports a finance department submits')
+    .command('cost')
+    .description(
+      'the standard cost tables of 公立医院成本核算规范 for one year as one workbook, a sheet per table (totals equal the Cube views)',
+    )
+    .requiredOption('--year <year>', 'the year', integer)
+    .option('--hospital <code>', 'one hospital (default: every hospital of the alliance)')
+    .requiredOption('--out <file>', 'the .xlsx file to write')
+    .action(async (opts: { year: number; hospital?: string; out: string }) =>
+      (await import('./commands/report-cost.ts')).reportCostCommand(opts),
+    );
+
+  program
     .command('token')
     .description('print a signed API token (JWT) for local use')
     .addOption(

@@ -22,6 +22,7 @@ export default defineModel({
     item_code: { description: '院内收费项目编码' },
     department_code: { description: '标准科室编码（开单科室）', tests: ['not_null'] },
     department_name: { description: '标准科室名称' },
+    exec_dept_code: { description: '执行科室（院内编码，项目成本按执行科室归集）' },
     charge_category_code: {
       description: '医保收费项目类别',
       tests: ['not_null', { relationships: { to: 'charge_categories', field: 'category_code' } }],
@@ -51,6 +52,7 @@ export default defineModel({
               item_code: 'I1',
               charge_category_code: '01',
               order_dept_code: 'D9',
+              exec_dept_code: 'D9',
               charged_at: '2024-03-15 10:00',
               quantity: 2,
               unit_price: 3.5,
@@ -140,6 +142,7 @@ export default defineModel({
         c.item_code,
         d.std_dept_code as department_code,
         s.std_dept_name as department_name,
+        c.exec_dept_code,
         c.charge_category_code,
         k.category_name as charge_category_name,
         -- flags

@@ -1,0 +1,360 @@
+import { sql } from 'kysely';
+import { defineModel } from '../../../core/engine/model-definition.ts';
+
+export default defineModel({
+  name: 'fct_inpatient_cases',
+  materialized: 'table',
+  description: [
+    '住院病例事实：每次出院一行（含自费病例）。病组、权重与支付标准取自 int_inpatient_cases__grouped（医保方结果优先，否则病案首页院内分组，并注明来源）。',
+    '排除病例（住院天数超过、医疗费总额低于 drg_case_rules 的界值）不参与入组率分母、CMI 与倍率判断；入组 = 未排除且有病组。',
+    '倍率：医疗费总额 / 支付标准，高于高倍率界值为 high（高倍率），低于低倍率界值为 low（低倍率），其余 normal；界值取医保局发布的病组界值，未发布时按 drg_outlier_bands 的权重分段（DIP 病例以分值 / dip_score_per_weight 为权重）。',
+    '结余/超支：医保视角 = 支付标准 − 医疗费总额；医院视角 = 支付标准 − 病例成本。',
+    '消耗指数的病例分量：医疗费 / 同级参考次均费用、住院天数 / 同级参考平均住院日；参考值取医保局区域参考值（regional），缺失时取医联体同年同病组同级别入组病例均值（alliance）。',
+    'DIP 预估支付 = 分值 × 点值（医保局年度预算文件的点值）× 级别系数。患者标识仅以哈希键出现。',
+  ].join(''),
+  grain: 'One row per inpatient discharge (hospital, visit id).',
+  primaryKey: ['hospital_code', 'visit_id'],
+  columns: {
+    // ids
+    hospital_code: {
+      title: '医院编码',
+      description: '医联体成员医院的编码，行级权限按此字段限定成员单位。',
+      tests: ['not_null', { relationships: { to: 'dim_hospitals', field: 'hospital_code' } }],
+    },
+    visit_id: { title: '住院号', description: '住院号（就诊ID）。', tests: ['not_null'] },
+    hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
+    hospital_level: { title: '医院等级', description: "医院等级，'3' 三级，'2' 二级，'1' 一级。" },
+    publisher_code: { title: '医保局编码', description: '支付政策发布方（医保局）编码。' },
+    patient_key: { title: '患者键', description: '患者标识的 SHA-256 哈希（医院编码与患者ID）。' },
+    insured_person_key: { title: '参保人键', description: '医保人员编号的 SHA-256 哈希。' },
+    insurance_type: { title: '险种', description: '险种：310 职工，390 居民，999 自费。' },
+    dept_code: { title: '出院科室编码', description: '出院科室的标准科室编码。' },
+    dept_name: { title: '出院科室', description: '出院科室的标准科室名称。' },
+    // dates
+    discharged_at: { title: '出院时间', description: '出院时间。' },
+    discharge_month: {
+      title: '出院月份',
+      description: '出院月份（当月第一天）。',
+      type: 'date',
+      tests: ['not_null'],
+    },
+    year: { title: '出院年度', description: '出院年度。', type: 'integer' },
+    length_of_stay_days: { title: '住院天数', description: '实际住院天数。' },
+    is_death: { title: '是否死亡', description: '离院方式为死亡。', type: 'boolean' },
+    // group
+    drg_code: { title: 'DRG 编码', description: 'DRG 病组编码，空为未入组。' },
+    drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
+    mdc_code: { title: 'MDC', description: '主要诊断大类（病组编码首字母）。' },
+    group_source: {
+      title: '病组来源',
+      description: 'settlement 医保结算结果 / front_page 病案首页院内分组 / none 未入组。',
+      tests: [{ accepted_values: ['settlement', 'front_page', 'none'] }],
+    },
+    drg_weight: { title: '权重', description: '相对权重 RW。' },
+    payment_method: { title: '支付方式', description: '医保支付方式：DRG / DIP；自费病例为空。' },
+    dip_code: { title: 'DIP 病种', description: 'DIP 病种编码。' },
+    dip_score: { title: 'DIP 分值', description: 'DIP 病种分值。' },
+    // status
+    is_excluded: {
+      title: '是否排除',
+      description: '按医保局病例规则排除（不计入组率分母）。',
+      type: 'boolean',
+    },
+    exclusion_reason: {
+      title: '排除原因',
+      description: '排除原因，如 住院天数超过 60 天、医疗费总额低于 5 元。',
+    },
+    is_grouped: { title: '是否入组', description: '未排除且有 DRG 病组。', type: 'boolean' },
+    outlier_class: {
+      title: '倍率类型',
+      description: 'high 高倍率 / low 低倍率 / normal 正常倍率；无支付标准或排除病例为空。',
+      tests: [{ accepted_values: ['high', 'low', 'normal'] }],
+    },
+    outlier_class_name: { title: '倍率类型名称', description: '高倍率 / 低倍率 / 正常倍率。' },
+    charge_to_standard_ratio: { title: '费用倍率', description: '医疗费总额 / 支付标准。' },
+    low_outlier_ratio: { title: '低倍率界值', description: '所用低倍率界值（× 支付标准）。' },
+    high_outlier_ratio: { title: '高倍率界值', description: '所用高倍率界值（× 支付标准）。' },
+    outlier_threshold_source: {
+      title: '界值来源',
+      description: 'published 医保局发布 / bands 种子权重分段。',
+      tests: [{ accepted_values: ['published', 'bands'] }],
+    },
+    risk_class: {
+      title: '死亡风险等级',
+      description: '病组死亡风险等级（1 最低），见 int_drg_groups__risk_classes。',
+    },
+    risk_class_name: { title: '死亡风险等级名称', description: '低风险 / 中低风险 / 中高风险 / 高风险。' },
+    // amounts
+    payment_standard: {
+      title: '支付标准',
+      description: '支付标准（元）。',
+      format: 'currency',
+      type: 'numeric(18, 2)',
+    },
+    payment_standard_source: {
+      title: '支付标准来源',
+      description: 'settlement 医保结算 / policy 按政策计算。',
+    },
+    base_rate: { title: '费率', description: '支付标准所用费率（元/权重；DIP 为预算点值）。' },
+    level_coefficient: { title: '级别系数', description: '支付标准所用级别系数。' },
+    total_charges: {
+      title: '医疗费总额',
+      description: '医疗费总额（元）。',
+      format: 'currency',
+      type: 'numeric(18, 2)',
+    },
+    fund_paid_amount: {
+      title: '基金支付',
+      description: '基金支付（元）。',
+      format: 'currency',
+      type: 'numeric(18, 2)',
+    },
+    self_paid_amount: {
+      title: '个人负担',
+      description: '个人自付与自费（元）。',
+      format: 'currency',
+      type: 'numeric(18, 2)',
+    },
+    case_cost: {
+      title: '病例成本',
+      description: '病例成本（元，来自成本核算集市；未接入时为空）。',
+      format: 'currency',
+      type: 'numeric(18, 2)',
+    },
+    margin_payer_view: {
+      title: '结余（医保视角）',
+      description: '支付标准 − 医疗费总额（元），正为结余、负为超支。',
+      format: 'currency',
+      type: 'numeric(18, 2)',
+    },
+    margin_hospital_view: {
+      title: '结余（医院视角）',
+      description: '支付标准 − 病例成本（元）。',
+      format: 'currency',
+      type: 'numeric(18, 2)',
+    },
+    dip_point_value: { title: 'DIP 点值', description: '医保局年度预算文件的点值（元/分）。' },
+    dip_estimated_payment: {
+      title: 'DIP 预估支付',
+      description: '分值 × 点值 × 级别系数（元）。',
+      format: 'currency',
+      type: 'numeric(18, 2)',
+    },
+    // consumption index parts
+    reference_basis: {
+      title: '参考值来源',
+      description: 'regional 区域同级参考值 / alliance 医联体同级均值。',
+      tests: [{ accepted_values: ['regional', 'alliance'] }],
+    },
+    reference_mean_charge: { title: '同级参考次均费用', description: '同级参考次均费用（元）。' },
+    reference_mean_los_days: { title: '同级参考平均住院日', description: '同级参考平均住院日。' },
+    charge_index_part: {
+      title: '费用比',
+      description: '医疗费 / 同级参考次均费用（费用消耗指数的病例分量）。',
+    },
+    los_index_part: {
+      title: '时间比',
+      description: '住院天数 / 同级参考平均住院日（时间消耗指数的病例分量）。',
+    },
+  },
+  tests: [
+    {
+      name: 'grouped_cases_have_weight',
+      expression: 'not is_grouped or drg_weight is not null',
+      severity: 'error',
+    },
+  ],
+  sql: ({ ref }) => sql`
+    with cases as (
+      select * from ${ref('int_inpatient_cases__grouped')}
+    ),
+
+    hospitals as (
+      select * from ${ref('hospitals')}
+    ),
+
+    departments as (
+      select * from ${ref('standard_departments')}
+    ),
+
+    rules as (
+      select * from ${ref('drg_case_rules')}
+    ),
+
+    bands as (
+      select * from ${ref('drg_outlier_bands')}
+    ),
+
+    policies as (
+      select * from ${ref('dim_drg_groups')}
+    ),
+
+    reference as (
+      select * from ${ref('stg_insurance__regional_reference')}
+    ),
+
+    risk as (
+      select * from ${ref('int_drg_groups__risk_classes')}
+    ),
+
+    dip_budget as (
+      select * from ${ref('stg_insurance__dip_budget')}
+    ),
+
+    -- TODO(cost-case): case_cost comes from fct_case_costs once the cost-case branch lands.
+    case_costs as (
+      select null::text as hospital_code, null::text as visit_id, null::numeric as case_cost where false
+    ),
+
+    published_ratios as (
+      select publisher_code, year, drg_code, max(low_outlier_ratio) as low_outlier_ratio, max(high_outlier_ratio) as high_outlier_ratio
+      from policies
+      where low_outlier_ratio is not null or high_outlier_ratio is not null
+      group by 1, 2, 3
+    ),
+
+    with_rules as (
+      select
+        c.*,
+        r.max_length_of_stay_days,
+        r.min_total_charges,
+        case when c.payment_method = 'DIP' then c.dip_score / nullif(r.dip_score_per_weight, 0) else c.drg_weight end
+          as band_weight,
+        case
+          when c.length_of_stay_days > r.max_length_of_stay_days then '住院天数超过 ' || r.max_length_of_stay_days || ' 天'
+          when c.total_charges < r.min_total_charges then '医疗费总额低于 ' || r.min_total_charges || ' 元'
+        end as exclusion_reason
+      from cases c
+      left join lateral (
+        select * from rules r where r.publisher_code in (c.publisher_code, '*') order by (r.publisher_code = '*') limit 1
+      ) r on true
+    ),
+
+    flagged as (
+      select
+        w.*,
+        w.exclusion_reason is not null as is_excluded,
+        w.exclusion_reason is null and w.drg_code is not null as is_grouped
+      from with_rules w
+    ),
+
+    alliance_reference as (
+      select
+        year,
+        drg_code,
+        hospital_level,
+        avg(total_charges) as mean_charge,
+        avg(length_of_stay_days) as mean_los
+      from flagged
+      where is_grouped
+      group by 1, 2, 3
+    ),
+
+    thresholds as (
+      select
+        f.*,
+        coalesce(p.low_outlier_ratio, b.low_outlier_ratio) as low_outlier_ratio,
+        coalesce(p.high_outlier_ratio, b.high_outlier_ratio) as high_outlier_ratio,
+        case when p.drg_code is not null then 'published' when b.publisher_code is not null then 'bands' end
+          as outlier_threshold_source
+      from flagged f
+      left join published_ratios p
+        on f.payment_method is distinct from 'DIP'
+        and p.publisher_code = f.publisher_code and p.year = f.year and p.drg_code = f.drg_code
+      left join lateral (
+        select * from bands b
+        where b.publisher_code in (f.publisher_code, '*')
+          and f.band_weight > b.weight_above
+          and (b.weight_up_to is null or f.band_weight <= b.weight_up_to)
+        order by (b.publisher_code = '*')
+        limit 1
+      ) b on true
+    ),
+
+    final as (
+      select
+        -- ids
+        t.hospital_code,
+        t.visit_id,
+        h.hospital_name,
+        t.hospital_level,
+        t.publisher_code,
+        t.patient_key,
+        t.insured_person_key,
+        t.insurance_type,
+        t.dept_code,
+        d.std_dept_name as dept_name,
+        -- dates
+        t.discharged_at,
+        t.discharge_month,
+        t.year,
+        t.length_of_stay_days,
+        t.is_death,
+        -- group
+        t.drg_code,
+        t.drg_name,
+        left(t.drg_code, 1) as mdc_code,
+        t.group_source,
+        t.drg_weight,
+        t.payment_method,
+        t.dip_code,
+        t.dip_score,
+        -- status
+        t.is_excluded,
+        t.exclusion_reason,
+        t.is_grouped,
+        o.outlier_class,
+        case o.outlier_class when 'high' then '高倍率' when 'low' then '低倍率' when 'normal' then '正常倍率' end
+          as outlier_class_name,
+        round(t.total_charges / nullif(t.payment_standard, 0), 4) as charge_to_standard_ratio,
+        t.low_outlier_ratio,
+        t.high_outlier_ratio,
+        t.outlier_threshold_source,
+        k.risk_class,
+        k.risk_class_name,
+        -- amounts
+        t.payment_standard,
+        t.payment_standard_source,
+        t.base_rate,
+        t.level_coefficient,
+        t.total_charges,
+        t.fund_paid_amount,
+        t.self_paid_amount,
+        cc.case_cost::numeric(18, 2) as case_cost,
+        (t.payment_standard - t.total_charges)::numeric(18, 2) as margin_payer_view,
+        (t.payment_standard - cc.case_cost)::numeric(18, 2) as margin_hospital_view,
+        b.point_value as dip_point_value,
+        round(t.dip_score * b.point_value * coalesce(t.level_coefficient, 1), 2)::numeric(18, 2) as dip_estimated_payment,
+        -- consumption index parts
+        case when t.is_grouped then case when rr.mean_charge is not null then 'regional' when ar.mean_charge is not null then 'alliance' end end
+          as reference_basis,
+        case when t.is_grouped then round(coalesce(rr.mean_charge, ar.mean_charge), 2) end as reference_mean_charge,
+        case when t.is_grouped then round(coalesce(rr.mean_los, ar.mean_los), 4) end as reference_mean_los_days,
+        case when t.is_grouped then t.total_charges / nullif(coalesce(rr.mean_charge, ar.mean_charge), 0) end
+          as charge_index_part,
+        case when t.is_grouped then t.length_of_stay_days / nullif(coalesce(rr.mean_los, ar.mean_los), 0) end
+          as los_index_part
+      from thresholds t
+      cross join lateral (
+        select case
+          when t.is_excluded or not coalesce(t.payment_standard > 0, false) or (t.payment_method is distinct from 'DIP' and not t.is_grouped) then null
+          when t.total_charges > t.high_outlier_ratio * t.payment_standard then 'high'
+          when t.total_charges < t.low_outlier_ratio * t.payment_standard then 'low'
+          else 'normal'
+        end as outlier_class
+      ) o
+      left join hospitals h on h.hospital_code = t.hospital_code
+      left join departments d on d.std_dept_code = t.dept_code
+      left join risk k on k.publisher_code = t.publisher_code and k.year = t.year and k.drg_code = t.drg_code
+      left join dip_budget b on b.publisher_code = t.publisher_code and b.year = t.year and t.payment_method = 'DIP'
+      left join case_costs cc on cc.hospital_code = t.hospital_code and cc.visit_id = t.visit_id
+      left join (
+        select publisher_code, year, drg_code, hospital_level, mean_charge, mean_length_of_stay as mean_los from reference
+      ) rr
+        on rr.publisher_code = t.publisher_code and rr.year = t.year and rr.drg_code = t.drg_code and rr.hospital_level = t.hospital_level
+      left join alliance_reference ar
+        on ar.year = t.year and ar.drg_code = t.drg_code and ar.hospital_level = t.hospital_level
+    )
+
+    select * from final`,
+});

@@ -1,0 +1,83 @@
+import ExcelJS from 'exceljs';
+import type { CostReport, ReportColumn, ReportTable } from './cost-report.ts';
+
+const formats: Record<ReportColumn['kind'], string | undefined> = {
+  text: undefined,
+  money: '#,##0.00',
+  count: '#,##0.##',
+  number: '#,##0.0000',
+  share: '0.00%',
+  unit: '#,##0.00',
+};
+
+/**
+ * Writes the cost report as one workbook, a sheet per standard table, laid out as a finance
+ * department submits it: the table name as title, 编制单位 / 年度 / 金额单位 beneath, one or two
+ * header rows (an item's columns grouped under it), the rows, and a 合计 row last.
+ */
+export async function writeCostWorkbook(report: CostReport, file: string): Promise<void> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'hospital-dw';
+  for (const table of report.tables) addSheet(workbook, report, table);
+  await workbook.xlsx.writeFile(file);
+}
+
+function addSheet(workbook: ExcelJS.Workbook, report: CostReport, table: ReportTable): void {
+  const sheet = workbook.addWorksheet(table.sheet);
+  const width = table.columns.length;
+  const grouped = table.columns.some((c) => c.group);
+
+  sheet.mergeCells(1, 1, 1, width);
+  const title = sheet.getCell(1, 1);
+  title.value = table.title;
+  title.font = { bold: true, size: 14 };
+  title.alignment = { horizontal: 'center' };
+  sheet.getRow(2).values = [`编制单位：${report.unitName}`, `年度：${report.year}`, '金额单位：元'];
+
+  // header: one row, or two with each group's name merged over its columns
+  const headerRow = grouped ? 4 : 3;
+  let index = 0;
+  while (index < width) {
+    const column = table.columns[index]!;
+    let end = index;
+    while (column.group && table.columns[end + 1]?.group === column.group) end += 1;
+    if (grouped && column.group) {
+      if (end > index) sheet.mergeCells(3, index + 1, 3, end + 1);
+      sheet.getCell(3, index + 1).value = column.group;
+      for (let c = index; c <= end; c += 1) sheet.getCell(4, c + 1).value = table.columns[c]!.header;
+    } else {
+      if (grouped) sheet.mergeCells(3, index + 1, 4, index + 1);
+      sheet.getCell(3, index + 1).value = column.header;
+    }
+    index = end + 1;
+  }
+  for (let r = 3; r <= headerRow; r += 1) {
+    const row = sheet.getRow(r);
+    row.font = { bold: true };
+    row.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+  }
+
+  for (const record of table.rows) {
+    sheet.addRow(table.columns.map((c) => value(c, record[c.key])));
+  }
+  const totals = sheet.addRow(
+    table.columns.map((c, i) =>
+      i === 0 ? '合计' : c.kind === 'text' ? null : (table.totals[c.key] ?? null),
+    ),
+  );
+  totals.font = { bold: true };
+
+  table.columns.forEach((c, i) => {
+    const column = sheet.getColumn(i + 1);
+    column.width = c.kind === 'text' ? 18 : 14;
+    const format = formats[c.kind];
+    if (format) column.numFmt = format;
+  });
+  sheet.views = [{ state: 'frozen', ySplit: headerRow }];
+}
+
+function value(column: ReportColumn, raw: string | number | null | undefined): string | number | null {
+  if (raw === null || raw === undefined) return null;
+  if (column.kind === 'text') return String(raw);
+  return Number(raw);
+}
