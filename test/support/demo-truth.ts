@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
+import { CALIBRATION_VOLUMES } from '../../pipelines/demo/calibration.ts';
 
 /** Economics of one hospital over the whole demo, computed from its delivered files. */
 export interface HospitalEconomics {
@@ -172,13 +173,15 @@ export function demoTruthProblems(
  * 点值 × the county's level coefficient (seeds/policy/dip_level_coefficients.csv), to the cent;
  * each budget is total points × 点值 to the cent; and for every group (city DRG stays) and 病种
  * (all stays) with at least `minStays` stays in a year, the year's mean estimated cost over the
- * overall mean is within `rwTolerance` of the published RW (`scoreTolerance` of 分值 / 100): the
- * payers calibrate on a sample of the region (a twentieth of the full demo's stays, so rare 病种
- * scatter more), and the demo's year scatters around what they publish.
+ * overall mean is what was published (RW, 分值 / 100) within `tolerance` or four standard errors,
+ * whichever is wider. The payers calibrate on a sample of the region ({@link
+ * CALIBRATION_VOLUMES}: a cell of n demo stays had about n × 4,000 / the year's stays in the
+ * sample), so both the sample's mean and the demo's scatter: the standard error of their ratio is
+ * the cell's coefficient of variation × √(1/n + 1/n_sample).
  */
 export function paymentPolicyProblems(
   dir: string,
-  options: { readonly minStays: number; readonly rwTolerance: number; readonly scoreTolerance: number },
+  options: { readonly minStays: number; readonly tolerance: number },
 ): string[] {
   const problems: string[] = [];
   const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
@@ -238,12 +241,12 @@ export function paymentPolicyProblems(
     }
 
     // Calibration: the year's mean cost per group / 病种 against what was published.
+    const sampleShare = CALIBRATION_VOLUMES.inpatient / Math.max(1, yearCases.length);
     const spread = (
       stays: readonly Row[],
       keyOf: (c: Row) => string | undefined,
       published: (key: string) => number,
       what: string,
-      tolerance: number,
     ): void => {
       const all = stays.reduce((s, c) => s + Number(c.est_cost), 0) / Math.max(1, stays.length);
       const by = new Map<string, number[]>();
@@ -252,10 +255,16 @@ export function paymentPolicyProblems(
         if (key) by.set(key, [...(by.get(key) ?? []), Number(c.est_cost)]);
       }
       for (const [key, costs] of by) {
-        if (costs.length < options.minStays) continue;
-        const ratio = costs.reduce((a, b) => a + b, 0) / costs.length / all / published(key);
-        if (off(ratio, 1, tolerance))
-          problems.push(`${year} ${what} ${key}: mean cost ${ratio.toFixed(3)} × what was published`);
+        const n = costs.length;
+        if (n < options.minStays) continue;
+        const mean = costs.reduce((a, b) => a + b, 0) / n;
+        const cv = Math.sqrt(costs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) / mean;
+        const se = cv * Math.sqrt(1 / n + 1 / Math.max(1, n * sampleShare));
+        const ratio = mean / all / published(key);
+        if (off(ratio, 1, Math.max(options.tolerance, 4 * se)))
+          problems.push(
+            `${year} ${what} ${key}: mean cost ${ratio.toFixed(3)} × what was published (${n} stays, standard error ${se.toFixed(3)})`,
+          );
       }
     };
     spread(
@@ -263,13 +272,12 @@ export function paymentPolicyProblems(
       (c) => c.coded_drg_code,
       (k) => rw.get(k) ?? NaN,
       'RW',
-      options.rwTolerance,
     );
     const dipKey = (c: Row): string | undefined => {
       const d = dipOf.get(`${c.main_diag_code}|${c.main_oprn_code}`) ?? dipOf.get(`${c.main_diag_code}|`);
       return d ? `${d.dip_code}|${d.diag_code}` : undefined;
     };
-    spread(yearCases, dipKey, (k) => (score.get(k) ?? NaN) / 100, '分值', options.scoreTolerance);
+    spread(yearCases, dipKey, (k) => (score.get(k) ?? NaN) / 100, '分值');
   }
   return problems;
 }
