@@ -25,6 +25,9 @@ interface PendingCopy {
 }
 
 const FLUSH_CHARS = 256 * 1024;
+
+/** The root that writes nothing: lines are counted and defects logged, bytes dropped (a calibration run). */
+export const DISCARD_ROOT = '';
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
@@ -35,7 +38,7 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  */
 export class CsvSink {
   readonly file: string;
-  private readonly stream: WriteStream;
+  private readonly stream: WriteStream | undefined;
   private readonly hash: Hash = createHash('sha256');
   private readonly encoding: FileEncoding;
   private readonly log: DefectLog;
@@ -51,7 +54,8 @@ export class CsvSink {
     this.file = file;
     this.encoding = encoding;
     this.log = log;
-    this.stream = createWriteStream(join(root, file), { highWaterMark: 1024 * 1024 });
+    this.stream =
+      root === DISCARD_ROOT ? undefined : createWriteStream(join(root, file), { highWaterMark: 1024 * 1024 });
   }
 
   /** Opens `<root>/<file>` and writes the header line (and BOM when asked). */
@@ -62,9 +66,9 @@ export class CsvSink {
     header: readonly string[],
     log: DefectLog,
   ): Promise<CsvSink> {
-    await mkdir(dirname(join(root, file)), { recursive: true });
+    if (root !== DISCARD_ROOT) await mkdir(dirname(join(root, file)), { recursive: true });
     const sink = new CsvSink(root, file, encoding, log);
-    if (encoding === 'utf8-bom') sink.emit(UTF8_BOM);
+    if (encoding === 'utf8-bom' && sink.stream) sink.emit(UTF8_BOM);
     sink.append(csvRow(header));
     return sink;
   }
@@ -95,8 +99,9 @@ export class CsvSink {
 
   /** Resolves once the underlying stream has room again. */
   async ready(): Promise<void> {
-    if (!this.blocked) return;
-    await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+    const stream = this.stream;
+    if (!this.blocked || !stream) return;
+    await new Promise<void>((resolve) => stream.once('drain', resolve));
     this.blocked = false;
   }
 
@@ -107,10 +112,12 @@ export class CsvSink {
       if (copy) this.write(copy.line, 'duplicate_row', copy.key);
     }
     this.flush();
-    await new Promise<void>((resolve, reject) => {
-      this.stream.once('error', reject);
-      this.stream.end(() => resolve());
-    });
+    const stream = this.stream;
+    if (stream)
+      await new Promise<void>((resolve, reject) => {
+        stream.once('error', reject);
+        stream.end(() => resolve());
+      });
     const defects: Record<string, number> = {};
     for (const [kind, n] of [...this.counts.entries()].sort(([a], [b]) => (a < b ? -1 : 1)))
       defects[kind] = n;
@@ -147,6 +154,11 @@ export class CsvSink {
 
   private flush(): void {
     if (this.buffer.length === 0) return;
+    if (!this.stream) {
+      this.buffer = [];
+      this.bufferedChars = 0;
+      return;
+    }
     const text = this.buffer.join('\n') + '\n';
     this.buffer = [];
     this.bufferedChars = 0;
@@ -157,6 +169,6 @@ export class CsvSink {
   private emit(bytes: Buffer): void {
     this.hash.update(bytes);
     this.byteCount += bytes.length;
-    if (!this.stream.write(bytes)) this.blocked = true;
+    if (this.stream && !this.stream.write(bytes)) this.blocked = true;
   }
 }

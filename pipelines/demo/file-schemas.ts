@@ -341,6 +341,7 @@ export const PUBLISHER_SCHEMAS = {
     ['total_points', '总分值'],
     ['point_value', '点值'],
     ['status', '状态'],
+    ['provisional_point_value', '预结算点值'],
   ],
 } as const satisfies Record<string, readonly Column[]>;
 

@@ -27,7 +27,12 @@ import { writeSettlement } from './insurance-writer.ts';
 import { MonthTally } from './month-tally.ts';
 import { buildOutpatientLines, clinicPatientFilter, type OutpatientVisit } from './outpatient-visit.ts';
 import { PatientPool } from './patient-pool.ts';
-import { LOW_OUTLIER_RATIO, highOutlierRatio, paymentTerms, type PaymentTerms } from './payment-policy.ts';
+import {
+  LOW_OUTLIER_RATIO,
+  highOutlierRatio,
+  type PaymentPolicy,
+  type PaymentTerms,
+} from './payment-policy.ts';
 import { Prng } from './prng.ts';
 import {
   apportion,
@@ -48,6 +53,8 @@ export interface RunContext {
   readonly scheduler: (entity: Entity) => DefectScheduler;
   /** Every period of the run, in order (the last two are still under the payer's review). */
   readonly periods: readonly Period[];
+  /** What the payers publish for each year: RW, 费率, DIP 分值 and 点值. */
+  readonly policy: PaymentPolicy;
 }
 
 /** What one hospital-month produced. */
@@ -70,6 +77,9 @@ export interface CaseFact {
   readonly trueDrg: DrgGroup;
   readonly trueRw: number;
   readonly coded: PaymentTerms;
+  /** Main diagnosis and main procedure ('' when none): the stay's DIP 病种. */
+  readonly mainDiag: string;
+  readonly mainOprn: string;
   /** Sum of the stay's charge lines at dictionary prices, cents. */
   readonly cleanTotal: number;
   readonly los: number;
@@ -527,14 +537,13 @@ export class HospitalRun {
 
     const mainDiag = c.diagnoses.find((d) => d.main)?.code ?? '';
     const mainOprn = c.procedures.find((x) => x.main)?.code;
-    const terms = paymentTerms(h, p.insurance, c.coded, period.year, mainDiag, mainOprn);
-    const trueTerms = paymentTerms(h, p.insurance, c.drg, period.year, mainDiag, mainOprn);
+    const terms = this.ctx.policy.terms(h, p.insurance, c.coded, period.year, mainDiag, mainOprn);
+    const trueTerms = this.ctx.policy.terms(h, p.insurance, c.drg, period.year, mainDiag, mainOprn);
     const standard = terms.standard;
     const outlier: CaseFact['outlier'] =
       standard <= 0
         ? ''
-        : cleanTotal >
-            highOutlierRatio(terms.method === 'DRG' ? terms.rw : (terms.dip?.score ?? 0) / 100) * standard
+        : cleanTotal > highOutlierRatio(terms.method === 'DRG' ? terms.rw : terms.dipScore / 100) * standard
           ? 'high'
           : cleanTotal < LOW_OUTLIER_RATIO * standard
             ? 'low'
@@ -614,6 +623,8 @@ export class HospitalRun {
       trueDrg: c.drg,
       trueRw: trueTerms.rw,
       coded: terms,
+      mainDiag,
+      mainOprn: mainOprn ?? '',
       cleanTotal,
       los: c.los,
       died: c.dischargeWay === '5',

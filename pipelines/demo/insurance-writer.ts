@@ -89,7 +89,7 @@ export function writeSettlement(
       formatTimestamp(setlTime),
       r.method,
       r.dipCode,
-      r.dipCode ? String(r.dipScore) : '',
+      r.dipCode ? r.dipScore.toFixed(2) : '',
       formatCents(r.fundPay),
       clearing.declareDate,
       clearing.status,

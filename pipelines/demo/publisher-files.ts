@@ -9,13 +9,12 @@ import { PAYERS, type HospitalLevel } from './hospitals.ts';
 import {
   DIP_CATALOGUE,
   DIP_LEVEL_COEF,
-  DIP_POINT_VALUE,
-  DRG_BASE_RATES,
   DRG_LEVEL_COEF,
   LOW_OUTLIER_RATIO,
   SINGLE_REVIEW,
-  drgWeight,
+  finalPointValue,
   highOutlierRatio,
+  type PaymentPolicy,
 } from './payment-policy.ts';
 import { hashString } from './prng.ts';
 
@@ -35,6 +34,7 @@ export async function writePublisherFiles(
   outDir: string,
   runs: readonly HospitalRun[],
   years: readonly number[],
+  policy: PaymentPolicy,
 ): Promise<WrittenFile[]> {
   const log = new DefectLog();
   const files: WrittenFile[] = [];
@@ -53,7 +53,7 @@ export async function writePublisherFiles(
   for (const year of years) {
     const groups = await open(city, 'insurance/drg_groups', year);
     for (const g of DRG_GROUPS) {
-      const rw = drgWeight(g, year);
+      const rw = policy.rw(g, year);
       groups.write(
         csvRow([
           String(year),
@@ -72,15 +72,15 @@ export async function writePublisherFiles(
     const rates = await open(city, 'insurance/drg_base_rates', year);
     for (const ins of ['310', '390'] as const)
       for (const level of [3, 2, 1] as const) {
-        const base = DRG_BASE_RATES[year]?.[ins] ?? 0;
+        const base = policy.baseRate(year, ins);
         rates.write(
           csvRow([
             String(year),
             ins,
             String(level),
-            String(base),
+            base.toFixed(2),
             DRG_LEVEL_COEF[level].toFixed(2),
-            (base / 100).toFixed(2),
+            (base / 100).toFixed(4),
           ]),
         );
       }
@@ -123,25 +123,30 @@ export async function writePublisherFiles(
 
     const catalogue = await open(county.publisher, 'insurance/dip_catalogue', year);
     for (const d of DIP_CATALOGUE)
-      catalogue.write(csvRow([String(year), d.code, d.name, d.diag, d.oprn, String(d.score)]));
+      catalogue.write(
+        csvRow([String(year), d.code, d.name, d.diag, d.oprn, policy.dipScore(d, year).toFixed(2)]),
+      );
     files.push(await catalogue.close());
 
+    // Total points: the year's insured DIP stays (分值 × level coefficient) and the rest of the
+    // county; budget = total points × the final 点值, so 点值 = budget / total points.
     let points = 0;
     for (const c of cases)
       if (c.year === year && c.coded.method === 'DIP' && c.coded.dip && c.insurance !== '999')
-        points += c.coded.dip.score * DIP_LEVEL_COEF[c.hospital.level];
-    const total = Math.round(points * COUNTY_FACTOR);
-    const provisional = DIP_POINT_VALUE[year] ?? 88;
-    const final = Math.round(provisional * (0.97 + (hashString(`dip/${year}`) % 41) / 1000) * 100) / 100;
+        points += c.coded.dipScore * DIP_LEVEL_COEF[c.hospital.level];
+    const total = Math.round(points * COUNTY_FACTOR * 100) / 100;
+    const provisional = policy.pointValue(year);
+    const final = finalPointValue(provisional, year);
     const budget = await open(county.publisher, 'insurance/dip_budget', year);
     budget.write(
       csvRow([
         String(year),
         county.region,
         formatCents(Math.round(total * final * 100)),
-        String(total),
+        total.toFixed(2),
         final.toFixed(2),
         year < (years.at(-1) ?? year) ? '已清算' : '预算执行中',
+        provisional.toFixed(2),
       ]),
     );
     files.push(await budget.close());

@@ -161,7 +161,7 @@ export function settle(
     funds,
     method: terms.method,
     dipCode: dip && terms.dip ? terms.dip.code : '',
-    dipScore: dip && terms.dip ? terms.dip.score : 0,
+    dipScore: dip && terms.dip ? terms.dipScore : 0,
     drgCode: grouped && !dip ? drg.code : '',
     drgName: grouped && !dip ? drg.name : '',
     rw: grouped && !dip ? terms.rw : 0,

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
+import { CALIBRATION_VOLUMES } from '../../pipelines/demo/calibration.ts';
 
 /** Economics of one hospital over the whole demo, computed from its delivered files. */
 export interface HospitalEconomics {
@@ -162,5 +163,122 @@ export function demoTruthProblems(
     .map((s) => (s.key ?? '').split(':')[1] ?? '');
   if (longestWeekRun(weeks) < options.requireOverrunWeeks)
     problems.push(`cost over standard for ${longestWeekRun(weeks)} consecutive weeks only`);
+  return problems;
+}
+
+/**
+ * Whether what the payers publish agrees with the stays and follows the generated cost, from the
+ * files alone: every stay's true and coded RW (`cases.csv`) is the city's published RW of its
+ * group and year; a DRG stay's standard is RW × the published 费率 × level coefficient, a DIP
+ * stay's 分值 is its 病种's published score and its standard 分值 × the published provisional
+ * 点值 × the county's level coefficient (seeds/policy/dip_level_coefficients.csv), to the cent;
+ * each budget is total points × 点值 to the cent; and for every group (city DRG stays) and 病种
+ * (all stays) with at least `minStays` stays in a year, the year's mean estimated cost over the
+ * overall mean is what was published (RW, 分值 / 100) within `tolerance` or four standard errors,
+ * whichever is wider. The payers calibrate on a sample of the region ({@link
+ * CALIBRATION_VOLUMES}: a cell of n demo stays had about n × 4,000 / the year's stays in the
+ * sample), so both the sample's mean and the demo's scatter: the standard error of their ratio is
+ * the cell's coefficient of variation × √(1/n + 1/n_sample).
+ */
+export function paymentPolicyProblems(
+  dir: string,
+  options: { readonly minStays: number; readonly tolerance: number },
+): string[] {
+  const problems: string[] = [];
+  const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
+    hospitals: { code: string; level_code: string; payment: string; payer: string }[];
+  };
+  const hospitals = new Map(manifest.hospitals.map((h) => [h.code, h]));
+  const dipCoef = new Map(
+    readCsv(path.join(import.meta.dirname, '../../seeds/policy/dip_level_coefficients.csv'), false).map(
+      (r) => [`${r.publisher_code}/${r.hospital_level}`, Number(r.level_coefficient)],
+    ),
+  );
+  const cases = truth(dir, 'cases.csv');
+  const publisher = (p: string, name: string): Row[] => readCsv(path.join(dir, p, 'insurance', name), false);
+  const off = (a: number, b: number, by: number): boolean => !(Math.abs(a - b) <= by);
+  for (const year of [...new Set(cases.map((c) => (c.period ?? '').slice(0, 4)))].sort()) {
+    const rw = new Map(publisher('P320900', `drg_groups_${year}.csv`).map((g) => [g.drg_code, Number(g.rw)]));
+    const rates = new Map(
+      publisher('P320900', `drg_base_rates_${year}.csv`).map((r) => [
+        `${r.insutype}/${r.hospital_level}`,
+        Number(r.base_rate) * Number(r.level_coef),
+      ]),
+    );
+    const catalogue = publisher('P320925', `dip_catalogue_${year}.csv`);
+    const score = new Map(catalogue.map((d) => [`${d.dip_code}|${d.diag_code}`, Number(d.score)]));
+    const dipOf = new Map(catalogue.map((d) => [`${d.diag_code}|${d.oprn_code}`, d]));
+    const [budget] = publisher('P320925', `dip_budget_${year}.csv`);
+    if (
+      !budget ||
+      off(Number(budget.budget), Number(budget.total_points) * Number(budget.point_value), 0.0051)
+    )
+      problems.push(`${year} DIP budget is not total points × 点值`);
+    const provisional = Number(budget?.provisional_point_value);
+
+    const yearCases = cases.filter((c) => c.period?.startsWith(year));
+    for (const c of yearCases) {
+      const h = hospitals.get(c.hospital_code ?? '');
+      const tag = `${year} ${c.hospital_code}/${c.visit_id}`;
+      if (off(Number(c.coded_rw), rw.get(c.coded_drg_code ?? '') ?? NaN, 0.00005))
+        problems.push(`${tag}: coded_rw ${c.coded_rw} is not the published RW of ${c.coded_drg_code}`);
+      if (off(Number(c.true_rw), rw.get(c.true_drg_code ?? '') ?? NaN, 0.00005))
+        problems.push(`${tag}: true_rw ${c.true_rw} is not the published RW of ${c.true_drg_code}`);
+      if (c.payment_method === 'DRG') {
+        const expected = Number(c.coded_rw) * (rates.get(`${c.insurance_type}/${h?.level_code}`) ?? NaN);
+        if (off(Number(c.payment_standard), expected, 0.0051))
+          problems.push(
+            `${tag}: DRG standard ${c.payment_standard}, published policy gives ${expected.toFixed(2)}`,
+          );
+      } else if (c.payment_method === 'DIP' && c.dip_code) {
+        const s = score.get(`${c.dip_code}|${c.main_diag_code}`) ?? NaN;
+        if (off(Number(c.dip_score), s, 0.0051)) problems.push(`${tag}: 分值 ${c.dip_score}, published ${s}`);
+        const expected = s * provisional * (dipCoef.get(`${h?.payer}/${h?.level_code}`) ?? 1);
+        if (off(Number(c.payment_standard), expected, 0.0051))
+          problems.push(
+            `${tag}: DIP standard ${c.payment_standard}, published policy gives ${expected.toFixed(2)}`,
+          );
+      }
+    }
+
+    // Calibration: the year's mean cost per group / 病种 against what was published.
+    const sampleShare = CALIBRATION_VOLUMES.inpatient / Math.max(1, yearCases.length);
+    const spread = (
+      stays: readonly Row[],
+      keyOf: (c: Row) => string | undefined,
+      published: (key: string) => number,
+      what: string,
+    ): void => {
+      const all = stays.reduce((s, c) => s + Number(c.est_cost), 0) / Math.max(1, stays.length);
+      const by = new Map<string, number[]>();
+      for (const c of stays) {
+        const key = keyOf(c);
+        if (key) by.set(key, [...(by.get(key) ?? []), Number(c.est_cost)]);
+      }
+      for (const [key, costs] of by) {
+        const n = costs.length;
+        if (n < options.minStays) continue;
+        const mean = costs.reduce((a, b) => a + b, 0) / n;
+        const cv = Math.sqrt(costs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) / mean;
+        const se = cv * Math.sqrt(1 / n + 1 / Math.max(1, n * sampleShare));
+        const ratio = mean / all / published(key);
+        if (off(ratio, 1, Math.max(options.tolerance, 4 * se)))
+          problems.push(
+            `${year} ${what} ${key}: mean cost ${ratio.toFixed(3)} × what was published (${n} stays, standard error ${se.toFixed(3)})`,
+          );
+      }
+    };
+    spread(
+      yearCases.filter((c) => hospitals.get(c.hospital_code ?? '')?.payment === 'DRG'),
+      (c) => c.coded_drg_code,
+      (k) => rw.get(k) ?? NaN,
+      'RW',
+    );
+    const dipKey = (c: Row): string | undefined => {
+      const d = dipOf.get(`${c.main_diag_code}|${c.main_oprn_code}`) ?? dipOf.get(`${c.main_diag_code}|`);
+      return d ? `${d.dip_code}|${d.diag_code}` : undefined;
+    };
+    spread(yearCases, dipKey, (k) => (score.get(k) ?? NaN) / 100, '分值');
+  }
   return problems;
 }

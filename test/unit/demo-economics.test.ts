@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
-import { demoTruthProblems, hospitalEconomics } from '../support/demo-truth.ts';
+import { demoTruthProblems, hospitalEconomics, paymentPolicyProblems } from '../support/demo-truth.ts';
 
 /**
  * The full demo's economics and planted scenarios, from its files alone (`HDW_FULL=1`; the small
  * demo is checked in demo-generate): every hospital's cost/revenue in 0.85–1.10, personnel 28–45 %
- * of cost, every scenario planted with its key, the DRG overrun for three consecutive weeks.
+ * of cost, every scenario planted with its key, the DRG overrun for three consecutive weeks; the
+ * published RW and 分值 follow the year's cost (groups and 病种 of 100+ stays) and every stay's
+ * weight, 分值 and standard are what was published.
  */
 const full = process.env.HDW_FULL === '1';
 
@@ -33,5 +35,9 @@ describe.skipIf(!full)('generateDemo full: economics and planted scenarios', () 
       expect(depreciation, e.hospital).toBeGreaterThan(0.08);
       expect(depreciation, e.hospital).toBeLessThan(0.2);
     }
+  });
+
+  it('publishes RW and 分值 that follow the generated cost, and prices every stay by what was published', () => {
+    expect(paymentPolicyProblems(dir, { minStays: 100, tolerance: 0.1 })).toEqual([]);
   });
 });

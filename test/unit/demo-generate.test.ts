@@ -9,7 +9,7 @@ import { DIAGNOSES } from '../../pipelines/demo/catalog/diagnoses.ts';
 import { FILE_SCHEMAS, PUBLISHER_SCHEMAS, type Entity } from '../../pipelines/demo/file-schemas.ts';
 import { generateDemo, type DemoSummary } from '../../pipelines/demo/generate.ts';
 import { HOSPITALS as ALLIANCE } from '../../pipelines/demo/hospitals.ts';
-import { demoTruthProblems } from '../support/demo-truth.ts';
+import { demoTruthProblems, paymentPolicyProblems } from '../support/demo-truth.ts';
 
 // Everything below re-reads the generated files as an outside consumer would:
 // decode, parse with csv-parse, and check each rule on the parsed values.
@@ -656,5 +656,9 @@ describe('generateDemo small: economics and planted scenarios', () => {
       ),
     );
     expect([...statuses].sort()).toEqual(['已清算', '待审核', '部分拒付'].sort());
+  });
+
+  it('prices every stay by the published RW, 费率, 分值 and 点值; what is published follows the cost', () => {
+    expect(paymentPolicyProblems(dir, { minStays: 30, tolerance: 0.1 })).toEqual([]);
   });
 });

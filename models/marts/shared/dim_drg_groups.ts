@@ -6,7 +6,8 @@ export default defineModel({
   materialized: 'table',
   description:
     'DRG 病组维表：每个统筹地区（医保局）每年每个病组按医院等级与险种的相对权重 RW、费率、级别系数、支付标准（RW × 费率 × 级别系数）、点值与高低倍率界值。' +
-    '以医保局发布的病组表与费率表为准（basis = published）；某年某病组未发布时取结算清单中医保方的分组与支付结果的众数（basis = settled）。',
+    '以医保局发布的病组表与费率表为准（basis = published，取自支付政策模型 int_payment_policy__drg_standards：病组表发布支付标准的取发布值，否则 RW × 费率 × 级别系数；未发布 RW 的单议病组不在此）；' +
+    '某年某病组未发布时取结算清单中医保方的分组与支付结果的众数（basis = settled）。',
   grain: 'One row per publisher, year, DRG group, hospital level and insurance type.',
   primaryKey: ['publisher_code', 'year', 'drg_code', 'hospital_level', 'insurance_type'],
   columns: {
@@ -27,6 +28,7 @@ export default defineModel({
     point_value: { description: '点值（点数法地区）' },
     low_outlier_ratio: { description: '低倍率界值' },
     high_outlier_ratio: { description: '高倍率界值' },
+    is_paid_per_item: { description: '是否按项目付费（单议病组；取自结算结果时为空）' },
     basis: {
       description: 'published 医保局发布 / settled 取自结算结果',
       tests: [{ accepted_values: ['published', 'settled'] }],
@@ -36,27 +38,22 @@ export default defineModel({
     {
       name: 'prices published groups by level and insurance type; settled results only where nothing is published',
       given: {
-        stg_insurance__drg_groups: [
+        int_payment_policy__drg_standards: [
           {
             publisher_code: 'P320900',
             year: 2025,
             drg_code: 'ES31',
             drg_name: '呼吸系统感染/炎症，伴严重并发症或合并症',
-            drg_weight: 1.7412,
-            base_points: 174.12,
-            low_outlier_ratio: 0.4,
-            high_outlier_ratio: 2.5,
-          },
-        ],
-        stg_insurance__drg_base_rates: [
-          {
-            publisher_code: 'P320900',
-            year: 2025,
             insurance_type: '310',
             hospital_level: '2',
+            drg_weight: 1.7412,
+            is_paid_per_item: false,
             base_rate: 10900,
             level_coefficient: 0.82,
+            payment_standard: 15562.85,
             point_value: 109,
+            low_outlier_ratio: 0.4,
+            high_outlier_ratio: 2.5,
           },
         ],
         hospitals: [{ hospital_code: 'H1', hospital_level: '3', region_code: '320902' }],
@@ -109,12 +106,8 @@ export default defineModel({
     },
   ],
   sql: ({ ref }) => sql`
-    with groups as (
-      select * from ${ref('stg_insurance__drg_groups')}
-    ),
-
-    rates as (
-      select * from ${ref('stg_insurance__drg_base_rates')}
+    with policy as (
+      select * from ${ref('int_payment_policy__drg_standards')}
     ),
 
     hospitals as (
@@ -123,22 +116,23 @@ export default defineModel({
 
     published as (
       select
-        g.publisher_code,
-        g.year,
-        g.drg_code,
-        g.drg_name,
-        r.hospital_level,
-        r.insurance_type,
-        g.drg_weight,
-        r.base_rate,
-        r.level_coefficient,
-        round(g.drg_weight * r.base_rate * coalesce(r.level_coefficient, 1), 2) as payment_standard,
-        r.point_value,
-        g.low_outlier_ratio,
-        g.high_outlier_ratio,
+        publisher_code,
+        year,
+        drg_code,
+        drg_name,
+        hospital_level,
+        insurance_type,
+        drg_weight,
+        base_rate,
+        level_coefficient,
+        payment_standard,
+        point_value,
+        low_outlier_ratio,
+        high_outlier_ratio,
+        is_paid_per_item,
         'published' as basis
-      from groups g
-      join rates r on r.publisher_code = g.publisher_code and r.year = g.year
+      from policy
+      where drg_weight is not null
     ),
 
     settled as (
@@ -156,6 +150,7 @@ export default defineModel({
         null::numeric as point_value,
         null::numeric as low_outlier_ratio,
         null::numeric as high_outlier_ratio,
+        null::boolean as is_paid_per_item,
         'settled' as basis
       from ${ref('stg_insurance__settlements')} s
       join hospitals h on h.hospital_code = s.hospital_code
@@ -189,6 +184,7 @@ export default defineModel({
       point_value,
       low_outlier_ratio,
       high_outlier_ratio,
+      is_paid_per_item,
       basis
     from combined`,
 });

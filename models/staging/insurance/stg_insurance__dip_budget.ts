@@ -16,12 +16,21 @@ export default defineModel({
     total_points: { description: '总分值' },
     point_value: { description: '点值（元/分）', tests: ['not_null'] },
     status: { description: '状态' },
+    provisional_point_value: { description: '预结算点值（年内按月结算所用，元/分）' },
   },
   sql: ({ source }) => sql`
     with source as (
       select * from ${source('insurance', 'dip_budget')}
     )
 
-    select hospital_code as publisher_code, year, region_code, budget, total_points, point_value, status
+    select
+      hospital_code as publisher_code,
+      year,
+      region_code,
+      budget,
+      total_points,
+      point_value,
+      status,
+      provisional_point_value
     from source`,
 });

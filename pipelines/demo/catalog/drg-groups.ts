@@ -11,10 +11,10 @@ export interface DrgGroup {
   /** 外科 (surgical), 操作 (procedural) or 内科 (medical) group. */
   readonly kind: 'surgical' | 'procedural' | 'medical';
   /**
-   * Relative weight (RW) the payer publishes: group mean cost over the
-   * province's mean case cost. Demo values, calibrated on generated costs
-   * against a provincial mean of about 8,250 yuan, so the alliance CMI is
-   * below 1 (三级 ≈ 0.9, 二级 ≈ 0.75) as for county-level hospitals.
+   * Design weight: how heavy the group is meant to be (mean cost over a mean
+   * case cost of about 8,250 yuan). It shapes the case mix (which levels treat
+   * the group, planted scenarios); the RW the city publishes is computed from
+   * the generated cost (see payment-policy.ts and calibration.ts).
    */
   readonly rw: number;
   /** Mean length of stay in days (log-normal). */
