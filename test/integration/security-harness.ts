@@ -68,6 +68,15 @@ export const categories = {
   '10': ['中药饮片费', true, true, false],
 } as const;
 export const months = ['2025-01-01', '2025-02-01', '2025-03-01'] as const;
+/** The cost item each charge category's fingerprinted amount is booked under in the ERP ledger. */
+const ledgerItem: Record<keyof typeof categories, string> = {
+  '03': '07',
+  '08': '02',
+  '09': '03',
+  '10': '01',
+};
+/** The marts the harness builds (with everything upstream) for the views the security tests ask. */
+export const harnessMarts = ['fct_department_charges_monthly', 'fct_unit_costs'] as const;
 
 export interface MartRow {
   readonly hospital: Hospital;
@@ -139,7 +148,7 @@ function money(cents: bigint): string {
 
 /**
  * The marts the engine builds from delivered data, with the fixture rows: HIS deliveries (see
- * `insertChargeRows`) ingested and the models built up to the charges mart (and dim_hospitals).
+ * `insertChargeRows`) ingested and the models built up to the charges and cost marts (and dim_hospitals).
  */
 export async function createMarts(t: TestDatabase, rows: readonly MartRow[]): Promise<void> {
   await insertChargeRows(t, rows, { hospitals: hospitalInfo, departments: departmentNames });
@@ -169,10 +178,11 @@ const deliveries = new Map<string, Deliveries>();
  * as HIS deliveries of each hospital (departments mapped to standard departments of the same code,
  * one item per charge category, a visit per month, and each fixture row as `lines` charge lines
  * summing to its cents) ingested through the declared sources and rules, then the models built by
- * the engine up to `fct_department_charges_monthly`. Seeds are loaded first; hospitals and
+ * the engine up to `harnessMarts`. Seeds are loaded first; hospitals and
  * the fixture's departments are standard departments of ref under the names given. A later call
  * delivers the affected months again (corrected deliveries replace their batch). Fails if any
- * line is quarantined, so the mart equals the fixture exactly.
+ * line is quarantined, so the mart equals the fixture exactly. Each month's charges are also
+ * delivered as the ERP cost ledger (by department and cost item), so the cost marts hold them too.
  */
 export async function insertChargeRows(
   t: TestDatabase,
@@ -254,6 +264,25 @@ export async function insertChargeRows(
         });
       });
       await writeFile(path.join(his, `charge_lines_${period}.csv`), [CHARGE_HEADER, ...lines].join('\n'));
+      // The ERP ledger of the month: each department's charges again, as cost by item, so the
+      // cost marts carry the same per-hospital fingerprints (all units clinical: nothing is allocated).
+      const ledger = new Map<string, bigint>();
+      for (const { row } of ofMonth) {
+        const key = `${row.department},${ledgerItem[row.category]}`;
+        ledger.set(key, (ledger.get(key) ?? 0n) + BigInt(row.cents));
+      }
+      const erp = path.join(state.inbox, hospital, 'erp');
+      await mkdir(erp, { recursive: true });
+      await writeFile(
+        path.join(erp, `cost_ledger_${period}.csv`),
+        [
+          'period,dept_code,dept_name,cost_item_code,cost_item_name,cost_subitem_code,cost_subitem_name,amount',
+          ...[...ledger].map(([key, cents]) => {
+            const [department, item] = key.split(',');
+            return `${period},${department},${names.departments[department!]},${item},,,,${money(cents)}`;
+          }),
+        ].join('\n'),
+      );
     }
   }
   const ingest = await ingestStage(stage(state));
@@ -269,7 +298,9 @@ export async function insertChargeRows(
   ) {
     throw new Error(`the harness's deliveries were not loaded cleanly: ${JSON.stringify(ingest)}`);
   }
-  const built = await buildStage(stage(state), undefined, { select: '+fct_department_charges_monthly' });
+  const built = await buildStage(stage(state), undefined, {
+    select: harnessMarts.map((m) => `+${m}`).join(' '),
+  });
   if (built.publication !== 'published')
     throw new Error(`the harness's build was not published: ${built.blockedBy.join('; ')}`);
 }

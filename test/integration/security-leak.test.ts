@@ -40,7 +40,7 @@ const shapesPerMember = 220;
 const policy = parseSharingPolicy({ minCellCases: 10 });
 
 // ---------------------------------------------------------------------------------------------
-// The two views and how each member maps to SQL
+// The views and how each member maps to SQL
 
 type MeasureKind = 'amount' | 'count' | 'ratio';
 interface ViewSpec {
@@ -52,6 +52,16 @@ interface ViewSpec {
   >;
   readonly segments: Readonly<Record<string, string>>;
   readonly shared: boolean;
+  /** The time dimension (a date column of the relation under the same name). */
+  readonly time: string;
+  /** The department code and name dimensions the filters try, and a categorical one with values. */
+  readonly department: string;
+  readonly departmentName: string;
+  readonly category: { readonly member: string; readonly values: readonly string[] };
+  /** A count measure a HAVING filter may use besides the amounts, if the view has one. */
+  readonly countMeasure?: string;
+  /** How often generated shapes ask this view, relative to the others. */
+  readonly weight: number;
 }
 
 const amount = (expression: string) => ({
@@ -59,6 +69,14 @@ const amount = (expression: string) => ({
   grouped: `sum(${expression})`,
   row: expression,
 });
+/** What the two charge views share: their month, departments, visit type and line count. */
+const chargeMembers = {
+  time: 'month',
+  department: 'department_code',
+  departmentName: 'department_name',
+  category: { member: 'visit_type', values: ['inpatient', 'outpatient'] },
+  countMeasure: 'line_count',
+} as const;
 const detail: ViewSpec = {
   name: 'department_charge_analysis',
   relation: 'marts.fct_department_charges_monthly',
@@ -89,6 +107,8 @@ const detail: ViewSpec = {
     },
   },
   segments: { inpatient: "visit_type = 'inpatient'", outpatient: "visit_type = 'outpatient'" },
+  ...chargeMembers,
+  weight: 0.5,
 };
 const benchmark: ViewSpec = {
   name: 'alliance_charge_benchmark',
@@ -120,7 +140,70 @@ const benchmark: ViewSpec = {
     },
   },
   segments: {},
+  ...chargeMembers,
+  weight: 0.3,
 };
+// The cost views (issue 12): the harness books each department's charges as its ERP cost, so the
+// cost marts carry the same per-hospital fingerprints.
+const departmentCosts: ViewSpec = {
+  name: 'department_cost_analysis',
+  relation: 'marts.fct_department_full_costs',
+  shared: false,
+  dimensions: Object.fromEntries(
+    [
+      'hospital_code',
+      'hospital_name',
+      'dept_code',
+      'dept_name',
+      'cost_unit_class',
+      'cost_item_code',
+      'cost_item_name',
+    ].map((d) => [d, d]),
+  ),
+  measures: {
+    direct_cost: amount('direct_cost'),
+    full_cost: amount('full_cost'),
+    outpatient_full_cost: amount('outpatient_full_cost'),
+    received_level1: amount('received_level1'),
+    indirect_cost_ratio: {
+      kind: 'ratio',
+      grouped: 'sum(indirect_cost) / nullif(sum(full_cost), 0)',
+      row: 'indirect_cost / nullif(full_cost, 0)',
+    },
+  },
+  segments: { clinical: "cost_unit_class = '临床服务类'" },
+  time: 'cost_month',
+  department: 'dept_code',
+  departmentName: 'dept_name',
+  category: { member: 'cost_item_code', values: ['01', '02', '03', '07'] },
+  weight: 0.1,
+};
+const unitCosts: ViewSpec = {
+  name: 'unit_cost_analysis',
+  relation: 'marts.fct_unit_costs',
+  shared: false,
+  dimensions: Object.fromEntries(
+    ['hospital_code', 'hospital_name', 'dept_code', 'dept_name'].map((d) => [d, d]),
+  ),
+  measures: {
+    outpatient_full_cost: amount('outpatient_full_cost'),
+    full_cost: amount('full_cost'),
+    outpatient_visits: { kind: 'count', grouped: 'sum(outpatient_visits)', row: 'outpatient_visits' },
+    cost_per_visit: {
+      kind: 'ratio',
+      grouped: 'sum(outpatient_full_cost) / nullif(sum(outpatient_visits), 0)',
+      row: 'outpatient_full_cost / nullif(outpatient_visits, 0)',
+    },
+  },
+  segments: {},
+  time: 'cost_month',
+  department: 'dept_code',
+  departmentName: 'dept_name',
+  category: { member: 'dept_name', values: ['内科', '外科'] },
+  countMeasure: 'outpatient_visits',
+  weight: 0.1,
+};
+const views: readonly ViewSpec[] = [detail, benchmark, departmentCosts, unitCosts];
 
 // ---------------------------------------------------------------------------------------------
 // Generated query shapes
@@ -149,6 +232,14 @@ interface Shape {
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
 }
+function weighted(random: () => number, items: readonly ViewSpec[]): ViewSpec {
+  let roll = random() * items.reduce((total, item) => total + item.weight, 0);
+  for (const item of items) {
+    roll -= item.weight;
+    if (roll < 0) return item;
+  }
+  return items[items.length - 1]!;
+}
 function subset<T>(random: () => number, items: readonly T[], min: number, max: number): T[] {
   const shuffled = [...items].sort(() => random() - 0.5);
   return shuffled.slice(0, min + Math.floor(random() * (max - min + 1)));
@@ -170,19 +261,19 @@ function leaf(random: () => number, view: ViewSpec, member: Hospital): Leaf {
       return { member: 'hospital_code', operator: 'notEquals', values: [pick(random, [member, other])] };
     case 2:
       return {
-        member: 'department_code',
+        member: view.department,
         operator: 'equals',
         values: subset(random, ['D01', 'D02', ...Object.values(ownDepartment)], 1, 3),
       };
     case 3:
       return {
-        member: 'visit_type',
+        member: view.category.member,
         operator: 'equals',
-        values: [pick(random, ['inpatient', 'outpatient'])],
+        values: [pick(random, view.category.values)],
       };
     case 4:
       return {
-        member: 'department_name',
+        member: view.departmentName,
         operator: 'contains',
         values: [pick(random, ['科', '内', '康复'])],
       };
@@ -192,7 +283,7 @@ function leaf(random: () => number, view: ViewSpec, member: Hospital): Leaf {
       return {
         member: pick(random, dims),
         operator: 'notEquals',
-        values: [pick(random, ['D01', 'inpatient', 'x'])],
+        values: [pick(random, ['D01', view.category.values[0]!, 'x'])],
       };
   }
 }
@@ -210,7 +301,7 @@ function generateShapes(member: Hospital, seed: number, count: number): Shape[] 
   const random = prng(seed);
   const shapes: Shape[] = [];
   for (let index = 0; index < count; index += 1) {
-    const view = random() < 0.3 ? benchmark : detail;
+    const view = weighted(random, views);
     const ungrouped = random() < 0.12;
     const measureNames = Object.keys(view.measures);
     let measures = random() < 0.1 ? [] : subset(random, measureNames, 1, 3);
@@ -231,18 +322,15 @@ function generateShapes(member: Hospital, seed: number, count: number): Shape[] 
         }
       : undefined;
     if (measures.length === 0 && dimensions.length === 0 && !time?.granularity)
-      dimensions = ['department_code'];
-    if (ungrouped && dimensions.length === 0 && !time?.granularity) dimensions = ['department_code'];
+      dimensions = [view.department];
+    if (ungrouped && dimensions.length === 0 && !time?.granularity) dimensions = [view.department];
     const filters = Array.from({ length: Math.floor(random() * 3) }, () => filterTree(random, view, member));
+    const filterable = measures
+      .filter((m) => view.measures[m]!.kind !== 'ratio')
+      .concat(view.countMeasure ?? []);
     const measureFilter =
-      !ungrouped && measures.length > 0 && random() < 0.15
-        ? {
-            member: pick(
-              random,
-              measures.filter((m) => view.measures[m]!.kind !== 'ratio').concat('line_count'),
-            ),
-            value: 5,
-          }
+      !ungrouped && measures.length > 0 && filterable.length > 0 && random() < 0.15
+        ? { member: pick(random, filterable), value: 5 }
         : undefined;
     const segmentNames = Object.keys(view.segments);
     const segment = segmentNames.length > 0 && random() < 0.2 ? pick(random, segmentNames) : undefined;
@@ -283,7 +371,7 @@ function restQuery(shape: Shape): Record<string, unknown> {
   return {
     ...(shape.measures.length ? { measures: shape.measures.map(member) } : {}),
     ...(shape.dimensions.length ? { dimensions: shape.dimensions.map(member) } : {}),
-    ...(shape.time ? { timeDimensions: [{ dimension: member('month'), ...shape.time }] } : {}),
+    ...(shape.time ? { timeDimensions: [{ dimension: member(shape.view.time), ...shape.time }] } : {}),
     ...(filters.length ? { filters } : {}),
     ...(shape.segment ? { segments: [member(shape.segment)] } : {}),
     ...(shape.ungrouped ? { ungrouped: true } : {}),
@@ -306,13 +394,13 @@ function graphqlQuery(shape: Shape): string | undefined {
   };
   const conditions = shape.filters.map(whereOf);
   if (shape.time?.dateRange)
-    conditions.push(`{ month: { inDateRange: ${JSON.stringify(shape.time.dateRange)} } }`);
+    conditions.push(`{ ${shape.view.time}: { inDateRange: ${JSON.stringify(shape.time.dateRange)} } }`);
   // A measure condition (HAVING) cannot share an AND with dimensions: it is a key of its own.
   const keys = conditions.length ? [`AND: [${conditions.join(', ')}]`] : [];
   if (shape.measureFilter) keys.push(`${shape.measureFilter.member}: { gt: ${shape.measureFilter.value} }`);
   const where = keys.length ? `(where: { ${keys.join(', ')} })` : '';
   const fields = [...shape.measures, ...shape.dimensions];
-  if (shape.time?.granularity) fields.push(`month { ${shape.time.granularity} }`);
+  if (shape.time?.granularity) fields.push(`${shape.view.time} { ${shape.time.granularity} }`);
   if (fields.length === 0) return undefined;
   return `{ cube(limit: 50000) { ${shape.view.name}${where} { ${fields.join(' ')} } } }`;
 }
@@ -346,11 +434,13 @@ function sqlQuery(shape: Shape): { text: string; values: unknown[] } {
   if (shape.segment) where.push(view.segments[shape.segment]!);
   if (shape.time?.dateRange)
     where.push(
-      `month between ${param(shape.time.dateRange[0])}::date and ${param(shape.time.dateRange[1])}::date`,
+      `${view.time} between ${param(shape.time.dateRange[0])}::date and ${param(shape.time.dateRange[1])}::date`,
     );
   const keys = shape.dimensions.map((d) => `${column(d)} as "${d}"`);
   if (shape.time?.granularity)
-    keys.push(`to_char(date_trunc('${shape.time.granularity}', month::timestamp), 'YYYY-MM-DD') as "month"`);
+    keys.push(
+      `to_char(date_trunc('${shape.time.granularity}', ${view.time}::timestamp), 'YYYY-MM-DD') as "${view.time}"`,
+    );
   const measures = shape.measures.map(
     (m) => `${shape.ungrouped ? view.measures[m]!.row : view.measures[m]!.grouped} as "${m}"`,
   );
@@ -385,7 +475,7 @@ function canonical(
   const lines = rows.map((row) => {
     const parts: string[] = [];
     for (const d of shape.dimensions) parts.push(show(row[keyOf(d, false)]));
-    if (shape.time?.granularity) parts.push(String(row[keyOf('month', true)] ?? '∅').slice(0, 10));
+    if (shape.time?.granularity) parts.push(String(row[keyOf(shape.view.time, true)] ?? '∅').slice(0, 10));
     for (const m of shape.measures) {
       const value = row[keyOf(m, false)];
       const kind = shape.view.measures[m]!.kind;
@@ -424,8 +514,8 @@ function assertNoForeignDetail(
     }
     if (shape.dimensions.includes('hospital_code'))
       expect(row[keyOf('hospital_code')], shape.id).toBe(member);
-    if (shape.dimensions.includes('department_code'))
-      expect(foreignDepartments, shape.id).not.toContain(row[keyOf('department_code')]);
+    if (shape.dimensions.includes(shape.view.department))
+      expect(foreignDepartments, shape.id).not.toContain(row[keyOf(shape.view.department)]);
   }
 }
 
@@ -479,10 +569,10 @@ describe('member row security: generated query shapes through REST, GraphQL and 
 
   it('gives each member login only its own hospital in PostgreSQL, and the shared aggregate suppressed', async () => {
     for (const [hospital, login] of memberLogin) {
-      const seen = await asLogin(login, (c) =>
-        c.query('select distinct hospital_code from marts.fct_department_charges_monthly'),
-      );
-      expect(seen.rows).toEqual([{ hospital_code: hospital }]);
+      for (const { relation } of views.filter((v) => !v.shared)) {
+        const seen = await asLogin(login, (c) => c.query(`select distinct hospital_code from ${relation}`));
+        expect(seen.rows, relation).toEqual([{ hospital_code: hospital }]);
+      }
       const dims = await asLogin(login, (c) => c.query('select hospital_code from marts.dim_hospitals'));
       expect(dims.rows).toEqual([{ hospital_code: hospital }]);
       const shared = await asLogin(login, (c) =>
@@ -557,7 +647,9 @@ describe('member row security: generated query shapes through REST, GraphQL and 
             const data = (gql.body.data as { cube: Array<Record<string, Row>> }).cube.map((entry) => {
               const row = { ...entry[shape.view.name]! };
               if (shape.time?.granularity)
-                row.month = (row.month as Record<string, unknown>)[shape.time.granularity];
+                row[shape.view.time] = (row[shape.view.time] as Record<string, unknown>)[
+                  shape.time.granularity
+                ];
               return row;
             });
             const gqlKey = (name: string) => name;

@@ -53,7 +53,7 @@ export default defineModel({
       // - SUP: its standard department's rule (R4, packs) beats its class rule (R3, headcount); only
       //   the packs SUP itself delivered count (XXX's 5 packs to MED do not) → LAB, MED, SUR 1 each.
       // - LAB: no LAB_TESTS rows this month (only December's) → fallback ORDERED_REVENUE: charge
-      //   lines LAB executed, by ordering unit: MED 150 + 50 = 200, SUR 100; SUP's 30 is dropped
+      //   lines LAB executed, by ordering unit: MED 200, SUR 100; SUP's 30 is dropped
       //   (医疗辅助类 does not receive at level 3), MED's own-executed 500 is not LAB's → Σ 300.
       name: 'rules by precedence, sender-own drivers, eligible receivers, fallback',
       given: {
@@ -150,21 +150,20 @@ export default defineModel({
           ],
           types: { work_month: 'date' },
         },
-        stg_his__charge_lines: {
+        int_charge_lines__summed_by_department: {
           rows: [
-            ['LAB', 'MED', 150],
-            ['LAB', 'MED', 50],
+            ['LAB', 'MED', 200],
             ['LAB', 'SUR', 100],
             ['LAB', 'SUP', 30],
             ['MED', 'MED', 500],
           ].map(([exec, order, amount]) => ({
             hospital_code: 'H',
-            charged_at: '2024-01-05 10:00',
+            charge_month: '2024-01-01',
             exec_dept_code: exec!,
             order_dept_code: order!,
             amount: amount!,
           })),
-          types: { charged_at: 'timestamp' },
+          types: { charge_month: 'date' },
         },
       },
       expect: [
@@ -206,32 +205,38 @@ export default defineModel({
     ),
 
     -- what each driver basis measures: per hospital, month, providing department (if any) and receiver
-    measures as (
-      select hospital_code, staff_month as cost_month, 'headcount' as basis, null::text as code,
-        null::text as service_dept_code, dept_code as receiver_dept_code, total_staff::numeric as quantity
+    measured as (
+      select hospital_code, staff_month as cost_month, 'headcount' as basis, '' as code,
+        '' as service_dept_code, dept_code as receiver_dept_code, total_staff::numeric as quantity
       from ${ref('stg_erp__headcount')}
       union all
-      select m.hospital_code, m.cost_month, 'floor_area', null, null, a.dept_code, a.floor_area_m2::numeric
+      select m.hospital_code, m.cost_month, 'floor_area', '', '', a.dept_code, a.floor_area_m2::numeric
       from months m
       join ${ref('stg_erp__floor_area')} a on a.hospital_code = m.hospital_code
       union all
       select hospital_code, driver_month, 'erp_driver', driver_code, service_dept_code, dept_code, quantity::numeric
       from ${ref('stg_erp__allocation_drivers')}
       union all
-      select hospital_code, work_month, 'lab_workload', null, exec_dept_code, order_dept_code, exam_count::numeric
+      select hospital_code, work_month, 'lab_workload', '', exec_dept_code, order_dept_code, exam_count::numeric
       from ${ref('stg_lab__workload')}
       union all
-      select hospital_code, date_trunc('month', charged_at)::date, 'ordered_revenue', null, exec_dept_code,
-        order_dept_code, sum(amount)::numeric
-      from ${ref('stg_his__charge_lines')}
-      group by hospital_code, date_trunc('month', charged_at)::date, exec_dept_code, order_dept_code
+      select hospital_code, charge_month, 'ordered_revenue', '', exec_dept_code, order_dept_code, amount
+      from ${ref('int_charge_lines__summed_by_department')}
+    ),
+
+    -- only ledger months, only known receiving units (with their level, to test eligibility)
+    measures as (
+      select m.*, r.allocation_level as receiver_level
+      from measured m
+      join months mo on mo.hospital_code = m.hospital_code and mo.cost_month = m.cost_month
+      join units r on r.hospital_code = m.hospital_code and r.dept_code = m.receiver_dept_code
     ),
 
     driver_parts as (
       select d.driver_code, d.basis, d.from_sender, p.code
       from drivers d
       cross join lateral unnest(
-        case when d.source_codes is null then array[null::text] else string_to_array(d.source_codes, '|') end
+        case when d.source_codes is null then array[''] else string_to_array(d.source_codes, '|') end
       ) as p(code)
     ),
 
@@ -260,33 +265,56 @@ export default defineModel({
         r.rule_id
     ),
 
-    candidates as (
+    -- each sender's primary and fallback driver, as the measures they sum
+    sender_drivers as (
       select
-        m.hospital_code,
-        m.cost_month,
-        s.allocation_level,
+        s.hospital_code,
         s.dept_code as sender_dept_code,
-        m.receiver_dept_code,
+        s.allocation_level,
         s.rule_id,
         w.driver_code,
         w.is_fallback,
-        sum(m.quantity) as driver_quantity
+        p.basis,
+        p.code,
+        p.from_sender
       from sender_rules s
       cross join lateral (
         values (s.driver_code, false), (s.fallback_driver_code, true)
       ) as w(driver_code, is_fallback)
       join driver_parts p on p.driver_code = w.driver_code
+    ),
+
+    -- equality joins only (hashable): what the sender itself provided, or what anyone measured
+    matched as (
+      select d.*, m.cost_month, m.receiver_dept_code, m.receiver_level, m.quantity
+      from sender_drivers d
       join measures m
-        on m.hospital_code = s.hospital_code
-        and m.basis = p.basis
-        and m.code is not distinct from p.code
-        and (not p.from_sender or m.service_dept_code = s.dept_code)
-      join months mo on mo.hospital_code = m.hospital_code and mo.cost_month = m.cost_month
-      join units r on r.hospital_code = m.hospital_code and r.dept_code = m.receiver_dept_code
-      where r.dept_code <> s.dept_code
-        and (r.allocation_level is null or r.allocation_level > s.allocation_level)
+        on m.hospital_code = d.hospital_code and m.basis = d.basis and m.code = d.code
+        and m.service_dept_code = d.sender_dept_code
+      where d.from_sender
+      union all
+      select d.*, m.cost_month, m.receiver_dept_code, m.receiver_level, m.quantity
+      from sender_drivers d
+      join measures m on m.hospital_code = d.hospital_code and m.basis = d.basis and m.code = d.code
+      where not d.from_sender
+    ),
+
+    candidates as (
+      select
+        x.hospital_code,
+        x.cost_month,
+        x.allocation_level,
+        x.sender_dept_code,
+        x.receiver_dept_code,
+        x.rule_id,
+        x.driver_code,
+        x.is_fallback,
+        sum(x.quantity) as driver_quantity
+      from matched x
+      where x.receiver_dept_code <> x.sender_dept_code
+        and (x.receiver_level is null or x.receiver_level > x.allocation_level)
       group by 1, 2, 3, 4, 5, 6, 7, 8
-      having sum(m.quantity) > 0
+      having sum(x.quantity) > 0
     ),
 
     chosen as (

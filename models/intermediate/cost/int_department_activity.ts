@@ -74,9 +74,8 @@ export default defineModel({
     ),
 
     revenue as (
-      select hospital_code, date_trunc('month', charged_at)::date as activity_month, order_dept_code as dept_code,
-        sum(amount) as revenue
-      from ${ref('stg_his__charge_lines')}
+      select hospital_code, charge_month as activity_month, order_dept_code as dept_code, sum(amount) as revenue
+      from ${ref('int_charge_lines__summed_by_department')}
       group by 1, 2, 3
     ),
 
@@ -102,7 +101,7 @@ export default defineModel({
       left join bed_days b using (hospital_code, activity_month, dept_code)
       left join discharges d using (hospital_code, activity_month, dept_code)
       left join revenue r using (hospital_code, activity_month, dept_code)
-      where k.dept_code is not null and k.activity_month is not null
+      where k.dept_code is not null and k.dept_code <> '' and k.activity_month is not null
     )
 
     select * from final`,

@@ -17,7 +17,8 @@ export default defineModel({
     '医疗业务成本 = 临床服务类、医疗技术类、医疗辅助类单元的直接成本；医疗成本 = 医疗业务成本 + 行政后勤类（管理费用）；' +
     '医疗全成本 = 医疗成本 + 财政项目补助支出形成的折旧摊销；医院全成本 = 医疗全成本 + 科教项目支出形成的折旧摊销。' +
     'ERP 明细账不区分经费来源，后两项无法单列，故医疗全成本与医院全成本等于医疗成本（has_funding_source_split 为假时即此口径）。' +
-    '对账行：交付金额 = 入库金额 + 隔离待处理金额 + 已丢弃金额（只计有效批次的隔离行，金额取隔离行原文）；入库金额 = 各科室直接成本之和 = ' +
+    '对账行：交付金额 = 入库金额 + 隔离待处理金额 + 已丢弃金额（只计有效批次的隔离行，期间、项目与金额取隔离行原文，英文或中文表头；' +
+    '金额无法识别的隔离行计入行数、金额按 0）；入库金额 = 各科室直接成本之和 = ' +
     '临床服务类全成本之和 + 留在分摊方的成本（动因与备用动因均为零的月份），逐级守恒到分。',
   grain: 'One row per hospital, month and cost item.',
   primaryKey: ['hospital_code', 'cost_month', 'cost_item_code'],
@@ -89,20 +90,28 @@ export default defineModel({
       select * from ${ref('stg_ops__batches')}
     ),
 
+    -- the quarantined row as delivered, under the English or the Chinese header
     quarantine as (
       select
         q.hospital_code,
-        coalesce(
-          case when q.payload ->> 'period' ~ '^\\d{4}-\\d{2}$' then to_date(q.payload ->> 'period', 'YYYY-MM') end,
-          b.period_month
-        ) as cost_month,
-        coalesce(nullif(q.payload ->> 'cost_item_code', ''), '') as cost_item_code,
+        coalesce(q.payload ->> 'period', q.payload ->> '期间') as period,
+        coalesce(q.payload ->> 'cost_item_code', q.payload ->> '成本项目编码', '') as cost_item_code,
+        replace(coalesce(q.payload ->> 'amount', q.payload ->> '金额', ''), ',', '') as amount,
         q.quarantine_status,
-        case when q.payload ->> 'amount' ~ '^-?\\d+(\\.\\d+)?$' then (q.payload ->> 'amount')::numeric else 0 end
-          as amount
+        b.period_month
       from ${ref('stg_ops__quarantine')} q
       join batches b on b.batch_id = q.batch_id and b.is_active
       where q.source = 'erp.cost_ledger' and q.quarantine_status in ('quarantined', 'discarded')
+    ),
+
+    quarantine_rows as (
+      select
+        hospital_code,
+        coalesce(case when period ~ '^\\d{4}-\\d{2}$' then to_date(period, 'YYYY-MM') end, period_month) as cost_month,
+        cost_item_code,
+        quarantine_status,
+        case when amount ~ '^-?\\d+(\\.\\d+)?$' then amount::numeric else 0 end as amount
+      from quarantine
     ),
 
     quarantined as (
@@ -113,7 +122,7 @@ export default defineModel({
         count(*) filter (where quarantine_status = 'quarantined') as quarantined_rows,
         coalesce(sum(amount) filter (where quarantine_status = 'quarantined'), 0) as quarantined_amount,
         coalesce(sum(amount) filter (where quarantine_status = 'discarded'), 0) as discarded_amount
-      from quarantine
+      from quarantine_rows
       group by 1, 2, 3
     ),
 

@@ -24,8 +24,11 @@ export default defineModel({
     },
     run_status: {
       title: '运行结果',
-      description: 'success / pass 通过，error / fail 失败，warn 警告级测试未通过（仍发布），skipped 因上游失败而跳过；发布运行为 published 已发布或 blocked 被阻断。',
-      tests: [{ accepted_values: ['success', 'error', 'skipped', 'pass', 'fail', 'warn', 'published', 'blocked'] }],
+      description:
+        'success / pass 通过，error / fail 失败，warn 警告级测试未通过（仍发布），skipped 因上游失败而跳过；发布运行为 published 已发布或 blocked 被阻断。',
+      tests: [
+        { accepted_values: ['success', 'error', 'skipped', 'pass', 'fail', 'warn', 'published', 'blocked'] },
+      ],
     },
     is_failure: {
       title: '是否失败',

@@ -18,7 +18,9 @@ export default defineModel({
     },
     run_status: {
       description: '结果：success / pass 通过，error / fail 失败，skipped 跳过',
-      tests: [{ accepted_values: ['success', 'error', 'skipped', 'pass', 'fail', 'warn', 'published', 'blocked'] }],
+      tests: [
+        { accepted_values: ['success', 'error', 'skipped', 'pass', 'fail', 'warn', 'published', 'blocked'] },
+      ],
     },
     rows: { description: '行数（构建写入行数或测试失败行数）' },
     duration_ms: { description: '耗时（毫秒）' },
