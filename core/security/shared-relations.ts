@@ -63,5 +63,66 @@ const allianceChargeBenchmark: SharedRelation = {
   },
 };
 
+/**
+ * The alliance's DRG benchmark: one row per hospital, DRG group and discharge month (summed over
+ * departments). A cell with fewer than `minCellCases` discharges keeps its keys but loses every
+ * figure, its case count included (`is_suppressed`), so no roll-up reveals it by subtraction.
+ */
+const allianceDrgBenchmark: SharedRelation = {
+  view: 'alliance_drg_benchmark',
+  relation: 'shared.alliance_drg_benchmark',
+  source: 'marts.fct_drg_group_performance',
+  sql: (policy) => {
+    const k = Math.trunc(policy.minCellCases);
+    const kept = (column: string, type: string) =>
+      `case when cells.case_count >= ${k} then ${column} end::${type} as ${column}`;
+    const figures: readonly (readonly [string, string])[] = [
+      ['case_count', 'bigint'],
+      ['grouped_count', 'bigint'],
+      ['total_weight', 'numeric(18, 4)'],
+      ['indexed_cases', 'bigint'],
+      ['charge_index_sum', 'numeric(18, 4)'],
+      ['los_index_sum', 'numeric(18, 4)'],
+      ['death_count', 'bigint'],
+      ['low_risk_cases', 'bigint'],
+      ['low_risk_deaths', 'bigint'],
+      ['outlier_judged_count', 'bigint'],
+      ['high_outlier_count', 'bigint'],
+      ['low_outlier_count', 'bigint'],
+      ['total_charges', 'numeric(18, 2)'],
+      ['payment_standard_total', 'numeric(18, 2)'],
+      ['margin_payer_view', 'numeric(18, 2)'],
+    ];
+    return `
+    with groups as (
+      select * from marts.fct_drg_group_performance where drg_code is not null
+    ),
+
+    cells as (
+      select
+        hospital_code, min(hospital_name) as hospital_name, min(hospital_level) as hospital_level,
+        drg_code, min(drg_name) as drg_name, month,
+        ${figures.map(([c]) => `sum(${c}) as ${c}`).join(',\n        ')}
+      from groups
+      group by hospital_code, drg_code, month
+    ),
+
+    final as (
+      select
+        -- ids
+        concat_ws('|', hospital_code, drg_code, to_char(month, 'YYYY-MM')) as benchmark_cell_id,
+        hospital_code, hospital_name, hospital_level, drg_code, drg_name,
+        -- dates
+        month,
+        cells.case_count < ${k} as is_suppressed,
+        -- figures (null when suppressed)
+        ${figures.map(([c, t]) => kept(c, t)).join(',\n        ')}
+      from cells
+    )
+
+    select * from final`;
+  },
+};
+
 /** Every shareable relation, whether or not the policy currently shares it with members. */
-export const sharedRelations: readonly SharedRelation[] = [allianceChargeBenchmark];
+export const sharedRelations: readonly SharedRelation[] = [allianceChargeBenchmark, allianceDrgBenchmark];

@@ -8,15 +8,15 @@ import { ConfigError } from '../errors.ts';
  * (core/security/shared-relations.ts), so Cube and a direct PostgreSQL connection give the same
  * answer. Only these can be shared: a detail view can never be opened to other members by configuration.
  */
-export const shareableViews = ['alliance_charge_benchmark'] as const;
+export const shareableViews = ['alliance_charge_benchmark', 'alliance_drg_benchmark'] as const;
 export type ShareableView = (typeof shareableViews)[number];
 
 /**
  * What members may see of other hospitals. A cell of a shared aggregate (one hospital, standard
  * department, month and visit type) built from fewer than `minCellCases` cases is suppressed: its
  * figures are null, in every roll-up too, so a total never lets anyone work a suppressed cell out.
- * "Cases" are charge lines (`line_count` of the charges mart), the only count the mart carries
- * until it has visits.
+ * "Cases" are charge lines (`line_count` of the charges mart) for the charge benchmark, and
+ * inpatient discharges (`case_count` of the DRG group mart) for the DRG benchmark.
  */
 export const sharingPolicySchema = z
   .object({

@@ -11,6 +11,7 @@ import { createPool } from '../../core/db/database.ts';
 import { parseSharingPolicy } from '../../core/security/sharing-policy.ts';
 import { signToken } from '../../cube/security/token.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import {
   alliance,
   closeDeliveries,
@@ -700,5 +701,169 @@ describe('member row security: generated query shapes through REST, GraphQL and 
       token,
     );
     expect((sharedMonths.body.data as Row[]).length).toBe(months.length);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The DRG/DIP views over the built small demo: each member, through Cube and its own PostgreSQL
+// login, sees its own hospital only, whatever it asks for; the shared DRG benchmark shows every
+// hospital with suppressed cells empty. Add a view here when you add one.
+
+interface HospitalScopedView {
+  readonly name: string;
+  /** The mart the view reads, and its SQL twin in the `semantic` schema. */
+  readonly relation: string;
+  /** A summable measure of the view and the same figure as SQL over the relation. */
+  readonly measure: string;
+  readonly sql: string;
+}
+
+const drgViews: readonly HospitalScopedView[] = [
+  {
+    name: 'drg_performance',
+    relation: 'marts.fct_drg_group_performance',
+    measure: 'total_charges',
+    sql: 'sum(total_charges)',
+  },
+  {
+    name: 'drg_case_detail',
+    relation: 'marts.fct_inpatient_cases',
+    measure: 'total_charges',
+    sql: 'sum(total_charges)',
+  },
+  {
+    name: 'dip_performance',
+    relation: 'marts.fct_inpatient_cases',
+    measure: 'fund_paid_amount',
+    sql: 'sum(fund_paid_amount)',
+  },
+  {
+    name: 'drg_value_quadrant',
+    relation: 'marts.fct_drg_value_quadrant',
+    measure: 'margin_payer_view',
+    sql: 'sum(margin_payer_view)',
+  },
+  {
+    name: 'payment_simulation',
+    relation: 'marts.fct_payment_simulation',
+    measure: 'simulated_payment',
+    sql: 'sum(simulated_payment)',
+  },
+];
+
+describe('member row security on the DRG/DIP views (small demo)', () => {
+  let w: DemoWarehouse;
+  let pool: pg.Pool;
+  let api: CubeApi;
+  const logins: Login[] = [];
+  const memberLogin = new Map<Hospital, Login>();
+
+  beforeAll(async () => {
+    w = await demoWarehouse();
+    pool = createPool(w.url, 4);
+    await secureWarehouse(pool, policy);
+    for (const [hospital, suffix] of [
+      [hospitalA, 'a'],
+      [hospitalB, 'b'],
+    ] as const) {
+      const login = await createLogin(pool, w, 'member', suffix, hospital);
+      logins.push(login);
+      memberLogin.set(hospital, login);
+    }
+    api = await startCube(w, { sharingPolicy: policy });
+  }, 900_000);
+  afterAll(async () => {
+    await api?.close();
+    await pool?.end();
+    await w?.drop();
+    await dropLogins(logins);
+  });
+
+  const load = async (token: string, query: Record<string, unknown>) =>
+    post(api.base, '/v1/load', { query }, token);
+
+  for (const view of drgViews)
+    it(`${view.name}: a member sees its own hospital only, through Cube and SQL`, async () => {
+      for (const [member, login] of memberLogin) {
+        const other = member === hospitalA ? hospitalB : hospitalA;
+        const token = await signToken(
+          { role: 'member', hospital_code: member, alliance_id: alliance },
+          secret,
+        );
+        const own = await pool.query(
+          `select ${view.sql} as v from ${view.relation} where hospital_code = $1`,
+          [member],
+        );
+        const m = `${view.name}.${view.measure}`;
+        const h = `${view.name}.hospital_code`;
+        const shapes: Record<string, unknown>[] = [
+          { measures: [m] },
+          { measures: [m], dimensions: [h] },
+          { measures: [m], filters: [{ member: h, operator: 'equals', values: [other] }] },
+          {
+            measures: [m],
+            filters: [
+              {
+                or: [
+                  { member: h, operator: 'equals', values: [other] },
+                  { member: h, operator: 'notEquals', values: [member] },
+                ],
+              },
+            ],
+          },
+          { dimensions: [h], ungrouped: true, limit: 50_000 },
+        ];
+        for (const [i, shape] of shapes.entries()) {
+          const answer = await load(token, shape);
+          expect(answer.status, `${view.name} #${i}`).toBe(200);
+          const rows = answer.body.data as Row[];
+          for (const row of rows) if (h in row) expect(row[h], `${view.name} #${i}`).toBe(member);
+          if (i < 2)
+            expect(toCents(rows.reduce((a, r) => a + Number(r[m] ?? 0), 0))).toBe(toCents(own.rows[0].v));
+          if (i === 2 || i === 3)
+            expect(
+              rows.every((r) => r[m] === null || Number(r[m]) === 0),
+              `${view.name} #${i}`,
+            ).toBe(true);
+        }
+        for (const relation of [view.relation, `semantic.${view.name}`]) {
+          const seen = await asLogin(login, (c) => c.query(`select distinct hospital_code from ${relation}`));
+          expect(seen.rows, `${relation} as ${member}`).toEqual([{ hospital_code: member }]);
+        }
+      }
+    });
+
+  it('alliance_drg_benchmark: every hospital, cells under the minimum case count without figures, alone only', async () => {
+    const token = await signToken(
+      { role: 'member', hospital_code: hospitalA, alliance_id: alliance },
+      secret,
+    );
+    const v = 'alliance_drg_benchmark';
+    const answer = await load(token, {
+      dimensions: [`${v}.hospital_code`, `${v}.drg_code`, `${v}.is_suppressed`],
+      measures: [`${v}.case_count`, `${v}.total_weight`, `${v}.margin_payer_view`],
+      timeDimensions: [{ dimension: `${v}.month`, granularity: 'month' }],
+    });
+    expect(answer.status).toBe(200);
+    const rows = answer.body.data as Row[];
+    expect(new Set(rows.map((r) => r[`${v}.hospital_code`])).size).toBeGreaterThan(2);
+    for (const r of rows) {
+      if (r[`${v}.is_suppressed`] === true || r[`${v}.is_suppressed`] === 'true')
+        for (const figure of ['case_count', 'total_weight', 'margin_payer_view'])
+          expect(r[`${v}.${figure}`]).toBeNull();
+      else expect(Number(r[`${v}.case_count`])).toBeGreaterThanOrEqual(policy.minCellCases);
+    }
+    const sql = await asLogin(memberLogin.get(hospitalA)!, (c) =>
+      c.query(
+        `select count(distinct hospital_code)::int as n, bool_and(case_count >= ${policy.minCellCases} or (is_suppressed and case_count is null and margin_payer_view is null)) as ok from shared.${v}`,
+      ),
+    );
+    expect(sql.rows[0].n).toBeGreaterThan(2);
+    expect(sql.rows[0].ok).toBe(true);
+    const mixed = await load(token, { measures: [`${v}.case_count`, 'drg_performance.case_count'] });
+    expect(mixed).toEqual({
+      status: 403,
+      body: { error: `Forbidden: ${v} cannot be combined with other views` },
+    });
   });
 });

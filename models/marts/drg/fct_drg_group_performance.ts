@@ -3,42 +3,22 @@ import { defineModel } from '../../../core/engine/model-definition.ts';
 
 const money = (title: string, description: string) =>
   ({ title, description, format: 'currency', type: 'numeric(18, 2)' }) as const;
-const ratio = (title: string, description: string) =>
-  ({ title, description, type: 'numeric(12, 4)' }) as const;
 const count = (title: string, description: string) => ({ title, description, type: 'bigint' }) as const;
+const sum4 = (title: string, description: string) =>
+  ({ title, description, type: 'numeric(18, 4)' }) as const;
 
 export default defineModel({
   name: 'fct_drg_group_performance',
   materialized: 'table',
   description: [
-    'DRG 病组绩效及其汇总：按汇总层级（hospital_group 医院×病组、department_group 科室×病组、department 科室、hospital 全院）与期间粒度（month/quarter/year，按出院日期）。',
-    '口径：CMI = 总权重 / 入组病例数（排除病例不计）；入组率 = 入组病例 / (全部病例 − 排除病例)；DRG 组数 = 有入组病例的病组数。',
-    '费用消耗指数采用国家定义：Σ_g (本院病组次均费用_g / 同级参考次均费用_g × n_g) / Σ n_g，即各入组病例 医疗费 / 参考均值 之平均（charge_consumption_index）；',
-    '变体 Σ 实际费用 / Σ (参考均值_g × n_g) 见 charge_consumption_index_ratio；时间消耗指数同理（住院天数）。参考值来源见 reference_basis（regional / alliance / mixed）。',
-    '低风险组 = drg_risk_classes 的第 1 级，中低风险组 = 第 2 级；死亡率 = 死亡数 / 该级病例数（入组病例）。倍率占比 = 该类病例 / 有倍率判断的病例。',
-    '结余率（医保视角）= 结余 / 支付标准合计；医院视角同理（病例成本未接入时为空）。三四级手术占比待手术分级种子接入。',
+    'DRG 病组绩效（可加明细）：每医院 × 出院科室 × DRG 病组（含未入组）× 出院月份一行，只存可相加的计数与金额，',
+    '任意维度的汇总（CMI、入组率、消耗指数、死亡率、倍率占比、结余率）由这些分量计算：见 fct_drg_performance_rollups（医院/科室/病组 × 月/季/年）与 Cube 视图 drg_performance。',
+    '口径见 fct_inpatient_cases：入组病例 = 未排除且有病组；消耗指数分量为 医疗费 / 同级参考次均费用 与 住院天数 / 同级参考平均住院日；低风险 = drg_risk_classes 第 1 级，中低风险 = 第 2 级。',
   ].join(''),
-  grain:
-    'One row per aggregation level, period grain, period, hospital and (by level) department and DRG group.',
-  primaryKey: 'performance_id',
+  grain: 'One row per hospital, discharge department, DRG group (or none) and discharge month.',
+  primaryKey: 'group_month_id',
   columns: {
-    performance_id: { title: '绩效行编号', description: '主键：层级|粒度|期间|医院|科室|病组。' },
-    aggregation_level: {
-      title: '汇总层级',
-      description:
-        'hospital_group 医院×病组 / department_group 科室×病组 / department 科室 / hospital 全院。',
-      tests: [
-        'not_null',
-        { accepted_values: ['hospital_group', 'department_group', 'department', 'hospital'] },
-      ],
-    },
-    period_grain: {
-      title: '期间粒度',
-      description: 'month 月 / quarter 季 / year 年。',
-      tests: ['not_null', { accepted_values: ['month', 'quarter', 'year'] }],
-    },
-    period_start: { title: '期间', description: '期间第一天。', type: 'date', tests: ['not_null'] },
-    year: { title: '年度', description: '出院年度。', type: 'integer' },
+    group_month_id: { title: '病组月度编号', description: '主键：医院|科室|病组|月份。' },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院的编码，行级权限按此字段限定成员单位。',
@@ -46,72 +26,44 @@ export default defineModel({
     },
     hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
     hospital_level: { title: '医院等级', description: "医院等级，'3' 三级，'2' 二级，'1' 一级。" },
-    dept_code: { title: '科室编码', description: '出院科室的标准科室编码（科室层级）。' },
+    dept_code: { title: '科室编码', description: '出院科室的标准科室编码。' },
     dept_name: { title: '科室名称', description: '出院科室名称。' },
-    drg_code: { title: 'DRG 编码', description: 'DRG 病组编码（病组层级；空为未入组病例）。' },
+    drg_code: { title: 'DRG 编码', description: 'DRG 病组编码（空为未入组病例）。' },
     drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
+    mdc_code: { title: 'MDC', description: '主要诊断大类（病组编码首字母）。' },
+    month: { title: '出院月份', description: '出院月份（当月第一天）。', type: 'date', tests: ['not_null'] },
+    year: { title: '出院年度', description: '出院年度。', type: 'integer' },
     case_count: count('出院病例数', '出院病例数（含排除与未入组）。'),
     excluded_count: count('排除病例数', '按病例规则排除的病例数。'),
     grouped_count: count('入组病例数', '未排除且有病组的病例数。'),
-    grouping_rate: { ...ratio('入组率', '入组病例 / (全部病例 − 排除病例)。'), format: 'percent' },
-    total_weight: ratio('总权重', '入组病例 RW 之和。'),
-    cmi: ratio('CMI', '总权重 / 入组病例数。'),
-    drg_group_count: count('DRG 组数', '有入组病例的病组数。'),
-    charge_consumption_index: ratio(
-      '费用消耗指数',
-      '国家定义：各入组病例 医疗费 / 同级参考次均费用 之平均。',
-    ),
-    charge_consumption_index_ratio: ratio('费用消耗指数（比值口径）', 'Σ 医疗费 / Σ 同级参考次均费用。'),
-    time_consumption_index: ratio(
-      '时间消耗指数',
-      '国家定义：各入组病例 住院天数 / 同级参考平均住院日 之平均。',
-    ),
-    time_consumption_index_ratio: ratio('时间消耗指数（比值口径）', 'Σ 住院天数 / Σ 同级参考平均住院日。'),
-    reference_basis: {
-      title: '参考值来源',
-      description: 'regional 区域参考值 / alliance 医联体同级均值 / mixed 两者皆有。',
-      tests: [{ accepted_values: ['regional', 'alliance', 'mixed'] }],
-    },
+    total_weight: sum4('总权重', '入组病例 RW 之和。'),
     indexed_cases: count('有参考值病例数', '有同级参考值的入组病例数（消耗指数的分母）。'),
-    charge_index_sum: ratio('费用比之和', 'Σ 医疗费 / 同级参考次均费用（可加，供汇总）。'),
-    los_index_sum: ratio('时间比之和', 'Σ 住院天数 / 同级参考平均住院日（可加，供汇总）。'),
+    regional_indexed_cases: count('区域参考病例数', '其中参考值取自区域参考值的病例数。'),
+    charge_index_sum: sum4('费用比之和', 'Σ 医疗费 / 同级参考次均费用。'),
+    los_index_sum: sum4('时间比之和', 'Σ 住院天数 / 同级参考平均住院日。'),
     indexed_charges: money('有参考值病例医疗费', '有参考值的入组病例医疗费之和（元）。'),
     reference_charge_total: money('参考费用合计', 'Σ 同级参考次均费用（元）。'),
-    indexed_los_days: ratio('有参考值病例住院天数', '有参考值的入组病例住院天数之和。'),
-    reference_los_total: ratio('参考住院日合计', 'Σ 同级参考平均住院日。'),
+    indexed_los_days: sum4('有参考值病例住院天数', '有参考值的入组病例住院天数之和。'),
+    reference_los_total: sum4('参考住院日合计', 'Σ 同级参考平均住院日。'),
     death_count: count('死亡人数', '死亡病例数。'),
     low_risk_cases: count('低风险组病例数', '低风险病组的入组病例数。'),
     low_risk_deaths: count('低风险组死亡数', '低风险病组的死亡病例数。'),
-    low_risk_mortality: {
-      ...ratio('低风险组死亡率', '低风险组死亡数 / 低风险组病例数。'),
-      format: 'percent',
-    },
     medium_low_risk_cases: count('中低风险组病例数', '中低风险病组的入组病例数。'),
     medium_low_risk_deaths: count('中低风险组死亡数', '中低风险病组的死亡病例数。'),
-    medium_low_risk_mortality: {
-      ...ratio('中低风险组死亡率', '中低风险组死亡数 / 中低风险组病例数。'),
-      format: 'percent',
-    },
     outlier_judged_count: count('倍率判断病例数', '有支付标准且未排除、判断了倍率的病例数。'),
     high_outlier_count: count('高倍率病例数', '高倍率病例数。'),
     low_outlier_count: count('低倍率病例数', '低倍率病例数。'),
-    high_outlier_share: { ...ratio('高倍率占比', '高倍率病例 / 倍率判断病例。'), format: 'percent' },
-    low_outlier_share: { ...ratio('低倍率占比', '低倍率病例 / 倍率判断病例。'), format: 'percent' },
     total_charges: money('医疗费总额', '医疗费总额（元）。'),
     payment_standard_total: money('支付标准合计', '有支付标准病例的支付标准之和（元）。'),
     fund_paid_amount: money('基金支付', '基金支付合计（元）。'),
     margin_payer_view: money('结余（医保视角）', 'Σ (支付标准 − 医疗费总额)，有支付标准的病例（元）。'),
-    margin_rate_payer_view: {
-      ...ratio('结余率（医保视角）', '医保视角结余 / 支付标准合计。'),
-      format: 'percent',
-    },
     case_cost: money('病例成本', '病例成本合计（元）。'),
     margin_hospital_view: money('结余（医院视角）', 'Σ (支付标准 − 病例成本)（元）。'),
-    margin_rate_hospital_view: {
-      ...ratio('结余率（医院视角）', '医院视角结余 / 对应支付标准合计。'),
-      format: 'percent',
-    },
-    dip_score_total: ratio('DIP 分值合计', 'DIP 病例分值之和。'),
+    costed_payment_standard: money(
+      '有成本病例支付标准',
+      '有病例成本的病例的支付标准之和（医院视角结余率的分母）。',
+    ),
+    dip_score_total: sum4('DIP 分值合计', 'DIP 病例分值之和。'),
     dip_estimated_payment: money('DIP 预估支付', 'Σ 分值 × 点值 × 级别系数（元）。'),
   },
   sql: ({ ref }) => sql`
@@ -119,135 +71,60 @@ export default defineModel({
       select * from ${ref('fct_inpatient_cases')}
     ),
 
-    periods as (
-      select c.*, p.period_grain, date_trunc(p.period_grain, c.discharge_month)::date as period_start
-      from cases c
-      cross join (values ('month'), ('quarter'), ('year')) as p (period_grain)
-    ),
-
-    aggregated as (
+    final as (
       select
-        case
-          when grouping(dept_code) = 0 and grouping(drg_code) = 0 then 'department_group'
-          when grouping(drg_code) = 0 then 'hospital_group'
-          when grouping(dept_code) = 0 then 'department'
-          else 'hospital'
-        end as aggregation_level,
-        period_grain,
-        period_start,
+        -- ids
+        concat_ws('|', hospital_code, coalesce(dept_code, '-'), coalesce(drg_code, '-'), to_char(discharge_month, 'YYYY-MM'))
+          as group_month_id,
         hospital_code,
-        dept_code,
-        drg_code,
         min(hospital_name) as hospital_name,
         min(hospital_level) as hospital_level,
+        dept_code,
         min(dept_name) as dept_name,
+        drg_code,
         min(drg_name) as drg_name,
+        left(drg_code, 1) as mdc_code,
+        -- dates
+        discharge_month as month,
+        extract(year from discharge_month)::integer as year,
+        -- volume and complexity
         count(*) as case_count,
         count(*) filter (where is_excluded) as excluded_count,
         count(*) filter (where is_grouped) as grouped_count,
-        sum(drg_weight) filter (where is_grouped) as total_weight,
-        count(distinct drg_code) filter (where is_grouped) as drg_group_count,
+        coalesce(sum(drg_weight) filter (where is_grouped), 0)::numeric(18, 4) as total_weight,
+        -- efficiency
         count(charge_index_part) as indexed_cases,
-        sum(charge_index_part) as charge_index_sum,
-        sum(los_index_part) as los_index_sum,
-        sum(total_charges) filter (where charge_index_part is not null) as indexed_charges,
-        sum(reference_mean_charge) filter (where charge_index_part is not null) as reference_charge_total,
-        sum(length_of_stay_days) filter (where los_index_part is not null) as indexed_los_days,
-        sum(reference_mean_los_days) filter (where los_index_part is not null) as reference_los_total,
-        case
-          when bool_and(reference_basis = 'regional') then 'regional'
-          when bool_and(reference_basis = 'alliance') then 'alliance'
-          when count(reference_basis) > 0 then 'mixed'
-        end as reference_basis,
+        count(charge_index_part) filter (where reference_basis = 'regional') as regional_indexed_cases,
+        coalesce(sum(charge_index_part), 0)::numeric(18, 4) as charge_index_sum,
+        coalesce(sum(los_index_part), 0)::numeric(18, 4) as los_index_sum,
+        coalesce(sum(total_charges) filter (where charge_index_part is not null), 0)::numeric(18, 2) as indexed_charges,
+        coalesce(sum(reference_mean_charge) filter (where charge_index_part is not null), 0)::numeric(18, 2)
+          as reference_charge_total,
+        coalesce(sum(length_of_stay_days) filter (where los_index_part is not null), 0)::numeric(18, 4) as indexed_los_days,
+        coalesce(sum(reference_mean_los_days) filter (where los_index_part is not null), 0)::numeric(18, 4)
+          as reference_los_total,
+        -- quality
         count(*) filter (where is_death) as death_count,
         count(*) filter (where is_grouped and risk_class = 1) as low_risk_cases,
         count(*) filter (where is_grouped and risk_class = 1 and is_death) as low_risk_deaths,
         count(*) filter (where is_grouped and risk_class = 2) as medium_low_risk_cases,
         count(*) filter (where is_grouped and risk_class = 2 and is_death) as medium_low_risk_deaths,
+        -- outliers
         count(outlier_class) as outlier_judged_count,
         count(*) filter (where outlier_class = 'high') as high_outlier_count,
         count(*) filter (where outlier_class = 'low') as low_outlier_count,
-        sum(total_charges) as total_charges,
-        sum(payment_standard) as payment_standard_total,
-        sum(fund_paid_amount) as fund_paid_amount,
-        sum(margin_payer_view) as margin_payer_view,
-        sum(case_cost) as case_cost,
-        sum(margin_hospital_view) as margin_hospital_view,
-        sum(payment_standard) filter (where case_cost is not null) as costed_payment_standard,
-        sum(dip_score) as dip_score_total,
-        sum(dip_estimated_payment) as dip_estimated_payment
-      from periods
-      group by period_grain, period_start, grouping sets (
-        (hospital_code, dept_code, drg_code),
-        (hospital_code, drg_code),
-        (hospital_code, dept_code),
-        (hospital_code)
-      )
-    ),
-
-    final as (
-      select
-        concat_ws('|', aggregation_level, period_grain, to_char(period_start, 'YYYY-MM'), hospital_code,
-          coalesce(dept_code, '-'), coalesce(drg_code, '-')) as performance_id,
-        aggregation_level,
-        period_grain,
-        period_start,
-        extract(year from period_start)::integer as year,
-        hospital_code,
-        hospital_name,
-        hospital_level,
-        dept_code,
-        dept_name,
-        drg_code,
-        drg_name,
-        -- volume and complexity
-        case_count,
-        excluded_count,
-        grouped_count,
-        round(grouped_count::numeric / nullif(case_count - excluded_count, 0), 4)::numeric(12, 4) as grouping_rate,
-        round(coalesce(total_weight, 0), 4)::numeric(12, 4) as total_weight,
-        round(total_weight / nullif(grouped_count, 0), 4)::numeric(12, 4) as cmi,
-        drg_group_count,
-        -- efficiency
-        round(charge_index_sum / nullif(indexed_cases, 0), 4)::numeric(12, 4) as charge_consumption_index,
-        round(indexed_charges / nullif(reference_charge_total, 0), 4)::numeric(12, 4) as charge_consumption_index_ratio,
-        round(los_index_sum / nullif(indexed_cases, 0), 4)::numeric(12, 4) as time_consumption_index,
-        round(indexed_los_days / nullif(reference_los_total, 0), 4)::numeric(12, 4) as time_consumption_index_ratio,
-        reference_basis,
-        indexed_cases,
-        round(charge_index_sum, 4)::numeric(12, 4) as charge_index_sum,
-        round(los_index_sum, 4)::numeric(12, 4) as los_index_sum,
-        indexed_charges::numeric(18, 2) as indexed_charges,
-        reference_charge_total::numeric(18, 2) as reference_charge_total,
-        indexed_los_days::numeric(12, 4) as indexed_los_days,
-        reference_los_total::numeric(12, 4) as reference_los_total,
-        -- quality
-        death_count,
-        low_risk_cases,
-        low_risk_deaths,
-        round(low_risk_deaths::numeric / nullif(low_risk_cases, 0), 4)::numeric(12, 4) as low_risk_mortality,
-        medium_low_risk_cases,
-        medium_low_risk_deaths,
-        round(medium_low_risk_deaths::numeric / nullif(medium_low_risk_cases, 0), 4)::numeric(12, 4)
-          as medium_low_risk_mortality,
-        -- outliers
-        outlier_judged_count,
-        high_outlier_count,
-        low_outlier_count,
-        round(high_outlier_count::numeric / nullif(outlier_judged_count, 0), 4)::numeric(12, 4) as high_outlier_share,
-        round(low_outlier_count::numeric / nullif(outlier_judged_count, 0), 4)::numeric(12, 4) as low_outlier_share,
         -- money
-        total_charges::numeric(18, 2) as total_charges,
-        payment_standard_total::numeric(18, 2) as payment_standard_total,
-        fund_paid_amount::numeric(18, 2) as fund_paid_amount,
-        margin_payer_view::numeric(18, 2) as margin_payer_view,
-        round(margin_payer_view / nullif(payment_standard_total, 0), 4)::numeric(12, 4) as margin_rate_payer_view,
-        case_cost::numeric(18, 2) as case_cost,
-        margin_hospital_view::numeric(18, 2) as margin_hospital_view,
-        round(margin_hospital_view / nullif(costed_payment_standard, 0), 4)::numeric(12, 4) as margin_rate_hospital_view,
-        dip_score_total::numeric(12, 4) as dip_score_total,
-        dip_estimated_payment::numeric(18, 2) as dip_estimated_payment
-      from aggregated
+        sum(total_charges)::numeric(18, 2) as total_charges,
+        coalesce(sum(payment_standard), 0)::numeric(18, 2) as payment_standard_total,
+        sum(fund_paid_amount)::numeric(18, 2) as fund_paid_amount,
+        coalesce(sum(margin_payer_view), 0)::numeric(18, 2) as margin_payer_view,
+        sum(case_cost)::numeric(18, 2) as case_cost,
+        sum(margin_hospital_view)::numeric(18, 2) as margin_hospital_view,
+        coalesce(sum(payment_standard) filter (where case_cost is not null), 0)::numeric(18, 2) as costed_payment_standard,
+        coalesce(sum(dip_score), 0)::numeric(18, 4) as dip_score_total,
+        coalesce(sum(dip_estimated_payment), 0)::numeric(18, 2) as dip_estimated_payment
+      from cases
+      group by hospital_code, dept_code, drg_code, discharge_month
     )
 
     select * from final`,

@@ -69,7 +69,7 @@ export default defineModel({
       // Hospital CMI 0.8 splits x: A (1.2) is high, B (0.5) low; y splits margin rate at 0.
       name: 'splits at the hospital CMI and labels quadrants from the seed',
       given: {
-        fct_drg_group_performance: [
+        fct_drg_performance_rollups: [
           { aggregation_level: 'hospital', period_grain: 'year', year: 2025, hospital_code: 'H1', cmi: 0.8 },
           {
             aggregation_level: 'hospital_group',
@@ -138,7 +138,7 @@ export default defineModel({
   ],
   sql: ({ ref }) => sql`
     with performance as (
-      select * from ${ref('fct_drg_group_performance')}
+      select * from ${ref('fct_drg_performance_rollups')}
       where period_grain = 'year'
     ),
 

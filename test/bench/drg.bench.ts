@@ -1,0 +1,106 @@
+/**
+ * The DRG/DIP marts on the full demo against one plain `group by`: the full demo's EMR, insurance,
+ * HIS stays and payers' files are loaded (charge lines, ERP and LIS are not read by these marts),
+ * everything the marts need is built once, then the DRG marts (int_inpatient_cases__grouped and
+ * everything after it, with their tests, write-audit-publish) are rebuilt and timed; in the same
+ * run one `create table … as select … group by` over the case fact's inputs (the hospital's
+ * grouping, front page and settlement of every stay, by hospital, department, group and month) is
+ * timed on the same database. Prints drg_cases, drg_marts_build_ms, groupby_ms and
+ * drg_marts_vs_groupby_ratio (target ≤ 3). HDW_BENCH_DRG_SIZE=small runs it on the small demo.
+ */
+import path from 'node:path';
+import pg from 'pg';
+import { buildModels } from '../../core/engine/build-models.ts';
+import { loadConfig } from '../../core/config/config.ts';
+import { createDb } from '../../core/db/database.ts';
+import { migrateToLatest } from '../../core/db/migrate.ts';
+import { silentLogger } from '../../core/logging/logger.ts';
+import { generateDemo } from '../../pipelines/demo/generate.ts';
+import { ingestStage, loadProject, seedStage } from '../../pipelines/run-pipeline.ts';
+import { copyDrgInputs } from '../support/drg-truth.ts';
+import type { BenchContext } from './run.ts';
+
+const DRG_MARTS = 'int_inpatient_cases__grouped+';
+
+const GROUP_BY = `
+  create table bench_drg_groupby as
+  with stays as (
+    select hospital_code, visit_id from staging.stg_emr__drg_groupings
+    union
+    select hospital_code, visit_id from staging.stg_emr__front_pages
+    union
+    select hospital_code, visit_id from staging.stg_insurance__settlements
+  )
+  select
+    k.hospital_code,
+    coalesce(d.std_dept_code, s.discharge_std_dept_code) as dept_code,
+    coalesce(s.drg_code, g.drg_code) as drg_code,
+    date_trunc('month', coalesce(f.discharged_at, s.discharged_at)) as month,
+    count(*) as cases,
+    sum(coalesce(s.drg_weight, g.drg_weight)) as total_weight,
+    sum(coalesce(s.total_amount, f.total_fee)) as total_charges,
+    sum(s.payment_standard - s.total_amount) as margin,
+    sum(s.fund_paid_amount) as fund_paid,
+    count(*) filter (where f.is_death) as deaths
+  from stays k
+  left join staging.stg_emr__drg_groupings g on g.hospital_code = k.hospital_code and g.visit_id = k.visit_id
+  left join staging.stg_emr__front_pages f on f.hospital_code = k.hospital_code and f.visit_id = k.visit_id
+  left join staging.stg_insurance__settlements s on s.hospital_code = k.hospital_code and s.visit_id = k.visit_id
+  left join staging.stg_his__departments d on d.hospital_code = k.hospital_code and d.dept_code = f.discharge_dept_code
+  group by 1, 2, 3, 4`;
+
+export default async function drgBench(ctx: BenchContext): Promise<void> {
+  const size = process.env.HDW_BENCH_DRG_SIZE === 'small' ? 'small' : 'full';
+  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
+  await admin.connect();
+  await admin.query('drop database if exists bench_drg with (force)');
+  await admin.query('create database bench_drg');
+  await admin.end();
+  const url = new URL(ctx.pgAdminUrl);
+  url.pathname = '/bench_drg';
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 6 });
+  try {
+    await migrateToLatest(createDb(pool), silentLogger);
+    const generated = path.join(ctx.workDir, 'demo');
+    const inbox = path.join(ctx.workDir, 'inbox');
+    await generateDemo({ size, seed: 7, outDir: generated });
+    await copyDrgInputs(generated, inbox);
+    const stage = {
+      pool,
+      config: loadConfig({
+        HDW_INBOX: inbox,
+        HDW_DATA_DIR: inbox,
+        HDW_INBOX_QUIET_SECONDS: '0',
+        DATABASE_URL: url.toString(),
+      }),
+      logger: silentLogger,
+    };
+    await seedStage(stage);
+    await ingestStage(stage);
+    const project = await loadProject();
+    const build = async (select: string) => {
+      const run = await buildModels(pool, project, { logger: silentLogger, select, threads: 2 });
+      if (run.publication !== 'published') throw new Error(`DRG build blocked: ${run.blockedBy.join('; ')}`);
+    };
+    // Everything the DRG marts read, built once (not timed).
+    await build(`+${DRG_MARTS.replace('+', '')}`);
+
+    const martsStarted = performance.now();
+    await build(DRG_MARTS);
+    const martsMs = performance.now() - martsStarted;
+
+    await pool.query('drop table if exists bench_drg_groupby');
+    const groupByStarted = performance.now();
+    await pool.query(GROUP_BY);
+    const groupByMs = performance.now() - groupByStarted;
+
+    const { rows } = await pool.query('select count(*)::int as n from marts.fct_inpatient_cases');
+    ctx.report('demo_size', size);
+    ctx.report('drg_cases', rows[0].n);
+    ctx.report('drg_marts_build_ms', Math.round(martsMs));
+    ctx.report('groupby_ms', Math.round(groupByMs));
+    ctx.report('drg_marts_vs_groupby_ratio', (martsMs / groupByMs).toFixed(3));
+  } finally {
+    await pool.end();
+  }
+}

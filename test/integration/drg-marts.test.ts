@@ -1,0 +1,222 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config/config.ts';
+import { projectPaths } from '../../core/paths.ts';
+import { silentLogger } from '../../core/logging/logger.ts';
+import { generateDemo } from '../../pipelines/demo/generate.ts';
+import { buildStage, ingestStage, loadProject, seedStage } from '../../pipelines/run-pipeline.ts';
+import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { demoWarehouse } from '../support/demo-warehouse.ts';
+import { truth } from '../support/demo-truth.ts';
+import { copyDrgInputs, drgTruth } from '../support/drg-truth.ts';
+
+/**
+ * The DRG/DIP marts against figures computed from the generated files alone (settlements, the
+ * hospitals' grouping files, front pages, the payers' tables and regional reference, the ground
+ * truth): per hospital and year, to the cent and ratios to 4 decimals; every planted outlier and
+ * low-risk death with its class. The small demo always; `HDW_FULL=1` the full demo as well.
+ */
+const full = process.env.HDW_FULL === '1';
+
+async function expectMartsMatchTruth(pool: pg.Pool, generatedDir: string): Promise<void> {
+  const { totals, cases } = drgTruth(generatedDir, projectPaths.seeds);
+  const { rows } = await pool.query(
+    `select * from marts.fct_drg_performance_rollups where aggregation_level = 'hospital' and period_grain = 'year'`,
+  );
+  expect(rows.length).toBe(totals.length);
+  for (const t of totals) {
+    const m = rows.find((r) => r.hospital_code === t.hospital && r.year === t.year);
+    const label = `${t.hospital} ${t.year}`;
+    expect(m, label).toBeDefined();
+    expect(
+      {
+        cases: Number(m.case_count),
+        excluded: Number(m.excluded_count),
+        grouped: Number(m.grouped_count),
+        totalWeight: Number(m.total_weight),
+        cmi: Number(m.cmi),
+        groupingRate: Number(m.grouping_rate),
+        groups: Number(m.drg_group_count),
+        highOutliers: Number(m.high_outlier_count),
+        lowOutliers: Number(m.low_outlier_count),
+        lowRiskDeaths: Number(m.low_risk_deaths),
+        marginCents: Math.round(Number(m.margin_payer_view) * 100),
+        fundCents: Math.round(Number(m.fund_paid_amount) * 100),
+      },
+      label,
+    ).toEqual({
+      cases: t.cases,
+      excluded: t.excluded,
+      grouped: t.grouped,
+      totalWeight: t.totalWeight,
+      cmi: Number((t.totalWeight / t.grouped).toFixed(4)),
+      groupingRate: Number((t.grouped / (t.cases - t.excluded)).toFixed(4)),
+      groups: t.groups,
+      highOutliers: t.highOutliers,
+      lowOutliers: t.lowOutliers,
+      lowRiskDeaths: t.lowRiskDeaths,
+      marginCents: t.marginCents,
+      fundCents: t.fundCents,
+    });
+  }
+
+  // Every planted outlier and low-risk death is in the mart, with its class.
+  const planted = truth(generatedDir, 'scenarios.csv').filter((s) =>
+    ['high_outlier', 'low_outlier', 'low_risk_death'].includes(s.scenario ?? ''),
+  );
+  expect(planted.length).toBeGreaterThan(0);
+  const { rows: martCases } = await pool.query(
+    `select hospital_code, visit_id, outlier_class, risk_class, is_death from marts.fct_inpatient_cases
+      where (hospital_code, visit_id) in (select * from unnest($1::text[], $2::text[]))`,
+    [planted.map((s) => s.hospital_code), planted.map((s) => s.key)],
+  );
+  const byKey = new Map(martCases.map((r) => [`${r.hospital_code}|${r.visit_id}`, r]));
+  const byTruth = new Map(cases.map((c) => [`${c.hospital}|${c.visitId}`, c]));
+  for (const s of planted) {
+    const key = `${s.hospital_code}|${s.key}`;
+    const m = byKey.get(key);
+    expect(m, `${s.scenario} ${key}`).toBeDefined();
+    if (s.scenario === 'high_outlier') expect(m.outlier_class, key).toBe('high');
+    if (s.scenario === 'low_outlier') expect(m.outlier_class, key).toBe('low');
+    if (s.scenario === 'low_risk_death') {
+      expect(m.is_death, key).toBe(true);
+      // The region's class, as computed from the payer's regional reference (see drg-truth.ts).
+      expect(m.risk_class, key).toBe(byTruth.get(key)?.riskClass);
+    }
+  }
+}
+
+describe('DRG marts on the small demo', () => {
+  let w: Awaited<ReturnType<typeof demoWarehouse>>;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    w = await demoWarehouse();
+    pool = new pg.Pool({ connectionString: w.url, max: 4 });
+  }, 900_000);
+
+  afterAll(async () => {
+    await pool?.end();
+    await w?.drop();
+  });
+
+  it('per hospital and year: CMI, 总权重, 组数, 入组率, outliers, low-risk deaths, margin and fund paid equal the files', async () => {
+    await expectMartsMatchTruth(pool, w.generatedDir);
+  });
+
+  it('roll-ups add up: the department rows of a hospital-year sum to its hospital row', async () => {
+    const { rows } = await pool.query(`
+      select h.hospital_code, h.period_start, h.case_count, h.total_weight, h.margin_payer_view,
+             sum(d.case_count) as dept_cases, sum(d.total_weight) as dept_weight, sum(d.margin_payer_view) as dept_margin
+        from marts.fct_drg_performance_rollups h
+        join marts.fct_drg_performance_rollups d
+          on d.hospital_code = h.hospital_code and d.period_start = h.period_start
+         and d.period_grain = h.period_grain and d.aggregation_level = 'department'
+       where h.aggregation_level = 'hospital' and h.period_grain = 'quarter'
+       group by 1, 2, 3, 4, 5`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(Number(r.dept_cases)).toBe(Number(r.case_count));
+      expect(Number(r.dept_weight)).toBeCloseTo(Number(r.total_weight), 4);
+      expect(Number(r.dept_margin)).toBeCloseTo(Number(r.margin_payer_view), 2);
+    }
+  });
+
+  it('answers "CMI up by 0.1 → payment up by x %" from the simulation mart', async () => {
+    const { rows } = await pool.query(`
+      select s.hospital_code, sum(s.current_payment) as current, sum(s.simulated_payment) as simulated,
+             sum(s.case_count) as cases
+        from marts.fct_payment_simulation s
+       where s.scenario_code = 'cmi_plus_0_1'
+       group by 1`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      // Every case gains 0.1 RW, so payment gains 0.1 × cases × (payment per RW) — between 0 and
+      // the whole payment for any CMI above 0.1.
+      const rise = Number(r.simulated) / Number(r.current) - 1;
+      expect(rise).toBeGreaterThan(0);
+      expect(rise).toBeLessThan(1);
+    }
+  });
+
+  it('a changed threshold or label in the seeds changes the marts on the next ordinary build', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-drg-seeds-'));
+    try {
+      const seeds = await findSeeds(projectPaths.seeds);
+      const edited = await Promise.all(
+        seeds.map(async (s) => {
+          if (s.name !== 'drg_case_rules' && s.name !== 'drg_value_quadrants') return s;
+          const csv = path.join(dir, `${s.name}.csv`);
+          let text = await readFile(s.csv, 'utf8');
+          // Stays over 5 days are now excluded; 优势 is now 明星.
+          if (s.name === 'drg_case_rules') text = text.replace('*,60,', '*,5,');
+          else text = text.replace('优势', '明星');
+          await writeFile(csv, text);
+          return { ...s, csv };
+        }),
+      );
+      await loadSeeds(pool, edited, silentLogger);
+      const ctx = { pool, config: loadConfig({ DATABASE_URL: w.url }), logger: silentLogger };
+      const build = await buildStage(ctx, await loadProject(), { select: 'int_inpatient_cases__grouped+' });
+      expect(build.blockedBy).toEqual([]);
+      const { rows } = await pool.query(`
+        select (select count(*) from marts.fct_inpatient_cases where is_excluded) as excluded,
+               (select count(*) from marts.fct_inpatient_cases where length_of_stay_days > 5) as long_stays,
+               (select count(*) from marts.fct_drg_value_quadrant where quadrant_label = '明星') as stars,
+               (select count(*) from marts.fct_drg_value_quadrant where quadrant_label = '优势') as old_label`);
+      expect(Number(rows[0].excluded)).toBeGreaterThan(0);
+      expect(Number(rows[0].excluded)).toBeGreaterThanOrEqual(Number(rows[0].long_stays));
+      expect(Number(rows[0].stars)).toBeGreaterThan(0);
+      expect(Number(rows[0].old_label)).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(full)('DRG marts on the full demo', () => {
+  let t: TestDatabase;
+  let pool: pg.Pool;
+  let generated: string;
+  let inbox: string;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    generated = await mkdtemp(path.join(os.tmpdir(), 'hdw-drg-full-'));
+    inbox = `${generated}-inbox`;
+    await generateDemo({ size: 'full', seed: 7, outDir: generated });
+    await copyDrgInputs(generated, inbox);
+    const ctx = {
+      pool,
+      config: loadConfig({
+        HDW_INBOX: inbox,
+        HDW_DATA_DIR: inbox,
+        HDW_INBOX_QUIET_SECONDS: '0',
+        DATABASE_URL: t.url,
+      }),
+      logger: silentLogger,
+    };
+    await seedStage(ctx);
+    await ingestStage(ctx);
+    const build = await buildStage(ctx, await loadProject(), {
+      select: '+fct_drg_value_quadrant +fct_payment_simulation',
+    });
+    expect(build.blockedBy).toEqual([]);
+  }, 3_600_000);
+
+  afterAll(async () => {
+    await pool?.end();
+    await t?.drop();
+    await rm(generated, { recursive: true, force: true });
+    await rm(inbox, { recursive: true, force: true });
+  });
+
+  it('per hospital and year the marts equal the files, every planted case with its class', async () => {
+    await expectMartsMatchTruth(pool, generated);
+  }, 600_000);
+});
