@@ -117,7 +117,7 @@ export default defineModel({
     },
     case_cost: {
       title: '病例成本',
-      description: '病例成本（元，来自成本核算集市；未接入时为空）。',
+      description: '病例成本（元，来自成本核算集市 fct_case_costs；无成本的病例为空）。',
       format: 'currency',
       type: 'numeric(18, 2)',
     },
@@ -345,6 +345,8 @@ export default defineModel({
           { publisher_code: 'P1', year: 2025, drg_code: 'A', risk_class: 1, risk_class_name: '低风险' },
         ],
         stg_insurance__dip_budget: [{ publisher_code: 'P9', year: 2025, point_value: 80 }],
+        // A1 cost 900 against its 2 000 standard: 1 100 surplus in the hospital's view.
+        fct_case_costs: [{ hospital_code: 'H1', visit_id: 'A1', case_cost: 900 }],
       },
       expect: [
         {
@@ -356,6 +358,7 @@ export default defineModel({
           charge_index_part: 0.5,
           los_index_part: 0.5,
           reference_basis: 'regional',
+          margin_hospital_view: 1100,
           margin_payer_view: 1000,
         },
         {
@@ -367,6 +370,7 @@ export default defineModel({
           charge_index_part: 1.5,
           los_index_part: 1.5,
           reference_basis: 'regional',
+          margin_hospital_view: null,
           margin_payer_view: -1000,
         },
         {
@@ -378,6 +382,7 @@ export default defineModel({
           charge_index_part: 1.5,
           los_index_part: 0.5,
           reference_basis: 'regional',
+          margin_hospital_view: null,
           margin_payer_view: -4100,
         },
         {
@@ -389,6 +394,7 @@ export default defineModel({
           charge_index_part: null,
           los_index_part: null,
           reference_basis: null,
+          margin_hospital_view: null,
           margin_payer_view: 0,
         },
       ],
@@ -438,9 +444,9 @@ export default defineModel({
       select * from ${ref('stg_insurance__dip_budget')}
     ),
 
-    -- TODO(cost-case): case_cost comes from fct_case_costs once the cost-case branch lands.
+    -- the hospital's cost of each stay (cost accounting marts)
     case_costs as (
-      select null::text as hospital_code, null::text as visit_id, null::numeric as case_cost where false
+      select hospital_code, visit_id, case_cost from ${ref('fct_case_costs')}
     ),
 
     published_ratios as (
