@@ -187,8 +187,14 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
         await cube.runScheduledRefresh(context as never, { concurrency: 1, throwErrors: true });
         break;
       } catch (error) {
-        // A build that outlasts Cube's wait answers "Continue wait"; it goes on, so ask again.
-        if ((error as { error?: unknown }).error !== 'Continue wait' || attempt >= 120) throw error;
+        // A build that outlasts Cube's wait answers "Continue wait"; it goes on, so ask again. Asked
+        // again within the same second, Cube may start a second build of a table the first is still
+        // writing, under the same name ("relation … already exists"): that build lost the race and
+        // the first one's table serves, so ask again too, a moment later.
+        const message = String((error as { error?: unknown }).error ?? (error as Error).message ?? error);
+        const retry = message === 'Continue wait' || /relation "[^"]+" already exists/.test(message);
+        if (!retry || attempt >= 120) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
     // Cube keeps the list of pre-aggregation tables it knows in its caches; when a build made new
