@@ -4,7 +4,7 @@ import type { CompiledModel } from './compile-models.ts';
 import { checkBuiltColumns } from './model-columns.ts';
 import { primaryKeyOf } from './model-definition.ts';
 import type { ModelPlan } from './model-state.ts';
-import { captureDependents, quoteIdent } from './relation-dependents.ts';
+import { captureDependents, quoteIdent, schemasRemadeAfterBuild } from './relation-dependents.ts';
 
 /**
  * Write-audit-publish. A run builds each model into the audit schema beside its own
@@ -163,7 +163,21 @@ async function replaceRelation(
   const dependents = await captureDependents(client, model.schema, model.definition.name, auditSuffix);
   await exec(`drop ${kind} ${model.relation} cascade`);
   await put();
-  for (const statement of [...dependents.security, ...dependents.views]) await exec(statement);
+  for (const statement of dependents.security) await exec(statement);
+  for (const view of dependents.views) {
+    if (!schemasRemadeAfterBuild.has(view.schema)) {
+      for (const statement of view.statements) await exec(statement);
+      continue;
+    }
+    // Warehouse security makes these again after the build; one that no longer fits is left to it.
+    await client.query('savepoint hdw_dependent_view');
+    try {
+      for (const statement of view.statements) await exec(statement);
+      await client.query('release savepoint hdw_dependent_view');
+    } catch {
+      await client.query('rollback to savepoint hdw_dependent_view');
+    }
+  }
 }
 
 async function columnsOf(client: pg.PoolClient, relation: string): Promise<string[]> {

@@ -270,4 +270,38 @@ describe('model engine: build', () => {
     expect(blocked.blockedBy).toEqual(['fct_severity expression(amount: amount >= 0): 2 failing rows']);
     expect((await pool.query(`select count(*)::int as n from marts.fct_severity`)).rows[0].n).toBe(3);
   });
+
+  it('publishes a mart whose column was renamed although a semantic view read the old one; a BI user’s view is still carried over', async () => {
+    const first = path.join(dir, 'rename-models-1'); // modules are cached by path
+    await writeFixtureModel(first, 'marts', {
+      name: 'fct_renamed',
+      materialized: 'table',
+      sql: 'select g as id, g * 2 as amount from generate_series(1, 3) g',
+      returns: ['amount'],
+    });
+    expect(
+      (await buildModels(pool, await compileProject(first, []), { logger: silentLogger })).publication,
+    ).toBe('published');
+    await pool.query(`create schema if not exists semantic`);
+    await pool.query(
+      `create view semantic.renamed_amounts as select sum(amount) as total from marts.fct_renamed`,
+    );
+    await pool.query(`create view public.bi_renamed_ids as select id from marts.fct_renamed`);
+
+    const second = path.join(dir, 'rename-models-2');
+    await writeFixtureModel(second, 'marts', {
+      name: 'fct_renamed',
+      materialized: 'table',
+      sql: 'select g as id, g * 2 as charge_amount from generate_series(1, 4) g',
+      returns: ['charge_amount'],
+    });
+    const renamed = await buildModels(pool, await compileProject(second, []), { logger: silentLogger });
+    expect(renamed.publication).toBe('published');
+    expect(renamed.models.map((m) => m.status)).toEqual(['success']);
+    // warehouse security makes the semantic views again after each build; the stale one is left to it
+    expect(
+      (await pool.query(`select to_regclass('semantic.renamed_amounts') as rel`)).rows[0].rel,
+    ).toBeNull();
+    expect((await pool.query(`select count(*)::int as n from public.bi_renamed_ids`)).rows[0].n).toBe(4);
+  });
 });
