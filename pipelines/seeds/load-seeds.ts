@@ -30,6 +30,13 @@ export async function findSeeds(dir: string): Promise<SeedFile[]> {
           `seed ${file} has no readable schema ${schemaFile}: ${(error as Error).message}`,
         );
       })) as { schema: SeedSchema };
+      // Every seed becomes ref.<name>: two folders with the same name would overwrite each other.
+      const twin = seeds.find((s) => s.name === name);
+      if (twin)
+        throw new HdwError(
+          'E_SEED',
+          `seed ${path.join(domain.name, file)} has the same name as ${path.relative(dir, twin.csv)}: both would be ref.${name}; rename one`,
+        );
       seeds.push({ name, csv: path.join(folder, file), schema: mod.schema });
     }
   }

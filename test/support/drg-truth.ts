@@ -115,14 +115,14 @@ export function drgTruth(dir: string, seedsDir: string): { totals: DrgTruth[]; c
   const rules = seed('drg', 'drg_case_rules').find((r) => r.publisher_code === '*')!;
   const maxStay = Number(rules.max_length_of_stay_days);
   const minTotal = cents(rules.min_total_charges);
-  const bands = seed('drg', 'drg_outlier_bands').filter((b) => b.publisher_code === '*');
+  const bands = seed('policy', 'drg_outlier_bands').filter((b) => b.publisher_code === '*');
   const riskClasses = seed('drg', 'drg_risk_classes').map((r) => ({
     cls: Number(r.risk_class),
     from: r.z_from === '' ? -Infinity : Number(r.z_from),
     below: r.z_below === '' ? Infinity : Number(r.z_below),
   }));
   const band = (w: number) =>
-    bands.find((b) => w > Number(b.weight_above) && (b.weight_up_to === '' || w <= Number(b.weight_up_to)));
+    bands.find((b) => w > Number(b.rw_above) && (b.rw_up_to === '' || w <= Number(b.rw_up_to)));
 
   const levelOf = new Map(manifest.hospitals.map((h) => [h.code, h.level_code]));
   const payerOf = new Map(manifest.hospitals.map((h) => [h.code, h.payer]));

@@ -305,16 +305,18 @@ export default defineModel({
         drg_outlier_bands: {
           rows: [
             {
+              band_code: 'D1',
               publisher_code: '*',
-              weight_above: 0,
-              weight_up_to: 1,
+              rw_above: 0,
+              rw_up_to: 1,
               low_outlier_ratio: 0.4,
               high_outlier_ratio: 3,
             },
             {
+              band_code: 'D2',
               publisher_code: '*',
-              weight_above: 1,
-              weight_up_to: null,
+              rw_above: 1,
+              rw_up_to: null,
               low_outlier_ratio: 0.4,
               high_outlier_ratio: 2,
             },
@@ -507,8 +509,8 @@ export default defineModel({
       left join lateral (
         select * from bands b
         where b.publisher_code in (f.publisher_code, '*')
-          and f.band_weight > b.weight_above
-          and (b.weight_up_to is null or f.band_weight <= b.weight_up_to)
+          and f.band_weight > b.rw_above
+          and (b.rw_up_to is null or f.band_weight <= b.rw_up_to)
         order by (b.publisher_code = '*')
         limit 1
       ) b on true
