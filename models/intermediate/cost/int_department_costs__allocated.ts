@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { exampleDirectCosts } from '../../marts/cost/_hand_worked_example.ts';
 
 /**
  * One level of the step-down, set-based: every sender's pool (cents) of every cost item split over
@@ -143,26 +144,7 @@ export default defineModel({
           })),
           types: { cost_month: 'date', allocation_level: 'integer' },
         },
-        fct_department_direct_costs: {
-          rows: [
-            ['ADM', '01', 100],
-            ['SUP', '01', 50],
-            ['SUP', '02', 20],
-            ['LAB', '01', 80],
-            ['LAB', '02', 30],
-            ['MED', '01', 300],
-            ['MED', '02', 40],
-            ['SUR', '01', 200],
-            ['SUR', '02', 60],
-          ].map(([dept, item, amount]) => ({
-            hospital_code: 'H',
-            cost_month: '2024-01-01',
-            dept_code: dept!,
-            cost_item_code: item!,
-            direct_cost: amount!,
-          })),
-          types: { cost_month: 'date' },
-        },
+        fct_department_direct_costs: exampleDirectCosts,
       },
       expect: [
         ['ADM', 'SUP', '01', 1, 11.11],

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ColumnDefinition } from '../../../core/engine/model-definition.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { exampleFullCosts } from './_hand_worked_example.ts';
 
 const money = (title: string, description: string, notNull = true): ColumnDefinition => ({
   title,
@@ -76,30 +77,7 @@ export default defineModel({
       //   result −73.44, 保本收入 294.56 × 300 / 221.12 = 399.64, volume 40, 保本服务量 53.29.
       name: 'contribution margin and break-even',
       given: {
-        fct_department_full_costs: {
-          rows: [
-            ['LAB', '医疗技术类', '01', '固定', 80, 0, 0, 0],
-            ['MED', '临床服务类', '01', '固定', 300, 435.44, 108.86, 326.58],
-            ['MED', '临床服务类', '02', '变动', 40, 71.12, 17.78, 53.34],
-            ['SUR', '临床服务类', '01', '固定', 200, 294.56, 0, 294.56],
-            ['SUR', '临床服务类', '02', '变动', 60, 78.88, 0, 78.88],
-          ].map(([dept, cls, item, behaviour, direct, full, op, ip]) => ({
-            hospital_code: 'H',
-            cost_month: '2024-01-01',
-            dept_code: dept!,
-            dept_name: dept!,
-            std_dept_code: dept!,
-            std_dept_name: dept!,
-            cost_unit_class: cls!,
-            cost_item_code: item!,
-            cost_behaviour: behaviour!,
-            direct_cost: direct!,
-            full_cost: full!,
-            outpatient_full_cost: op!,
-            inpatient_full_cost: ip!,
-          })),
-          types: { cost_month: 'date' },
-        },
+        fct_department_full_costs: exampleFullCosts,
         int_department_activity: {
           rows: [
             ['MED', 10, 20, 20, 600],

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { exampleDirectCosts } from './_hand_worked_example.ts';
 
 const money = (title: string, description: string) => ({
   title,
@@ -131,26 +132,7 @@ export default defineModel({
           rows: [{ hospital_code: 'H', split_month: '2024-01-01', dept_code: 'MED', outpatient_share: 0.25 }],
           types: { split_month: 'date' },
         },
-        fct_department_direct_costs: {
-          rows: [
-            ['ADM', '01', 100],
-            ['SUP', '01', 50],
-            ['SUP', '02', 20],
-            ['LAB', '01', 80],
-            ['LAB', '02', 30],
-            ['MED', '01', 300],
-            ['MED', '02', 40],
-            ['SUR', '01', 200],
-            ['SUR', '02', 60],
-          ].map(([dept, item, amount]) => ({
-            hospital_code: 'H',
-            cost_month: '2024-01-01',
-            dept_code: dept!,
-            cost_item_code: item!,
-            direct_cost: amount!,
-          })),
-          types: { cost_month: 'date' },
-        },
+        fct_department_direct_costs: exampleDirectCosts,
         int_department_costs__allocated: {
           rows: [
             ['ADM', 'SUP', '01', 1, 11.11],

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { ColumnDefinition } from '../../../core/engine/model-definition.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { exampleFullCosts } from './_hand_worked_example.ts';
 
 /** The seven cost items as columns of the 诊次/床日成本构成表 (the standard fixes their codes). */
 const ITEMS = [
@@ -133,30 +134,7 @@ export default defineModel({
       // discharged bed-days = 9.83 (9.827). LAB is no clinical unit and has no row.
       name: 'cost per visit and per bed-day with composition by item',
       given: {
-        fct_department_full_costs: {
-          rows: [
-            ['LAB', '医疗技术类', '01', '固定', 80, 0, 0, 0],
-            ['MED', '临床服务类', '01', '固定', 300, 435.44, 108.86, 326.58],
-            ['MED', '临床服务类', '02', '变动', 40, 71.12, 17.78, 53.34],
-            ['SUR', '临床服务类', '01', '固定', 200, 294.56, 0, 294.56],
-            ['SUR', '临床服务类', '02', '变动', 60, 78.88, 0, 78.88],
-          ].map(([dept, cls, item, behaviour, direct, full, op, ip]) => ({
-            hospital_code: 'H',
-            cost_month: '2024-01-01',
-            dept_code: dept!,
-            dept_name: dept!,
-            std_dept_code: dept!,
-            std_dept_name: dept!,
-            cost_unit_class: cls!,
-            cost_item_code: item!,
-            cost_behaviour: behaviour!,
-            direct_cost: direct!,
-            full_cost: full!,
-            outpatient_full_cost: op!,
-            inpatient_full_cost: ip!,
-          })),
-          types: { cost_month: 'date' },
-        },
+        fct_department_full_costs: exampleFullCosts,
         dim_hospitals: [{ hospital_code: 'H', hospital_name: '示例医院' }],
         int_department_activity: {
           rows: [
