@@ -70,6 +70,12 @@ export async function readCubeModel(folder: string): Promise<CubeModelFile[]> {
   );
 }
 
+/** The models the cubes of a Cube data model read (what Cube needs built before it can start). */
+export function modelsReadByCubes(files: readonly CubeModelFile[]): string[] {
+  const names = files.flatMap((f) => f.cubes.flatMap((cube) => sourceModel(cube)?.name ?? []));
+  return [...new Set(names)].sort();
+}
+
 /**
  * The model a cube reads: `sql_table: marts.<model>` (strict: every column a member reads must be
  * a column the model declares), or `meta: { model: <name> }` for a cube over a relation derived

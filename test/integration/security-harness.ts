@@ -21,6 +21,8 @@ import { grantLogin, type LoginKind } from '../../core/security/warehouse-logins
 import type { SharingPolicy } from '../../core/security/sharing-policy.ts';
 import type { CubeServerOptions } from '../../cube/server.ts';
 import { serveCube, type CubeApi } from '../support/cube-api.ts';
+import { modelsReadByCubes, readCubeModel } from '../../core/semantic/cube-model.ts';
+import { projectPaths } from '../../core/paths.ts';
 
 export type { CubeApi };
 import { buildDataQualityModels } from '../support/data-quality.ts';
@@ -68,8 +70,12 @@ const ledgerItem: Record<keyof typeof categories, string> = {
   '09': '03',
   '10': '01',
 };
-/** The marts the harness builds (with everything upstream) for the views the security tests ask. */
-export const harnessMarts = ['fct_department_charges_monthly', 'fct_unit_costs'] as const;
+/**
+ * The marts the harness builds (with everything upstream): every model a cube reads, so that Cube
+ * starts and warms its pre-aggregations as it does in production. The fixture fills the charges
+ * and cost marts; the others are built from whatever the fixture delivers (mostly nothing).
+ */
+export const harnessMarts = modelsReadByCubes(await readCubeModel(projectPaths.cubeModel));
 
 export interface MartRow {
   readonly hospital: Hospital;
