@@ -371,8 +371,9 @@ export interface Answer {
 
 /** POST to the Cube API; waits out Cube's "Continue wait" (a query still running) like a real client. */
 export async function post(base: string, route: string, body: unknown, token?: string): Promise<Answer> {
-  // Bounded by time, not attempts: on a loaded machine Cube may ask to wait many times quickly.
-  for (const until = Date.now() + 90_000; Date.now() < until;) {
+  // Bounded by time, not attempts: on a loaded machine Cube may ask to wait many times quickly, and
+  // after a publish it rebuilds every pre-aggregation (eighteen now) before some queries answer.
+  for (const until = Date.now() + 180_000; Date.now() < until;) {
     const response = await fetch(`${base}/cubejs-api${route}`, {
       method: 'POST',
       headers: {
@@ -384,7 +385,7 @@ export async function post(base: string, route: string, body: unknown, token?: s
     const json = (await response.json()) as Record<string, unknown>;
     if (json.error !== 'Continue wait') return { status: response.status, body: json };
   }
-  throw new Error('Cube kept answering "Continue wait" for 90 s');
+  throw new Error('Cube kept answering "Continue wait" for 180 s');
 }
 
 export interface Login {

@@ -664,7 +664,7 @@ describe('member row security: generated query shapes through REST, GraphQL and 
         await client.end();
       }
       expect(graphqlAsked).toBeGreaterThanOrEqual(150);
-    });
+    }, 300_000);
   }
 
   it('refuses a member that mixes the shared view with detail, or asks for a cube it cannot be scoped to', async () => {
