@@ -30,7 +30,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const { url } = await startEmbedded({
     dataDir,
     logger: silentLogger,
-    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
+    // Many test files at once, each with its pools and some with a Cube (whose driver keeps
+    // a pool of its own): 200 connections ran out, and Cube's queries died with "Connection terminated".
+    settings: {
+      fsync: 'off',
+      synchronous_commit: 'off',
+      full_page_writes: 'off',
+      max_connections: '500',
+    },
   });
   project.provide('pgAdminUrl', url);
   return async () => {
