@@ -55,3 +55,20 @@ export const exampleFullCosts = {
   })),
   types: { cost_month: 'date' },
 };
+
+/** The clinical units' activity: visits, occupied and discharged bed-days, ordered revenue (yuan). */
+export const exampleActivity = {
+  rows: [
+    ['MED', 10, 20, 20, 600],
+    ['SUR', 0, 40, 38, 300],
+  ].map(([dept, visits, occupied, discharged, revenue]) => ({
+    hospital_code: 'H',
+    activity_month: '2024-01-01',
+    dept_code: dept as string,
+    outpatient_visits: visits as number,
+    occupied_bed_days: occupied as number,
+    discharged_bed_days: discharged as number,
+    ordered_revenue: revenue as number,
+  })),
+  types: { activity_month: 'date' },
+};

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ColumnDefinition } from '../../../core/engine/model-definition.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
-import { exampleFullCosts } from './_hand_worked_example.ts';
+import { exampleActivity, exampleFullCosts } from './_hand_worked_example.ts';
 
 const money = (title: string, description: string, notNull = true): ColumnDefinition => ({
   title,
@@ -78,21 +78,7 @@ export default defineModel({
       name: 'contribution margin and break-even',
       given: {
         fct_department_full_costs: exampleFullCosts,
-        int_department_activity: {
-          rows: [
-            ['MED', 10, 20, 20, 600],
-            ['SUR', 0, 40, 38, 300],
-          ].map(([dept, visits, occupied, discharged, revenue]) => ({
-            hospital_code: 'H',
-            activity_month: '2024-01-01',
-            dept_code: dept!,
-            outpatient_visits: visits!,
-            occupied_bed_days: occupied!,
-            discharged_bed_days: discharged!,
-            ordered_revenue: revenue!,
-          })),
-          types: { activity_month: 'date' },
-        },
+        int_department_activity: exampleActivity,
       },
       expect: [
         ['MED', 600, 71.12, 435.44, 528.88, 0.881467, 260, 93.44, 30, 493.99, 24.7],

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ColumnDefinition } from '../../../core/engine/model-definition.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
-import { exampleFullCosts } from './_hand_worked_example.ts';
+import { exampleActivity, exampleFullCosts } from './_hand_worked_example.ts';
 
 /** The seven cost items as columns of the 诊次/床日成本构成表 (the standard fixes their codes). */
 const ITEMS = [
@@ -136,21 +136,7 @@ export default defineModel({
       given: {
         fct_department_full_costs: exampleFullCosts,
         dim_hospitals: [{ hospital_code: 'H', hospital_name: '示例医院' }],
-        int_department_activity: {
-          rows: [
-            ['MED', 10, 20, 20, 600],
-            ['SUR', 0, 40, 38, 300],
-          ].map(([dept, visits, occupied, discharged, revenue]) => ({
-            hospital_code: 'H',
-            activity_month: '2024-01-01',
-            dept_code: dept!,
-            outpatient_visits: visits!,
-            occupied_bed_days: occupied!,
-            discharged_bed_days: discharged!,
-            ordered_revenue: revenue!,
-          })),
-          types: { activity_month: 'date' },
-        },
+        int_department_activity: exampleActivity,
       },
       expect: [
         ['MED', 506.56, 126.64, 379.92, 12.66, 19, 19, 108.86, 17.78, 326.58, 53.34],
