@@ -141,6 +141,7 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
   const constructed = constructQuietly(() => new serverCore.CubejsServerCore(createOptions), logger);
   const cube = constructed.value;
   core = cube;
+  shareModelCompiles(cube);
 
   const gate = new RefreshGate();
   let stopped = false;
@@ -177,14 +178,9 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
     if (stopped) return;
     const started = Date.now();
     const before = await preAggregationTables(options.databaseUrl);
-    // Scheduled refresh never passes queryRewrite; the context only has to be a valid one.
-    const context = {
-      securityContext: refreshContext,
-      requestId: `hdw-preagg-${randomBytes(4).toString('hex')}`,
-    };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await cube.runScheduledRefresh(context as never, { concurrency: 1, throwErrors: true });
+        await cube.runScheduledRefresh(internalContext(refreshContext) as never, { concurrency: 1, throwErrors: true });
         break;
       } catch (error) {
         // A build that outlasts Cube's wait answers "Continue wait"; it goes on, so ask again. Asked
@@ -212,6 +208,9 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
         generation += 1;
         await cube.resetInstanceState();
         dropLocalCacheEntries(retired);
+        // Compiled before the gate opens: the queries held at the gate answer at once, instead of
+        // meeting a compile in progress ("Continue wait").
+        await (await cube.getCompilerApi(internalContext(refreshContext) as never)).getCompilers();
       });
       logger.info({ drainTimedOut }, 'Cube model and query caches refreshed');
     },
@@ -264,6 +263,34 @@ async function preAggregationTables(databaseUrl: string): Promise<string> {
 
 /** Who the pre-aggregation refresh runs as: a steward sees everything, and it never reaches queryRewrite. */
 const refreshContext: SecurityContext = { role: 'steward', alliance_id: 'hdw-refresh' };
+
+/** A request context of our own (refresh, compile): Cube only needs a valid one. */
+function internalContext(securityContext: SecurityContext): { securityContext: SecurityContext; requestId: string } {
+  return { securityContext, requestId: `hdw-internal-${randomBytes(4).toString('hex')}` };
+}
+
+type CompilerApiLike = { getCompilers(options?: { requestId?: string }): Promise<unknown> };
+
+/**
+ * Cube compiles the model on the first query after start-up or a refresh, and caches it only once
+ * the compile is done: every query arriving meanwhile starts a compile of its own
+ * (`CompilerApi.getCompilers`). A dashboard's six tiles meant six compiles of some seconds of CPU
+ * each, and on a busy machine the queries waited past a minute. Callers during a compile now share it.
+ */
+function shareModelCompiles(cube: InstanceType<typeof serverCore.CubejsServerCore>): void {
+  const core = cube as unknown as { createCompilerApi(...args: unknown[]): CompilerApiLike };
+  const create = core.createCompilerApi.bind(core);
+  core.createCompilerApi = (...args: unknown[]) => {
+    const api = create(...args);
+    const compile = api.getCompilers.bind(api);
+    let inFlight: Promise<unknown> | undefined;
+    api.getCompilers = (options) => {
+      inFlight ??= compile(options).finally(() => (inFlight = undefined));
+      return inFlight;
+    };
+    return api;
+  };
+}
 
 async function assertFolder(modelPath: string): Promise<void> {
   const info = await stat(modelPath).catch(() => undefined);

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { DEFAULT_INGEST_SPLIT_BYTES } from '../../core/config/config.ts';
 import type { Logger } from '../../core/logging/logger.ts';
 import { noProgress, type ProgressReporter } from '../../core/logging/progress.ts';
 import { inBatchTransaction } from './batch-transaction.ts';
@@ -105,11 +107,16 @@ export async function loadDelivery(
   options: LoadOptions & { readonly beforeCommit?: BatchInput['beforeCommit'] },
 ): Promise<BatchResult> {
   const format = await inspectFile(delivery.file, delivery.source, delivery.relativePath);
+  const hashing = quietly(sha256File(delivery.file));
+  // A file loaded in one piece is hashed before anything else, so one delivered again is skipped
+  // without being read and checked; a large one (split in halves) is hashed while it loads.
+  const { size } = await stat(delivery.file);
+  const large = size >= (options.splitBytes ?? DEFAULT_INGEST_SPLIT_BYTES);
   return loadBatch(
     pool,
     {
       delivery,
-      contentSha256: quietly(sha256File(delivery.file)),
+      contentSha256: large ? hashing : await hashing,
       encoding: format.encoding,
       records: () => readRecords(delivery.file, format, delivery.source.delimiter ?? ','),
       csv:

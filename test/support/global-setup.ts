@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { destroyEmbedded, startEmbedded } from '../../core/db/embedded-postgres.ts';
+import { destroyEmbedded, embeddedStatus, startEmbedded } from '../../core/db/embedded-postgres.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { dropDemoTemplate } from './demo-warehouse.ts';
 import { demoFilesDir } from './demo-files.ts';
@@ -41,7 +41,25 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide('pgAdminUrl', url);
   return async () => {
+    await reportServerTrouble(dataDir);
     await destroyEmbedded(dataDir, silentLogger);
     await rm(demoFilesDir(url), { recursive: true, force: true });
   };
+}
+
+/**
+ * The test cluster's data folder goes with the run, and its log with it; what the server said of
+ * crashes, killed or refused connections is printed first, so a failure in CI can be explained.
+ */
+async function reportServerTrouble(dataDir: string): Promise<void> {
+  const status = await embeddedStatus(dataDir, silentLogger).catch(() => undefined);
+  if (!status?.pgdata) return;
+  const log = await readFile(path.join(status.pgdata, 'server.log'), 'utf8').catch(() => '');
+  const trouble = log
+    .split('\n')
+    .filter((line) => /PANIC|terminated by signal|terminating|timeout|too many|out of memory|could not/i.test(line));
+  if (trouble.length === 0) return;
+  process.stderr.write(
+    `test PostgreSQL reported ${trouble.length} problem line(s); the first 40:\n${trouble.slice(0, 40).join('\n')}\n`,
+  );
 }
