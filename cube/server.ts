@@ -180,7 +180,10 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
     const before = await preAggregationTables(options.databaseUrl);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await cube.runScheduledRefresh(internalContext(refreshContext) as never, { concurrency: 1, throwErrors: true });
+        await cube.runScheduledRefresh(internalContext(refreshContext) as never, {
+          concurrency: 1,
+          throwErrors: true,
+        });
         break;
       } catch (error) {
         // A build that outlasts Cube's wait answers "Continue wait"; it goes on, so ask again. Asked
@@ -265,7 +268,10 @@ async function preAggregationTables(databaseUrl: string): Promise<string> {
 const refreshContext: SecurityContext = { role: 'steward', alliance_id: 'hdw-refresh' };
 
 /** A request context of our own (refresh, compile): Cube only needs a valid one. */
-function internalContext(securityContext: SecurityContext): { securityContext: SecurityContext; requestId: string } {
+function internalContext(securityContext: SecurityContext): {
+  securityContext: SecurityContext;
+  requestId: string;
+} {
   return { securityContext, requestId: `hdw-internal-${randomBytes(4).toString('hex')}` };
 }
 

@@ -1,23 +1,17 @@
 /**
- * The DRG/DIP marts on the full demo against one plain `group by`: the full demo's EMR, insurance,
- * HIS stays and payers' files are loaded (charge lines, ERP and LIS are not read by these marts),
- * everything the marts need is built once, then the DRG marts (the models under
- * models/intermediate/drg and models/marts/drg, with their tests, write-audit-publish) are rebuilt and timed; in the same
- * run one `create table … as select … group by` over the case fact's inputs (the hospital's
- * grouping, front page and settlement of every stay, by hospital, department, group and month) is
- * timed on the same database. Prints drg_cases, drg_marts_build_ms, groupby_ms and
- * drg_marts_vs_groupby_ratio (target ≤ 3). HDW_BENCH_DRG_SIZE=small runs it on the small demo.
+ * The DRG/DIP marts against one plain `group by`, on the bench's demo warehouse
+ * (`demo-warehouse.ts`: the full demo after one whole pipeline run, case cost included): the DRG
+ * marts (the models under models/intermediate/drg and models/marts/drg, with their tests,
+ * write-audit-publish) are rebuilt and timed; in the same run one `create table … as select …
+ * group by` over the case fact's inputs (the hospital's grouping, front page and settlement of
+ * every stay, by hospital, department, group and month) is timed on the same database. Prints
+ * drg_cases, drg_marts_build_ms, groupby_ms and drg_marts_vs_groupby_ratio (target ≤ 3).
  */
-import path from 'node:path';
 import pg from 'pg';
 import { buildModels } from '../../core/engine/build-models.ts';
-import { loadConfig } from '../../core/config/config.ts';
-import { createDb } from '../../core/db/database.ts';
-import { migrateToLatest } from '../../core/db/migrate.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
-import { generateDemo } from '../../pipelines/demo/generate.ts';
-import { ingestStage, loadProject, seedStage } from '../../pipelines/run-pipeline.ts';
-import { copyDrgInputs } from '../support/drg-truth.ts';
+import { loadProject } from '../../pipelines/run-pipeline.ts';
+import { benchDemo } from './demo-warehouse.ts';
 import type { BenchContext } from './run.ts';
 
 /** The DRG/DIP models alone (the cost marts downstream of the grouped cases are not timed). */
@@ -51,44 +45,14 @@ const GROUP_BY = `
   group by 1, 2, 3, 4`;
 
 export default async function drgBench(ctx: BenchContext): Promise<void> {
-  const size = process.env.HDW_BENCH_DRG_SIZE === 'small' ? 'small' : 'full';
-  const admin = new pg.Client({ connectionString: ctx.pgAdminUrl });
-  await admin.connect();
-  await admin.query('drop database if exists bench_drg with (force)');
-  await admin.query('create database bench_drg');
-  await admin.end();
-  const url = new URL(ctx.pgAdminUrl);
-  url.pathname = '/bench_drg';
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 6 });
+  const { url } = await benchDemo(ctx);
+  const pool = new pg.Pool({ connectionString: url, max: 6 });
   try {
-    await migrateToLatest(createDb(pool), silentLogger);
-    const generated = path.join(ctx.workDir, 'demo');
-    const inbox = path.join(ctx.workDir, 'inbox');
-    await generateDemo({ size, seed: 7, outDir: generated });
-    await copyDrgInputs(generated, inbox);
-    const stage = {
-      pool,
-      config: loadConfig({
-        HDW_INBOX: inbox,
-        HDW_DATA_DIR: inbox,
-        HDW_INBOX_QUIET_SECONDS: '0',
-        DATABASE_URL: url.toString(),
-      }),
-      logger: silentLogger,
-    };
-    await seedStage(stage);
-    await ingestStage(stage);
     const project = await loadProject();
-    const build = async (select?: string) => {
-      const run = await buildModels(pool, project, {
-        logger: silentLogger,
-        ...(select ? { select } : {}),
-        threads: 2,
-      });
+    const build = async (select: string) => {
+      const run = await buildModels(pool, project, { logger: silentLogger, select, threads: 2 });
       if (run.publication !== 'published') throw new Error(`DRG build blocked: ${run.blockedBy.join('; ')}`);
     };
-    // The whole project, the DRG marts' inputs (case cost included) among it, once and not timed.
-    await build();
 
     const martsStarted = performance.now();
     await build(DRG_MARTS);
@@ -100,7 +64,6 @@ export default async function drgBench(ctx: BenchContext): Promise<void> {
     const groupByMs = performance.now() - groupByStarted;
 
     const { rows } = await pool.query('select count(*)::int as n from marts.fct_inpatient_cases');
-    ctx.report('demo_size', size);
     ctx.report('drg_cases', rows[0].n);
     ctx.report('drg_marts_build_ms', Math.round(martsMs));
     ctx.report('groupby_ms', Math.round(groupByMs));

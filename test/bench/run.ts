@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { destroyEmbedded, startEmbedded } from '../../core/db/embedded-postgres.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
+import { removeBenchDemo } from './demo-warehouse.ts';
 
 export interface BenchContext {
   /** Admin URL of the bench cluster; create your own database on it. */
@@ -59,6 +60,7 @@ try {
     }
   }
 } finally {
+  await removeBenchDemo();
   await destroyEmbedded(dataDir, silentLogger);
 }
 process.exit(failed ? 1 : 0);

@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/config.ts';
 import { projectPaths } from '../../core/paths.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
-import { generateDemo } from '../../pipelines/demo/generate.ts';
-import { buildStage, ingestStage, loadProject, seedStage } from '../../pipelines/run-pipeline.ts';
+import { buildStage, loadProject } from '../../pipelines/run-pipeline.ts';
 import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { demoWarehouse } from '../support/demo-warehouse.ts';
+import { demoHookTimeout } from '../support/demo-files.ts';
+import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { truth } from '../support/demo-truth.ts';
-import { copyDrgInputs, drgTruth } from '../support/drg-truth.ts';
+import { drgTruth } from '../support/drg-truth.ts';
 
 /**
  * The DRG/DIP marts against figures computed from the generated files alone (settlements, the
@@ -179,44 +178,20 @@ describe('DRG marts on the small demo', () => {
 });
 
 describe.runIf(full)('DRG marts on the full demo', () => {
-  let t: TestDatabase;
+  let w: DemoWarehouse;
   let pool: pg.Pool;
-  let generated: string;
-  let inbox: string;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 4 });
-    generated = await mkdtemp(path.join(os.tmpdir(), 'hdw-drg-full-'));
-    inbox = `${generated}-inbox`;
-    await generateDemo({ size: 'full', seed: 7, outDir: generated });
-    await copyDrgInputs(generated, inbox);
-    const ctx = {
-      pool,
-      config: loadConfig({
-        HDW_INBOX: inbox,
-        HDW_DATA_DIR: inbox,
-        HDW_INBOX_QUIET_SECONDS: '0',
-        DATABASE_URL: t.url,
-      }),
-      logger: silentLogger,
-    };
-    await seedStage(ctx);
-    await ingestStage(ctx);
-    const build = await buildStage(ctx, await loadProject(), {
-      select: '+fct_drg_value_quadrant +fct_payment_simulation',
-    });
-    expect(build.blockedBy).toEqual([]);
-  }, 3_600_000);
+    w = await demoWarehouse('full');
+    pool = new pg.Pool({ connectionString: w.url, max: 4 });
+  }, demoHookTimeout('full'));
 
   afterAll(async () => {
     await pool?.end();
-    await t?.drop();
-    await rm(generated, { recursive: true, force: true });
-    await rm(inbox, { recursive: true, force: true });
+    await w?.drop();
   });
 
   it('per hospital and year the marts equal the files, every planted case with its class', async () => {
-    await expectMartsMatchTruth(pool, generated);
+    await expectMartsMatchTruth(pool, w.generatedDir);
   }, 600_000);
 });

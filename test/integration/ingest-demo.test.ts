@@ -1,17 +1,14 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../core/config/config.ts';
-import { silentLogger } from '../../core/logging/logger.ts';
-import { generateDemo } from '../../pipelines/demo/generate.ts';
 import type { IngestSummary } from '../../pipelines/ingest/ingest-inbox.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
-import { loadProject, runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
+import { loadProject, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
 import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import type { TestDatabase } from '../support/database.ts';
+import { demoHookTimeout } from '../support/demo-files.ts';
 import { demoWarehouse } from '../support/demo-warehouse.ts';
 
 /**
@@ -31,25 +28,11 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
 
   beforeAll(
     async () => {
-      // small: the shared demo warehouse (generated and run once for the whole test run);
-      // full: generated and run here, the same way.
-      if (full) {
-        t = await createTestDatabase();
-        generated = await mkdtemp(path.join(os.tmpdir(), 'hdw-demo-'));
-        await generateDemo({ size: 'full', seed: 11, outDir: generated });
-        const inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-demo-inbox-'));
-        await cp(generated, inbox, { recursive: true });
-        const config = loadConfig({ HDW_INBOX: inbox, HDW_DATA_DIR: inbox, HDW_INBOX_QUIET_SECONDS: '0' });
-        const runPool = new pg.Pool({ connectionString: t.url, max: 4 });
-        run = await runPipeline({ pool: runPool, config, logger: silentLogger });
-        await runPool.end();
-        await rm(inbox, { recursive: true, force: true });
-      } else {
-        const demo = await demoWarehouse();
-        t = demo;
-        generated = demo.generatedDir;
-        run = demo.firstRun;
-      }
+      // The shared demo warehouse of that size (generated and run once for the whole test run).
+      const demo = await demoWarehouse(full ? 'full' : 'small');
+      t = demo;
+      generated = demo.generatedDir;
+      run = demo.firstRun;
       summary = run.ingest;
       pool = new pg.Pool({ connectionString: t.url, max: 4 });
       defects = (
@@ -58,13 +41,12 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
         }) as Record<string, string>[]
       ).map((d) => ({ file: d.file!, line: Number(d.line), defect: d.defect! }));
     },
-    full ? 3_600_000 : 900_000,
+    demoHookTimeout(full ? 'full' : 'small'),
   );
 
   afterAll(async () => {
     await pool?.end();
     await t?.drop();
-    if (full && generated) await rm(generated, { recursive: true, force: true });
   });
 
   it('loads every file of every system and reconciles every batch exactly', async () => {

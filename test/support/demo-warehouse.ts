@@ -10,9 +10,9 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { runPipeline, type PipelineSummary } from '../../pipelines/run-pipeline.ts';
 import { withDatabase, type TestDatabase } from './database.ts';
-import { DEMO_SEED, demoFilesDir } from './demo-files.ts';
+import { DEMO_SEED, demoFilesDir, type DemoSize } from './demo-files.ts';
 
-const TEMPLATE = 'hdw_demo_small_template';
+const template = (size: DemoSize) => `hdw_demo_${size}_template`;
 
 export interface DemoWarehouse extends TestDatabase {
   /** The generated deliveries as written (untouched by ingest): `_ground_truth/`, `<hospital>/<system>/…`. */
@@ -22,23 +22,25 @@ export interface DemoWarehouse extends TestDatabase {
 }
 
 /**
- * A database holding the small demo after one full pipeline run (seeds → ingest → build → test →
- * publish), for tests that check marts against the generated files. The first caller in a test
- * run generates the demo and builds the template database under an advisory lock; every caller
- * then gets its own copy (`create database … template`), so tests may write to it. The generated
- * files sit in one folder per test cluster and must be treated as read-only.
+ * A database holding the demo (small unless asked; `full` is ≈10 M charge lines) after one full
+ * pipeline run (seeds → ingest → build → test → publish), for tests that check marts against the
+ * generated files. The first caller in a test run generates the demo and builds the template
+ * database under an advisory lock; every caller then gets its own copy (`create database …
+ * template`), so tests may write to it. The generated files sit in one folder per size and test
+ * cluster and must be treated as read-only.
  */
-export async function demoWarehouse(): Promise<DemoWarehouse> {
+export async function demoWarehouse(size: DemoSize = 'small'): Promise<DemoWarehouse> {
   const adminUrl = inject('pgAdminUrl');
-  const generatedDir = path.join(demoFilesDir(adminUrl), 'files');
-  const summaryFile = path.join(demoFilesDir(adminUrl), 'run-summary.json');
+  const TEMPLATE = template(size);
+  const generatedDir = path.join(demoFilesDir(adminUrl, size), 'files');
+  const summaryFile = path.join(demoFilesDir(adminUrl, size), 'run-summary.json');
   const admin = new pg.Client(withDatabase(adminUrl, 'postgres'));
   await admin.connect();
   try {
     await admin.query(`select pg_advisory_lock(hashtext($1))`, [TEMPLATE]);
     try {
       const { rowCount } = await admin.query(`select 1 from pg_database where datname = $1`, [TEMPLATE]);
-      if (!rowCount) await buildTemplate(admin, adminUrl, generatedDir, summaryFile);
+      if (!rowCount) await buildTemplate(admin, adminUrl, size, generatedDir, summaryFile);
     } finally {
       await admin.query(`select pg_advisory_unlock(hashtext($1))`, [TEMPLATE]);
     }
@@ -71,10 +73,11 @@ export async function demoWarehouse(): Promise<DemoWarehouse> {
 async function buildTemplate(
   admin: pg.Client,
   adminUrl: string,
+  size: DemoSize,
   generatedDir: string,
   summaryFile: string,
 ): Promise<void> {
-  const building = `${TEMPLATE}_building`;
+  const building = `${template(size)}_building`;
   await admin.query(`drop database if exists ${building} with (force)`);
   await admin.query(`create database ${building}`);
   const url = withDatabase(adminUrl, building);
@@ -88,7 +91,7 @@ async function buildTemplate(
   );
   if (!ready) {
     await rm(generatedDir, { recursive: true, force: true });
-    await generateDemo({ size: 'small', seed: DEMO_SEED, outDir: generatedDir });
+    await generateDemo({ size, seed: DEMO_SEED, outDir: generatedDir });
   }
   const inbox = path.join(path.dirname(generatedDir), `inbox-${randomBytes(4).toString('hex')}`);
   await mkdir(inbox, { recursive: true });
@@ -111,17 +114,25 @@ async function buildTemplate(
     await pool.end();
     await rm(inbox, { recursive: true, force: true });
   }
-  await admin.query(`alter database ${building} rename to ${TEMPLATE}`);
+  await admin.query(`alter database ${building} rename to ${template(size)}`);
 }
 
-/** Drops the demo template and its files: a long-lived test server must not serve a stale one. */
-export async function dropDemoTemplate(adminUrl: string): Promise<void> {
+/** Drops the demo templates and their files: a long-lived test server must not serve stale ones. */
+export async function dropDemoTemplates(adminUrl: string): Promise<void> {
   const admin = new pg.Client(withDatabase(adminUrl, 'postgres'));
   await admin.connect();
   try {
-    await admin.query(`drop database if exists ${TEMPLATE} with (force)`);
+    for (const size of demoSizeNames)
+      await admin.query(`drop database if exists ${template(size)} with (force)`);
   } finally {
     await admin.end();
   }
-  await rm(demoFilesDir(adminUrl), { recursive: true, force: true });
+  await removeDemoFiles(adminUrl);
 }
+
+/** Removes the generated demo files of every size for a test cluster. */
+export async function removeDemoFiles(adminUrl: string): Promise<void> {
+  for (const size of demoSizeNames) await rm(demoFilesDir(adminUrl, size), { recursive: true, force: true });
+}
+
+const demoSizeNames: readonly DemoSize[] = ['small', 'full'];

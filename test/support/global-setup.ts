@@ -4,8 +4,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { destroyEmbedded, embeddedStatus, startEmbedded } from '../../core/db/embedded-postgres.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
-import { dropDemoTemplate } from './demo-warehouse.ts';
-import { demoFilesDir } from './demo-files.ts';
+import { dropDemoTemplates, removeDemoFiles } from './demo-warehouse.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (external) {
     project.provide('pgAdminUrl', external);
     // A server that outlives runs may hold the last run's demo template, built from older models.
-    await dropDemoTemplate(external);
+    await dropDemoTemplates(external);
     return async () => {};
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hdw-test-pg-'));
@@ -43,7 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await reportServerTrouble(dataDir);
     await destroyEmbedded(dataDir, silentLogger);
-    await rm(demoFilesDir(url), { recursive: true, force: true });
+    await removeDemoFiles(url);
   };
 }
 
@@ -57,7 +56,9 @@ async function reportServerTrouble(dataDir: string): Promise<void> {
   const log = await readFile(path.join(status.pgdata, 'server.log'), 'utf8').catch(() => '');
   const trouble = log
     .split('\n')
-    .filter((line) => /PANIC|terminated by signal|terminating|timeout|too many|out of memory|could not/i.test(line));
+    .filter((line) =>
+      /PANIC|terminated by signal|terminating|timeout|too many|out of memory|could not/i.test(line),
+    );
   if (trouble.length === 0) return;
   process.stderr.write(
     `test PostgreSQL reported ${trouble.length} problem line(s); the first 40:\n${trouble.slice(0, 40).join('\n')}\n`,
