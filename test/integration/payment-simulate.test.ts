@@ -331,4 +331,16 @@ describe('hdw simulate', () => {
     await expect(run(undefined, { remove: 'cmi_plus_0_1' })).rejects.toThrow(/来自种子/);
     await expect(run(undefined, { remove: 'nothing_here' })).rejects.toThrow(/没有方案/);
   });
+
+  it('does not keep a scenario the mart cannot be built with', async () => {
+    // An RW so large that the payment overflows numeric(18, 2): the rebuild fails, nothing is kept.
+    await expect(
+      run('overflow', { drg: 'ZZ99', drgWeight: '1', cmiShift: '1000000000000000' }),
+    ).rejects.toThrow(/fct_payment_simulation was not rebuilt/);
+    const { rows } = await pool.query(
+      `select (select count(*)::int from ops.payment_scenarios where scenario_code = 'overflow') as stored,
+         (select count(*)::int from marts.fct_payment_simulation where scenario_code = 'overflow') as built`,
+    );
+    expect(rows[0]).toEqual({ stored: 0, built: 0 });
+  });
 });
