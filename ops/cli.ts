@@ -331,6 +331,32 @@ export function buildProgram(): Command {
     );
 
   program
+    .command('simulate [scenario]')
+    .description(
+      "DRG payment what-if (支付模拟): store a scenario (a row of seeds/drg/drg_payment_scenarios), rebuild fct_payment_simulation and print each hospital's current and simulated payment, margin and outliers; Cube view payment_simulation shows it",
+    )
+    .option('--name <名称>', '方案名称 (default: the changes in words)')
+    .option('--base-rate-factor <f>', 'base rate (费率) multiplied by f, e.g. 0.97 for −3 %')
+    .option('--cmi-shift <d>', "added to every case's RW, e.g. 0.1 for CMI +0.1")
+    .option('--level <level>', 'hospital level (3, 2, 1) whose coefficient --level-coefficient sets')
+    .option('--level-coefficient <c>', 'the new level coefficient (级别系数) of --level')
+    .option('--drg <code>', 'DRG group whose RW --drg-weight sets')
+    .option('--drg-weight <rw>', 'the new RW of --drg')
+    .option(
+      '--low-outlier-ratio <r>',
+      'new low outlier threshold (低倍率界值), a multiple of the standard, all groups',
+    )
+    .option(
+      '--high-outlier-ratio <r>',
+      'new high outlier threshold (高倍率界值), a multiple of the standard, all groups',
+    )
+    .option('--list', 'list the scenarios (seed and hdw simulate) with their payment change')
+    .option('--remove <scenario>', 'remove a scenario stored by hdw simulate and rebuild')
+    .action(async (scenario: string | undefined, opts) =>
+      (await import('./commands/simulate.ts')).simulateCommand(scenario, opts),
+    );
+
+  program
     .command('token')
     .description('print a signed API token (JWT) for local use')
     .addOption(

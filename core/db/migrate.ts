@@ -11,6 +11,7 @@ import * as managerLogins from './migrations/0007-manager-logins.ts';
 import * as inboxDeliveries from './migrations/0008-inbox-deliveries.ts';
 import * as runLock from './migrations/0009-run-lock.ts';
 import * as nationalCodeLists from './migrations/0011-national-code-lists.ts';
+import * as paymentScenarios from './migrations/0012-payment-scenarios.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008-inbox-deliveries': inboxDeliveries,
   '0009-run-lock': runLock,
   '0011-national-code-lists': nationalCodeLists,
+  '0012-payment-scenarios': paymentScenarios,
 };
 
 /**

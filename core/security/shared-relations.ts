@@ -124,5 +124,72 @@ const allianceDrgBenchmark: SharedRelation = {
   },
 };
 
+/**
+ * The alliance's unit-cost benchmark (诊次成本, 床日成本): one row per hospital, standard
+ * department, cost month and side of service (outpatient: 门诊全成本 over 门急诊人次; inpatient:
+ * 住院全成本 over 实际占用床日), summed over the hospital's local departments of that standard
+ * department. A row whose volume (visits, or occupied bed-days) is under `minCellCases` keeps its
+ * keys but loses its cost, volume and unit cost (`is_suppressed`), so no roll-up reveals it.
+ * Departments' cost detail (by item, by local department) stays with their own hospital.
+ */
+const allianceUnitCostBenchmark: SharedRelation = {
+  view: 'alliance_unit_cost_benchmark',
+  relation: 'shared.alliance_unit_cost_benchmark',
+  source: 'marts.fct_unit_costs',
+  sql: (policy) => {
+    const k = Math.trunc(policy.minCellCases);
+    const kept = (expression: string) => `case when sides.service_volume >= ${k} then ${expression} end`;
+    return `
+    with unit_costs as (
+      select * from marts.fct_unit_costs
+    ),
+
+    cells as (
+      select
+        hospital_code, min(hospital_name) as hospital_name, std_dept_code, min(std_dept_name) as std_dept_name,
+        cost_month,
+        sum(outpatient_full_cost) as outpatient_full_cost,
+        sum(outpatient_visits)::bigint as outpatient_visits,
+        sum(inpatient_full_cost) as inpatient_full_cost,
+        sum(occupied_bed_days)::bigint as occupied_bed_days
+      from unit_costs
+      group by hospital_code, std_dept_code, cost_month
+    ),
+
+    sides as (
+      select hospital_code, hospital_name, std_dept_code, std_dept_name, cost_month, 'outpatient' as visit_type,
+        outpatient_full_cost as service_cost, outpatient_visits as service_volume
+      from cells
+      union all
+      select hospital_code, hospital_name, std_dept_code, std_dept_name, cost_month, 'inpatient' as visit_type,
+        inpatient_full_cost as service_cost, occupied_bed_days as service_volume
+      from cells
+    ),
+
+    final as (
+      select
+        -- ids
+        concat_ws('|', hospital_code, std_dept_code, to_char(cost_month, 'YYYY-MM'), visit_type) as benchmark_cell_id,
+        hospital_code, hospital_name, std_dept_code, std_dept_name,
+        -- dates
+        cost_month,
+        -- attributes
+        visit_type,
+        sides.service_volume < ${k} as is_suppressed,
+        -- figures (null when suppressed)
+        ${kept('sides.service_cost')}::numeric(18, 2) as service_cost,
+        ${kept('sides.service_volume')}::bigint as service_volume,
+        ${kept('round(sides.service_cost / sides.service_volume, 2)')}::numeric(18, 2) as unit_cost
+      from sides
+    )
+
+    select * from final`;
+  },
+};
+
 /** Every shareable relation, whether or not the policy currently shares it with members. */
-export const sharedRelations: readonly SharedRelation[] = [allianceChargeBenchmark, allianceDrgBenchmark];
+export const sharedRelations: readonly SharedRelation[] = [
+  allianceChargeBenchmark,
+  allianceDrgBenchmark,
+  allianceUnitCostBenchmark,
+];

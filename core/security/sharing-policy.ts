@@ -8,7 +8,11 @@ import { ConfigError } from '../errors.ts';
  * (core/security/shared-relations.ts), so Cube and a direct PostgreSQL connection give the same
  * answer. Only these can be shared: a detail view can never be opened to other members by configuration.
  */
-export const shareableViews = ['alliance_charge_benchmark', 'alliance_drg_benchmark'] as const;
+export const shareableViews = [
+  'alliance_charge_benchmark',
+  'alliance_drg_benchmark',
+  'alliance_unit_cost_benchmark',
+] as const;
 export type ShareableView = (typeof shareableViews)[number];
 
 /**
@@ -16,7 +20,9 @@ export type ShareableView = (typeof shareableViews)[number];
  * department, month and visit type) built from fewer than `minCellCases` cases is suppressed: its
  * figures are null, in every roll-up too, so a total never lets anyone work a suppressed cell out.
  * "Cases" are charge lines (`line_count` of the charges mart) for the charge benchmark, and
- * inpatient discharges (`case_count` of the DRG group mart) for the DRG benchmark.
+ * inpatient discharges (`case_count` of the DRG group mart) for the DRG benchmark, and the unit
+ * cost's own volume for the unit-cost benchmark (门急诊人次 of an outpatient row, 实际占用床日 of
+ * an inpatient row).
  */
 export const sharingPolicySchema = z
   .object({

@@ -21,5 +21,9 @@ export default defineSources({
     source_freshness_checks: {
       description: 'hdw source freshness 的结果：每次检查每个来源 × 医院一行，含所用阈值与状态',
     },
+    payment_scenarios: {
+      description:
+        'hdw simulate 保存的 DRG 支付模拟方案：每个方案一行，内容同种子 drg_payment_scenarios 的一行（JSON）',
+    },
   },
 });

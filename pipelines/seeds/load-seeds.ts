@@ -65,18 +65,7 @@ export async function loadSeeds(
         bom: true,
       }) as Record<string, string>[];
       const { columns } = seed.schema;
-      const values = rows.map((row, i) =>
-        columns.map((column) => {
-          const parsed = parseValue(column.type, row[column.name] ?? '');
-          if (!parsed.ok || (parsed.value === null && column.required)) {
-            throw new HdwError(
-              'E_SEED',
-              `${seed.csv} line ${i + 2}: ${column.name} ${parsed.ok ? 'is required' : parsed.problem}`,
-            );
-          }
-          return parsed.value;
-        }),
-      );
+      const values = rows.map((row, i) => seedRowValues(seed.schema, row, `${seed.csv} line ${i + 2}`));
       const table = `ref.${seed.name}`;
       const ddl = columns
         .map((c) => `${c.name} ${ddlType(c.type)}${c.required ? ' not null' : ''}`)
@@ -114,6 +103,25 @@ export async function loadSeeds(
       logger.debug({ seed: seed.name, rows: values.length }, 'seed loaded');
     }
     await after?.(client);
+  });
+}
+
+/**
+ * One seed row's values in the schema's column order, each parsed to its canonical text (null when
+ * blank), as a CSV line of the seed or a row given another way (e.g. `hdw simulate`'s options).
+ * Throws E_SEED naming `where` and the column when a value is invalid or a required one is missing.
+ */
+export function seedRowValues(
+  schema: SeedSchema,
+  row: Readonly<Record<string, string | undefined>>,
+  where: string,
+): (string | null)[] {
+  return schema.columns.map((column) => {
+    const parsed = parseValue(column.type, row[column.name] ?? '');
+    if (!parsed.ok || (parsed.value === null && column.required)) {
+      throw new HdwError('E_SEED', `${where}: ${column.name} ${parsed.ok ? 'is required' : parsed.problem}`);
+    }
+    return parsed.value;
   });
 }
 

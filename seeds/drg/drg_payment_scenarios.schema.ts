@@ -5,13 +5,14 @@ import type { SeedSchema } from '../../core/contract/seed-schema.ts';
  * every case's RW, one level's coefficient, one group's RW, the outlier thresholds) and
  * fct_payment_simulation shows each hospital's and group's payment, margin and outlier counts under
  * it beside the current ones. Empty cells leave the current rule unchanged. Add a row and run the
- * pipeline (`hdw run`, or `hdw seed` then `hdw build -s fct_payment_simulation`) to see a new one.
+ * pipeline (`hdw run`, or `hdw seed` then `hdw build -s fct_payment_simulation`) to see a new one,
+ * or let `hdw simulate` store one (validated against this schema) and rebuild the mart at once.
  */
 export const schema: SeedSchema = {
   description: 'DRG 支付模拟方案：费率、权重、级别系数、病组权重、倍率界值的调整',
   key: 'scenario_code',
   columns: [
-    { name: 'scenario_code', type: 'text', required: true },
+    { name: 'scenario_code', type: 'text', required: true, description: '方案编码（唯一）' },
     { name: 'scenario_name', type: 'text', required: true, description: '方案名称' },
     { name: 'base_rate_factor', type: 'numeric', required: true, description: '费率乘数（1 为不变）' },
     {

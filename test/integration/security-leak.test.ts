@@ -43,7 +43,12 @@ const policy = parseSharingPolicy({ minCellCases: 10 });
 // ---------------------------------------------------------------------------------------------
 // The views and how each member maps to SQL
 
-type MeasureKind = 'amount' | 'count' | 'ratio';
+/**
+ * `amount`: a sum of fingerprinted charges or ledger cost (decoded to the hospitals it drew on);
+ * `cost`: an amount spread by allocation or unit costs, compared to the cent but carrying no
+ * fingerprint (its rows are checked by hospital and department instead).
+ */
+type MeasureKind = 'amount' | 'cost' | 'count' | 'ratio';
 interface ViewSpec {
   readonly name: string;
   readonly relation: string;
@@ -53,8 +58,8 @@ interface ViewSpec {
   >;
   readonly segments: Readonly<Record<string, string>>;
   readonly shared: boolean;
-  /** The time dimension (a date column of the relation under the same name). */
-  readonly time: string;
+  /** The time dimension (a date column of the relation under the same name), if the view has one. */
+  readonly time?: string;
   /** The department code and name dimensions the filters try, and a categorical one with values. */
   readonly department: string;
   readonly departmentName: string;
@@ -204,7 +209,84 @@ const unitCosts: ViewSpec = {
   countMeasure: 'outpatient_visits',
   weight: 0.1,
 };
-const views: readonly ViewSpec[] = [detail, benchmark, departmentCosts, unitCosts];
+const cost = (expression: string) => ({
+  kind: 'cost' as const,
+  grouped: `sum(${expression})`,
+  row: expression,
+});
+const serviceItemCosts: ViewSpec = {
+  name: 'service_item_cost',
+  relation: 'marts.fct_service_item_costs',
+  shared: false,
+  dimensions: Object.fromEntries(
+    [
+      'hospital_code',
+      'hospital_name',
+      'dept_code',
+      'dept_name',
+      'item_code',
+      'item_name',
+      'charge_category_code',
+      'coefficient_basis',
+    ].map((d) => [d, d]),
+  ),
+  measures: {
+    item_cost: cost('item_cost'),
+    labour_cost: cost('labour_cost'),
+    revenue: cost('revenue'),
+    avg_unit_cost: {
+      kind: 'ratio',
+      grouped: 'sum(item_cost) / nullif(sum(quantity), 0)',
+      row: 'item_cost / nullif(quantity, 0)',
+    },
+  },
+  segments: {},
+  department: 'dept_code',
+  departmentName: 'dept_name',
+  category: { member: 'charge_category_code', values: ['03', '09'] },
+  weight: 0.08,
+};
+const caseCosts: ViewSpec = {
+  name: 'case_cost_analysis',
+  relation: 'marts.fct_case_costs',
+  shared: false,
+  dimensions: Object.fromEntries(
+    [
+      'hospital_code',
+      'hospital_name',
+      'visit_id',
+      'dept_code',
+      'dept_name',
+      'std_dept_code',
+      'principal_diagnosis_code',
+      'diagnosis_source',
+    ].map((d) => [d, d]),
+  ),
+  measures: {
+    case_cost: cost('case_cost'),
+    case_cost_ccr: cost('case_cost_ccr'),
+    total_charges: cost('total_charges'),
+    cost_charge_ratio: {
+      kind: 'ratio',
+      grouped: 'sum(case_cost) / nullif(sum(total_charges), 0)',
+      row: 'case_cost / nullif(total_charges, 0)',
+    },
+  },
+  segments: {},
+  time: 'discharge_month',
+  department: 'dept_code',
+  departmentName: 'dept_name',
+  category: { member: 'diagnosis_source', values: ['none', 'front_page'] },
+  weight: 0.08,
+};
+const views: readonly ViewSpec[] = [
+  detail,
+  benchmark,
+  departmentCosts,
+  unitCosts,
+  serviceItemCosts,
+  caseCosts,
+];
 
 // ---------------------------------------------------------------------------------------------
 // Generated query shapes
@@ -308,7 +390,7 @@ function generateShapes(member: Hospital, seed: number, count: number): Shape[] 
     let measures = random() < 0.1 ? [] : subset(random, measureNames, 1, 3);
     if (ungrouped) measures = measures.filter((m) => m !== 'suppressed_cell_count');
     let dimensions = random() < 0.25 ? [] : subset(random, Object.keys(view.dimensions), 1, 3);
-    const withTime = random() < 0.4;
+    const withTime = view.time !== undefined && random() < 0.4;
     const time = withTime
       ? {
           ...(random() < 0.8 ? { granularity: pick(random, ['month', 'quarter', 'year'] as const) } : {}),
@@ -372,7 +454,7 @@ function restQuery(shape: Shape): Record<string, unknown> {
   return {
     ...(shape.measures.length ? { measures: shape.measures.map(member) } : {}),
     ...(shape.dimensions.length ? { dimensions: shape.dimensions.map(member) } : {}),
-    ...(shape.time ? { timeDimensions: [{ dimension: member(shape.view.time), ...shape.time }] } : {}),
+    ...(shape.time ? { timeDimensions: [{ dimension: member(shape.view.time!), ...shape.time }] } : {}),
     ...(filters.length ? { filters } : {}),
     ...(shape.segment ? { segments: [member(shape.segment)] } : {}),
     ...(shape.ungrouped ? { ungrouped: true } : {}),
@@ -395,13 +477,13 @@ function graphqlQuery(shape: Shape): string | undefined {
   };
   const conditions = shape.filters.map(whereOf);
   if (shape.time?.dateRange)
-    conditions.push(`{ ${shape.view.time}: { inDateRange: ${JSON.stringify(shape.time.dateRange)} } }`);
+    conditions.push(`{ ${shape.view.time!}: { inDateRange: ${JSON.stringify(shape.time.dateRange)} } }`);
   // A measure condition (HAVING) cannot share an AND with dimensions: it is a key of its own.
   const keys = conditions.length ? [`AND: [${conditions.join(', ')}]`] : [];
   if (shape.measureFilter) keys.push(`${shape.measureFilter.member}: { gt: ${shape.measureFilter.value} }`);
   const where = keys.length ? `(where: { ${keys.join(', ')} })` : '';
   const fields = [...shape.measures, ...shape.dimensions];
-  if (shape.time?.granularity) fields.push(`${shape.view.time} { ${shape.time.granularity} }`);
+  if (shape.time?.granularity) fields.push(`${shape.view.time!} { ${shape.time.granularity} }`);
   if (fields.length === 0) return undefined;
   return `{ cube(limit: 50000) { ${shape.view.name}${where} { ${fields.join(' ')} } } }`;
 }
@@ -435,12 +517,12 @@ function sqlQuery(shape: Shape): { text: string; values: unknown[] } {
   if (shape.segment) where.push(view.segments[shape.segment]!);
   if (shape.time?.dateRange)
     where.push(
-      `${view.time} between ${param(shape.time.dateRange[0])}::date and ${param(shape.time.dateRange[1])}::date`,
+      `${view.time!} between ${param(shape.time.dateRange[0])}::date and ${param(shape.time.dateRange[1])}::date`,
     );
   const keys = shape.dimensions.map((d) => `${column(d)} as "${d}"`);
   if (shape.time?.granularity)
     keys.push(
-      `to_char(date_trunc('${shape.time.granularity}', ${view.time}::timestamp), 'YYYY-MM-DD') as "${view.time}"`,
+      `to_char(date_trunc('${shape.time.granularity}', ${view.time!}::timestamp), 'YYYY-MM-DD') as "${view.time!}"`,
     );
   const measures = shape.measures.map(
     (m) => `${shape.ungrouped ? view.measures[m]!.row : view.measures[m]!.grouped} as "${m}"`,
@@ -476,12 +558,12 @@ function canonical(
   const lines = rows.map((row) => {
     const parts: string[] = [];
     for (const d of shape.dimensions) parts.push(show(row[keyOf(d, false)]));
-    if (shape.time?.granularity) parts.push(String(row[keyOf(shape.view.time, true)] ?? '∅').slice(0, 10));
+    if (shape.time?.granularity) parts.push(String(row[keyOf(shape.view.time!, true)] ?? '∅').slice(0, 10));
     for (const m of shape.measures) {
       const value = row[keyOf(m, false)];
       const kind = shape.view.measures[m]!.kind;
       if (value === null || value === undefined) parts.push('∅');
-      else if (kind === 'amount') parts.push(String(toCents(value)));
+      else if (kind === 'amount' || kind === 'cost') parts.push(String(toCents(value)));
       else if (kind === 'count') parts.push(String(Number(value)));
       else parts.push(Number(value).toFixed(8));
     }
@@ -648,7 +730,7 @@ describe('member row security: generated query shapes through REST, GraphQL and 
             const data = (gql.body.data as { cube: Array<Record<string, Row>> }).cube.map((entry) => {
               const row = { ...entry[shape.view.name]! };
               if (shape.time?.granularity)
-                row[shape.view.time] = (row[shape.view.time] as Record<string, unknown>)[
+                row[shape.view.time!] = (row[shape.view.time!] as Record<string, unknown>)[
                   shape.time.granularity
                 ];
               return row;
@@ -705,9 +787,9 @@ describe('member row security: generated query shapes through REST, GraphQL and 
 });
 
 // ---------------------------------------------------------------------------------------------
-// The DRG/DIP views over the built small demo: each member, through Cube and its own PostgreSQL
-// login, sees its own hospital only, whatever it asks for; the shared DRG benchmark shows every
-// hospital with suppressed cells empty. Add a view here when you add one.
+// The DRG/DIP and cost views over the built small demo: each member, through Cube and its own
+// PostgreSQL login, sees its own hospital only, whatever it asks for; the shared DRG and unit-cost
+// benchmarks show every hospital with suppressed cells empty. Add a view here when you add one.
 
 interface HospitalScopedView {
   readonly name: string;
@@ -749,9 +831,34 @@ const drgViews: readonly HospitalScopedView[] = [
     measure: 'simulated_payment',
     sql: 'sum(simulated_payment)',
   },
+  // The cost views (issue 12): cost detail of the member's own hospital only.
+  {
+    name: 'service_item_cost',
+    relation: 'marts.fct_service_item_costs',
+    measure: 'item_cost',
+    sql: 'sum(item_cost)',
+  },
+  {
+    name: 'case_cost_analysis',
+    relation: 'marts.fct_case_costs',
+    measure: 'case_cost',
+    sql: 'sum(case_cost)',
+  },
+  {
+    name: 'drg_cost_analysis',
+    relation: 'marts.fct_drg_costs',
+    measure: 'case_cost',
+    sql: 'sum(case_cost)',
+  },
+  {
+    name: 'unit_cost_analysis',
+    relation: 'marts.fct_unit_costs',
+    measure: 'full_cost',
+    sql: 'sum(full_cost)',
+  },
 ];
 
-describe('member row security on the DRG/DIP views (small demo)', () => {
+describe('member row security on the DRG/DIP and cost views (small demo)', () => {
   let w: DemoWarehouse;
   let pool: pg.Pool;
   let api: CubeApi;
@@ -861,6 +968,103 @@ describe('member row security on the DRG/DIP views (small demo)', () => {
     expect(sql.rows[0].n).toBeGreaterThan(2);
     expect(sql.rows[0].ok).toBe(true);
     const mixed = await load(token, { measures: [`${v}.case_count`, 'drg_performance.case_count'] });
+    expect(mixed).toEqual({
+      status: 403,
+      body: { error: `Forbidden: ${v} cannot be combined with other views` },
+    });
+  });
+  it('alliance_unit_cost_benchmark: every hospital, rows under the minimum volume without figures, Cube equal to SQL, alone only', async () => {
+    const token = await signToken(
+      { role: 'member', hospital_code: hospitalA, alliance_id: alliance },
+      secret,
+    );
+    const v = 'alliance_unit_cost_benchmark';
+    const k = policy.minCellCases;
+    const keys = ['hospital_code', 'std_dept_code', 'visit_type', 'is_suppressed'];
+    const answer = await load(token, {
+      dimensions: keys.map((d) => `${v}.${d}`),
+      measures: [`${v}.service_cost`, `${v}.service_volume`, `${v}.unit_cost`],
+      timeDimensions: [{ dimension: `${v}.cost_month`, granularity: 'month' }],
+      limit: 50_000,
+    });
+    expect(answer.status).toBe(200);
+    const cubeRows = answer.body.data as Row[];
+    const line = (r: Row, key: (name: string) => string) =>
+      [
+        ...keys.map((d) => String(r[key(d)])),
+        String(r[key('cost_month')]).slice(0, 10),
+        r[key('service_cost')] === null ? '∅' : String(toCents(r[key('service_cost')])),
+        r[key('service_volume')] === null ? '∅' : String(Number(r[key('service_volume')])),
+        r[key('unit_cost')] === null ? '∅' : Number(r[key('unit_cost')]).toFixed(6),
+      ].join(' | ');
+    // The same question through the member's own PostgreSQL login.
+    const sqlRows = await asLogin(memberLogin.get(hospitalA)!, (c) =>
+      c.query(
+        `select hospital_code, std_dept_code, visit_type, is_suppressed,
+           to_char(cost_month, 'YYYY-MM-DD') as cost_month, sum(service_cost) as service_cost,
+           sum(service_volume) as service_volume, sum(service_cost) / nullif(sum(service_volume), 0) as unit_cost
+         from shared.${v} group by 1, 2, 3, 4, 5`,
+      ),
+    );
+    expect(
+      cubeRows.map((r) => line(r, (d) => (d === 'cost_month' ? `${v}.${d}.month` : `${v}.${d}`))).sort(),
+    ).toEqual((sqlRows.rows as Row[]).map((r) => line(r, (d) => d)).sort());
+    expect(new Set(cubeRows.map((r) => r[`${v}.hospital_code`])).size).toBeGreaterThan(2);
+    const suppressed = cubeRows.filter(
+      (r) => r[`${v}.is_suppressed`] === true || r[`${v}.is_suppressed`] === 'true',
+    );
+    expect(suppressed.length).toBeGreaterThan(0);
+    expect(suppressed.length).toBeLessThan(cubeRows.length);
+    for (const r of suppressed)
+      for (const figure of ['service_cost', 'service_volume', 'unit_cost'])
+        expect(r[`${v}.${figure}`]).toBeNull();
+    for (const r of cubeRows.filter((row) => !suppressed.includes(row)))
+      expect(Number(r[`${v}.service_volume`])).toBeGreaterThanOrEqual(k);
+    // 诊次成本 and 床日成本 per hospital and year, Cube against SQL.
+    const perHospital = await load(token, {
+      dimensions: [`${v}.hospital_code`],
+      measures: [`${v}.cost_per_visit`, `${v}.cost_per_bed_day`],
+    });
+    const perHospitalSql = await asLogin(memberLogin.get(hospitalA)!, (c) =>
+      c.query(
+        `select hospital_code,
+           sum(service_cost) filter (where visit_type = 'outpatient') / nullif(sum(service_volume) filter (where visit_type = 'outpatient'), 0) as cost_per_visit,
+           sum(service_cost) filter (where visit_type = 'inpatient') / nullif(sum(service_volume) filter (where visit_type = 'inpatient'), 0) as cost_per_bed_day
+         from shared.${v} group by 1`,
+      ),
+    );
+    const ratio = (value: unknown) => (value === null ? '∅' : Number(value).toFixed(6));
+    expect(
+      (perHospital.body.data as Row[])
+        .map(
+          (r) =>
+            `${r[`${v}.hospital_code`]} ${ratio(r[`${v}.cost_per_visit`])} ${ratio(r[`${v}.cost_per_bed_day`])}`,
+        )
+        .sort(),
+    ).toEqual(
+      (perHospitalSql.rows as Row[])
+        .map((r) => `${r.hospital_code} ${ratio(r.cost_per_visit)} ${ratio(r.cost_per_bed_day)}`)
+        .sort(),
+    );
+    // A published row equals its hospital's departments of that standard department in the mart.
+    const mart = await pool.query(
+      `select u.hospital_code, u.std_dept_code, u.cost_month, sum(u.outpatient_full_cost)::text as cost,
+         sum(u.outpatient_visits)::int as visits
+       from marts.fct_unit_costs u group by 1, 2, 3 having sum(u.outpatient_visits) >= $1 limit 5`,
+      [k],
+    );
+    expect(mart.rows.length).toBeGreaterThan(0);
+    for (const m of mart.rows) {
+      const { rows } = await pool.query(
+        `select service_cost::text as cost, service_volume::int as visits, is_suppressed from shared.${v}
+         where hospital_code = $1 and std_dept_code = $2 and cost_month = $3 and visit_type = 'outpatient'`,
+        [m.hospital_code, m.std_dept_code, m.cost_month],
+      );
+      expect(rows).toEqual([{ cost: m.cost, visits: m.visits, is_suppressed: false }]);
+    }
+    const mixed = await load(token, {
+      measures: [`${v}.cost_per_visit`, 'unit_cost_analysis.cost_per_visit'],
+    });
     expect(mixed).toEqual({
       status: 403,
       body: { error: `Forbidden: ${v} cannot be combined with other views` },

@@ -9,7 +9,7 @@ export default defineModel({
   name: 'fct_payment_simulation',
   materialized: 'table',
   description: [
-    'DRG 支付模拟：每个模拟方案（种子 drg_payment_scenarios）× 年度 × 医院 × 病组一行，现行规则与方案规则下的支付、结余与倍率病例数并列。',
+    'DRG 支付模拟：每个模拟方案（种子 drg_payment_scenarios 的方案与 hdw simulate 保存的方案，见 stg_ops__payment_scenarios）× 年度 × 医院 × 病组一行，现行规则与方案规则下的支付、结余与倍率病例数并列。',
     '范围：按 DRG 结算、已入组且有支付标准的病例（DIP 与自费病例不在内）。支付按支付标准计（倍率病例亦按标准计，不模拟按项目付费）。',
     '方案支付标准 = 现行支付标准 × (新 RW / 现 RW) × 费率乘数 × (新级别系数 / 现级别系数)；新 RW = 方案指定的病组 RW（若有）+ weight_delta；',
     '倍率按方案界值（未指定时用现行界值）重新判断。例：weight_delta = 0.1 即 CMI 提高 0.1，payment_change_rate 给出支付变化比例。',
@@ -97,7 +97,7 @@ export default defineModel({
           ],
           types: { is_grouped: 'boolean' },
         },
-        drg_payment_scenarios: {
+        stg_ops__payment_scenarios: {
           rows: [
             {
               scenario_code: 'cmi',
@@ -167,7 +167,7 @@ export default defineModel({
     ),
 
     scenarios as (
-      select * from ${ref('drg_payment_scenarios')}
+      select * from ${ref('stg_ops__payment_scenarios')}
     ),
 
     simulated as (
