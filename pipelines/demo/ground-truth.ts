@@ -74,7 +74,7 @@ export async function writeGroundTruth(
   await write(
     'cases.csv',
     [
-      'hospital_code,visit_id,period,discharge_date,insurance_type,true_drg_code,true_rw,coded_drg_code,coded_rw,payment_method,dip_code,dip_score,payment_standard,clean_total,est_cost,los,died,outlier,scenarios,setl_status,refused_amount,refuse_reason_code,main_diag_code,main_oprn_code',
+      'hospital_code,visit_id,period,discharge_date,insurance_type,true_drg_code,true_rw,coded_drg_code,coded_rw,payment_method,dip_code,dip_score,payment_standard,clean_total,est_cost,los,died,outlier,scenarios,setl_status,refused_amount,refuse_reason_code,main_diag_code,main_oprn_code,attending_doctor_code,icu_hours,vent_hours',
       ...cases.map((c) =>
         csvRow([
           c.hospital.code,
@@ -101,6 +101,9 @@ export async function writeGroundTruth(
           c.refuseReason,
           c.mainDiag,
           c.mainOprn,
+          c.clinical.doctor.code,
+          c.clinical.icuHours > 0 ? c.clinical.icuHours.toFixed(2) : '',
+          c.clinical.ventHours > 0 ? c.clinical.ventHours.toFixed(2) : '',
         ]),
       ),
     ],
