@@ -26,8 +26,10 @@ export interface ClinicalRecord {
   readonly ventHours: number;
 }
 
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力永健斌宁浩凯鹏志宏俊峰波晨雪琳婷颖欣怡佳慧';
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
+const GIVEN =
+  '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力永健斌宁浩凯鹏志宏俊峰波晨雪琳婷颖欣怡佳慧';
 const HOUR = 3600;
 
 /**
@@ -88,8 +90,17 @@ export function clinicalRecord(c: InpatientCase, doctors: HospitalDoctors, rng: 
   const admitDay = Math.floor(c.admitTime / SECONDS_PER_DAY);
   const icuIn = c.admitTime - (c.admitTime % 60);
   const planned = (admitDay + c.icuDays) * SECONDS_PER_DAY + rng.int(9 * 60, 17 * 60) * 60;
-  const icuOut = Math.max(icuIn + 6 * HOUR, Math.min(planned, c.dischargeTime - (c.dischargeTime % 60) - HOUR));
+  const icuOut = Math.max(
+    icuIn + 6 * HOUR,
+    Math.min(planned, c.dischargeTime - (c.dischargeTime % 60) - HOUR),
+  );
   const icuMinutes = Math.max(60, (icuOut - icuIn) / 60);
   const ventMinutes = c.ventilated ? Math.round(icuMinutes * rng.uniform(0.5, 0.95)) : 0;
-  return { doctor, icuIn, icuOut: icuIn + icuMinutes * 60, icuHours: icuMinutes / 60, ventHours: ventMinutes / 60 };
+  return {
+    doctor,
+    icuIn,
+    icuOut: icuIn + icuMinutes * 60,
+    icuHours: icuMinutes / 60,
+    ventHours: ventMinutes / 60,
+  };
 }
