@@ -30,7 +30,8 @@ export function caseCosts(runs: readonly HospitalRun[]): (c: CaseFact) => number
  * Writes the ground truth under `_ground_truth/`: `defects.csv` (every planted cleansing defect
  * with its file and physical line), `scenarios.csv` (every planted payer scenario with its key),
  * `cases.csv` (per stay: true and coded group, weights, standard, clean total, estimated cost,
- * stay, death, outlier, review status, main diagnosis and procedure), `dept_months.csv` and `hospital_months.csv` (revenue and
+ * stay, death, outlier, review status, main diagnosis and procedure, attending doctor code, ICU and
+ * ventilation hours as the settlement list has them), `dept_months.csv` and `hospital_months.csv` (revenue and
  * cost by the seven cost items, by month of use) and `manifest.json` (seed, periods, hospitals,
  * and per file rows, defect counts and sha256). Nothing time-dependent: the same seed yields the
  * same bytes.
