@@ -70,10 +70,10 @@ export class HospitalDoctors {
 
 /**
  * Draws a stay's clinical record from its own stream (`<hospital>/<month>/clinical`), so that no
- * existing draw of the generator moves: the attending doctor among the discharging ward's doctors;
- * half the deaths outside the ICU die after a last transfer to it; for stays that start in the ICU (`icuDays` > 0, severe groups) the ICU leaves on the day the
- * ward takes over (as the ICU bed charges end), and a ventilated stay is ventilated for 50–95 % of
- * its ICU hours.
+ * existing draw of the generator moves: the attending doctor among the discharging ward's doctors.
+ * Stays that start in the ICU (`icuDays` > 0, severe groups) leave it on the day the ward takes
+ * over (as the ICU bed charges end); a ventilated one is ventilated for 50–95 % of its ICU hours.
+ * Half the deaths outside the ICU die after a last transfer to it.
  */
 export function clinicalRecord(c: InpatientCase, doctors: HospitalDoctors, rng: Prng): ClinicalRecord {
   const doctor = rng.pick(doctors.of(c.ward));

@@ -1,6 +1,17 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
+/** An expected case of the unit test without a doctor, ICU time or main procedure. */
+const withoutClinicalRecord = {
+  doctor_group_key: null,
+  icu_hours: null,
+  has_icu_stay: false,
+  main_procedure_level: null,
+  main_procedure_level_source: null,
+  is_surgical: false,
+  is_level_3_4_surgery: false,
+};
+
 export default defineModel({
   name: 'fct_inpatient_cases',
   materialized: 'table',
@@ -490,13 +501,7 @@ export default defineModel({
           reference_basis: 'regional',
           margin_hospital_view: null,
           margin_payer_view: -4100,
-          doctor_group_key: null,
-          icu_hours: null,
-          has_icu_stay: false,
-          main_procedure_level: null,
-          main_procedure_level_source: null,
-          is_surgical: false,
-          is_level_3_4_surgery: false,
+          ...withoutClinicalRecord,
         },
         {
           visit_id: 'C1',
@@ -509,13 +514,7 @@ export default defineModel({
           reference_basis: null,
           margin_hospital_view: null,
           margin_payer_view: 0,
-          doctor_group_key: null,
-          icu_hours: null,
-          has_icu_stay: false,
-          main_procedure_level: null,
-          main_procedure_level_source: null,
-          is_surgical: false,
-          is_level_3_4_surgery: false,
+          ...withoutClinicalRecord,
         },
       ],
     },
