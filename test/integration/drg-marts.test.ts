@@ -77,6 +77,17 @@ async function expectMartsMatchTruth(pool: pg.Pool, generatedDir: string): Promi
       level34Share: t.surgicalCases === 0 ? null : Number((t.level34Cases / t.surgicalCases).toFixed(4)),
     });
   }
+  // Every judged stay names where its outlier thresholds came from, as the payer's files say.
+  const { rows: sources } = await pool.query(
+    `select hospital_code, visit_id, outlier_threshold_source from marts.fct_inpatient_cases where outlier_class is not null`,
+  );
+  const sourceOf = new Map(
+    sources.map((r) => [`${r.hospital_code}|${r.visit_id}`, r.outlier_threshold_source]),
+  );
+  const judged = cases.filter((c) => c.thresholdSource !== undefined);
+  expect(sourceOf.size).toBe(judged.length);
+  for (const c of judged)
+    expect(sourceOf.get(`${c.hospital}|${c.visitId}`), c.visitId).toBe(c.thresholdSource);
   // The demo plants ICU time, ventilation and doctors: the figures above are not all zero.
   expect(totals.reduce((a, t) => a + t.icuCases, 0)).toBeGreaterThan(0);
   expect(totals.reduce((a, t) => a + t.ventHundredths, 0)).toBeGreaterThan(0);

@@ -44,6 +44,8 @@ export interface TruthCase {
   readonly died: boolean;
   readonly outlier: 'high' | 'low' | 'normal' | undefined;
   readonly riskClass: number | undefined;
+  /** Where the outlier thresholds came from, for the stays whose class is judged. */
+  readonly thresholdSource: 'published' | 'policy_bands' | 'case_bands' | undefined;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -228,6 +230,7 @@ export function drgTruth(
         standardCents = Math.round(Number(pub.rw) * Number(rate.base_rate) * Number(rate.level_coef) * 100);
     }
     let outlier: Classified['outlier'];
+    let thresholdSource: Classified['thresholdSource'];
     if (!excluded && standardCents !== undefined && (s?.payment_method === 'DIP' || grouped)) {
       const pub = s?.payment_method === 'DIP' ? undefined : published.get(`${payer}|${year}|${drg}`);
       const w =
@@ -236,6 +239,8 @@ export function drgTruth(
       const high = Number(pub?.high_outlier_ratio ?? band(w)?.high_outlier_ratio);
       outlier =
         totalCents > high * standardCents ? 'high' : totalCents < low * standardCents ? 'low' : 'normal';
+      // The payer's own ratios; else the seed's band for the group's published RW; else this stay's.
+      thresholdSource = pub?.high_outlier_ratio ? 'published' : pub ? 'policy_bands' : 'case_bands';
     }
     // ICU and ventilation: both from the settlement list when it carries either, else the front page.
     const clinical = s?.icu_hours || s?.vent_hours ? s : fp;
@@ -254,6 +259,7 @@ export function drgTruth(
       drg,
       died: c.died === '1',
       outlier,
+      thresholdSource,
       riskClass: undefined,
       excluded,
       grouped,
