@@ -222,7 +222,9 @@ export default defineModel({
       // B 4 000 yuan / 6 days. A1: 1 000 / 2 000 = 0.5, 2 / 4 = 0.5; A2: 3 000 / 2 000 = 1.5,
       // 6 / 4 = 1.5; B1: 6 000 / 4 000 = 1.5, 3 / 6 = 0.5. C1 stays 70 days (> 60): excluded, no part.
       // Outliers: A publishes 0.4× / 2×: A1 1 000 / 2 000 = 0.5× and A2 1.5× are normal; B publishes
-      // none, so the seed band (weight ≤ 1: 0.4× / 3×) applies: B1 6 000 / 1 900 = 3.16× is high.
+      // none, so the payment policy gives it the seed band for its RW (weight ≤ 1: 0.4× / 3×,
+      // policy_bands): B1 6 000 / 1 900 = 3.16× is high. (case_bands, a stay's own band where the
+      // policy has no ratio, is what the demo's DIP stays get, checked in drg-marts.test.ts.)
       name: 'computes exclusions, outlier classes and consumption-index parts',
       given: {
         int_inpatient_cases__grouped: {
@@ -394,6 +396,14 @@ export default defineModel({
             high_outlier_ratio: 2,
             outlier_basis: 'published',
           },
+          {
+            publisher_code: 'P1',
+            year: 2025,
+            drg_code: 'B',
+            low_outlier_ratio: 0.4,
+            high_outlier_ratio: 3,
+            outlier_basis: 'band',
+          },
         ],
         // A1's main procedure has no level on its front page (the seed says 3); A2's is 2 as coded.
         stg_emr__front_page_procedures: [
@@ -495,7 +505,7 @@ export default defineModel({
           is_excluded: false,
           is_grouped: true,
           outlier_class: 'high',
-          outlier_threshold_source: 'case_bands',
+          outlier_threshold_source: 'policy_bands',
           charge_index_part: 1.5,
           los_index_part: 0.5,
           reference_basis: 'regional',
