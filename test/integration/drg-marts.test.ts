@@ -134,7 +134,7 @@ describe('DRG marts on the small demo', () => {
     await w?.drop();
   });
 
-  it('per hospital and year: CMI, 总权重, 组数, 入组率, outliers, low-risk deaths, margin and fund paid equal the files', async () => {
+  it('per hospital and year: CMI, 总权重, 组数, 入组率, outliers (and threshold sources), low-risk deaths, margin, fund paid, ICU and ventilation hours, doctor groups and 三四级手术占比 equal the files', async () => {
     await expectMartsMatchTruth(pool, w.generatedDir);
   });
 
