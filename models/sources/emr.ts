@@ -13,6 +13,8 @@ export default defineSources({
         patient_id: { description: '患者ID', pii: true },
         medcasno: { description: '病案号', pii: true },
         birth_date: { description: '出生日期', pii: true },
+        attending_doctor_code: { description: '主治医师代码', pii: true },
+        attending_doctor_name: { description: '主治医师姓名', pii: true },
       },
     },
     front_page_diagnoses: {

@@ -7,6 +7,7 @@ import {
 import { procedure } from './catalog/procedures.ts';
 import { ageInYears, formatDate, formatTimestamp, SECONDS_PER_DAY } from './calendar.ts';
 import type { CaseAmounts } from './case-amounts.ts';
+import type { ClinicalRecord } from './clinical-record.ts';
 import { csvRow, formatCents } from './csv-format.ts';
 import type { CsvSink } from './csv-sink.ts';
 import type { DefectScheduler } from './defect-scheduler.ts';
@@ -29,7 +30,8 @@ const PAYMENT_METHOD: Readonly<Record<string, string>> = { '310': '1', '390': '2
  * Writes the 病案首页 of a stay: the front page with its fee groups (which
  * sum to the HIS total), the diagnoses and the procedures, planting the EMR
  * defects (missing medcasno, fee groups not summing, invalid or
- * sex-incompatible diagnosis codes, procedure dates outside the stay).
+ * sex-incompatible diagnosis codes, procedure dates outside the stay). The attending doctor and
+ * the ICU and ventilation hours (whole hours) come last.
  */
 export function writeFrontPage(
   s: EmrSinks,
@@ -37,6 +39,7 @@ export function writeFrontPage(
   amounts: CaseAmounts,
   selfPayCents: number,
   rng: Prng,
+  clinical: ClinicalRecord,
 ): void {
   const p = c.patient;
   const admitDay = Math.floor(c.admitTime / SECONDS_PER_DAY);
@@ -90,6 +93,11 @@ export function writeFrontPage(
     formatCents(g('treatment_material')),
     formatCents(g('surgery_material')),
     formatCents(other),
+    clinical.doctor.code,
+    clinical.doctor.name,
+    // The front page records whole hours.
+    clinical.icuHours > 0 ? String(Math.round(clinical.icuHours)) : '',
+    clinical.ventHours > 0 ? String(Math.round(clinical.ventHours)) : '',
   ];
   s.frontPages.write(csvRow(fields), kind, c.visitId);
 

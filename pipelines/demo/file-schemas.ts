@@ -105,6 +105,10 @@ export const FILE_SCHEMAS = {
     ['fee_treatment_material', '治疗用一次性医用材料费'],
     ['fee_surgery_material', '手术用一次性医用材料费'],
     ['fee_other', '其他费'],
+    ['attending_doctor_code', '主治医师代码'],
+    ['attending_doctor_name', '主治医师'],
+    ['icu_hours', '重症监护时长（小时）'],
+    ['vent_hours', '呼吸机使用时间（小时）'],
   ],
   'emr/front_page_diagnoses': [
     ['visit_id', '住院号'],
@@ -165,6 +169,10 @@ export const FILE_SCHEMAS = {
     ['declare_date', '申报日期'],
     ['setl_status', '清算状态'],
     ['refuse_reason_code', '拒付原因代码'],
+    ['icu_in_time', '进重症监护室时间'],
+    ['icu_out_time', '出重症监护室时间'],
+    ['icu_hours', '重症监护合计时长'],
+    ['vent_hours', '呼吸机使用时长'],
   ],
   'insurance/settlement_diagnoses': [
     ['setl_id', '结算ID'],

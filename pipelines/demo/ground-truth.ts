@@ -30,7 +30,8 @@ export function caseCosts(runs: readonly HospitalRun[]): (c: CaseFact) => number
  * Writes the ground truth under `_ground_truth/`: `defects.csv` (every planted cleansing defect
  * with its file and physical line), `scenarios.csv` (every planted payer scenario with its key),
  * `cases.csv` (per stay: true and coded group, weights, standard, clean total, estimated cost,
- * stay, death, outlier, review status, main diagnosis and procedure), `dept_months.csv` and `hospital_months.csv` (revenue and
+ * stay, death, outlier, review status, main diagnosis and procedure, attending doctor code, ICU and
+ * ventilation hours as the settlement list has them), `dept_months.csv` and `hospital_months.csv` (revenue and
  * cost by the seven cost items, by month of use) and `manifest.json` (seed, periods, hospitals,
  * and per file rows, defect counts and sha256). Nothing time-dependent: the same seed yields the
  * same bytes.
@@ -74,7 +75,7 @@ export async function writeGroundTruth(
   await write(
     'cases.csv',
     [
-      'hospital_code,visit_id,period,discharge_date,insurance_type,true_drg_code,true_rw,coded_drg_code,coded_rw,payment_method,dip_code,dip_score,payment_standard,clean_total,est_cost,los,died,outlier,scenarios,setl_status,refused_amount,refuse_reason_code,main_diag_code,main_oprn_code',
+      'hospital_code,visit_id,period,discharge_date,insurance_type,true_drg_code,true_rw,coded_drg_code,coded_rw,payment_method,dip_code,dip_score,payment_standard,clean_total,est_cost,los,died,outlier,scenarios,setl_status,refused_amount,refuse_reason_code,main_diag_code,main_oprn_code,attending_doctor_code,icu_hours,vent_hours',
       ...cases.map((c) =>
         csvRow([
           c.hospital.code,
@@ -101,6 +102,9 @@ export async function writeGroundTruth(
           c.refuseReason,
           c.mainDiag,
           c.mainOprn,
+          c.clinical.doctor.code,
+          c.clinical.icuHours > 0 ? c.clinical.icuHours.toFixed(2) : '',
+          c.clinical.ventHours > 0 ? c.clinical.ventHours.toFixed(2) : '',
         ]),
       ),
     ],

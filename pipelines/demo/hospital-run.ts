@@ -22,6 +22,7 @@ import { writeFrontPage } from './emr-writer.ts';
 import { filePath, headerFor, type Entity } from './file-schemas.ts';
 import { HospitalDictionary, type HospitalDept } from './hospital-dictionary.ts';
 import type { HospitalProfile } from './hospitals.ts';
+import { clinicalRecord, HospitalDoctors, type ClinicalRecord } from './clinical-record.ts';
 import { buildInpatientLines, planInpatientCase, type InpatientCase } from './inpatient-case.ts';
 import { writeSettlement } from './insurance-writer.ts';
 import { MonthTally } from './month-tally.ts';
@@ -90,6 +91,8 @@ export interface CaseFact {
   readonly status: string;
   readonly refused: number;
   readonly refuseReason: string;
+  /** Attending doctor, ICU and ventilation hours (drawn from their own stream). */
+  readonly clinical: ClinicalRecord;
 }
 
 /** One planted scenario with its key. */
@@ -168,6 +171,7 @@ const DRG_BY_CODE = new Map(DRG_GROUPS.map((g) => [g.code, g]));
 export class HospitalRun {
   readonly hospital: HospitalProfile;
   readonly dict: HospitalDictionary;
+  private readonly doctors: HospitalDoctors;
   readonly economy: HospitalEconomy;
   readonly cases: CaseFact[] = [];
   readonly scenarios: ScenarioFact[] = [];
@@ -192,6 +196,7 @@ export class HospitalRun {
     this.ctx = ctx;
     this.hospital = hospital;
     this.dict = new HospitalDictionary(hospital);
+    this.doctors = new HospitalDoctors(this.dict);
     this.ids = new VisitIds(hospital.codeStyle);
     let inTotal = 0;
     let opTotal = 0;
@@ -336,6 +341,7 @@ export class HospitalRun {
     const lineRng = Prng.derive(this.ctx.seed, `${tag}/lines`);
     const defectRng = Prng.derive(this.ctx.seed, `${tag}/defects`);
     const scenarioRng = Prng.derive(this.ctx.seed, `${tag}/scenarios`);
+    const clinicalRng = Prng.derive(this.ctx.seed, `${tag}/clinical`);
     const cases = this.planCases(period, planRng, scenarioRng);
     const visits = this.planVisits(period, planRng);
 
@@ -395,7 +401,7 @@ export class HospitalRun {
     };
     const opDefects = this.ctx.scheduler('his/outpatient_visits');
     const ipDefects = this.ctx.scheduler('his/inpatient_visits');
-    const sinksOf = { charges, ipSink, ipDefects, emr, insurance, groupings: grSink };
+    const sinksOf = { charges, ipSink, ipDefects, emr, insurance, groupings: grSink, clinicalRng };
 
     let ci = 0;
     let vi = 0;
@@ -472,9 +478,11 @@ export class HospitalRun {
       emr: Parameters<typeof writeFrontPage>[0];
       insurance: Parameters<typeof writeSettlement>[0];
       groupings: CsvSink;
+      clinicalRng: Prng;
     },
   ): void {
     const h = this.hospital;
+    const clinical = clinicalRecord(c, this.doctors, s.clinicalRng);
     let lines = buildInpatientLines(c, this.dict, lineRng);
     if (c.scenarios.includes('cost_overrun'))
       // More intensive treatment than the group pays for: three times the drugs and materials.
@@ -593,7 +601,7 @@ export class HospitalRun {
       );
     }
     const selfPay = result ? result.selfpay + result.ownpay : amounts.total;
-    writeFrontPage(s.emr, c, amounts, selfPay, defectRng);
+    writeFrontPage(s.emr, c, amounts, selfPay, defectRng, clinical);
     if (result) {
       const index = this.ctx.periods.findIndex((x) => x.key === period.key);
       const pending = index >= this.ctx.periods.length - 2 || scenarioRng.chance(0.01);
@@ -606,6 +614,7 @@ export class HospitalRun {
         c,
         amounts,
         result,
+        clinical,
         {
           declareDate: `${next}-${pad2(scenarioRng.int(5, 15))}`,
           status,
@@ -633,6 +642,7 @@ export class HospitalRun {
       status,
       refused: result?.refused ?? 0,
       refuseReason: result?.refuseReason ?? '',
+      clinical,
     });
   }
 

@@ -3,6 +3,7 @@ import { INVALID_DIAGNOSIS_CODES, diagnosis } from './catalog/diagnoses.ts';
 import { procedure } from './catalog/procedures.ts';
 import { ageInYears, formatDate, formatTimestamp, SECONDS_PER_DAY } from './calendar.ts';
 import type { CaseAmounts } from './case-amounts.ts';
+import type { ClinicalRecord } from './clinical-record.ts';
 import { csvRow, formatCents } from './csv-format.ts';
 import type { CsvSink } from './csv-sink.ts';
 import type { DefectScheduler } from './defect-scheduler.ts';
@@ -45,6 +46,7 @@ export function writeSettlement(
   c: InpatientCase,
   amounts: CaseAmounts,
   r: SettlementResult,
+  clinical: ClinicalRecord,
   clearing: Clearing,
   rng: Prng,
 ): void {
@@ -94,6 +96,10 @@ export function writeSettlement(
       clearing.declareDate,
       clearing.status,
       r.refuseReason,
+      clinical.icuIn === undefined ? '' : formatTimestamp(clinical.icuIn),
+      clinical.icuOut === undefined ? '' : formatTimestamp(clinical.icuOut),
+      clinical.icuHours > 0 ? clinical.icuHours.toFixed(2) : '',
+      clinical.ventHours > 0 ? clinical.ventHours.toFixed(2) : '',
     ]);
   s.settlements.write(row(setlId, c.visitId), kind === 'medfee_total_mismatch' ? kind : undefined, setlId);
   if (kind === 'settlement_without_visit') {

@@ -45,6 +45,13 @@ async function expectMartsMatchTruth(pool: pg.Pool, generatedDir: string): Promi
         lowRiskDeaths: Number(m.low_risk_deaths),
         marginCents: Math.round(Number(m.margin_payer_view) * 100),
         fundCents: Math.round(Number(m.fund_paid_amount) * 100),
+        icuCases: Number(m.icu_case_count),
+        icuHundredths: Math.round(Number(m.icu_hours) * 100),
+        ventHundredths: Math.round(Number(m.ventilation_hours) * 100),
+        doctorGroups: Number(m.doctor_group_count),
+        surgicalCases: Number(m.surgical_case_count),
+        level34Cases: Number(m.level_3_4_surgery_count),
+        level34Share: m.level_3_4_surgery_share === null ? null : Number(m.level_3_4_surgery_share),
       },
       label,
     ).toEqual({
@@ -60,8 +67,31 @@ async function expectMartsMatchTruth(pool: pg.Pool, generatedDir: string): Promi
       lowRiskDeaths: t.lowRiskDeaths,
       marginCents: t.marginCents,
       fundCents: t.fundCents,
+      icuCases: t.icuCases,
+      icuHundredths: t.icuHundredths,
+      ventHundredths: t.ventHundredths,
+      doctorGroups: t.doctorGroups,
+      surgicalCases: t.surgicalCases,
+      level34Cases: t.level34Cases,
+      level34Share: t.surgicalCases === 0 ? null : Number((t.level34Cases / t.surgicalCases).toFixed(4)),
     });
   }
+  // Every judged stay names where its outlier thresholds came from, as the payer's files say.
+  const { rows: sources } = await pool.query(
+    `select hospital_code, visit_id, outlier_threshold_source from marts.fct_inpatient_cases where outlier_class is not null`,
+  );
+  const sourceOf = new Map(
+    sources.map((r) => [`${r.hospital_code}|${r.visit_id}`, r.outlier_threshold_source]),
+  );
+  const judged = cases.filter((c) => c.thresholdSource !== undefined);
+  expect(sourceOf.size).toBe(judged.length);
+  for (const c of judged)
+    expect(sourceOf.get(`${c.hospital}|${c.visitId}`), c.visitId).toBe(c.thresholdSource);
+  // The demo plants ICU time, ventilation and doctors: the figures above are not all zero.
+  expect(totals.reduce((a, t) => a + t.icuCases, 0)).toBeGreaterThan(0);
+  expect(totals.reduce((a, t) => a + t.ventHundredths, 0)).toBeGreaterThan(0);
+  expect(Math.min(...totals.map((t) => t.doctorGroups))).toBeGreaterThan(1);
+  expect(totals.reduce((a, t) => a + t.level34Cases, 0)).toBeGreaterThan(0);
 
   // Every planted outlier and low-risk death is in the mart, with its class.
   const planted = truth(generatedDir, 'scenarios.csv').filter((s) =>
@@ -103,8 +133,37 @@ describe('DRG marts on the small demo', () => {
     await w?.drop();
   });
 
-  it('per hospital and year: CMI, 总权重, 组数, 入组率, outliers, low-risk deaths, margin and fund paid equal the files', async () => {
+  it('per hospital and year: CMI, 总权重, 组数, 入组率, outliers (and threshold sources), low-risk deaths, margin, fund paid, ICU and ventilation hours, doctor groups and 三四级手术占比 equal the files', async () => {
     await expectMartsMatchTruth(pool, w.generatedDir);
+  });
+
+  it('no raw attending doctor code or name reaches any mart or semantic (Cube view) column', async () => {
+    const { doctors } = drgTruth(w.generatedDir, projectPaths.seeds);
+    expect(doctors.codes.length).toBeGreaterThan(10);
+    expect(doctors.names.length).toBeGreaterThan(10);
+    const raw = [...doctors.codes, ...doctors.names];
+    const { rows: columns } = await pool.query(`
+      select table_schema, table_name, column_name from information_schema.columns
+       where table_schema in ('marts', 'semantic') and data_type in ('text', 'character varying')
+       order by 1, 2, 3`);
+    expect(columns.length).toBeGreaterThan(0);
+    const leaks: string[] = [];
+    for (const c of columns) {
+      const rel = `"${c.table_schema}"."${c.table_name}"`;
+      const { rows } = await pool.query(
+        `select count(*)::int as n from ${rel} where "${c.column_name}" = any($1::text[])`,
+        [raw],
+      );
+      if (rows[0].n > 0) leaks.push(`${c.table_schema}.${c.table_name}.${c.column_name}`);
+    }
+    expect(leaks).toEqual([]);
+    // The doctor group reaches the case fact as a key only, for every stay whose front page names one.
+    const { rows } = await pool.query(`
+      select count(*) filter (where doctor_group_key ~ '^[0-9a-f]{64}$')::int as hashed,
+             count(doctor_group_key)::int as keyed
+        from marts.fct_inpatient_cases`);
+    expect(rows[0].keyed).toBeGreaterThan(0);
+    expect(rows[0].hashed).toBe(rows[0].keyed);
   });
 
   it('roll-ups add up: the department rows of a hospital-year sum to its hospital row', async () => {

@@ -798,6 +798,8 @@ interface HospitalScopedView {
   /** A summable measure of the view and the same figure as SQL over the relation. */
   readonly measure: string;
   readonly sql: string;
+  /** Dimensions that carry a person only as a SHA-256 key: the ungrouped shape asks for them too. */
+  readonly hashedKeys?: readonly string[];
 }
 
 const drgViews: readonly HospitalScopedView[] = [
@@ -806,12 +808,14 @@ const drgViews: readonly HospitalScopedView[] = [
     relation: 'marts.fct_drg_group_performance',
     measure: 'total_charges',
     sql: 'sum(total_charges)',
+    hashedKeys: ['doctor_group_key'],
   },
   {
     name: 'drg_case_detail',
     relation: 'marts.fct_inpatient_cases',
     measure: 'total_charges',
     sql: 'sum(total_charges)',
+    hashedKeys: ['doctor_group_key', 'patient_key', 'insured_person_key'],
   },
   {
     name: 'dip_performance',
@@ -918,13 +922,22 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
               },
             ],
           },
-          { dimensions: [h], ungrouped: true, limit: 50_000 },
+          {
+            dimensions: [h, ...(view.hashedKeys ?? []).map((k) => `${view.name}.${k}`)],
+            ungrouped: true,
+            limit: 50_000,
+          },
         ];
         for (const [i, shape] of shapes.entries()) {
           const answer = await load(token, shape);
           expect(answer.status, `${view.name} #${i}`).toBe(200);
           const rows = answer.body.data as Row[];
           for (const row of rows) if (h in row) expect(row[h], `${view.name} #${i}`).toBe(member);
+          for (const key of view.hashedKeys ?? [])
+            for (const row of rows)
+              expect(row[`${view.name}.${key}`] ?? '0'.repeat(64), `${view.name}.${key}`).toMatch(
+                /^[0-9a-f]{64}$/,
+              );
           if (i < 2)
             expect(toCents(rows.reduce((a, r) => a + Number(r[m] ?? 0), 0))).toBe(toCents(own.rows[0].v));
           if (i === 2 || i === 3)

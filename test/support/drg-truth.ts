@@ -24,6 +24,15 @@ export interface DrgTruth {
   readonly marginCents: number;
   /** Σ fund paid, cents. */
   readonly fundCents: number;
+  /** Stays with ICU time, Σ ICU and Σ ventilation hours (in hundredths of an hour). */
+  readonly icuCases: number;
+  readonly icuHundredths: number;
+  readonly ventHundredths: number;
+  /** Distinct attending doctors on the front pages. */
+  readonly doctorGroups: number;
+  /** Stays with a main procedure on the front page, and those of level 3 or 4. */
+  readonly surgicalCases: number;
+  readonly level34Cases: number;
 }
 
 /** One stay as the test classifies it (for the planted-scenario checks). */
@@ -35,6 +44,8 @@ export interface TruthCase {
   readonly died: boolean;
   readonly outlier: 'high' | 'low' | 'normal' | undefined;
   readonly riskClass: number | undefined;
+  /** Where the outlier thresholds came from, for the stays whose class is judged. */
+  readonly thresholdSource: 'published' | 'policy_bands' | 'case_bands' | undefined;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -60,11 +71,21 @@ function readCsvText(text: string): Row[] {
  * The DRG/DIP figures per hospital and year of a generated demo, from its delivered files and
  * ground truth, never from the warehouse: settlements (the payer's group, standard and fund
  * payment), the hospital's own grouping file, front pages, HIS stays, the payer's published tables
- * and regional reference, and the project's DRG seeds for thresholds. Rows a blocking data-quality
+ * and regional reference, and the project's DRG seeds for thresholds; ICU and ventilation hours
+ * (settlement list, else front page), attending doctors and main procedures with their level (front
+ * page, else the seeded procedure dictionary). Rows a blocking data-quality
  * rule quarantines (named in `_ground_truth/defects.csv`, severities from `dq_rules.csv`) are left
  * out as the warehouse leaves them out.
  */
-export function drgTruth(dir: string, seedsDir: string): { totals: DrgTruth[]; cases: TruthCase[] } {
+export function drgTruth(
+  dir: string,
+  seedsDir: string,
+): {
+  totals: DrgTruth[];
+  cases: TruthCase[];
+  /** The attending doctors' raw codes and names as the front pages deliver them (never in a mart). */
+  doctors: { codes: string[]; names: string[] };
+} {
   const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
     hospitals: { code: string; level_code: string; payer: string }[];
   };
@@ -128,6 +149,7 @@ export function drgTruth(dir: string, seedsDir: string): { totals: DrgTruth[]; c
   const payerOf = new Map(manifest.hospitals.map((h) => [h.code, h.payer]));
   const settlements = new Map<string, Row>();
   const frontPages = new Map<string, Row>();
+  const mainProcedures = new Map<string, Row>();
   const groupings = new Map<string, Row>();
   const hisStays = new Map<string, Row>();
   for (const h of manifest.hospitals) {
@@ -136,7 +158,16 @@ export function drgTruth(dir: string, seedsDir: string): { totals: DrgTruth[]; c
     for (const r of readEntity(h.code, 'emr/front_pages')) frontPages.set(`${h.code}|${r.visit_id}`, r);
     for (const r of readEntity(h.code, 'emr/drg_groupings')) groupings.set(`${h.code}|${r.visit_id}`, r);
     for (const r of readEntity(h.code, 'his/inpatient_visits')) hisStays.set(`${h.code}|${r.visit_id}`, r);
+    // The main procedure of a stay: main_flag 1, the lowest sequence number when several.
+    for (const r of readEntity(h.code, 'emr/front_page_procedures')) {
+      const key = `${h.code}|${r.visit_id}`;
+      const seen = mainProcedures.get(key);
+      if (r.main_flag === '1' && (!seen || Number(r.oprn_seq) < Number(seen.oprn_seq)))
+        mainProcedures.set(key, r);
+    }
   }
+  // Procedure levels the front page leaves empty come from the seeded dictionary.
+  const seededLevel = new Map(seed('reference', 'procedures').map((r) => [r.oprn_code, r.oprn_level]));
 
   // The payer's published tables: RW and outlier ratios per group, rates per level and insurance type.
   const published = new Map<string, Row>();
@@ -160,6 +191,11 @@ export function drgTruth(dir: string, seedsDir: string): { totals: DrgTruth[]; c
     readonly totalCents: number;
     readonly fundCents: number;
     readonly payer: string;
+    readonly icuHundredths: number;
+    readonly ventHundredths: number;
+    readonly doctor: string | undefined;
+    readonly surgical: boolean;
+    readonly level34: boolean;
   }
   const classified: Classified[] = truth(dir, 'cases.csv').map((c) => {
     const key = `${c.hospital_code}|${c.visit_id}`;
@@ -194,6 +230,7 @@ export function drgTruth(dir: string, seedsDir: string): { totals: DrgTruth[]; c
         standardCents = Math.round(Number(pub.rw) * Number(rate.base_rate) * Number(rate.level_coef) * 100);
     }
     let outlier: Classified['outlier'];
+    let thresholdSource: Classified['thresholdSource'];
     if (!excluded && standardCents !== undefined && (s?.payment_method === 'DIP' || grouped)) {
       const pub = s?.payment_method === 'DIP' ? undefined : published.get(`${payer}|${year}|${drg}`);
       const w =
@@ -202,14 +239,27 @@ export function drgTruth(dir: string, seedsDir: string): { totals: DrgTruth[]; c
       const high = Number(pub?.high_outlier_ratio ?? band(w)?.high_outlier_ratio);
       outlier =
         totalCents > high * standardCents ? 'high' : totalCents < low * standardCents ? 'low' : 'normal';
+      // The payer's own ratios; else the seed's band for the group's published RW; else this stay's.
+      thresholdSource = pub?.high_outlier_ratio ? 'published' : pub ? 'policy_bands' : 'case_bands';
     }
+    // ICU and ventilation: both from the settlement list when it carries either, else the front page.
+    const clinical = s?.icu_hours || s?.vent_hours ? s : fp;
+    const hundredths = (v: string | undefined): number => Math.round(Number(v || 0) * 100);
+    const main = mainProcedures.get(key);
+    const oprnLevel = main && (main.oprn_level || seededLevel.get(main.oprn_code ?? ''));
     return {
+      icuHundredths: hundredths(clinical?.icu_hours),
+      ventHundredths: hundredths(clinical?.vent_hours),
+      doctor: fp?.attending_doctor_code || undefined,
+      surgical: main !== undefined,
+      level34: oprnLevel === '3' || oprnLevel === '4',
       hospital,
       visitId: c.visit_id ?? '',
       year,
       drg,
       died: c.died === '1',
       outlier,
+      thresholdSource,
       riskClass: undefined,
       excluded,
       grouped,
@@ -280,9 +330,22 @@ export function drgTruth(dir: string, seedsDir: string): { totals: DrgTruth[]; c
         0,
       ),
       fundCents: stays.reduce((a, c) => a + c.fundCents, 0),
+      icuCases: stays.filter((c) => c.icuHundredths > 0).length,
+      icuHundredths: stays.reduce((a, c) => a + c.icuHundredths, 0),
+      ventHundredths: stays.reduce((a, c) => a + c.ventHundredths, 0),
+      doctorGroups: new Set(stays.map((c) => c.doctor).filter((d) => d !== undefined)).size,
+      surgicalCases: stays.filter((c) => c.surgical).length,
+      level34Cases: stays.filter((c) => c.level34).length,
     });
   }
-  return { totals, cases };
+  const fronts = [...frontPages.values()];
+  const distinct = (field: string) =>
+    [...new Set(fronts.map((r) => r[field]).filter((v) => !!v))] as string[];
+  return {
+    totals,
+    cases,
+    doctors: { codes: distinct('attending_doctor_code'), names: distinct('attending_doctor_name') },
+  };
 }
 
 /**

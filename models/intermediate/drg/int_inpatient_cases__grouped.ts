@@ -15,6 +15,7 @@ export default defineModel({
     '医保方按 DRG 结算但未入组时记为未入组（none），不以院内分组替代。',
     '支付标准优先取医保方结算的支付标准；否则按支付政策计算（dim_drg_groups：发布方 × 年度 × 病组 × 医院等级 × 险种），自费病例按 drg_case_rules 的 self_pay_insurance_type 估算。',
     '科室为出院科室的标准科室（首页出院科室经院内科室字典映射，映射不到时取结算清单出院科别）；总费用取结算清单医疗费总额，无结算时取首页住院总费用，再无时取 HIS 住院总费用。',
+    '主治医师仅以哈希键（attending_doctor_key，来自病案首页）出现。重症监护与呼吸机时长：结算清单（医保结算清单的重症监护合计时长、呼吸机使用时长，精确到分钟）填报其一时两者均取结算清单，否则取病案首页（整小时），并注明来源（icu_ventilation_source）；两者均未填报为空。',
     '医保方（发布方）：医院所在县区的医保局发布了支付表（DRG 病组或 DIP 目录）时为该医保局，否则为所在市医保局。本模型不读取任何成本模型。',
   ].join(''),
   grain: 'One row per inpatient discharge (hospital, visit id).',
@@ -68,6 +69,16 @@ export default defineModel({
     refused_amount: { description: '拒付金额（元）', type: 'numeric(18, 2)' },
     deducted_amount: { description: '扣款金额（元）', type: 'numeric(18, 2)' },
     has_settlement: { description: '是否有医保结算清单', type: 'boolean' },
+    // clinical
+    attending_doctor_key: {
+      description: '主治医师键（医院编码与病案首页主治医师代码的 SHA-256；医疗组以此标识）',
+    },
+    icu_hours: { description: '重症监护合计时长（小时）；结算清单或首页均未填报为空', type: 'numeric' },
+    ventilation_hours: { description: '呼吸机使用时长（小时）；结算清单或首页均未填报为空', type: 'numeric' },
+    icu_ventilation_source: {
+      description: '重症监护与呼吸机时长来源：settlement 医保结算清单 / front_page 病案首页 / 空为均未填报',
+      tests: [{ accepted_values: ['settlement', 'front_page'] }],
+    },
   },
   unitTests: [
     {
@@ -111,9 +122,17 @@ export default defineModel({
               length_of_stay_days: 9,
               is_death: false,
               total_fee: 1000,
+              attending_doctor_key: 'd7',
+              icu_hours: 20,
+              ventilation_hours: null,
             },
           ],
-          types: { admitted_at: 'timestamp', discharged_at: 'timestamp', is_death: 'boolean' },
+          types: {
+            admitted_at: 'timestamp',
+            discharged_at: 'timestamp',
+            is_death: 'boolean',
+            ventilation_hours: 'numeric',
+          },
         },
         stg_insurance__settlements: {
           rows: [
@@ -143,6 +162,8 @@ export default defineModel({
               payment_method: 'DRG',
               dip_code: null,
               dip_score: null,
+              icu_hours: 30.5,
+              ventilation_hours: 12.25,
             },
             {
               hospital_code: 'H1',
@@ -162,6 +183,7 @@ export default defineModel({
             },
           ],
           types: { admitted_at: 'timestamp', discharged_at: 'timestamp', dip_score: 'numeric' },
+          // V1's ICU time is on the settlement list; V2 (self-pay) has only its front page's; V3 has none.
         },
         stg_his__inpatient_visits: {
           rows: [
@@ -209,6 +231,10 @@ export default defineModel({
           discharge_month: '2025-03-01',
           total_charges: 800,
           self_paid_amount: 300,
+          attending_doctor_key: null,
+          icu_hours: 30.5,
+          ventilation_hours: 12.25,
+          icu_ventilation_source: 'settlement',
         },
         {
           visit_id: 'V2',
@@ -221,6 +247,10 @@ export default defineModel({
           discharge_month: '2025-03-01',
           total_charges: 1000,
           self_paid_amount: 1000,
+          attending_doctor_key: 'd7',
+          icu_hours: 20,
+          ventilation_hours: 0,
+          icu_ventilation_source: 'front_page',
         },
         {
           visit_id: 'V3',
@@ -233,6 +263,10 @@ export default defineModel({
           discharge_month: '2025-03-01',
           total_charges: 900,
           self_paid_amount: 300,
+          attending_doctor_key: null,
+          icu_hours: null,
+          ventilation_hours: null,
+          icu_ventilation_source: null,
         },
       ],
     },
@@ -338,7 +372,17 @@ export default defineModel({
           else coalesce(f.total_fee, v.total_amount)
         end as self_paid_amount,
         coalesce(s.refused_amount, 0) as refused_amount,
-        coalesce(s.deducted_amount, 0) as deducted_amount
+        coalesce(s.deducted_amount, 0) as deducted_amount,
+        f.attending_doctor_key,
+        -- both figures from the settlement list when it carries either, else both from the front page
+        case
+          when s.icu_hours is not null or s.ventilation_hours is not null then 'settlement'
+          when f.icu_hours is not null or f.ventilation_hours is not null then 'front_page'
+        end as icu_ventilation_source,
+        s.icu_hours as settlement_icu_hours,
+        s.ventilation_hours as settlement_ventilation_hours,
+        f.icu_hours as front_page_icu_hours,
+        f.ventilation_hours as front_page_ventilation_hours
       from stays k
       left join groupings g on g.hospital_code = k.hospital_code and g.visit_id = k.visit_id
       left join front_pages f on f.hospital_code = k.hospital_code and f.visit_id = k.visit_id
@@ -402,7 +446,18 @@ export default defineModel({
         c.self_paid_amount::numeric(18, 2) as self_paid_amount,
         c.refused_amount::numeric(18, 2) as refused_amount,
         c.deducted_amount::numeric(18, 2) as deducted_amount,
-        c.has_settlement
+        c.has_settlement,
+        -- clinical
+        c.attending_doctor_key,
+        case c.icu_ventilation_source
+          when 'settlement' then coalesce(c.settlement_icu_hours, 0)
+          when 'front_page' then coalesce(c.front_page_icu_hours, 0)
+        end as icu_hours,
+        case c.icu_ventilation_source
+          when 'settlement' then coalesce(c.settlement_ventilation_hours, 0)
+          when 'front_page' then coalesce(c.front_page_ventilation_hours, 0)
+        end as ventilation_hours,
+        c.icu_ventilation_source
       from grouped c
       left join lateral (
         select r.self_pay_insurance_type

@@ -11,14 +11,16 @@ export default defineModel({
   name: 'fct_drg_group_performance',
   materialized: 'table',
   description: [
-    'DRG 病组绩效（可加明细）：每医院 × 出院科室 × DRG 病组（含未入组）× 出院月份一行，只存可相加的计数与金额，',
-    '任意维度的汇总（CMI、入组率、消耗指数、死亡率、倍率占比、结余率）由这些分量计算：见 fct_drg_performance_rollups（医院/科室/病组 × 月/季/年）与 Cube 视图 drg_performance。',
+    'DRG 病组绩效（可加明细）：每医院 × 出院科室 × 医疗组（主治医师哈希键，首页无主治医师为空）× DRG 病组（含未入组）× 出院月份一行，只存可相加的计数与金额，',
+    '任意维度的汇总（CMI、入组率、消耗指数、死亡率、倍率占比、结余率、三四级手术占比）由这些分量计算：见 fct_drg_performance_rollups（医院/科室/医疗组/病组 × 月/季/年）与 Cube 视图 drg_performance。',
+    '重症监护与呼吸机时长、手术分级口径同 fct_inpatient_cases（结算清单优先于首页；首页手术级别优先于手术操作字典）。',
     '口径见 fct_inpatient_cases：入组病例 = 未排除且有病组；消耗指数分量为 医疗费 / 同级参考次均费用 与 住院天数 / 同级参考平均住院日；低风险 = drg_risk_classes 第 1 级，中低风险 = 第 2 级。',
   ].join(''),
-  grain: 'One row per hospital, discharge department, DRG group (or none) and discharge month.',
+  grain:
+    'One row per hospital, discharge department, doctor group (or none), DRG group (or none) and discharge month.',
   primaryKey: 'group_month_id',
   columns: {
-    group_month_id: { title: '病组月度编号', description: '主键：医院|科室|病组|月份。' },
+    group_month_id: { title: '病组月度编号', description: '主键：医院|科室|病组|月份|医疗组。' },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院的编码，行级权限按此字段限定成员单位。',
@@ -28,6 +30,14 @@ export default defineModel({
     hospital_level: { title: '医院等级', description: "医院等级，'3' 三级，'2' 二级，'1' 一级。" },
     dept_code: { title: '科室编码', description: '出院科室的标准科室编码。' },
     dept_name: { title: '科室名称', description: '出院科室名称。' },
+    doctor_group_key: {
+      title: '医疗组键',
+      description: '医疗组（主治医师）标识：医院编码与主治医师代码的 SHA-256；空为首页无主治医师。',
+    },
+    doctor_group_label: {
+      title: '医疗组',
+      description: '出院科室名称 + 医疗组键前 6 位（不含医师姓名或代码）。',
+    },
     drg_code: { title: 'DRG 编码', description: 'DRG 病组编码（空为未入组病例）。' },
     drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
     mdc_code: { title: 'MDC', description: '主要诊断大类（病组编码首字母）。' },
@@ -65,6 +75,12 @@ export default defineModel({
     ),
     dip_score_total: sum4('DIP 分值合计', 'DIP 病例分值之和。'),
     dip_estimated_payment: money('DIP 预估支付', 'Σ 分值 × 点值 × 级别系数（元）。'),
+    icu_case_count: count('重症监护病例数', '重症监护时长大于 0 的病例数。'),
+    icu_hours: sum4('重症监护总时长', 'Σ 重症监护时长（小时）。'),
+    ventilation_case_count: count('呼吸机使用病例数', '呼吸机使用时长大于 0 的病例数。'),
+    ventilation_hours: sum4('呼吸机使用总时长', 'Σ 呼吸机使用时长（小时）。'),
+    surgical_case_count: count('手术病例数', '病案首页有主手术的病例数（三四级手术占比的分母）。'),
+    level_3_4_surgery_count: count('三四级手术病例数', '主手术为三级或四级的病例数。'),
   },
   sql: ({ ref }) => sql`
     with cases as (
@@ -74,13 +90,15 @@ export default defineModel({
     final as (
       select
         -- ids
-        concat_ws('|', hospital_code, coalesce(dept_code, '-'), coalesce(drg_code, '-'), to_char(discharge_month, 'YYYY-MM'))
-          as group_month_id,
+        concat_ws('|', hospital_code, coalesce(dept_code, '-'), coalesce(drg_code, '-'), to_char(discharge_month, 'YYYY-MM'),
+          coalesce(doctor_group_key, '-')) as group_month_id,
         hospital_code,
         min(hospital_name) as hospital_name,
         min(hospital_level) as hospital_level,
         dept_code,
         min(dept_name) as dept_name,
+        doctor_group_key,
+        min(doctor_group_label) as doctor_group_label,
         drg_code,
         min(drg_name) as drg_name,
         left(drg_code, 1) as mdc_code,
@@ -122,9 +140,16 @@ export default defineModel({
         sum(margin_hospital_view)::numeric(18, 2) as margin_hospital_view,
         coalesce(sum(payment_standard) filter (where case_cost is not null), 0)::numeric(18, 2) as costed_payment_standard,
         coalesce(sum(dip_score), 0)::numeric(18, 4) as dip_score_total,
-        coalesce(sum(dip_estimated_payment), 0)::numeric(18, 2) as dip_estimated_payment
+        coalesce(sum(dip_estimated_payment), 0)::numeric(18, 2) as dip_estimated_payment,
+        -- ICU, ventilation and surgery
+        count(*) filter (where icu_hours > 0) as icu_case_count,
+        coalesce(sum(icu_hours), 0)::numeric(18, 4) as icu_hours,
+        count(*) filter (where ventilation_hours > 0) as ventilation_case_count,
+        coalesce(sum(ventilation_hours), 0)::numeric(18, 4) as ventilation_hours,
+        count(*) filter (where is_surgical) as surgical_case_count,
+        count(*) filter (where is_level_3_4_surgery) as level_3_4_surgery_count
       from cases
-      group by hospital_code, dept_code, drg_code, discharge_month
+      group by hospital_code, dept_code, doctor_group_key, drg_code, discharge_month
     )
 
     select * from final`,

@@ -11,25 +11,29 @@ export default defineModel({
   name: 'fct_drg_performance_rollups',
   materialized: 'table',
   description: [
-    'DRG 绩效汇总（由 fct_drg_group_performance 的可加分量汇总）：按汇总层级（hospital_group 医院×病组、department_group 科室×病组、department 科室、hospital 全院）与期间粒度（month/quarter/year，按出院日期）。',
+    'DRG 绩效汇总（由 fct_drg_group_performance 的可加分量汇总）：按汇总层级（hospital_group 医院×病组、department_group 科室×病组、department 科室、doctor_group 科室×医疗组、hospital 全院）与期间粒度（month/quarter/year，按出院日期）。',
     '口径：CMI = 总权重 / 入组病例数（排除病例不计）；入组率 = 入组病例 / (全部病例 − 排除病例)；DRG 组数 = 有入组病例的病组数。',
     '费用消耗指数采用国家定义：Σ_g (本院病组次均费用_g / 同级参考次均费用_g × n_g) / Σ n_g，即各入组病例 医疗费 / 参考均值 之平均（charge_consumption_index）；',
     '变体 Σ 实际费用 / Σ (参考均值_g × n_g) 见 charge_consumption_index_ratio；时间消耗指数同理（住院天数）。参考值来源见 reference_basis（regional / alliance / mixed）。',
     '低风险组 = drg_risk_classes 的第 1 级，中低风险组 = 第 2 级；死亡率 = 死亡数 / 该级病例数（入组病例）。倍率占比 = 该类病例 / 有倍率判断的病例。',
-    '结余率（医保视角）= 结余 / 支付标准合计；医院视角同理（病例成本未接入时为空）。三四级手术占比待手术分级种子接入。',
+    '结余率（医保视角）= 结余 / 支付标准合计；医院视角同理（病例成本未接入时为空）。',
+    '三四级手术占比 = 主手术为三级或四级的病例 / 有主手术的病例（手术级别取病案首页，首页未填报时取手术操作字典种子 procedures）。',
+    '医疗组数 = 有病例的不同主治医师哈希键数；重症监护与呼吸机为病例数与总时长（小时，结算清单优先于首页）。',
   ].join(''),
   grain:
-    'One row per aggregation level, period grain, period, hospital and (by level) department and DRG group.',
+    'One row per aggregation level, period grain, period, hospital and (by level) department, doctor group and DRG group.',
   primaryKey: 'performance_id',
   columns: {
-    performance_id: { title: '绩效行编号', description: '主键：层级|粒度|期间|医院|科室|病组。' },
+    performance_id: { title: '绩效行编号', description: '主键：层级|粒度|期间|医院|科室|病组|医疗组。' },
     aggregation_level: {
       title: '汇总层级',
       description:
-        'hospital_group 医院×病组 / department_group 科室×病组 / department 科室 / hospital 全院。',
+        'hospital_group 医院×病组 / department_group 科室×病组 / department 科室 / doctor_group 科室×医疗组 / hospital 全院。',
       tests: [
         'not_null',
-        { accepted_values: ['hospital_group', 'department_group', 'department', 'hospital'] },
+        {
+          accepted_values: ['hospital_group', 'department_group', 'department', 'doctor_group', 'hospital'],
+        },
       ],
     },
     period_grain: {
@@ -48,6 +52,15 @@ export default defineModel({
     hospital_level: { title: '医院等级', description: "医院等级，'3' 三级，'2' 二级，'1' 一级。" },
     dept_code: { title: '科室编码', description: '出院科室的标准科室编码（科室层级）。' },
     dept_name: { title: '科室名称', description: '出院科室名称。' },
+    doctor_group_key: {
+      title: '医疗组键',
+      description:
+        '医疗组（主治医师）标识：医院编码与主治医师代码的 SHA-256（医疗组层级；空为首页无主治医师）。',
+    },
+    doctor_group_label: {
+      title: '医疗组',
+      description: '出院科室名称 + 医疗组键前 6 位（不含医师姓名或代码）。',
+    },
     drg_code: { title: 'DRG 编码', description: 'DRG 病组编码（病组层级；空为未入组病例）。' },
     drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
     case_count: count('出院病例数', '出院病例数（含排除与未入组）。'),
@@ -113,6 +126,17 @@ export default defineModel({
     },
     dip_score_total: { title: 'DIP 分值合计', description: 'DIP 病例分值之和。', type: 'numeric(18, 4)' },
     dip_estimated_payment: money('DIP 预估支付', 'Σ 分值 × 点值 × 级别系数（元）。'),
+    doctor_group_count: count('医疗组数', '有出院病例的医疗组（主治医师）数。'),
+    icu_case_count: count('重症监护病例数', '重症监护时长大于 0 的病例数。'),
+    icu_hours: ratio('重症监护总时长', 'Σ 重症监护时长（小时）。'),
+    ventilation_case_count: count('呼吸机使用病例数', '呼吸机使用时长大于 0 的病例数。'),
+    ventilation_hours: ratio('呼吸机使用总时长', 'Σ 呼吸机使用时长（小时）。'),
+    surgical_case_count: count('手术病例数', '病案首页有主手术的病例数。'),
+    level_3_4_surgery_count: count('三四级手术病例数', '主手术为三级或四级的病例数。'),
+    level_3_4_surgery_share: {
+      ...ratio('三四级手术占比', '三四级手术病例数 / 手术病例数。'),
+      format: 'percent',
+    },
   },
   sql: ({ ref }) => sql`
     with cells as (
@@ -128,6 +152,7 @@ export default defineModel({
     aggregated as (
       select
         case
+          when grouping(doctor_group_key) = 0 then 'doctor_group'
           when grouping(dept_code) = 0 and grouping(drg_code) = 0 then 'department_group'
           when grouping(drg_code) = 0 then 'hospital_group'
           when grouping(dept_code) = 0 then 'department'
@@ -137,10 +162,12 @@ export default defineModel({
         period_start,
         hospital_code,
         dept_code,
+        doctor_group_key,
         drg_code,
         min(hospital_name) as hospital_name,
         min(hospital_level) as hospital_level,
         min(dept_name) as dept_name,
+        min(doctor_group_label) as doctor_group_label,
         min(drg_name) as drg_name,
         sum(case_count)::bigint as case_count,
         sum(excluded_count)::bigint as excluded_count,
@@ -171,12 +198,20 @@ export default defineModel({
         sum(margin_hospital_view) as margin_hospital_view,
         sum(costed_payment_standard) as costed_payment_standard,
         sum(dip_score_total) as dip_score_total,
-        sum(dip_estimated_payment) as dip_estimated_payment
+        sum(dip_estimated_payment) as dip_estimated_payment,
+        count(distinct doctor_group_key) as doctor_group_count,
+        sum(icu_case_count)::bigint as icu_case_count,
+        sum(icu_hours) as icu_hours,
+        sum(ventilation_case_count)::bigint as ventilation_case_count,
+        sum(ventilation_hours) as ventilation_hours,
+        sum(surgical_case_count)::bigint as surgical_case_count,
+        sum(level_3_4_surgery_count)::bigint as level_3_4_surgery_count
       from periods
       group by period_grain, period_start, grouping sets (
         (hospital_code, dept_code, drg_code),
         (hospital_code, drg_code),
         (hospital_code, dept_code),
+        (hospital_code, dept_code, doctor_group_key),
         (hospital_code)
       )
     ),
@@ -184,7 +219,7 @@ export default defineModel({
     final as (
       select
         concat_ws('|', aggregation_level, period_grain, to_char(period_start, 'YYYY-MM'), hospital_code,
-          coalesce(dept_code, '-'), coalesce(drg_code, '-')) as performance_id,
+          coalesce(dept_code, '-'), coalesce(drg_code, '-'), coalesce(doctor_group_key, '-')) as performance_id,
         aggregation_level,
         period_grain,
         period_start,
@@ -194,6 +229,8 @@ export default defineModel({
         hospital_level,
         dept_code,
         dept_name,
+        doctor_group_key,
+        doctor_group_label,
         drg_code,
         drg_name,
         -- volume and complexity
@@ -247,7 +284,17 @@ export default defineModel({
         margin_hospital_view::numeric(18, 2) as margin_hospital_view,
         round(margin_hospital_view / nullif(costed_payment_standard, 0), 4)::numeric(12, 4) as margin_rate_hospital_view,
         dip_score_total::numeric(18, 4) as dip_score_total,
-        dip_estimated_payment::numeric(18, 2) as dip_estimated_payment
+        dip_estimated_payment::numeric(18, 2) as dip_estimated_payment,
+        -- doctor groups, ICU, ventilation and surgery
+        doctor_group_count,
+        icu_case_count,
+        round(icu_hours, 4)::numeric(12, 4) as icu_hours,
+        ventilation_case_count,
+        round(ventilation_hours, 4)::numeric(12, 4) as ventilation_hours,
+        surgical_case_count,
+        level_3_4_surgery_count,
+        round(level_3_4_surgery_count::numeric / nullif(surgical_case_count, 0), 4)::numeric(12, 4)
+          as level_3_4_surgery_share
       from aggregated
     )
 

@@ -1,13 +1,27 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
+/** An expected case of the unit test without a doctor, ICU time or main procedure. */
+const withoutClinicalRecord = {
+  doctor_group_key: null,
+  icu_hours: null,
+  has_icu_stay: false,
+  main_procedure_level: null,
+  main_procedure_level_source: null,
+  is_surgical: false,
+  is_level_3_4_surgery: false,
+};
+
 export default defineModel({
   name: 'fct_inpatient_cases',
   materialized: 'table',
   description: [
     '住院病例事实：每次出院一行（含自费病例）。病组、权重与支付标准取自 int_inpatient_cases__grouped（医保方结果优先，否则病案首页院内分组，并注明来源）。',
     '排除病例（住院天数超过、医疗费总额低于 drg_case_rules 的界值）不参与入组率分母、CMI 与倍率判断；入组 = 未排除且有病组。',
-    '倍率：医疗费总额 / 支付标准，高于高倍率界值为 high（高倍率），低于低倍率界值为 low（低倍率），其余 normal；界值取医保局发布的病组界值，未发布时按 drg_outlier_bands 的权重分段（DIP 病例以分值 / dip_score_per_weight 为权重）。',
+    '倍率：医疗费总额 / 支付标准，高于高倍率界值为 high（高倍率），低于低倍率界值为 low（低倍率），其余 normal；界值取支付政策 int_payment_policy__drg_standards 的病组界值（医保局发布的为 published，未发布时该模型按病组 RW 分段取种子 drg_outlier_bands，为 policy_bands），',
+    '病组不在医保局病组表中或 DIP 病例时按本病例权重分段（DIP 以分值 / dip_score_per_weight 为权重）取 drg_outlier_bands（case_bands），来源见 outlier_threshold_source。',
+    '医疗组：病案首页主治医师代码与医院编码的 SHA-256（doctor_group_key），与出院科室并列；姓名与原始代码不进入集市。重症监护与呼吸机时长取医保结算清单（精确到分钟），无结算清单或其未填报时取病案首页（整小时），来源见 icu_ventilation_source。',
+    '手术：病案首页主手术（主手术标志，多条时取序号最小者）存在即为手术病例；手术级别取首页填报的手术级别，首页未填报时取手术操作字典（种子 procedures 的 oprn_level，即 dim_procedures），来源见 main_procedure_level_source；三级或四级为三四级手术。',
     '结余/超支：医保视角 = 支付标准 − 医疗费总额；医院视角 = 支付标准 − 病例成本。',
     '消耗指数的病例分量：医疗费 / 同级参考次均费用、住院天数 / 同级参考平均住院日；参考值取医保局区域参考值（regional），缺失时取医联体同年同病组同级别入组病例均值（alliance）。',
     'DIP 预估支付 = 分值 × 点值（医保局年度预算文件的点值）× 级别系数。患者标识仅以哈希键出现。',
@@ -30,6 +44,14 @@ export default defineModel({
     insurance_type: { title: '险种', description: '险种：310 职工，390 居民，999 自费。' },
     dept_code: { title: '出院科室编码', description: '出院科室的标准科室编码。' },
     dept_name: { title: '出院科室', description: '出院科室的标准科室名称。' },
+    doctor_group_key: {
+      title: '医疗组键',
+      description: '医疗组（主治医师）标识：医院编码与病案首页主治医师代码的 SHA-256；首页无主治医师时为空。',
+    },
+    doctor_group_label: {
+      title: '医疗组',
+      description: '医疗组的显示名：出院科室名称 + 医疗组键前 6 位（不含医师姓名或代码）。',
+    },
     // dates
     discharged_at: { title: '出院时间', description: '出院时间。' },
     discharge_month: {
@@ -41,6 +63,42 @@ export default defineModel({
     year: { title: '出院年度', description: '出院年度。', type: 'integer' },
     length_of_stay_days: { title: '住院天数', description: '实际住院天数。' },
     is_death: { title: '是否死亡', description: '离院方式为死亡。', type: 'boolean' },
+    // ICU, ventilation and surgery
+    icu_hours: {
+      title: '重症监护时长',
+      description: '重症监护合计时长（小时）：结算清单填报的优先，否则取病案首页（整小时）；均未填报为空。',
+      format: 'number',
+    },
+    ventilation_hours: {
+      title: '呼吸机使用时长',
+      description: '呼吸机使用时长（小时）：与重症监护时长同源。',
+      format: 'number',
+    },
+    icu_ventilation_source: {
+      title: '重症监护时长来源',
+      description: 'settlement 医保结算清单 / front_page 病案首页；均未填报为空。',
+      tests: [{ accepted_values: ['settlement', 'front_page'] }],
+    },
+    has_icu_stay: { title: '是否入住重症监护', description: '重症监护时长大于 0。', type: 'boolean' },
+    main_procedure_code: {
+      title: '主手术编码',
+      description: '病案首页主手术操作编码（ICD-9-CM-3 医保版 2.0）。',
+    },
+    main_procedure_level: {
+      title: '主手术级别',
+      description: '主手术级别 1–4（首页填报，否则取手术操作字典）。',
+    },
+    main_procedure_level_source: {
+      title: '手术级别来源',
+      description: 'front_page 病案首页手术级别 / seed 手术操作字典（种子 procedures）。',
+      tests: [{ accepted_values: ['front_page', 'seed'] }],
+    },
+    is_surgical: { title: '是否手术病例', description: '病案首页有主手术。', type: 'boolean' },
+    is_level_3_4_surgery: {
+      title: '是否三四级手术',
+      description: '主手术级别为三级或四级。',
+      type: 'boolean',
+    },
     // group
     drg_code: { title: 'DRG 编码', description: 'DRG 病组编码，空为未入组。' },
     drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
@@ -76,8 +134,9 @@ export default defineModel({
     high_outlier_ratio: { title: '高倍率界值', description: '所用高倍率界值（× 支付标准）。' },
     outlier_threshold_source: {
       title: '界值来源',
-      description: 'published 医保局发布 / bands 种子权重分段。',
-      tests: [{ accepted_values: ['published', 'bands'] }],
+      description:
+        'published 医保局病组表发布 / policy_bands 病组表未发布、按病组 RW 分段（种子 drg_outlier_bands）/ case_bands 病组不在病组表或 DIP 病例，按本病例权重分段（同一种子）。',
+      tests: [{ accepted_values: ['published', 'policy_bands', 'case_bands'] }],
     },
     risk_class: {
       title: '死亡风险等级',
@@ -163,7 +222,9 @@ export default defineModel({
       // B 4 000 yuan / 6 days. A1: 1 000 / 2 000 = 0.5, 2 / 4 = 0.5; A2: 3 000 / 2 000 = 1.5,
       // 6 / 4 = 1.5; B1: 6 000 / 4 000 = 1.5, 3 / 6 = 0.5. C1 stays 70 days (> 60): excluded, no part.
       // Outliers: A publishes 0.4× / 2×: A1 1 000 / 2 000 = 0.5× and A2 1.5× are normal; B publishes
-      // none, so the seed band (weight ≤ 1: 0.4× / 3×) applies: B1 6 000 / 1 900 = 3.16× is high.
+      // none, so the payment policy gives it the seed band for its RW (weight ≤ 1: 0.4× / 3×,
+      // policy_bands): B1 6 000 / 1 900 = 3.16× is high. (case_bands, a stay's own band where the
+      // policy has no ratio, is what the demo's DIP stays get, checked in drg-marts.test.ts.)
       name: 'computes exclusions, outlier classes and consumption-index parts',
       given: {
         int_inpatient_cases__grouped: {
@@ -196,6 +257,10 @@ export default defineModel({
               total_charges: 1000,
               fund_paid_amount: 0,
               self_paid_amount: 0,
+              attending_doctor_key: 'doc1',
+              icu_hours: 30.5,
+              ventilation_hours: 12.25,
+              icu_ventilation_source: 'settlement',
             },
             {
               hospital_code: 'H1',
@@ -322,8 +387,54 @@ export default defineModel({
             },
           ],
         },
-        dim_drg_groups: [
-          { publisher_code: 'P1', year: 2025, drg_code: 'A', low_outlier_ratio: 0.4, high_outlier_ratio: 2 },
+        int_payment_policy__drg_standards: [
+          {
+            publisher_code: 'P1',
+            year: 2025,
+            drg_code: 'A',
+            low_outlier_ratio: 0.4,
+            high_outlier_ratio: 2,
+            outlier_basis: 'published',
+          },
+          {
+            publisher_code: 'P1',
+            year: 2025,
+            drg_code: 'B',
+            low_outlier_ratio: 0.4,
+            high_outlier_ratio: 3,
+            outlier_basis: 'band',
+          },
+        ],
+        // A1's main procedure has no level on its front page (the seed says 3); A2's is 2 as coded.
+        stg_emr__front_page_procedures: [
+          {
+            hospital_code: 'H1',
+            visit_id: 'A1',
+            procedure_seq: 1,
+            procedure_code: 'P3',
+            is_principal: true,
+            procedure_level: null,
+          },
+          {
+            hospital_code: 'H1',
+            visit_id: 'A2',
+            procedure_seq: 2,
+            procedure_code: 'P4',
+            is_principal: false,
+            procedure_level: 4,
+          },
+          {
+            hospital_code: 'H1',
+            visit_id: 'A2',
+            procedure_seq: 1,
+            procedure_code: 'P2',
+            is_principal: true,
+            procedure_level: 2,
+          },
+        ],
+        dim_procedures: [
+          { procedure_code: 'P3', procedure_level: 3 },
+          { procedure_code: 'P2', procedure_level: 2 },
         ],
         stg_insurance__regional_reference: [
           {
@@ -362,6 +473,13 @@ export default defineModel({
           reference_basis: 'regional',
           margin_hospital_view: 1100,
           margin_payer_view: 1000,
+          doctor_group_key: 'doc1',
+          icu_hours: 30.5,
+          has_icu_stay: true,
+          main_procedure_level: 3,
+          main_procedure_level_source: 'seed',
+          is_surgical: true,
+          is_level_3_4_surgery: true,
         },
         {
           visit_id: 'A2',
@@ -374,18 +492,26 @@ export default defineModel({
           reference_basis: 'regional',
           margin_hospital_view: null,
           margin_payer_view: -1000,
+          doctor_group_key: null,
+          icu_hours: null,
+          has_icu_stay: false,
+          main_procedure_level: 2,
+          main_procedure_level_source: 'front_page',
+          is_surgical: true,
+          is_level_3_4_surgery: false,
         },
         {
           visit_id: 'B1',
           is_excluded: false,
           is_grouped: true,
           outlier_class: 'high',
-          outlier_threshold_source: 'bands',
+          outlier_threshold_source: 'policy_bands',
           charge_index_part: 1.5,
           los_index_part: 0.5,
           reference_basis: 'regional',
           margin_hospital_view: null,
           margin_payer_view: -4100,
+          ...withoutClinicalRecord,
         },
         {
           visit_id: 'C1',
@@ -398,6 +524,7 @@ export default defineModel({
           reference_basis: null,
           margin_hospital_view: null,
           margin_payer_view: 0,
+          ...withoutClinicalRecord,
         },
       ],
     },
@@ -430,8 +557,33 @@ export default defineModel({
       select * from ${ref('drg_outlier_bands')}
     ),
 
+    -- outlier thresholds per group as the payment policy states them, with where they came from
     policies as (
-      select * from ${ref('dim_drg_groups')}
+      select * from ${ref('int_payment_policy__drg_standards')}
+    ),
+
+    procedures as (
+      select * from ${ref('stg_emr__front_page_procedures')}
+    ),
+
+    procedure_dictionary as (
+      select * from ${ref('dim_procedures')}
+    ),
+
+    main_procedures as (
+      select distinct on (p.hospital_code, p.visit_id)
+        p.hospital_code,
+        p.visit_id,
+        p.procedure_code,
+        coalesce(p.procedure_level, pd.procedure_level) as procedure_level,
+        case
+          when p.procedure_level is not null then 'front_page'
+          when pd.procedure_level is not null then 'seed'
+        end as procedure_level_source
+      from procedures p
+      left join procedure_dictionary pd on pd.procedure_code = p.procedure_code
+      where p.is_principal
+      order by p.hospital_code, p.visit_id, p.procedure_seq
     ),
 
     reference as (
@@ -452,7 +604,14 @@ export default defineModel({
     ),
 
     published_ratios as (
-      select publisher_code, year, drg_code, max(low_outlier_ratio) as low_outlier_ratio, max(high_outlier_ratio) as high_outlier_ratio
+      select
+        publisher_code,
+        year,
+        drg_code,
+        max(low_outlier_ratio) as low_outlier_ratio,
+        max(high_outlier_ratio) as high_outlier_ratio,
+        -- 'published' sorts after 'band': a group any row of which is published counts as published
+        max(outlier_basis) as outlier_basis
       from policies
       where low_outlier_ratio is not null or high_outlier_ratio is not null
       group by 1, 2, 3
@@ -500,8 +659,10 @@ export default defineModel({
         f.*,
         coalesce(p.low_outlier_ratio, b.low_outlier_ratio) as low_outlier_ratio,
         coalesce(p.high_outlier_ratio, b.high_outlier_ratio) as high_outlier_ratio,
-        case when p.drg_code is not null then 'published' when b.publisher_code is not null then 'bands' end
-          as outlier_threshold_source
+        case
+          when p.drg_code is not null then case p.outlier_basis when 'published' then 'published' else 'policy_bands' end
+          when b.publisher_code is not null then 'case_bands'
+        end as outlier_threshold_source
       from flagged f
       left join published_ratios p
         on f.payment_method is distinct from 'DIP'
@@ -529,12 +690,26 @@ export default defineModel({
         t.insurance_type,
         t.dept_code,
         d.std_dept_name as dept_name,
+        t.attending_doctor_key as doctor_group_key,
+        case when t.attending_doctor_key is not null
+          then coalesce(d.std_dept_name, t.dept_code, '') || ' 医疗组 ' || upper(left(t.attending_doctor_key, 6))
+        end as doctor_group_label,
         -- dates
         t.discharged_at,
         t.discharge_month,
         t.year,
         t.length_of_stay_days,
         t.is_death,
+        -- ICU, ventilation and surgery
+        t.icu_hours,
+        t.ventilation_hours,
+        t.icu_ventilation_source,
+        coalesce(t.icu_hours > 0, false) as has_icu_stay,
+        mp.procedure_code as main_procedure_code,
+        mp.procedure_level as main_procedure_level,
+        mp.procedure_level_source as main_procedure_level_source,
+        mp.procedure_code is not null as is_surgical,
+        coalesce(mp.procedure_level in (3, 4), false) as is_level_3_4_surgery,
         -- group
         t.drg_code,
         t.drg_name,
@@ -593,6 +768,7 @@ export default defineModel({
       left join risk k on k.publisher_code = t.publisher_code and k.year = t.year and k.drg_code = t.drg_code
       left join dip_budget b on b.publisher_code = t.publisher_code and b.year = t.year and t.payment_method = 'DIP'
       left join case_costs cc on cc.hospital_code = t.hospital_code and cc.visit_id = t.visit_id
+      left join main_procedures mp on mp.hospital_code = t.hospital_code and mp.visit_id = t.visit_id
       left join (
         select publisher_code, year, drg_code, hospital_level, mean_charge, mean_length_of_stay as mean_los from reference
       ) rr

@@ -6,7 +6,7 @@ export default defineModel({
   name: 'stg_emr__front_pages',
   materialized: 'view',
   description:
-    'EMR 病案首页：每次住院一行，入出院时间与科室、离院方式、住院总费用及费用分组。患者标识仅以 patient_key（哈希）向后传递。',
+    'EMR 病案首页：每次住院一行，入出院时间与科室、离院方式、住院总费用及费用分组、主治医师与重症监护/呼吸机时长。患者标识仅以 patient_key、主治医师仅以 attending_doctor_key（哈希）向后传递。',
   grain: 'One row per inpatient stay (hospital, visit id) as coded on the front page.',
   primaryKey: ['hospital_code', 'visit_id'],
   columns: {
@@ -32,6 +32,13 @@ export default defineModel({
     self_pay_fee: { description: '自付金额（元）' },
     drug_fee: { description: '药费：西药 + 中成药 + 中草药（元）' },
     material_fee: { description: '一次性医用材料费：检查 + 治疗 + 手术用（元）' },
+    attending_doctor_code: { description: '主治医师代码', pii: true },
+    attending_doctor_name: { description: '主治医师姓名', pii: true },
+    attending_doctor_key: {
+      description: '主治医师键：医院编码与主治医师代码的 SHA-256（医疗组，可进入集市；姓名从不向后传递）',
+    },
+    icu_hours: { description: '重症监护时长（小时，首页按整小时填报）' },
+    ventilation_hours: { description: '呼吸机使用时间（小时，首页按整小时填报）' },
     // lineage
     batch_id: { description: '入库批次号', tests: ['not_null'] },
     source_line: { description: '交付文件中的行号' },
@@ -69,6 +76,12 @@ export default defineModel({
         coalesce(fee_western_drug, 0) + coalesce(fee_chinese_patent_drug, 0) + coalesce(fee_herbal, 0) as drug_fee,
         coalesce(fee_exam_material, 0) + coalesce(fee_treatment_material, 0) + coalesce(fee_surgery_material, 0)
           as material_fee,
+        -- clinical
+        attending_doctor_code,
+        attending_doctor_name,
+        ${hashedIdentifier('hospital_code', 'attending_doctor_code')} as attending_doctor_key,
+        icu_hours,
+        vent_hours as ventilation_hours,
         -- lineage
         batch_id,
         source_line

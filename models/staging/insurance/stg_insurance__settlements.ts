@@ -52,6 +52,10 @@ export default defineModel({
     declared_on: { description: '申报日期' },
     settlement_status: { description: '清算状态' },
     refuse_reason_code: { description: '拒付原因代码' },
+    icu_entered_at: { description: '进重症监护室时间' },
+    icu_left_at: { description: '出重症监护室时间' },
+    icu_hours: { description: '重症监护合计时长（小时）' },
+    ventilation_hours: { description: '呼吸机使用时长（小时）' },
     // lineage
     batch_id: { description: '入库批次号', tests: ['not_null'] },
     source_line: { description: '交付文件中的行号' },
@@ -105,6 +109,11 @@ export default defineModel({
         declare_date as declared_on,
         setl_status as settlement_status,
         refuse_reason_code,
+        -- ICU and ventilation
+        icu_in_time as icu_entered_at,
+        icu_out_time as icu_left_at,
+        icu_hours,
+        vent_hours as ventilation_hours,
         -- lineage
         batch_id,
         source_line

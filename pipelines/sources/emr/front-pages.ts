@@ -68,6 +68,12 @@ export const frontPages: SourceDefinition = {
     { name: 'total_fee', type: 'numeric', required: true, aliases: ['住院总费用'] },
     { name: 'self_pay_fee', type: 'numeric', aliases: ['自付金额'] },
     ...feeGroups.map(([name, alias]): ColumnSpec => ({ name, type: 'numeric', aliases: [alias] })),
+    // Optional (deliveries before these columns still load): the 主治医师 and, as the HQMS 首页 has
+    // them, ICU and ventilator hours (whole hours; the settlement list's figures take precedence).
+    { name: 'attending_doctor_code', type: 'text', aliases: ['主治医师代码', '主治医师编码'] },
+    { name: 'attending_doctor_name', type: 'text', aliases: ['主治医师', '主治医师姓名'] },
+    { name: 'icu_hours', type: 'numeric', aliases: ['重症监护时长（小时）', '重症监护时长'] },
+    { name: 'vent_hours', type: 'numeric', aliases: ['呼吸机使用时间（小时）', '呼吸机使用时间'] },
   ],
   rules: [
     dischargeBeforeAdmission,

@@ -56,6 +56,12 @@ export const settlements: SourceDefinition = {
     { name: 'declare_date', type: 'date', aliases: ['申报日期'] },
     { name: 'setl_status', type: 'text', aliases: ['清算状态'] },
     { name: 'refuse_reason_code', type: 'text', aliases: ['拒付原因代码'] },
+    // Optional (deliveries before these columns still load): the 结算清单's 重症监护 block (first
+    // ICU stay's times and the total of all ICU stays, hours) and 呼吸机使用时长 (hours).
+    { name: 'icu_in_time', type: 'timestamp', aliases: ['进重症监护室时间'] },
+    { name: 'icu_out_time', type: 'timestamp', aliases: ['出重症监护室时间'] },
+    { name: 'icu_hours', type: 'numeric', aliases: ['重症监护合计时长'] },
+    { name: 'vent_hours', type: 'numeric', aliases: ['呼吸机使用时长'] },
   ],
   rules: [
     orphanOf({
