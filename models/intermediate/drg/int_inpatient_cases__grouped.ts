@@ -36,7 +36,12 @@ export default defineModel({
     // dates
     admitted_at: { description: '入院时间' },
     discharged_at: { description: '出院时间' },
-    discharge_month: { description: '出院月份（当月第一天）', type: 'date', tests: ['not_null'] },
+    discharge_month: {
+      description:
+        '出院月份（当月第一天）：出院时间所在月；首页、结算清单与 HIS 住院记录都未入库（被隔离）时，取院内分组结果的交付月份（文件按出院月份交付）。',
+      type: 'date',
+      tests: ['not_null'],
+    },
     year: { description: '出院年度', type: 'integer' },
     length_of_stay_days: { description: '住院天数（结算清单实际住院天数，否则首页填报，否则 HIS 计算）' },
     is_death: { description: '是否死亡（离院方式 5）', type: 'boolean' },
@@ -84,32 +89,54 @@ export default defineModel({
     {
       name: 'takes the payer group, else the front page group; a payer that returns no DRG leaves the case ungrouped',
       given: {
-        stg_emr__drg_groupings: [
-          {
-            hospital_code: 'H1',
-            visit_id: 'V1',
-            insurance_type: '310',
-            drg_code: 'FR39',
-            drg_name: 'x',
-            drg_weight: 0.5,
-          },
-          {
-            hospital_code: 'H1',
-            visit_id: 'V2',
-            insurance_type: '999',
-            drg_code: 'ES31',
-            drg_name: '呼吸',
-            drg_weight: 1.7,
-          },
-          {
-            hospital_code: 'H1',
-            visit_id: 'V3',
-            insurance_type: '310',
-            drg_code: 'GB19',
-            drg_name: 'y',
-            drg_weight: 2,
-          },
-        ],
+        stg_emr__drg_groupings: {
+          rows: [
+            {
+              hospital_code: 'H1',
+              visit_id: 'V1',
+              insurance_type: '310',
+              drg_code: 'FR39',
+              drg_name: 'x',
+              drg_weight: 0.5,
+              batch_id: 1,
+            },
+            {
+              hospital_code: 'H1',
+              visit_id: 'V2',
+              insurance_type: '999',
+              drg_code: 'ES31',
+              drg_name: '呼吸',
+              drg_weight: 1.7,
+              batch_id: 1,
+            },
+            {
+              hospital_code: 'H1',
+              visit_id: 'V3',
+              insurance_type: '310',
+              drg_code: 'GB19',
+              drg_name: 'y',
+              drg_weight: 2,
+              batch_id: 1,
+            },
+            // V4: its front page and HIS stay were quarantined, and it is self-pay (no settlement).
+            {
+              hospital_code: 'H1',
+              visit_id: 'V4',
+              insurance_type: '999',
+              drg_code: 'GB19',
+              drg_name: 'y',
+              drg_weight: 2,
+              batch_id: 2,
+            },
+          ],
+        },
+        stg_ops__batches: {
+          rows: [
+            { batch_id: 1, period_month: '2025-03-01' },
+            { batch_id: 2, period_month: '2025-04-01' },
+          ],
+          types: { period_month: 'date' },
+        },
         stg_emr__front_pages: {
           rows: [
             {
@@ -268,12 +295,32 @@ export default defineModel({
           ventilation_hours: null,
           icu_ventilation_source: null,
         },
+        {
+          visit_id: 'V4',
+          drg_code: 'GB19',
+          group_source: 'front_page',
+          drg_weight: 2,
+          payment_standard: null,
+          payment_standard_source: null,
+          dept_code: null,
+          discharge_month: '2025-04-01',
+          total_charges: null,
+          self_paid_amount: null,
+          attending_doctor_key: null,
+          icu_hours: null,
+          ventilation_hours: null,
+          icu_ventilation_source: null,
+        },
       ],
     },
   ],
   sql: ({ ref }) => sql`
     with groupings as (
       select * from ${ref('stg_emr__drg_groupings')}
+    ),
+
+    batches as (
+      select * from ${ref('stg_ops__batches')}
     ),
 
     front_pages as (
@@ -344,6 +391,7 @@ export default defineModel({
         coalesce(d.std_dept_code, s.discharge_std_dept_code) as dept_code,
         coalesce(f.admitted_at, s.admitted_at, v.admitted_at) as admitted_at,
         coalesce(f.discharged_at, s.discharged_at, v.discharged_at) as discharged_at,
+        gb.period_month as grouping_delivery_month,
         coalesce(s.length_of_stay_days, f.length_of_stay_days, v.length_of_stay_days) as length_of_stay_days,
         coalesce(f.is_death, coalesce(s.discharge_way, v.discharge_way) = '5') as is_death,
         s.settlement_id is not null as has_settlement,
@@ -385,6 +433,7 @@ export default defineModel({
         f.ventilation_hours as front_page_ventilation_hours
       from stays k
       left join groupings g on g.hospital_code = k.hospital_code and g.visit_id = k.visit_id
+      left join batches gb on gb.batch_id = g.batch_id
       left join front_pages f on f.hospital_code = k.hospital_code and f.visit_id = k.visit_id
       left join settlements s on s.hospital_code = k.hospital_code and s.visit_id = k.visit_id
       left join his_visits v on v.hospital_code = k.hospital_code and v.visit_id = k.visit_id
@@ -395,7 +444,8 @@ export default defineModel({
     grouped as (
       select
         j.*,
-        extract(year from j.discharged_at)::integer as year,
+        coalesce(date_trunc('month', j.discharged_at)::date, j.grouping_delivery_month) as discharge_month,
+        extract(year from coalesce(j.discharged_at, j.grouping_delivery_month))::integer as year,
         case j.group_source when 'settlement' then j.settlement_drg_code when 'front_page' then j.front_page_drg_code end
           as drg_code,
         case j.group_source when 'settlement' then j.settlement_drg_name when 'front_page' then j.front_page_drg_name end
@@ -419,7 +469,7 @@ export default defineModel({
         -- dates
         c.admitted_at,
         c.discharged_at,
-        date_trunc('month', c.discharged_at)::date as discharge_month,
+        c.discharge_month,
         c.year,
         c.length_of_stay_days,
         c.is_death,

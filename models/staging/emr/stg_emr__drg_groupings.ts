@@ -19,6 +19,7 @@ export default defineModel({
       tests: [{ expression: 'drg_weight is null or drg_weight >= 0' }],
     },
     grouper_version: { description: '分组器版本' },
+    batch_id: { description: '入库批次（ops.batches；其交付期间即出院月份）', type: 'bigint' },
   },
   sql: ({ source }) => sql`
     with source as (
@@ -33,6 +34,7 @@ export default defineModel({
       drg_code,
       drg_name,
       drg_rw as drg_weight,
-      grouper_version
+      grouper_version,
+      batch_id
     from source`,
 });
