@@ -11,6 +11,24 @@ export interface SharedRelation {
 }
 
 /**
+ * A shared cell's figures are shown only when its count reaches the policy's minimum:
+ * `kept(expression)` is the expression or null, `suppressed` the cell's `is_suppressed` flag.
+ */
+function cellSuppression(
+  policy: SharingPolicy,
+  count: string,
+): {
+  readonly kept: (expression: string) => string;
+  readonly suppressed: string;
+} {
+  const k = Math.trunc(policy.minCellCases);
+  return {
+    kept: (expression) => `case when ${count} >= ${k} then ${expression} end`,
+    suppressed: `${count} < ${k}`,
+  };
+}
+
+/**
  * The alliance's charge benchmark: one row per hospital, standard department, month and visit
  * type (coarser than the charges mart, which also splits by charge category). A cell with fewer
  * than `minCellCases` charge lines keeps its keys but loses its figures (`is_suppressed`), and sums
@@ -21,8 +39,7 @@ const allianceChargeBenchmark: SharedRelation = {
   relation: 'shared.alliance_charge_benchmark',
   source: 'marts.fct_department_charges_monthly',
   sql: (policy) => {
-    const k = Math.trunc(policy.minCellCases);
-    const kept = (expression: string) => `case when cells.line_count >= ${k} then ${expression} end`;
+    const { kept, suppressed } = cellSuppression(policy, 'cells.line_count');
     return `
     with charges as (
       select * from marts.fct_department_charges_monthly
@@ -49,7 +66,7 @@ const allianceChargeBenchmark: SharedRelation = {
         month,
         -- attributes
         visit_type,
-        cells.line_count < ${k} as is_suppressed,
+        ${suppressed} as is_suppressed,
         -- amounts (null when suppressed)
         ${kept('total_charge_amount')}::numeric(18, 2) as total_charge_amount,
         ${kept('drug_charge_amount')}::numeric(18, 2) as drug_charge_amount,
@@ -73,9 +90,8 @@ const allianceDrgBenchmark: SharedRelation = {
   relation: 'shared.alliance_drg_benchmark',
   source: 'marts.fct_drg_group_performance',
   sql: (policy) => {
-    const k = Math.trunc(policy.minCellCases);
-    const kept = (column: string, type: string) =>
-      `case when cells.case_count >= ${k} then ${column} end::${type} as ${column}`;
+    const cell = cellSuppression(policy, 'cells.case_count');
+    const kept = (column: string, type: string) => `${cell.kept(column)}::${type} as ${column}`;
     const figures: readonly (readonly [string, string])[] = [
       ['case_count', 'bigint'],
       ['grouped_count', 'bigint'],
@@ -114,7 +130,7 @@ const allianceDrgBenchmark: SharedRelation = {
         hospital_code, hospital_name, hospital_level, drg_code, drg_name,
         -- dates
         month,
-        cells.case_count < ${k} as is_suppressed,
+        ${cell.suppressed} as is_suppressed,
         -- figures (null when suppressed)
         ${figures.map(([c, t]) => kept(c, t)).join(',\n        ')}
       from cells
@@ -137,8 +153,7 @@ const allianceUnitCostBenchmark: SharedRelation = {
   relation: 'shared.alliance_unit_cost_benchmark',
   source: 'marts.fct_unit_costs',
   sql: (policy) => {
-    const k = Math.trunc(policy.minCellCases);
-    const kept = (expression: string) => `case when sides.service_volume >= ${k} then ${expression} end`;
+    const { kept, suppressed } = cellSuppression(policy, 'sides.service_volume');
     return `
     with unit_costs as (
       select * from marts.fct_unit_costs
@@ -175,7 +190,7 @@ const allianceUnitCostBenchmark: SharedRelation = {
         cost_month,
         -- attributes
         visit_type,
-        sides.service_volume < ${k} as is_suppressed,
+        ${suppressed} as is_suppressed,
         -- figures (null when suppressed)
         ${kept('sides.service_cost')}::numeric(18, 2) as service_cost,
         ${kept('sides.service_volume')}::bigint as service_volume,
