@@ -83,24 +83,27 @@ const chargeMembers = {
   category: { member: 'visit_type', values: ['inpatient', 'outpatient'] },
   countMeasure: 'line_count',
 } as const;
+
+/** Dimensions whose Cube member and mart column share their name. */
+const sameNames = (names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(names.map((name) => [name, name]));
+
 const detail: ViewSpec = {
   name: 'department_charge_analysis',
   relation: 'marts.fct_department_charges_monthly',
   shared: false,
-  dimensions: Object.fromEntries(
-    [
-      'hospital_code',
-      'hospital_name',
-      'hospital_level',
-      'department_code',
-      'department_name',
-      'visit_type',
-      'charge_category_code',
-      'charge_category_name',
-      'is_drug',
-      'is_material',
-    ].map((d) => [d, d]),
-  ),
+  dimensions: sameNames([
+    'hospital_code',
+    'hospital_name',
+    'hospital_level',
+    'department_code',
+    'department_name',
+    'visit_type',
+    'charge_category_code',
+    'charge_category_name',
+    'is_drug',
+    'is_material',
+  ]),
   measures: {
     total_charge_amount: amount('charge_amount'),
     drug_charge_amount: amount('case when is_drug then charge_amount else 0 end'),
@@ -120,16 +123,14 @@ const benchmark: ViewSpec = {
   name: 'alliance_charge_benchmark',
   relation: 'shared.alliance_charge_benchmark',
   shared: true,
-  dimensions: Object.fromEntries(
-    [
-      'hospital_code',
-      'hospital_name',
-      'department_code',
-      'department_name',
-      'visit_type',
-      'is_suppressed',
-    ].map((d) => [d, d]),
-  ),
+  dimensions: sameNames([
+    'hospital_code',
+    'hospital_name',
+    'department_code',
+    'department_name',
+    'visit_type',
+    'is_suppressed',
+  ]),
   measures: {
     total_charge_amount: amount('total_charge_amount'),
     drug_charge_amount: amount('drug_charge_amount'),
@@ -155,17 +156,15 @@ const departmentCosts: ViewSpec = {
   name: 'department_cost_analysis',
   relation: 'marts.fct_department_full_costs',
   shared: false,
-  dimensions: Object.fromEntries(
-    [
-      'hospital_code',
-      'hospital_name',
-      'dept_code',
-      'dept_name',
-      'cost_unit_class',
-      'cost_item_code',
-      'cost_item_name',
-    ].map((d) => [d, d]),
-  ),
+  dimensions: sameNames([
+    'hospital_code',
+    'hospital_name',
+    'dept_code',
+    'dept_name',
+    'cost_unit_class',
+    'cost_item_code',
+    'cost_item_name',
+  ]),
   measures: {
     direct_cost: amount('direct_cost'),
     full_cost: amount('full_cost'),
@@ -188,9 +187,7 @@ const unitCosts: ViewSpec = {
   name: 'unit_cost_analysis',
   relation: 'marts.fct_unit_costs',
   shared: false,
-  dimensions: Object.fromEntries(
-    ['hospital_code', 'hospital_name', 'dept_code', 'dept_name'].map((d) => [d, d]),
-  ),
+  dimensions: sameNames(['hospital_code', 'hospital_name', 'dept_code', 'dept_name']),
   measures: {
     outpatient_full_cost: amount('outpatient_full_cost'),
     full_cost: amount('full_cost'),
@@ -218,18 +215,16 @@ const serviceItemCosts: ViewSpec = {
   name: 'service_item_cost',
   relation: 'marts.fct_service_item_costs',
   shared: false,
-  dimensions: Object.fromEntries(
-    [
-      'hospital_code',
-      'hospital_name',
-      'dept_code',
-      'dept_name',
-      'item_code',
-      'item_name',
-      'charge_category_code',
-      'coefficient_basis',
-    ].map((d) => [d, d]),
-  ),
+  dimensions: sameNames([
+    'hospital_code',
+    'hospital_name',
+    'dept_code',
+    'dept_name',
+    'item_code',
+    'item_name',
+    'charge_category_code',
+    'coefficient_basis',
+  ]),
   measures: {
     item_cost: cost('item_cost'),
     labour_cost: cost('labour_cost'),
@@ -250,18 +245,16 @@ const caseCosts: ViewSpec = {
   name: 'case_cost_analysis',
   relation: 'marts.fct_case_costs',
   shared: false,
-  dimensions: Object.fromEntries(
-    [
-      'hospital_code',
-      'hospital_name',
-      'visit_id',
-      'dept_code',
-      'dept_name',
-      'std_dept_code',
-      'principal_diagnosis_code',
-      'diagnosis_source',
-    ].map((d) => [d, d]),
-  ),
+  dimensions: sameNames([
+    'hospital_code',
+    'hospital_name',
+    'visit_id',
+    'dept_code',
+    'dept_name',
+    'std_dept_code',
+    'principal_diagnosis_code',
+    'diagnosis_source',
+  ]),
   measures: {
     case_cost: cost('case_cost'),
     case_cost_ccr: cost('case_cost_ccr'),
