@@ -12,6 +12,8 @@ import type { Logger } from '../logging/logger.ts';
 const LOCK_NAME = 'warehouse';
 /** The advisory lock's two keys ('HDW!' and 1): fixed, so every process of every version agrees. */
 const LOCK_KEYS = [0x48445721, 1] as const;
+/** How long a refused run looks for the holder's row when the lock is held but not yet named. */
+const HOLDER_NAMING_MS = 5000;
 
 /** Who holds the run lock, as recorded when it was taken. */
 export interface RunLockHolder {
@@ -65,6 +67,9 @@ export async function acquireRunLock(
   await client.connect();
   try {
     const until = Date.now() + options.waitSeconds * 1000;
+    // A holder names itself a moment after it takes the lock (its row is written next): a run
+    // refused in that moment looks again, so it can say who holds the lock rather than "just starting".
+    const namedBy = Date.now() + HOLDER_NAMING_MS;
     let told = false;
     for (;;) {
       const { rows } = await client.query<{ ok: boolean }>(`select pg_try_advisory_lock($1, $2) as ok`, [
@@ -72,6 +77,10 @@ export async function acquireRunLock(
       ]);
       if (rows[0]!.ok) break;
       const holder = await lockHolder(client);
+      if (!holder && Date.now() < Math.max(until, namedBy)) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        continue;
+      }
       if (Date.now() >= until) throw new RunLockedError(job, options.waitSeconds, holder);
       if (!told) {
         told = true;
