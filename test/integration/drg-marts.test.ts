@@ -93,7 +93,7 @@ async function expectMartsMatchTruth(pool: pg.Pool, generatedDir: string): Promi
   expect(Math.min(...totals.map((t) => t.doctorGroups))).toBeGreaterThan(1);
   expect(totals.reduce((a, t) => a + t.level34Cases, 0)).toBeGreaterThan(0);
 
-  // Every planted outlier and low-risk death is in the mart, with its class.
+  // Every planted outlier and low-risk death is in the mart.
   const planted = truth(generatedDir, 'scenarios.csv').filter((s) =>
     ['high_outlier', 'low_outlier', 'low_risk_death'].includes(s.scenario ?? ''),
   );
@@ -105,18 +105,29 @@ async function expectMartsMatchTruth(pool: pg.Pool, generatedDir: string): Promi
   );
   const byKey = new Map(martCases.map((r) => [`${r.hospital_code}|${r.visit_id}`, r]));
   const byTruth = new Map(cases.map((c) => [`${c.hospital}|${c.visitId}`, c]));
+  // A planted outlier has the class its delivered files give: a charge planted on the same stay
+  // (over-priced, duplicated) or a loaded price defect can lift its total across the threshold.
+  // Nearly all keep the class they were planted with.
+  let kept = 0;
+  const outliers = planted.filter((s) => s.scenario !== 'low_risk_death');
   for (const s of planted) {
     const key = `${s.hospital_code}|${s.key}`;
     const m = byKey.get(key);
     expect(m, `${s.scenario} ${key}`).toBeDefined();
-    if (s.scenario === 'high_outlier') expect(m.outlier_class, key).toBe('high');
-    if (s.scenario === 'low_outlier') expect(m.outlier_class, key).toBe('low');
+    if (s.scenario !== 'low_risk_death') {
+      expect(m.outlier_class, key).toBe(byTruth.get(key)?.outlier ?? null);
+      if (m.outlier_class === (s.scenario === 'high_outlier' ? 'high' : 'low')) kept += 1;
+    }
     if (s.scenario === 'low_risk_death') {
       expect(m.is_death, key).toBe(true);
       // The region's class, as computed from the payer's regional reference (see drg-truth.ts).
-      expect(m.risk_class, key).toBe(byTruth.get(key)?.riskClass);
+      expect(m.risk_class, key).toBe(byTruth.get(key)?.riskClass ?? null);
     }
   }
+  expect(
+    kept / outliers.length,
+    `${kept} of ${outliers.length} planted outliers keep their class`,
+  ).toBeGreaterThan(0.95);
 }
 
 describe('DRG marts on the small demo', () => {

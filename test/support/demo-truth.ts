@@ -253,7 +253,10 @@ export function paymentPolicyProblems(
       const by = new Map<string, number[]>();
       for (const c of stays) {
         const key = keyOf(c);
-        if (key) by.set(key, [...(by.get(key) ?? []), Number(c.est_cost)]);
+        if (!key) continue;
+        const costs = by.get(key);
+        if (costs) costs.push(Number(c.est_cost));
+        else by.set(key, [Number(c.est_cost)]);
       }
       for (const [key, costs] of by) {
         const n = costs.length;

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import { FILE_SCHEMAS, type Entity } from '../../pipelines/demo/file-schemas.ts';
 import { truth } from './demo-truth.ts';
+import { ruleFor } from './ground-truth.ts';
 
 type Row = Record<string, string>;
 
@@ -50,7 +51,12 @@ export interface TruthCase {
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
-  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
   return out;
 }
 
@@ -96,11 +102,10 @@ export function drgTruth(
       .filter((r) => r.severity === 'blocking')
       .map((r) => r.rule_id),
   );
-  // The generator names one kind differently from its rule.
-  if (blocking.has('required_field_missing')) blocking.add('missing_required');
+  // The generator names its defects, the catalogue its rules (ground-truth.ts maps one to the other).
   const quarantined = new Set(
     truth(dir, 'defects.csv')
-      .filter((d) => blocking.has(d.defect ?? ''))
+      .filter((d) => blocking.has(ruleFor[d.defect ?? ''] ?? d.defect ?? ''))
       .map((d) => `${d.file}:${d.line}`),
   );
 
@@ -179,7 +184,9 @@ export function drgTruth(
       rates.set(`${payer}|${r.year}|${r.hospital_level}|${r.insutype}`, r);
     for (const r of readPublisher(payer, 'regional_reference')) {
       const key = `${payer}|${r.year}`;
-      reference.set(key, [...(reference.get(key) ?? []), r]);
+      const list = reference.get(key);
+      if (list) list.push(r);
+      else reference.set(key, [r]);
     }
   }
 
@@ -188,7 +195,7 @@ export function drgTruth(
     readonly grouped: boolean;
     readonly rw4: number;
     readonly standardCents: number | undefined;
-    readonly totalCents: number;
+    readonly totalCents: number | undefined;
     readonly fundCents: number;
     readonly payer: string;
     readonly icuHundredths: number;
@@ -209,7 +216,10 @@ export function drgTruth(
     const g = groupings.get(key);
     const drg = s?.payment_method === 'DRG' ? s.drg_code || undefined : g?.drg_code || undefined;
     const rw4 = drg === undefined ? 0 : weight4(s?.payment_method === 'DRG' ? s.drg_rw : g?.drg_rw);
-    const totalCents = cents(s?.medfee_sumamt ?? fp?.total_fee ?? his?.total_amount);
+    // Unknown when no source of the stay survived cleansing (only the hospital's grouping is left):
+    // such a stay is neither excluded nor judged for outliers, and has no margin.
+    const total = s?.medfee_sumamt ?? fp?.total_fee ?? his?.total_amount;
+    const totalCents = total === undefined ? undefined : cents(total);
     const hisStay =
       his &&
       Math.max(
@@ -217,8 +227,9 @@ export function drgTruth(
         (Date.parse(his.discharge_time!.slice(0, 10)) - Date.parse(his.admit_time!.slice(0, 10))) /
           86_400_000,
       );
-    const los = Number(s?.act_ipt_days ?? fp?.act_ipt_days ?? hisStay ?? 0);
-    const excluded = los > maxStay || totalCents < minTotal;
+    const los = s?.act_ipt_days ?? fp?.act_ipt_days ?? hisStay;
+    const excluded =
+      (los !== undefined && Number(los) > maxStay) || (totalCents !== undefined && totalCents < minTotal);
     const grouped = !excluded && drg !== undefined;
     let standardCents: number | undefined =
       s && cents(s.payment_standard) > 0 ? cents(s.payment_standard) : undefined;
@@ -231,7 +242,12 @@ export function drgTruth(
     }
     let outlier: Classified['outlier'];
     let thresholdSource: Classified['thresholdSource'];
-    if (!excluded && standardCents !== undefined && (s?.payment_method === 'DIP' || grouped)) {
+    if (
+      !excluded &&
+      standardCents !== undefined &&
+      totalCents !== undefined &&
+      (s?.payment_method === 'DIP' || grouped)
+    ) {
       const pub = s?.payment_method === 'DIP' ? undefined : published.get(`${payer}|${year}|${drg}`);
       const w =
         s?.payment_method === 'DIP' ? Number(s.dip_score) / Number(rules.dip_score_per_weight) : rw4 / 10_000;
@@ -326,7 +342,9 @@ export function drgTruth(
       lowOutliers: stays.filter((c) => c.outlier === 'low').length,
       lowRiskDeaths: grouped.filter((c) => c.died && c.riskClass === 1).length,
       marginCents: stays.reduce(
-        (a, c) => a + (c.standardCents === undefined ? 0 : c.standardCents - c.totalCents),
+        (a, c) =>
+          a +
+          (c.standardCents === undefined || c.totalCents === undefined ? 0 : c.standardCents - c.totalCents),
         0,
       ),
       fundCents: stays.reduce((a, c) => a + c.fundCents, 0),

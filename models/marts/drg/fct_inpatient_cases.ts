@@ -120,12 +120,13 @@ export default defineModel({
     },
     exclusion_reason: {
       title: '排除原因',
-      description: '排除原因，如 住院天数超过 60 天、医疗费总额低于 5 元。',
+      description:
+        '排除原因，如 住院天数超过 60 天、医疗费总额低于 5 元。住院天数或医疗费总额无从得知（结算清单、首页与 HIS 住院记录均被隔离）的病例不因此排除。',
     },
     is_grouped: { title: '是否入组', description: '未排除且有 DRG 病组。', type: 'boolean' },
     outlier_class: {
       title: '倍率类型',
-      description: 'high 高倍率 / low 低倍率 / normal 正常倍率；无支付标准或排除病例为空。',
+      description: 'high 高倍率 / low 低倍率 / normal 正常倍率；无支付标准、排除病例或医疗费总额未知时为空。',
       tests: [{ accepted_values: ['high', 'low', 'normal'] }],
     },
     outlier_class_name: { title: '倍率类型名称', description: '高倍率 / 低倍率 / 正常倍率。' },
@@ -758,6 +759,8 @@ export default defineModel({
       cross join lateral (
         select case
           when t.is_excluded or not coalesce(t.payment_standard > 0, false) or (t.payment_method is distinct from 'DIP' and not t.is_grouped) then null
+          -- a stay whose total is known from no source (its settlement, front page and HIS stay all quarantined) is not judged
+          when t.total_charges is null then null
           when t.total_charges > t.high_outlier_ratio * t.payment_standard then 'high'
           when t.total_charges < t.low_outlier_ratio * t.payment_standard then 'low'
           else 'normal'
