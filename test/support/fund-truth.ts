@@ -1,0 +1,203 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { FILE_SCHEMAS, type Entity } from '../../pipelines/demo/file-schemas.ts';
+import { truth } from './demo-truth.ts';
+import { drgTruth } from './drg-truth.ts';
+import { notQuarantined } from './ground-truth.ts';
+
+type Row = Record<string, string>;
+
+/** The additive parts of the fund indicators of one hospital and month, from the generated files. */
+export interface FundMonthTruth {
+  readonly hospital: string;
+  /** `YYYY-MM`. */
+  readonly month: string;
+  outpatientVisits: number;
+  /** Charge lines by charge month (cents): outpatient, inpatient, all, and by the seed's flags. */
+  outpatientCents: number;
+  inpatientCents: number;
+  medicalCents: number;
+  drugCents: number;
+  herbalCents: number;
+  materialCents: number;
+  /** Stays by discharge month: count, Σ 医疗费总额 (cents), Σ length of stay. */
+  discharges: number;
+  dischargedTotalCents: number;
+  bedDays: number;
+  /** Settlement lists of the month's stays (cents). */
+  declaredCases: number;
+  settledCases: number;
+  declaredCents: number;
+  settledDeclaredCents: number;
+  settledCents: number;
+  refusedCents: number;
+  deductedCents: number;
+  fundPaidCents: number;
+  /** Stays with a settlement list and a payment standard: Σ standard and Σ 医疗费总额 (cents). */
+  standardCents: number;
+  actualCents: number;
+  /** Fund paid by fund type (cents), from the fund payment lines of the month's stays. */
+  readonly fundByType: Map<string, number>;
+  /** Refused and deducted amounts (cents) by refusal reason code ('' where the list gives none). */
+  readonly refusalsByReason: Map<string, { refusedCents: number; deductedCents: number; cases: number }>;
+}
+
+const cents = (v: string | undefined): number => Math.round(Number(v || 0) * 100);
+
+function decode(file: string): string {
+  const bytes = readFileSync(file);
+  const utf8 = bytes.toString('utf8');
+  return utf8.includes('\uFFFD') ? iconv.decode(bytes, 'gbk') : utf8.replace(/^\uFEFF/, '');
+}
+
+const readCsvText = (text: string): Row[] =>
+  parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true }) as Row[];
+
+/**
+ * The fund indicators' parts per hospital and month of a generated demo, from its delivered files,
+ * the ground truth and the project's seeds, never from the warehouse: outpatient visits (by visit
+ * month), charge lines (by charge month; drug, 中药饮片 and material by the seed charge_categories),
+ * stays by discharge month with their 医疗费总额, length of stay and standard as
+ * {@link drgTruth} classifies them, and their settlement lists (declared, clearing status per the
+ * seed settlement_statuses, refused, deducted, fund paid, fund payments by type). A line the
+ * ground truth names as a defect is left out as the warehouse leaves it out (quarantined, or dropped
+ * as a duplicate), except the defects that only warn.
+ */
+export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
+  const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
+    hospitals: { code: string }[];
+  };
+  const seed = (folder: string, name: string) =>
+    readCsvText(readFileSync(path.join(seedsDir, folder, `${name}.csv`), 'utf8'));
+  const categories = new Map(seed('reference', 'charge_categories').map((r) => [r.category_code, r]));
+  const settledStatus = new Set(
+    seed('fund', 'settlement_statuses')
+      .filter((r) => r.is_settled === 'true')
+      .map((r) => r.settlement_status),
+  );
+  const skipped = new Set(
+    truth(dir, 'defects.csv')
+      .filter((d) => d.defect === 'duplicate_row' || !notQuarantined.has(d.defect ?? ''))
+      .map((d) => `${d.file}:${d.line}`),
+  );
+  const readEntity = (hospital: string, entity: Entity): Row[] => {
+    const [system, name] = entity.split('/') as [string, string];
+    const folder = path.join(dir, hospital, system);
+    const names = new Map(FILE_SCHEMAS[entity].map(([en, zh]) => [zh as string, en as string]));
+    const out: Row[] = [];
+    for (const file of readdirSync(folder)
+      .filter((f) => f.startsWith(`${name}_`) && f.endsWith('.csv'))
+      .sort()) {
+      const rel = `${hospital}/${system}/${file}`;
+      readCsvText(decode(path.join(folder, file))).forEach((raw, i) => {
+        if (skipped.has(`${rel}:${i + 2}`)) return;
+        out.push(Object.fromEntries(Object.entries(raw).map(([k, v]) => [names.get(k) ?? k, v])));
+      });
+    }
+    return out;
+  };
+
+  const months = new Map<string, FundMonthTruth>();
+  const at = (hospital: string, month: string): FundMonthTruth => {
+    const key = `${hospital}|${month}`;
+    let m = months.get(key);
+    if (!m) {
+      m = {
+        hospital,
+        month,
+        outpatientVisits: 0,
+        outpatientCents: 0,
+        inpatientCents: 0,
+        medicalCents: 0,
+        drugCents: 0,
+        herbalCents: 0,
+        materialCents: 0,
+        discharges: 0,
+        dischargedTotalCents: 0,
+        bedDays: 0,
+        declaredCases: 0,
+        settledCases: 0,
+        declaredCents: 0,
+        settledDeclaredCents: 0,
+        settledCents: 0,
+        refusedCents: 0,
+        deductedCents: 0,
+        fundPaidCents: 0,
+        standardCents: 0,
+        actualCents: 0,
+        fundByType: new Map(),
+        refusalsByReason: new Map(),
+      };
+      months.set(key, m);
+    }
+    return m;
+  };
+
+  const { cases } = drgTruth(dir, seedsDir);
+  const stays = new Map(cases.map((c) => [`${c.hospital}|${c.visitId}`, c]));
+  for (const c of cases) {
+    const m = at(c.hospital, c.month);
+    m.discharges += 1;
+    m.dischargedTotalCents += c.totalCents;
+    m.bedDays += c.losDays;
+    if (c.hasSettlement && c.standardCents !== undefined && c.standardCents > 0) {
+      m.standardCents += c.standardCents;
+      m.actualCents += c.totalCents;
+    }
+  }
+
+  for (const { code: hospital } of manifest.hospitals) {
+    for (const v of readEntity(hospital, 'his/outpatient_visits'))
+      at(hospital, (v.visit_time ?? '').slice(0, 7)).outpatientVisits += 1;
+    for (const l of readEntity(hospital, 'his/charge_lines')) {
+      const m = at(hospital, (l.charge_time ?? '').slice(0, 7));
+      const amount = cents(l.amount);
+      const k = categories.get(l.category_code ?? '');
+      m.medicalCents += amount;
+      if (l.visit_type === 'O') m.outpatientCents += amount;
+      else m.inpatientCents += amount;
+      if (k?.is_drug === 'true') m.drugCents += amount;
+      if (k?.is_herbal_pieces === 'true') m.herbalCents += amount;
+      if (k?.is_material === 'true') m.materialCents += amount;
+    }
+    for (const s of readEntity(hospital, 'insurance/settlements')) {
+      const stay = stays.get(`${hospital}|${s.mdtrt_id}`);
+      if (!stay) throw new Error(`settlement ${s.setl_id} of ${hospital} has no stay`);
+      const m = at(hospital, stay.month);
+      m.fundPaidCents += cents(s.fund_pay_sumamt);
+      if (!s.declared_amount) continue;
+      const declared = cents(s.declared_amount);
+      const refused = cents(s.refused_amount);
+      const deducted = cents(s.deducted_amount);
+      m.declaredCases += 1;
+      m.declaredCents += declared;
+      m.refusedCents += refused;
+      m.deductedCents += deducted;
+      if (settledStatus.has(s.setl_status ?? '')) {
+        m.settledCases += 1;
+        m.settledDeclaredCents += declared;
+        m.settledCents += declared - refused - deducted;
+      }
+      if (refused > 0 || deducted > 0) {
+        const reason = s.refuse_reason_code ?? '';
+        const r = m.refusalsByReason.get(reason) ?? { refusedCents: 0, deductedCents: 0, cases: 0 };
+        r.refusedCents += refused;
+        r.deductedCents += deducted;
+        r.cases += 1;
+        m.refusalsByReason.set(reason, r);
+      }
+    }
+    for (const f of readEntity(hospital, 'insurance/fund_payments')) {
+      const stay = stays.get(`${hospital}|${f.mdtrt_id}`);
+      if (!stay) throw new Error(`fund payment of ${f.setl_id} (${hospital}) has no stay`);
+      const m = at(hospital, stay.month);
+      const type = f.fund_pay_type ?? '';
+      m.fundByType.set(type, (m.fundByType.get(type) ?? 0) + cents(f.fund_payamt));
+    }
+  }
+  return [...months.values()].sort((a, b) =>
+    a.hospital === b.hospital ? a.month.localeCompare(b.month) : a.hospital.localeCompare(b.hospital),
+  );
+}
