@@ -68,7 +68,9 @@ function expected(t: FundMonthTruth, byKey: Map<string, FundMonthTruth>) {
     drug_share: ratio(t.drugCents, t.medicalCents),
     drug_share_excl_herbal_pieces: ratio(t.drugCents - t.herbalCents, t.medicalCents),
     material_share: ratio(t.materialCents, t.medicalCents),
-    material_per_100_non_drug_revenue: ratio(t.materialCents * 100, t.medicalCents - t.drugCents),
+    material_cost: t.materialCostCents,
+    material_cost_per_100_non_drug_revenue: ratio(t.materialCostCents * 100, t.medicalCents - t.drugCents),
+    material_charges_per_100_non_drug_revenue: ratio(t.materialCents * 100, t.medicalCents - t.drugCents),
     declared_case_count: t.declaredCases,
     settled_case_count: t.settledCases,
     declared_amount: t.declaredCents,
@@ -98,6 +100,7 @@ const centColumns = new Set([
   'drug_charges',
   'herbal_pieces_charges',
   'material_charges',
+  'material_cost',
   'declared_amount',
   'settled_declared_amount',
   'settled_amount',
@@ -145,6 +148,7 @@ describe('fund indicators on the small demo', () => {
     expect(insured.some((t) => t.settledCases < t.declaredCases)).toBe(true);
     expect(insured.some((t) => t.refusedCents > 0 && t.deductedCents > 0)).toBe(true);
     expect(truths.some((t) => t.herbalCents > 0)).toBe(true);
+    expect(truths.some((t) => t.materialCostCents > 0)).toBe(true);
     expect(rows.some((r) => r.avg_outpatient_charge_yoy_growth !== null)).toBe(true);
     expect(rows.some((r) => r.avg_inpatient_charge_mom_growth !== null)).toBe(true);
   });
@@ -209,6 +213,7 @@ describe('fund indicators on the small demo', () => {
       'drug_charges',
       'herbal_pieces_charges',
       'material_charges',
+      'material_cost',
       'declared_case_count',
       'settled_case_count',
       'declared_amount',

@@ -22,6 +22,8 @@ export interface FundMonthTruth {
   drugCents: number;
   herbalCents: number;
   materialCents: number;
+  /** ERP/HRP ledger by accounting month: the seed material_cost_items' cost items (cents). */
+  materialCostCents: number;
   /** Stays by discharge month: count, Σ 医疗费总额 (cents), Σ length of stay. */
   discharges: number;
   dischargedTotalCents: number;
@@ -59,7 +61,9 @@ const readCsvText = (text: string): Row[] =>
  * The fund indicators' parts per hospital and month of a generated demo, from its delivered files,
  * the ground truth and the project's seeds, never from the warehouse: outpatient visits (by visit
  * month), charge lines (by charge month; drug, 中药饮片 and material by the seed charge_categories),
- * stays by discharge month with their 医疗费总额, length of stay and standard as
+ * the ERP/HRP
+ * ledger's material cost items (by accounting month, seed material_cost_items), stays by discharge
+ * month with their 医疗费总额, length of stay and standard as
  * {@link drgTruth} classifies them, and their settlement lists (declared, clearing status per the
  * seed settlement_statuses, refused, deducted, fund paid, fund payments by type). A line the
  * ground truth names as a defect is left out as the warehouse leaves it out (quarantined, or dropped
@@ -72,6 +76,7 @@ export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
   const seed = (folder: string, name: string) =>
     readCsvText(readFileSync(path.join(seedsDir, folder, `${name}.csv`), 'utf8'));
   const categories = new Map(seed('reference', 'charge_categories').map((r) => [r.category_code, r]));
+  const materialItems = new Set(seed('fund', 'material_cost_items').map((r) => r.cost_item_code));
   const settledStatus = new Set(
     seed('fund', 'settlement_statuses')
       .filter((r) => r.is_settled === 'true')
@@ -114,6 +119,7 @@ export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
         drugCents: 0,
         herbalCents: 0,
         materialCents: 0,
+        materialCostCents: 0,
         discharges: 0,
         dischargedTotalCents: 0,
         bedDays: 0,
@@ -162,6 +168,9 @@ export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
       if (k?.is_herbal_pieces === 'true') m.herbalCents += amount;
       if (k?.is_material === 'true') m.materialCents += amount;
     }
+    for (const l of readEntity(hospital, 'erp/cost_ledger'))
+      if (materialItems.has(l.cost_item_code))
+        at(hospital, l.period ?? '').materialCostCents += cents(l.amount);
     for (const s of readEntity(hospital, 'insurance/settlements')) {
       const stay = stays.get(`${hospital}|${s.mdtrt_id}`);
       if (!stay) throw new Error(`settlement ${s.setl_id} of ${hospital} has no stay`);

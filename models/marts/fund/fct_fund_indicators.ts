@@ -35,7 +35,7 @@ export default defineModel({
     '药占比 = 药品收入 / 医疗收入（全部收费明细，门诊与住院合计，按收费月、开单科室）；药品与中药饮片、卫生材料的类别由种子 charge_categories 的 is_drug、is_herbal_pieces、is_material 决定。',
     'drug_share 含中药饮片；drug_share_excl_herbal_pieces 为不含中药饮片口径（分子剔除饮片，分母仍为全部医疗收入）。',
     '白蛋白、球蛋白、凝血因子等血液制品按药品收费（医保收费类别 09 西药费），计入药品；输血用血（血浆等，类别 14 其他费）不计药品，也不计卫生材料。',
-    '耗占比 = 卫生材料收入 / 医疗收入；百元医疗收入卫生材料消耗按收费口径 = 卫生材料收入 / (医疗收入 − 药品收入) × 100（不含药品收入，药品含饮片）。',
+    '耗占比 = 卫生材料收入 / 医疗收入。百元医疗收入（不含药品收入）卫生材料消耗 = 卫生材料消耗 / (医疗收入 − 药品收入) × 100，卫生材料消耗为 ERP/HRP 科室直接成本中种子 material_cost_items 所列成本项目（默认 02 卫生材料费）的金额（fct_department_direct_costs，会计期间、核算科室的标准科室）；另一口径以卫生材料收入为分子（收费口径）见 material_charges_per_100_non_drug_revenue。药品收入含中药饮片。',
     '平均住院日 = 出院者占用总床日（出院病例实际住院天数之和）/ 出院人次，按出院月。',
     '结算与拒付只计有医保结算清单的出院病例（按其出院月、出院科室）：申报 = 结算清单有申报金额；已结算 = 清算状态在种子 settlement_statuses 中 is_settled；',
     '结算率（例数）= 已结算结算单数 / 申报结算单数；结算率（金额）= 已结算净额（已结算单的申报金额 − 拒付 − 扣款）/ 申报金额；另一口径 已结算单的申报金额 / 申报金额 见 settlement_rate_by_declared_amount。',
@@ -102,9 +102,18 @@ export default defineModel({
     drug_share: ratio('药占比', '药品收入（含中药饮片）/ 医疗收入。'),
     drug_share_excl_herbal_pieces: ratio('药占比（不含中药饮片）', '(药品收入 − 中药饮片收入) / 医疗收入。'),
     material_share: ratio('耗占比', '卫生材料收入 / 医疗收入。'),
-    material_per_100_non_drug_revenue: {
+    material_cost: money(
+      '卫生材料消耗',
+      'ERP/HRP 科室直接成本中计入卫生材料消耗的成本项目金额（元，种子 material_cost_items）。',
+    ),
+    material_cost_per_100_non_drug_revenue: {
       title: '百元医疗收入（不含药品收入）卫生材料消耗',
-      description: '卫生材料收入 / (医疗收入 − 药品收入) × 100（元，收费口径）。',
+      description: '卫生材料消耗 / (医疗收入 − 药品收入) × 100（元）。',
+      type: 'numeric(12, 4)',
+    },
+    material_charges_per_100_non_drug_revenue: {
+      title: '百元医疗收入（不含药品收入）卫生材料收入',
+      description: '另一口径（收费口径）：卫生材料收入 / (医疗收入 − 药品收入) × 100（元）。',
       type: 'numeric(12, 4)',
     },
     // settlement and refusals
@@ -143,7 +152,8 @@ export default defineModel({
       // over both, 结算率 1 / 2 = 0.5 and 1 600 / 2 500 = 0.64, 拒付率 400 / 2 500 = 0.16.
       // Standards 1 200 + 2 500 against 1 000 + 3 000: 结余率 −300 / 3 700 = −0.0811.
       // Charges 2024-01: drugs 200 (of which herbal 50), materials 100, other 700 = 1 000 yuan:
-      // 药占比 0.2, without herbal 0.15, 耗占比 0.1, per 100 of non-drug revenue 100 / 800 × 100 = 12.5.
+      // 药占比 0.2, without herbal 0.15, 耗占比 0.1; per 100 yuan of non-drug revenue the ledger's 80 yuan
+      // of 卫生材料费 (item 02; item 07 is not a material) is 80 / 800 × 100 = 10, the charged 100 is 12.5.
       name: 'computes per-visit charges with growth, shares, stay, settlement, refusal and fund balance rates',
       given: {
         int_department_activity: {
@@ -267,6 +277,26 @@ export default defineModel({
           { settlement_status: '部分拒付', is_settled: true },
           { settlement_status: '待审核', is_settled: false },
         ],
+        fct_department_direct_costs: {
+          rows: [
+            {
+              hospital_code: 'H1',
+              cost_month: '2024-01-01',
+              std_dept_code: 'A03',
+              cost_item_code: '02',
+              direct_cost: 80,
+            },
+            {
+              hospital_code: 'H1',
+              cost_month: '2024-01-01',
+              std_dept_code: 'A03',
+              cost_item_code: '07',
+              direct_cost: 500,
+            },
+          ],
+          types: { cost_month: 'date', direct_cost: 'numeric' },
+        },
+        material_cost_items: [{ cost_item_code: '02' }],
         dim_hospitals: [{ hospital_code: 'H1', hospital_name: '一院', hospital_level: '3' }],
         standard_departments: [{ std_dept_code: 'A03', std_dept_name: '内科' }],
       },
@@ -285,7 +315,9 @@ export default defineModel({
           drug_share: 0.2,
           drug_share_excl_herbal_pieces: 0.15,
           material_share: 0.1,
-          material_per_100_non_drug_revenue: 12.5,
+          material_cost: 80,
+          material_cost_per_100_non_drug_revenue: 10,
+          material_charges_per_100_non_drug_revenue: 12.5,
           declared_case_count: 2,
           settled_case_count: 1,
           settled_amount: 1600,
@@ -312,7 +344,9 @@ export default defineModel({
           drug_share: null,
           drug_share_excl_herbal_pieces: null,
           material_share: null,
-          material_per_100_non_drug_revenue: null,
+          material_cost: 0,
+          material_cost_per_100_non_drug_revenue: null,
+          material_charges_per_100_non_drug_revenue: null,
           declared_case_count: 0,
           settled_case_count: 0,
           settled_amount: 0,
@@ -339,7 +373,9 @@ export default defineModel({
           drug_share: 0.2,
           drug_share_excl_herbal_pieces: 0.15,
           material_share: 0.1,
-          material_per_100_non_drug_revenue: 12.5,
+          material_cost: 80,
+          material_cost_per_100_non_drug_revenue: 10,
+          material_charges_per_100_non_drug_revenue: 12.5,
           declared_case_count: 2,
           settled_case_count: 1,
           settled_amount: 1600,
@@ -366,7 +402,9 @@ export default defineModel({
           drug_share: 0,
           drug_share_excl_herbal_pieces: 0,
           material_share: 0,
-          material_per_100_non_drug_revenue: 0,
+          material_cost: 0,
+          material_cost_per_100_non_drug_revenue: 0,
+          material_charges_per_100_non_drug_revenue: 0,
           declared_case_count: 0,
           settled_case_count: 0,
           settled_amount: 0,
@@ -393,7 +431,9 @@ export default defineModel({
           drug_share: 0,
           drug_share_excl_herbal_pieces: 0,
           material_share: 0,
-          material_per_100_non_drug_revenue: 0,
+          material_cost: 0,
+          material_cost_per_100_non_drug_revenue: 0,
+          material_charges_per_100_non_drug_revenue: 0,
           declared_case_count: 0,
           settled_case_count: 0,
           settled_amount: 0,
@@ -439,6 +479,15 @@ export default defineModel({
       select * from ${ref('settlement_statuses')}
     ),
 
+    direct_costs as (
+      select * from ${ref('fct_department_direct_costs')}
+    ),
+
+    -- which cost items count as 卫生材料消耗: edited by finance in the seed
+    material_cost_items as (
+      select * from ${ref('material_cost_items')}
+    ),
+
     hospitals as (
       select * from ${ref('dim_hospitals')}
     ),
@@ -473,6 +522,13 @@ export default defineModel({
         case when k.is_material then c.amount else 0 end as material_charges
       from charge_lines c
       left join categories k on k.category_code = c.charge_category_code
+    ),
+
+    -- materials consumed by accounting month and the cost unit's standard department (ERP/HRP ledger)
+    cost_parts as (
+      select d.hospital_code, d.cost_month as month, d.std_dept_code as department_code, d.direct_cost as material_cost
+      from direct_costs d
+      join material_cost_items m on m.cost_item_code = d.cost_item_code
     ),
 
     -- settlement lists of a stay (normally one), summed per stay
@@ -525,19 +581,23 @@ export default defineModel({
         null::numeric as declared_case_count, null::numeric as settled_case_count, null::numeric as declared_amount,
         null::numeric as settled_declared_amount, null::numeric as settled_amount, null::numeric as refused_amount,
         null::numeric as deducted_amount, null::numeric as fund_paid_amount, null::numeric as fund_standard_amount,
-        null::numeric as fund_actual_amount
+        null::numeric as fund_actual_amount, null::numeric as material_cost
       from outpatient_parts
       union all
       select hospital_code, month, department_code, null,
         outpatient_charges, inpatient_charges, medical_charges, drug_charges, herbal_pieces_charges, material_charges,
-        null, null, null, null, null, null, null, null, null, null, null, null, null
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null
       from charge_parts
       union all
       select hospital_code, month, department_code, null, null, null, null, null, null, null,
         discharges, discharged_total_charges, discharged_bed_days, declared_case_count, settled_case_count,
         declared_amount, settled_declared_amount, settled_amount, refused_amount, deducted_amount, fund_paid_amount,
-        fund_standard_amount, fund_actual_amount
+        fund_standard_amount, fund_actual_amount, null
       from case_parts
+      union all
+      select hospital_code, month, department_code, null, null, null, null, null, null, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, null, material_cost
+      from cost_parts
     ),
 
     summed as (
@@ -565,7 +625,8 @@ export default defineModel({
         coalesce(sum(deducted_amount), 0) as deducted_amount,
         coalesce(sum(fund_paid_amount), 0) as fund_paid_amount,
         coalesce(sum(fund_standard_amount), 0) as fund_standard_amount,
-        coalesce(sum(fund_actual_amount), 0) as fund_actual_amount
+        coalesce(sum(fund_actual_amount), 0) as fund_actual_amount,
+        coalesce(sum(material_cost), 0) as material_cost
       from parts
       group by hospital_code, month, grouping sets ((department_code), ())
     ),
@@ -622,8 +683,11 @@ export default defineModel({
         round((a.drug_charges - a.herbal_pieces_charges) / nullif(a.medical_charges, 0), 4)::numeric(12, 4)
           as drug_share_excl_herbal_pieces,
         round(a.material_charges / nullif(a.medical_charges, 0), 4)::numeric(12, 4) as material_share,
+        a.material_cost::numeric(18, 2) as material_cost,
+        round(a.material_cost * 100 / nullif(a.medical_charges - a.drug_charges, 0), 4)::numeric(12, 4)
+          as material_cost_per_100_non_drug_revenue,
         round(a.material_charges * 100 / nullif(a.medical_charges - a.drug_charges, 0), 4)::numeric(12, 4)
-          as material_per_100_non_drug_revenue,
+          as material_charges_per_100_non_drug_revenue,
         -- settlement and refusals
         a.declared_case_count::bigint as declared_case_count,
         a.settled_case_count::bigint as settled_case_count,
