@@ -37,7 +37,7 @@ export default defineModel({
     '白蛋白、球蛋白、凝血因子等血液制品按药品收费（医保收费类别 09 西药费），计入药品；输血用血（血浆等，类别 14 其他费）不计药品，也不计卫生材料。',
     '耗占比 = 卫生材料收入 / 医疗收入。百元医疗收入（不含药品收入）卫生材料消耗 = 卫生材料消耗 / (医疗收入 − 药品收入) × 100，卫生材料消耗为 ERP/HRP 科室直接成本中种子 material_cost_items 所列成本项目（默认 02 卫生材料费）的金额（fct_department_direct_costs，会计期间、核算科室的标准科室）；另一口径以卫生材料收入为分子（收费口径）见 material_charges_per_100_non_drug_revenue。药品收入含中药饮片。',
     '平均住院日 = 出院者占用总床日（出院病例实际住院天数之和）/ 出院人次，按出院月。',
-    '结算与拒付只计有医保结算清单的出院病例（按其出院月、出院科室）：申报 = 结算清单有申报金额；已结算 = 清算状态在种子 settlement_statuses 中 is_settled；',
+    '结算与拒付只计有医保结算清单的出院病例（按其出院月、出院科室，结算单按病例汇总见 int_settlements__cleared）：申报 = 结算清单有申报金额；已结算 = 清算状态在种子 settlement_statuses 中 is_settled；',
     '结算率（例数）= 已结算结算单数 / 申报结算单数；结算率（金额）= 已结算净额（已结算单的申报金额 − 拒付 − 扣款）/ 申报金额；另一口径 已结算单的申报金额 / 申报金额 见 settlement_rate_by_declared_amount。',
     '拒付率 = (拒付 + 扣款) / 申报金额（全部申报，含待审核单已返回的拒付）；只计拒付的口径见 refused_only_rate；拒付原因见 fct_fund_refusals_by_reason。',
     '基金结余率（医保视角）= (Σ 支付标准 − Σ 医疗费总额) / Σ 支付标准，只计有医保结算清单且支付标准大于 0 的出院病例；基金支付总额取结算清单基金支付，分基金类型见 fct_fund_payments_by_type。',
@@ -147,9 +147,10 @@ export default defineModel({
       // Worked by hand for hospital H1, department A03 (and one stay whose department is unknown).
       // Outpatient: 2024-01 300 yuan over 3 visits = 100; 2024-02 220 / 2 = 110 (+10 % on the month);
       // 2025-01 330 / 3 = 110 (+10 % on the year). Inpatient 2024-01: V1 1 000 yuan 4 days, V2 3 000
-      // yuan 6 days: 2 000 a stay, 5 days. V2's settlement (部分拒付) declares 2 000, 300 refused and
-      // 100 deducted: settled 1 600, 结算率 1 / 1 and 0.8, 拒付率 0.2. V1's (待审核) declares 500:
-      // over both, 结算率 1 / 2 = 0.5 and 1 600 / 2 500 = 0.64, 拒付率 400 / 2 500 = 0.16.
+      // yuan 6 days: 2 000 a stay, 5 days. V2's settlement (settled) declares 2 000, 300 refused and
+      // 100 deducted: 1 600 settled. V1's (pending) declares 500. Over both: 结算率 1 / 2 = 0.5 by
+      // cases, 1 600 / 2 500 = 0.64 by amount (2 000 / 2 500 = 0.8 by declared amount), 拒付率
+      // 400 / 2 500 = 0.16 (300 / 2 500 = 0.12 refused only).
       // Standards 1 200 + 2 500 against 1 000 + 3 000: 结余率 −300 / 3 700 = −0.0811.
       // Charges 2024-01: drugs 200 (of which herbal 50), materials 100, other 700 = 1 000 yuan:
       // 药占比 0.2, without herbal 0.15, 耗占比 0.1; per 100 yuan of non-drug revenue the ledger's 80 yuan
@@ -252,12 +253,15 @@ export default defineModel({
           ],
           types: { discharge_month: 'date', payment_standard: 'numeric', total_charges: 'numeric' },
         },
-        stg_insurance__settlements: [
+        int_settlements__cleared: [
           {
             hospital_code: 'H1',
             visit_id: 'V1',
+            declared_case_count: 1,
+            settled_case_count: 0,
             declared_amount: 500,
-            settlement_status: '待审核',
+            settled_declared_amount: 0,
+            settled_amount: 0,
             refused_amount: 0,
             deducted_amount: 0,
             fund_paid_amount: 500,
@@ -265,17 +269,15 @@ export default defineModel({
           {
             hospital_code: 'H1',
             visit_id: 'V2',
+            declared_case_count: 1,
+            settled_case_count: 1,
             declared_amount: 2000,
-            settlement_status: '部分拒付',
+            settled_declared_amount: 2000,
+            settled_amount: 1600,
             refused_amount: 300,
             deducted_amount: 100,
             fund_paid_amount: 2000,
           },
-        ],
-        settlement_statuses: [
-          { settlement_status: '已清算', is_settled: true },
-          { settlement_status: '部分拒付', is_settled: true },
-          { settlement_status: '待审核', is_settled: false },
         ],
         fct_department_direct_costs: {
           rows: [
@@ -471,12 +473,9 @@ export default defineModel({
       select * from ${ref('fct_inpatient_cases')}
     ),
 
-    settlements as (
-      select * from ${ref('stg_insurance__settlements')}
-    ),
-
-    statuses as (
-      select * from ${ref('settlement_statuses')}
+    -- declared, settled, refused and deducted per stay (clearing statuses from the seed settlement_statuses)
+    case_settlements as (
+      select * from ${ref('int_settlements__cleared')}
     ),
 
     direct_costs as (
@@ -529,25 +528,6 @@ export default defineModel({
       select d.hospital_code, d.cost_month as month, d.std_dept_code as department_code, d.direct_cost as material_cost
       from direct_costs d
       join material_cost_items m on m.cost_item_code = d.cost_item_code
-    ),
-
-    -- settlement lists of a stay (normally one), summed per stay
-    case_settlements as (
-      select
-        s.hospital_code,
-        s.visit_id,
-        count(*) filter (where s.declared_amount is not null) as declared_case_count,
-        count(*) filter (where s.declared_amount is not null and coalesce(t.is_settled, false)) as settled_case_count,
-        coalesce(sum(s.declared_amount), 0) as declared_amount,
-        coalesce(sum(s.declared_amount) filter (where coalesce(t.is_settled, false)), 0) as settled_declared_amount,
-        coalesce(sum(s.declared_amount - s.refused_amount - s.deducted_amount)
-          filter (where s.declared_amount is not null and coalesce(t.is_settled, false)), 0) as settled_amount,
-        coalesce(sum(s.refused_amount) filter (where s.declared_amount is not null), 0) as refused_amount,
-        coalesce(sum(s.deducted_amount) filter (where s.declared_amount is not null), 0) as deducted_amount,
-        coalesce(sum(s.fund_paid_amount), 0) as fund_paid_amount
-      from settlements s
-      left join statuses t on t.settlement_status = s.settlement_status
-      group by 1, 2
     ),
 
     -- discharges by discharge month and discharge department, with their settlement lists
