@@ -43,34 +43,20 @@ const shift = (month: string, months: number): string => {
 const num = (v: unknown): number | null => (v === null ? null : Number(v));
 const toCents = (v: unknown): number => Math.round(Number(v) * 100);
 
-function expected(t: FundMonthTruth, byKey: Map<string, FundMonthTruth>) {
-  const lastMonth = byKey.get(`${t.hospital}|${shift(t.month, 1)}`);
-  const lastYear = byKey.get(`${t.hospital}|${shift(t.month, 12)}`);
+const keyOf = (t: FundMonthTruth, month = t.month) => `${t.hospital}|${month}|${t.group}`;
+
+/** What the stays and their settlement lists give, at either grain. */
+function expectedStays(t: FundMonthTruth, byKey: Map<string, FundMonthTruth>) {
+  const lastMonth = byKey.get(keyOf(t, shift(t.month, 1)));
+  const lastYear = byKey.get(keyOf(t, shift(t.month, 12)));
   return {
-    outpatient_visits: t.outpatientVisits,
-    outpatient_charges: t.outpatientCents,
-    avg_outpatient_charge: money(t.outpatientCents, t.outpatientVisits),
-    avg_outpatient_charge_mom_growth: growth(t.outpatientCents, t.outpatientVisits, lastMonth, 'out'),
-    avg_outpatient_charge_yoy_growth: growth(t.outpatientCents, t.outpatientVisits, lastYear, 'out'),
     discharges: t.discharges,
     discharged_total_charges: t.dischargedTotalCents,
     avg_inpatient_charge: money(t.dischargedTotalCents, t.discharges),
     avg_inpatient_charge_mom_growth: growth(t.dischargedTotalCents, t.discharges, lastMonth, 'in'),
     avg_inpatient_charge_yoy_growth: growth(t.dischargedTotalCents, t.discharges, lastYear, 'in'),
-    inpatient_charges: t.inpatientCents,
-    avg_inpatient_revenue_per_discharge: money(t.inpatientCents, t.discharges),
     discharged_bed_days: t.bedDays,
     avg_length_of_stay_days: ratio(t.bedDays, t.discharges),
-    medical_charges: t.medicalCents,
-    drug_charges: t.drugCents,
-    herbal_pieces_charges: t.herbalCents,
-    material_charges: t.materialCents,
-    drug_share: ratio(t.drugCents, t.medicalCents),
-    drug_share_excl_herbal_pieces: ratio(t.drugCents - t.herbalCents, t.medicalCents),
-    material_share: ratio(t.materialCents, t.medicalCents),
-    material_cost: t.materialCostCents,
-    material_cost_per_100_non_drug_revenue: ratio(t.materialCostCents * 100, t.medicalCents - t.drugCents),
-    material_charges_per_100_non_drug_revenue: ratio(t.materialCents * 100, t.medicalCents - t.drugCents),
     declared_case_count: t.declaredCases,
     settled_case_count: t.settledCases,
     declared_amount: t.declaredCents,
@@ -88,6 +74,31 @@ function expected(t: FundMonthTruth, byKey: Map<string, FundMonthTruth>) {
     fund_actual_amount: t.actualCents,
     fund_balance_amount: t.standardCents - t.actualCents,
     fund_balance_rate: ratio(t.standardCents - t.actualCents, t.standardCents),
+  };
+}
+
+function expected(t: FundMonthTruth, byKey: Map<string, FundMonthTruth>) {
+  const lastMonth = byKey.get(keyOf(t, shift(t.month, 1)));
+  const lastYear = byKey.get(keyOf(t, shift(t.month, 12)));
+  return {
+    ...expectedStays(t, byKey),
+    outpatient_visits: t.outpatientVisits,
+    outpatient_charges: t.outpatientCents,
+    avg_outpatient_charge: money(t.outpatientCents, t.outpatientVisits),
+    avg_outpatient_charge_mom_growth: growth(t.outpatientCents, t.outpatientVisits, lastMonth, 'out'),
+    avg_outpatient_charge_yoy_growth: growth(t.outpatientCents, t.outpatientVisits, lastYear, 'out'),
+    inpatient_charges: t.inpatientCents,
+    avg_inpatient_revenue_per_discharge: money(t.inpatientCents, t.discharges),
+    medical_charges: t.medicalCents,
+    drug_charges: t.drugCents,
+    herbal_pieces_charges: t.herbalCents,
+    material_charges: t.materialCents,
+    drug_share: ratio(t.drugCents, t.medicalCents),
+    drug_share_excl_herbal_pieces: ratio(t.drugCents - t.herbalCents, t.medicalCents),
+    material_share: ratio(t.materialCents, t.medicalCents),
+    material_cost: t.materialCostCents,
+    material_cost_per_100_non_drug_revenue: ratio(t.materialCostCents * 100, t.medicalCents - t.drugCents),
+    material_charges_per_100_non_drug_revenue: ratio(t.materialCents * 100, t.medicalCents - t.drugCents),
   };
 }
 
@@ -120,11 +131,12 @@ describe('fund indicators on the small demo', () => {
   let w: DemoWarehouse;
   let pool: pg.Pool;
   let truths: FundMonthTruth[];
+  let groupTruths: FundMonthTruth[];
 
   beforeAll(async () => {
     w = await demoWarehouse();
     pool = new pg.Pool({ connectionString: w.url, max: 2 });
-    truths = fundTruth(w.generatedDir, projectPaths.seeds);
+    ({ hospitalMonths: truths, groupMonths: groupTruths } = fundTruth(w.generatedDir, projectPaths.seeds));
   }, 900_000);
 
   afterAll(async () => {
@@ -133,11 +145,11 @@ describe('fund indicators on the small demo', () => {
   });
 
   it('per hospital and month every indicator equals the files: 次均费用 and growth, 药占比, 耗占比, 平均住院日, 结算率, 拒付率, 基金结余率, fund paid', async () => {
-    const byKey = new Map(truths.map((t) => [`${t.hospital}|${t.month}`, t]));
+    const byKey = new Map(truths.map((t) => [keyOf(t), t]));
     const { rows } = await pool.query(
       `select *, to_char(month, 'YYYY-MM') as ym from marts.fct_fund_indicators where aggregation_level = 'hospital'`,
     );
-    expect(rows.map((r) => `${r.hospital_code}|${r.ym}`).sort()).toEqual([...byKey.keys()].sort());
+    expect(rows.map((r) => `${r.hospital_code}|${r.ym}|*`).sort()).toEqual([...byKey.keys()].sort());
     for (const t of truths) {
       const want = expected(t, byKey);
       const row = rows.find((r) => r.hospital_code === t.hospital && r.ym === t.month);
@@ -151,6 +163,21 @@ describe('fund indicators on the small demo', () => {
     expect(truths.some((t) => t.materialCostCents > 0)).toBe(true);
     expect(rows.some((r) => r.avg_outpatient_charge_yoy_growth !== null)).toBe(true);
     expect(rows.some((r) => r.avg_inpatient_charge_mom_growth !== null)).toBe(true);
+  });
+
+  it('per hospital, DRG group and month: 住院次均费用 and growth, 平均住院日, 结算率, 拒付率, 基金结余率 and fund paid equal the files', async () => {
+    const byKey = new Map(groupTruths.map((t) => [keyOf(t), t]));
+    const { rows } = await pool.query(
+      `select *, to_char(month, 'YYYY-MM') as ym, coalesce(drg_code, '') as grp from marts.fct_fund_drg_indicators`,
+    );
+    expect(rows.map((r) => `${r.hospital_code}|${r.ym}|${r.grp}`).sort()).toEqual([...byKey.keys()].sort());
+    const found = new Map(rows.map((r) => [`${r.hospital_code}|${r.ym}|${r.grp}`, r]));
+    for (const t of groupTruths) {
+      const want = expectedStays(t, byKey);
+      expect(actual(found.get(keyOf(t)), Object.keys(want)), keyOf(t)).toEqual(want);
+    }
+    expect(rows.some((r) => r.avg_inpatient_charge_yoy_growth !== null)).toBe(true);
+    expect(rows.some((r) => r.refusal_rate !== null && Number(r.refusal_rate) > 0)).toBe(true);
   });
 
   it('per hospital and month, fund paid by fund type and refusals by reason code equal the files', async () => {

@@ -14,6 +14,8 @@ export interface FundMonthTruth {
   readonly hospital: string;
   /** `YYYY-MM`. */
   readonly month: string;
+  /** The stays' DRG group ('' ungrouped) for the group rows; '*' for the hospital's month. */
+  readonly group: string;
   outpatientVisits: number;
   /** Charge lines by charge month (cents): outpatient, inpatient, all, and by the seed's flags. */
   outpatientCents: number;
@@ -58,7 +60,8 @@ const readCsvText = (text: string): Row[] =>
   parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true }) as Row[];
 
 /**
- * The fund indicators' parts per hospital and month of a generated demo, from its delivered files,
+ * The fund indicators' parts per hospital and month (and, for stays and settlement lists, per DRG
+ * group as well) of a generated demo, from its delivered files,
  * the ground truth and the project's seeds, never from the warehouse: outpatient visits (by visit
  * month), charge lines (by charge month; drug, 中药饮片 and material by the seed charge_categories),
  * the ERP/HRP
@@ -69,7 +72,15 @@ const readCsvText = (text: string): Row[] =>
  * ground truth names as a defect is left out as the warehouse leaves it out (quarantined, or dropped
  * as a duplicate), except the defects that only warn.
  */
-export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
+export function fundTruth(
+  dir: string,
+  seedsDir: string,
+): {
+  /** Per hospital and month. */
+  hospitalMonths: FundMonthTruth[];
+  /** Per hospital, discharge month and DRG group: the stays' and settlement parts only. */
+  groupMonths: FundMonthTruth[];
+} {
   const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
     hospitals: { code: string }[];
   };
@@ -105,13 +116,14 @@ export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
   };
 
   const months = new Map<string, FundMonthTruth>();
-  const at = (hospital: string, month: string): FundMonthTruth => {
-    const key = `${hospital}|${month}`;
+  const at = (hospital: string, month: string, group = '*'): FundMonthTruth => {
+    const key = `${hospital}|${month}|${group}`;
     let m = months.get(key);
     if (!m) {
       m = {
         hospital,
         month,
+        group,
         outpatientVisits: 0,
         outpatientCents: 0,
         inpatientCents: 0,
@@ -144,13 +156,14 @@ export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
   const { cases } = drgTruth(dir, seedsDir);
   const stays = new Map(cases.map((c) => [`${c.hospital}|${c.visitId}`, c]));
   for (const c of cases) {
-    const m = at(c.hospital, c.month);
-    m.discharges += 1;
-    m.dischargedTotalCents += c.totalCents;
-    m.bedDays += c.losDays;
-    if (c.hasSettlement && c.standardCents !== undefined && c.standardCents > 0) {
-      m.standardCents += c.standardCents;
-      m.actualCents += c.totalCents;
+    for (const m of [at(c.hospital, c.month), at(c.hospital, c.month, c.drg ?? '')]) {
+      m.discharges += 1;
+      m.dischargedTotalCents += c.totalCents;
+      m.bedDays += c.losDays;
+      if (c.hasSettlement && c.standardCents !== undefined && c.standardCents > 0) {
+        m.standardCents += c.standardCents;
+        m.actualCents += c.totalCents;
+      }
     }
   }
 
@@ -175,19 +188,22 @@ export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
       const stay = stays.get(`${hospital}|${s.mdtrt_id}`);
       if (!stay) throw new Error(`settlement ${s.setl_id} of ${hospital} has no stay`);
       const m = at(hospital, stay.month);
-      m.fundPaidCents += cents(s.fund_pay_sumamt);
+      const g = at(hospital, stay.month, stay.drg ?? '');
+      for (const x of [m, g]) x.fundPaidCents += cents(s.fund_pay_sumamt);
       if (!s.declared_amount) continue;
       const declared = cents(s.declared_amount);
       const refused = cents(s.refused_amount);
       const deducted = cents(s.deducted_amount);
-      m.declaredCases += 1;
-      m.declaredCents += declared;
-      m.refusedCents += refused;
-      m.deductedCents += deducted;
-      if (settledStatus.has(s.setl_status ?? '')) {
-        m.settledCases += 1;
-        m.settledDeclaredCents += declared;
-        m.settledCents += declared - refused - deducted;
+      for (const x of [m, g]) {
+        x.declaredCases += 1;
+        x.declaredCents += declared;
+        x.refusedCents += refused;
+        x.deductedCents += deducted;
+        if (settledStatus.has(s.setl_status ?? '')) {
+          x.settledCases += 1;
+          x.settledDeclaredCents += declared;
+          x.settledCents += declared - refused - deducted;
+        }
       }
       if (refused > 0 || deducted > 0) {
         const reason = s.refuse_reason_code ?? '';
@@ -206,7 +222,11 @@ export function fundTruth(dir: string, seedsDir: string): FundMonthTruth[] {
       m.fundByType.set(type, (m.fundByType.get(type) ?? 0) + cents(f.fund_payamt));
     }
   }
-  return [...months.values()].sort((a, b) =>
-    a.hospital === b.hospital ? a.month.localeCompare(b.month) : a.hospital.localeCompare(b.hospital),
+  const sorted = [...months.values()].sort((a, b) =>
+    `${a.hospital}|${a.month}|${a.group}`.localeCompare(`${b.hospital}|${b.month}|${b.group}`),
   );
+  return {
+    hospitalMonths: sorted.filter((m) => m.group === '*'),
+    groupMonths: sorted.filter((m) => m.group !== '*'),
+  };
 }
