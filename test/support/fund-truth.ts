@@ -98,21 +98,20 @@ export function fundTruth(
       .filter((d) => d.defect === 'duplicate_row' || !notQuarantined.has(d.defect ?? ''))
       .map((d) => `${d.file}:${d.line}`),
   );
-  const readEntity = (hospital: string, entity: Entity): Row[] => {
+  /** Calls `fn` with every loaded row of an entity's files, one file in memory at a time. */
+  const eachRow = (hospital: string, entity: Entity, fn: (row: Row) => void): void => {
     const [system, name] = entity.split('/') as [string, string];
     const folder = path.join(dir, hospital, system);
     const names = new Map(FILE_SCHEMAS[entity].map(([en, zh]) => [zh as string, en as string]));
-    const out: Row[] = [];
     for (const file of readdirSync(folder)
       .filter((f) => f.startsWith(`${name}_`) && f.endsWith('.csv'))
       .sort()) {
       const rel = `${hospital}/${system}/${file}`;
       readCsvText(decode(path.join(folder, file))).forEach((raw, i) => {
         if (skipped.has(`${rel}:${i + 2}`)) return;
-        out.push(Object.fromEntries(Object.entries(raw).map(([k, v]) => [names.get(k) ?? k, v])));
+        fn(Object.fromEntries(Object.entries(raw).map(([k, v]) => [names.get(k) ?? k, v])));
       });
     }
-    return out;
   };
 
   const months = new Map<string, FundMonthTruth>();
@@ -168,9 +167,10 @@ export function fundTruth(
   }
 
   for (const { code: hospital } of manifest.hospitals) {
-    for (const v of readEntity(hospital, 'his/outpatient_visits'))
+    eachRow(hospital, 'his/outpatient_visits', (v) => {
       at(hospital, (v.visit_time ?? '').slice(0, 7)).outpatientVisits += 1;
-    for (const l of readEntity(hospital, 'his/charge_lines')) {
+    });
+    eachRow(hospital, 'his/charge_lines', (l) => {
       const m = at(hospital, (l.charge_time ?? '').slice(0, 7));
       const amount = cents(l.amount);
       const k = categories.get(l.category_code ?? '');
@@ -180,17 +180,18 @@ export function fundTruth(
       if (k?.is_drug === 'true') m.drugCents += amount;
       if (k?.is_herbal_pieces === 'true') m.herbalCents += amount;
       if (k?.is_material === 'true') m.materialCents += amount;
-    }
-    for (const l of readEntity(hospital, 'erp/cost_ledger'))
+    });
+    eachRow(hospital, 'erp/cost_ledger', (l) => {
       if (materialItems.has(l.cost_item_code))
         at(hospital, l.period ?? '').materialCostCents += cents(l.amount);
-    for (const s of readEntity(hospital, 'insurance/settlements')) {
+    });
+    eachRow(hospital, 'insurance/settlements', (s) => {
       const stay = stays.get(`${hospital}|${s.mdtrt_id}`);
       if (!stay) throw new Error(`settlement ${s.setl_id} of ${hospital} has no stay`);
       const m = at(hospital, stay.month);
       const g = at(hospital, stay.month, stay.drg ?? '');
       for (const x of [m, g]) x.fundPaidCents += cents(s.fund_pay_sumamt);
-      if (!s.declared_amount) continue;
+      if (!s.declared_amount) return;
       const declared = cents(s.declared_amount);
       const refused = cents(s.refused_amount);
       const deducted = cents(s.deducted_amount);
@@ -213,14 +214,14 @@ export function fundTruth(
         r.cases += 1;
         m.refusalsByReason.set(reason, r);
       }
-    }
-    for (const f of readEntity(hospital, 'insurance/fund_payments')) {
+    });
+    eachRow(hospital, 'insurance/fund_payments', (f) => {
       const stay = stays.get(`${hospital}|${f.mdtrt_id}`);
       if (!stay) throw new Error(`fund payment of ${f.setl_id} (${hospital}) has no stay`);
       const m = at(hospital, stay.month);
       const type = f.fund_pay_type ?? '';
       m.fundByType.set(type, (m.fundByType.get(type) ?? 0) + cents(f.fund_payamt));
-    }
+    });
   }
   const sorted = [...months.values()].sort((a, b) =>
     `${a.hospital}|${a.month}|${a.group}`.localeCompare(`${b.hospital}|${b.month}|${b.group}`),
