@@ -272,6 +272,45 @@ const caseCosts: ViewSpec = {
   category: { member: 'diagnosis_source', values: ['none', 'front_page'] },
   weight: 0.08,
 };
+// Fund efficiency (issue 14): the harness's charges are the mart's medical, drug and outpatient
+// charges, fingerprinted per hospital. Its measures sum the department rows only (the mart also
+// holds hospital rows), so the SQL does the same.
+const departmentRows = "aggregation_level = 'department'";
+const departmentSum = (column: string, kind: 'amount' | 'count') => ({
+  kind,
+  grouped: `sum(${column}) filter (where ${departmentRows})`,
+  row: `case when ${departmentRows} then ${column} end`,
+});
+const fundEfficiency: ViewSpec = {
+  name: 'fund_efficiency',
+  relation: 'marts.fct_fund_indicators',
+  shared: false,
+  dimensions: sameNames([
+    'hospital_code',
+    'hospital_name',
+    'hospital_level',
+    'department_code',
+    'department_name',
+  ]),
+  measures: {
+    medical_charges: departmentSum('medical_charges', 'amount'),
+    drug_charges: departmentSum('drug_charges', 'amount'),
+    outpatient_charges: departmentSum('outpatient_charges', 'amount'),
+    outpatient_visits: departmentSum('outpatient_visits', 'count'),
+    drug_share: {
+      kind: 'ratio',
+      grouped: `sum(drug_charges) filter (where ${departmentRows}) / nullif(sum(medical_charges) filter (where ${departmentRows}), 0)`,
+      row: `(case when ${departmentRows} then drug_charges end) / nullif(case when ${departmentRows} then medical_charges end, 0)`,
+    },
+  },
+  segments: {},
+  time: 'month',
+  department: 'department_code',
+  departmentName: 'department_name',
+  category: { member: 'department_code', values: ['D01', 'D02'] },
+  countMeasure: 'outpatient_visits',
+  weight: 0.1,
+};
 const views: readonly ViewSpec[] = [
   detail,
   benchmark,
@@ -279,6 +318,7 @@ const views: readonly ViewSpec[] = [
   unitCosts,
   serviceItemCosts,
   caseCosts,
+  fundEfficiency,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -852,6 +892,12 @@ const drgViews: readonly HospitalScopedView[] = [
     relation: 'marts.fct_unit_costs',
     measure: 'full_cost',
     sql: 'sum(full_cost)',
+  }, // Fund efficiency (issue 14): the member's own fund figures only.
+  {
+    name: 'fund_efficiency',
+    relation: 'marts.fct_fund_indicators',
+    measure: 'fund_paid_amount',
+    sql: "sum(fund_paid_amount) filter (where aggregation_level = 'department')",
   },
 ];
 

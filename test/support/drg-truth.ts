@@ -47,6 +47,15 @@ export interface TruthCase {
   readonly riskClass: number | undefined;
   /** Where the outlier thresholds came from, for the stays whose class is judged. */
   readonly thresholdSource: 'published' | 'policy_bands' | 'case_bands' | undefined;
+  /** Discharge month (`YYYY-MM`), length of stay and 医疗费总额 as the case fact takes them (unknown
+   * when no source of the stay survived cleansing). */
+  readonly month: string;
+  readonly losDays: number | undefined;
+  readonly totalCents: number | undefined;
+  /** The payer's standard (or the policy's where the payer returned none), cents. */
+  readonly standardCents: number | undefined;
+  /** Whether a settlement list (医保结算清单) of the stay was loaded. */
+  readonly hasSettlement: boolean;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -194,8 +203,6 @@ export function drgTruth(
     readonly excluded: boolean;
     readonly grouped: boolean;
     readonly rw4: number;
-    readonly standardCents: number | undefined;
-    readonly totalCents: number | undefined;
     readonly fundCents: number;
     readonly payer: string;
     readonly icuHundredths: number;
@@ -282,6 +289,9 @@ export function drgTruth(
       rw4,
       standardCents,
       totalCents,
+      month: (c.discharge_date ?? '').slice(0, 7),
+      losDays: los === undefined ? undefined : Number(los),
+      hasSettlement: s !== undefined,
       fundCents: s ? cents(s.fund_pay_sumamt) : 0,
       payer,
     };
