@@ -371,14 +371,6 @@ export default defineModel({
       ) county on county.region_code = h.region_code
     ),
 
-    stays as (
-      select hospital_code, visit_id from groupings
-      union
-      select hospital_code, visit_id from front_pages
-      union
-      select hospital_code, visit_id from settlements
-    ),
-
     joined as (
       select
         k.hospital_code,
@@ -431,11 +423,17 @@ export default defineModel({
         s.ventilation_hours as settlement_ventilation_hours,
         f.icu_hours as front_page_icu_hours,
         f.ventilation_hours as front_page_ventilation_hours
-      from stays k
-      left join groupings g on g.hospital_code = k.hospital_code and g.visit_id = k.visit_id
+      -- every stay known to the grouping, the front page or the settlement list; each read once
+      from groupings g
+      full join front_pages f on f.hospital_code = g.hospital_code and f.visit_id = g.visit_id
+      full join settlements s
+        on s.hospital_code = coalesce(g.hospital_code, f.hospital_code) and s.visit_id = coalesce(g.visit_id, f.visit_id)
+      cross join lateral (
+        select
+          coalesce(g.hospital_code, f.hospital_code, s.hospital_code) as hospital_code,
+          coalesce(g.visit_id, f.visit_id, s.visit_id) as visit_id
+      ) k
       left join batches gb on gb.batch_id = g.batch_id
-      left join front_pages f on f.hospital_code = k.hospital_code and f.visit_id = k.visit_id
-      left join settlements s on s.hospital_code = k.hospital_code and s.visit_id = k.visit_id
       left join his_visits v on v.hospital_code = k.hospital_code and v.visit_id = k.visit_id
       left join departments d on d.hospital_code = k.hospital_code and d.dept_code = f.discharge_dept_code
       left join hospital_payers hp on hp.hospital_code = k.hospital_code
