@@ -6,7 +6,7 @@ export default defineModel({
   materialized: 'table',
   description:
     '收费明细按月、开单科室与执行科室汇总（院内科室编码，入库明细之和）：成本模型读收费明细的唯一一处——' +
-    '医技科室的“开单收入”分摊动因（执行科室为分摊方）与临床科室的开单收入都由此取数，收费明细只扫描一次。',
+    '医技科室的“开单收入”分摊动因（执行科室为分摊方）与临床科室的开单收入都由此取数。读标准化收费明细（int_charge_lines__standardised，含每一条入库明细），不再解析原始表。',
   grain: 'One row per hospital, charge month, ordering department and executing department.',
   primaryKey: ['hospital_code', 'charge_month', 'order_dept_code', 'exec_dept_code'],
   columns: {
@@ -25,12 +25,12 @@ export default defineModel({
   },
   sql: ({ ref }) => sql`
     with charge_lines as (
-      select * from ${ref('stg_his__charge_lines')}
+      select * from ${ref('int_charge_lines__standardised')}
     )
 
     select
       hospital_code,
-      date_trunc('month', charged_at)::date as charge_month,
+      charge_month,
       coalesce(order_dept_code, '') as order_dept_code,
       coalesce(exec_dept_code, '') as exec_dept_code,
       sum(amount)::numeric(18, 2) as amount,
