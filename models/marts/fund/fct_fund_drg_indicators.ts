@@ -1,11 +1,7 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
-const money = (title: string, description: string) =>
-  ({ title, description, format: 'currency', type: 'numeric(18, 2)' }) as const;
-const ratio = (title: string, description: string) =>
-  ({ title, description, format: 'percent', type: 'numeric(12, 4)' }) as const;
-const count = (title: string, description: string) => ({ title, description, type: 'bigint' }) as const;
+import { count, money, ratio, settlementColumns } from './_settlement_columns.ts';
 
 /** A stay of the unit test. */
 const stay = (
@@ -67,31 +63,7 @@ export default defineModel({
       description: '出院者占用总床日 / 出院人次（天）。',
       type: 'numeric(12, 4)',
     },
-    // settlement and refusals
-    declared_case_count: count('申报结算单数', '有申报金额的医保结算清单数。'),
-    settled_case_count: count(
-      '已结算结算单数',
-      '清算状态计为已结算（种子 settlement_statuses）的申报结算单数。',
-    ),
-    declared_amount: money('申报金额', '医保结算清单申报金额之和（元）。'),
-    settled_declared_amount: money('已结算单申报金额', '已结算结算单的申报金额之和（元）。'),
-    settled_amount: money('已结算金额', '已结算结算单的申报金额 − 拒付 − 扣款（元）。'),
-    settlement_rate_by_cases: ratio('结算率（例数）', '已结算结算单数 / 申报结算单数。'),
-    settlement_rate_by_amount: ratio('结算率（金额）', '已结算金额（扣除拒付与扣款）/ 申报金额。'),
-    settlement_rate_by_declared_amount: ratio(
-      '结算率（申报金额口径）',
-      '另一口径：已结算单的申报金额 / 申报金额。',
-    ),
-    refused_amount: money('拒付金额', '申报结算单的拒付金额之和（元）。'),
-    deducted_amount: money('扣款金额', '申报结算单的扣款金额之和（元）。'),
-    refusal_rate: ratio('拒付率', '(拒付 + 扣款) / 申报金额。'),
-    refused_only_rate: ratio('拒付率（仅拒付）', '另一口径：拒付 / 申报金额（不含扣款）。'),
-    // fund
-    fund_paid_amount: money('基金支付', '有医保结算清单的出院病例基金支付总额（元）。'),
-    fund_standard_amount: money('支付标准合计', '有结算清单且支付标准大于 0 的出院病例支付标准之和（元）。'),
-    fund_actual_amount: money('实际医疗费合计', '同一批病例的医疗费总额之和（元）。'),
-    fund_balance_amount: money('基金结余', '支付标准合计 − 实际医疗费合计（元），负为超支。'),
-    fund_balance_rate: ratio('基金结余率', '(支付标准合计 − 实际医疗费合计) / 支付标准合计。'),
+    ...settlementColumns,
   },
   unitTests: [
     {
