@@ -12,6 +12,7 @@ import * as inboxDeliveries from './migrations/0008-inbox-deliveries.ts';
 import * as runLock from './migrations/0009-run-lock.ts';
 import * as nationalCodeLists from './migrations/0011-national-code-lists.ts';
 import * as paymentScenarios from './migrations/0012-payment-scenarios.ts';
+import * as keySalt from './migrations/0013-key-salt.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009-run-lock': runLock,
   '0011-national-code-lists': nationalCodeLists,
   '0012-payment-scenarios': paymentScenarios,
+  '0013-key-salt': keySalt,
 };
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -148,11 +149,18 @@ describe('DRG marts on the small demo', () => {
     await expectMartsMatchTruth(pool, w.generatedDir);
   });
 
-  it('no raw attending doctor code or name reaches any mart or semantic (Cube view) column', async () => {
+  it('no raw attending doctor code or name, nor its unsalted hash, reaches any mart or semantic (Cube view) column', async () => {
     const { doctors } = drgTruth(w.generatedDir, projectPaths.seeds);
     expect(doctors.codes.length).toBeGreaterThan(10);
     expect(doctors.names.length).toBeGreaterThan(10);
-    const raw = [...doctors.codes, ...doctors.names];
+    // Nor the key one could compute without the warehouse's salt (SHA-256 of hospital | code).
+    const { rows: hospitals } = await pool.query(
+      `select distinct hospital_code from marts.fct_inpatient_cases`,
+    );
+    const unsalted = hospitals.flatMap(({ hospital_code }) =>
+      doctors.codes.map((code) => createHash('sha256').update(`${hospital_code}|${code}`).digest('hex')),
+    );
+    const raw = [...doctors.codes, ...doctors.names, ...unsalted];
     const { rows: columns } = await pool.query(`
       select table_schema, table_name, column_name from information_schema.columns
        where table_schema in ('marts', 'semantic') and data_type in ('text', 'character varying')

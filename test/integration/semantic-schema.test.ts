@@ -212,6 +212,18 @@ describe('the semantic schema gives Cube’s answers in SQL', () => {
     expect(Number(shared.rows[0]!.n)).toBe(hospitals.length);
   });
 
+  it('lets no login read the salt of the person keys (ops.key_salt), drawn once per warehouse', async () => {
+    for (const role of ['analyst', 'manager', 'steward', 'member'] as const)
+      await asLogin(logins[role]!, async (client) => {
+        await expect(client.query('select salt from ops.key_salt'), role).rejects.toThrow(
+          /permission denied/,
+        );
+      });
+    const { rows } = await pool.query<{ salt: string }>('select salt from ops.key_salt');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.salt).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('gives managers every hospital’s aggregates but no mart table, no exception detail, no ungrouped rows', async () => {
     await asLogin(logins.manager!, async (client) => {
       const all = await client.query(

@@ -29,8 +29,8 @@ export default defineModel({
     visit_id: { description: '住院号（就诊ID）', tests: ['not_null'] },
     publisher_code: { description: '医保方（支付政策发布方）编码，如 P320900' },
     hospital_level: { description: '医院等级：3 三级，2 二级，1 一级' },
-    patient_key: { description: '患者键（医院编码与患者ID的 SHA-256）' },
-    insured_person_key: { description: '参保人键（人员编号的 SHA-256）' },
+    patient_key: { description: '患者键（医院编码与患者ID的加盐 SHA-256）' },
+    insured_person_key: { description: '参保人键（人员编号的加盐 SHA-256）' },
     insurance_type: { description: '险种：310 职工，390 居民，999 自费' },
     dept_code: { description: '出院科室（标准科室编码）' },
     // dates
@@ -76,7 +76,7 @@ export default defineModel({
     has_settlement: { description: '是否有医保结算清单', type: 'boolean' },
     // clinical
     attending_doctor_key: {
-      description: '主治医师键（医院编码与病案首页主治医师代码的 SHA-256；医疗组以此标识）',
+      description: '主治医师键（医院编码与病案首页主治医师代码的加盐 SHA-256；医疗组以此标识）',
     },
     icu_hours: { description: '重症监护合计时长（小时）；结算清单或首页均未填报为空', type: 'numeric' },
     ventilation_hours: { description: '呼吸机使用时长（小时）；结算清单或首页均未填报为空', type: 'numeric' },

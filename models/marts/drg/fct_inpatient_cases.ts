@@ -20,7 +20,7 @@ export default defineModel({
     '排除病例（住院天数超过、医疗费总额低于 drg_case_rules 的界值）不参与入组率分母、CMI 与倍率判断；入组 = 未排除且有病组。',
     '倍率：医疗费总额 / 支付标准，高于高倍率界值为 high（高倍率），低于低倍率界值为 low（低倍率），其余 normal；界值取支付政策 int_payment_policy__drg_standards 的病组界值（医保局发布的为 published，未发布时该模型按病组 RW 分段取种子 drg_outlier_bands，为 policy_bands），',
     '病组不在医保局病组表中或 DIP 病例时按本病例权重分段（DIP 以分值 / dip_score_per_weight 为权重）取 drg_outlier_bands（case_bands），来源见 outlier_threshold_source。',
-    '医疗组：病案首页主治医师代码与医院编码的 SHA-256（doctor_group_key），与出院科室并列；姓名与原始代码不进入集市。重症监护与呼吸机时长取医保结算清单（精确到分钟），无结算清单或其未填报时取病案首页（整小时），来源见 icu_ventilation_source。',
+    '医疗组：病案首页主治医师代码与医院编码的加盐 SHA-256（doctor_group_key），与出院科室并列；姓名与原始代码不进入集市。重症监护与呼吸机时长取医保结算清单（精确到分钟），无结算清单或其未填报时取病案首页（整小时），来源见 icu_ventilation_source。',
     '手术：病案首页主手术（主手术标志，多条时取序号最小者）存在即为手术病例；手术级别取首页填报的手术级别，首页未填报时取手术操作字典（种子 procedures 的 oprn_level，即 dim_procedures），来源见 main_procedure_level_source；三级或四级为三四级手术。',
     '结余/超支：医保视角 = 支付标准 − 医疗费总额；医院视角 = 支付标准 − 病例成本。',
     '消耗指数的病例分量：医疗费 / 同级参考次均费用、住院天数 / 同级参考平均住院日；参考值取医保局区域参考值（regional），缺失时取医联体同年同病组同级别入组病例均值（alliance）。',
@@ -39,14 +39,21 @@ export default defineModel({
     hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
     hospital_level: { title: '医院等级', description: "医院等级，'3' 三级，'2' 二级，'1' 一级。" },
     publisher_code: { title: '医保局编码', description: '支付政策发布方（医保局）编码。' },
-    patient_key: { title: '患者键', description: '患者标识的 SHA-256 哈希（医院编码与患者ID）。' },
-    insured_person_key: { title: '参保人键', description: '医保人员编号的 SHA-256 哈希。' },
+    patient_key: {
+      title: '患者键',
+      description: '患者标识的加盐 SHA-256 哈希（盐为部署密钥 ops.key_salt）（医院编码与患者ID）。',
+    },
+    insured_person_key: {
+      title: '参保人键',
+      description: '医保人员编号的加盐 SHA-256 哈希（盐为部署密钥 ops.key_salt）。',
+    },
     insurance_type: { title: '险种', description: '险种：310 职工，390 居民，999 自费。' },
     dept_code: { title: '出院科室编码', description: '出院科室的标准科室编码。' },
     dept_name: { title: '出院科室', description: '出院科室的标准科室名称。' },
     doctor_group_key: {
       title: '医疗组键',
-      description: '医疗组（主治医师）标识：医院编码与病案首页主治医师代码的 SHA-256；首页无主治医师时为空。',
+      description:
+        '医疗组（主治医师）标识：医院编码与病案首页主治医师代码的加盐 SHA-256；首页无主治医师时为空。',
     },
     doctor_group_label: {
       title: '医疗组',

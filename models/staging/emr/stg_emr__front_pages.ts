@@ -14,7 +14,7 @@ export default defineModel({
     visit_id: { description: '住院号' },
     medical_record_no: { description: '病案号', pii: true },
     patient_id: { description: '患者ID', pii: true },
-    patient_key: { description: '患者键：医院编码与患者ID的 SHA-256（可进入集市）' },
+    patient_key: { description: '患者键：医院编码与患者ID的加盐 SHA-256（可进入集市）' },
     gender: { description: '性别：1 男，2 女', tests: [{ accepted_values: ['0', '1', '2', '9'] }] },
     birth_date: { description: '出生日期', pii: true },
     age_years: { description: '年龄（岁）' },
@@ -35,7 +35,7 @@ export default defineModel({
     attending_doctor_code: { description: '主治医师代码', pii: true },
     attending_doctor_name: { description: '主治医师姓名', pii: true },
     attending_doctor_key: {
-      description: '主治医师键：医院编码与主治医师代码的 SHA-256（医疗组，可进入集市；姓名从不向后传递）',
+      description: '主治医师键：医院编码与主治医师代码的加盐 SHA-256（医疗组，可进入集市；姓名从不向后传递）',
     },
     icu_hours: { description: '重症监护时长（小时，首页按整小时填报）' },
     ventilation_hours: { description: '呼吸机使用时间（小时，首页按整小时填报）' },

@@ -7,7 +7,7 @@ export default defineModel({
   materialized: 'view',
   description:
     '医保结算清单结算信息：每次结算一行，含医保方 DRG/DIP 分组结果（权重、费率、级别系数、支付标准、分值）、申报与清算状态、基金支付与拒付扣款。' +
-    '参保人以 insured_person_key（人员编号的 SHA-256，跨医院一致）向后传递。',
+    '参保人以 insured_person_key（人员编号的加盐 SHA-256，跨医院一致）向后传递。',
   grain: 'One row per settlement (hospital, settlement id).',
   primaryKey: ['hospital_code', 'settlement_id'],
   columns: {
@@ -15,7 +15,7 @@ export default defineModel({
     settlement_id: { description: '结算ID' },
     visit_id: { description: '就诊ID（HIS 住院号）', tests: ['not_null'] },
     insured_person_no: { description: '人员编号', pii: true },
-    insured_person_key: { description: '参保人键：人员编号的 SHA-256（可进入集市，跨医院一致）' },
+    insured_person_key: { description: '参保人键：人员编号的加盐 SHA-256（可进入集市，跨医院一致）' },
     medical_record_no: { description: '病案号', pii: true },
     gender: { description: '性别：1 男，2 女' },
     birth_date: { description: '出生日期', pii: true },
