@@ -1,9 +1,7 @@
 import { sql } from 'kysely';
+import { count, money } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
-const money = (title: string, description: string) =>
-  ({ title, description, format: 'currency', type: 'numeric(18, 2)' }) as const;
-const count = (title: string, description: string) => ({ title, description, type: 'bigint' }) as const;
 const sum4 = (title: string, description: string) =>
   ({ title, description, type: 'numeric(18, 4)' }) as const;
 

@@ -1,9 +1,6 @@
 import { sql } from 'kysely';
+import { count, money } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
-
-const money = (title: string, description: string) =>
-  ({ title, description, format: 'currency', type: 'numeric(18, 2)' }) as const;
-const count = (title: string, description: string) => ({ title, description, type: 'bigint' }) as const;
 
 export default defineModel({
   name: 'fct_payment_simulation',

@@ -1,14 +1,9 @@
 /**
- * Column helpers of the fund marts, and the settlement, refusal and fund columns that
- * fct_fund_indicators and fct_fund_drg_indicators both carry (the same definitions at two grains).
+ * The settlement, refusal and fund columns that fct_fund_indicators and fct_fund_drg_indicators
+ * both carry (the same definitions at two grains).
  * Not a model: files starting with `_` are not loaded as models.
  */
-export const money = (title: string, description: string) =>
-  ({ title, description, format: 'currency', type: 'numeric(18, 2)' }) as const;
-export const ratio = (title: string, description: string) =>
-  ({ title, description, format: 'percent', type: 'numeric(12, 4)' }) as const;
-export const count = (title: string, description: string) =>
-  ({ title, description, type: 'bigint' }) as const;
+import { count, money, ratio } from '../../../core/engine/column-helpers.ts';
 
 /** 结算率, 拒付率 and 基金结余率 with their parts and the variant beside each. */
 export const settlementColumns = {

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
-import { count, money, ratio, settlementColumns } from './_settlement_columns.ts';
+import { count, money, ratio } from '../../../core/engine/column-helpers.ts';
+import { settlementColumns } from './_settlement_columns.ts';
 
 /** A stay of the unit test with everything but what the example varies. */
 const stay = (
