@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../core/paths.ts';
@@ -38,6 +41,7 @@ function growth(a: number, n: number, prior: FundMonthTruth | undefined, pick: '
   if (m === 0 || b === 0) return null;
   return exact(big(a) * big(m) - big(b) * big(n), big(b) * big(n), 4);
 }
+/** The month `months` before `month` (after it when negative). */
 const shift = (month: string, months: number): string => {
   const [y, m] = month.split('-').map(Number) as [number, number];
   const i = y * 12 + (m - 1) - months;
@@ -158,6 +162,60 @@ const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Prom
       expect(truths.some((t) => t.materialCostCents > 0)).toBe(true);
       expect(rows.some((r) => r.avg_outpatient_charge_yoy_growth !== null)).toBe(true);
       expect(rows.some((r) => r.avg_inpatient_charge_mom_growth !== null)).toBe(true);
+    },
+  ],
+  [
+    'alerts: each hospital-wide rule of the seed opens, stays open and closes on the months the files give',
+    async (pool, { truths }) => {
+      const rules = (
+        parse(readFileSync(path.join(projectPaths.seeds, 'fund', 'fund_alert_rules.csv'), 'utf8'), {
+          columns: true,
+        }) as Record<string, string>[]
+      ).filter((r) => r.scope === 'hospital');
+      expect(rules.length).toBeGreaterThan(0);
+      const byKey = new Map(truths.map((t) => [keyOf(t), t]));
+      const want: Record<string, unknown>[] = [];
+      for (const rule of rules)
+        for (const hospital of new Set(truths.map((t) => t.hospital))) {
+          const months = truths
+            .filter((t) => t.hospital === hospital)
+            .sort((a, b) => a.month.localeCompare(b.month));
+          const latest = months[months.length - 1]!.month;
+          let run: { from: string; to: string; n: number; value: number } | undefined;
+          const close = () => {
+            if (run && run.n >= Number(rule.persistence_months))
+              want.push({
+                fund_alert_id: `${rule.rule_id}|${hospital}|*|${run.from}`,
+                opened_month: shift(run.from, 1 - Number(rule.persistence_months)),
+                breach_months: run.n,
+                current_value: run.value,
+                status: run.to === latest ? 'open' : 'closed',
+              });
+            run = undefined;
+          };
+          for (const t of months) {
+            const value = (expected(t, byKey) as Record<string, number | null>)[rule.indicator!] ?? null;
+            const breach =
+              value !== null &&
+              (rule.comparator === '>' ? value > Number(rule.threshold) : value < Number(rule.threshold));
+            if (run && (!breach || shift(run.to, -1) !== t.month)) close();
+            if (breach)
+              run = run
+                ? { ...run, to: t.month, n: run.n + 1, value }
+                : { from: t.month, to: t.month, n: 1, value };
+          }
+          close();
+        }
+      const { rows } = await pool.query(`
+        select fund_alert_id, to_char(opened_month, 'YYYY-MM') as opened_month, breach_months::int, current_value, status
+          from marts.fct_fund_alerts where scope = 'hospital'`);
+      const got = rows.map((r) => ({ ...r, current_value: Number(r.current_value) }));
+      const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+        String(a.fund_alert_id).localeCompare(String(b.fund_alert_id));
+      expect(got.sort(byId)).toEqual(want.sort(byId));
+      // The demo exercises both states.
+      expect(want.some((a) => a.status === 'open')).toBe(true);
+      expect(want.some((a) => a.status === 'closed')).toBe(true);
     },
   ],
   [
