@@ -1,8 +1,9 @@
 /**
  * The settlement, refusal and fund columns that fct_fund_indicators and fct_fund_drg_indicators
- * both carry (the same definitions at two grains).
+ * both carry (the same definitions at two grains): their declarations and their select list.
  * Not a model: files starting with `_` are not loaded as models.
  */
+import { sql } from 'kysely';
 import { count, money, ratio } from '../../../core/engine/column-helpers.ts';
 
 /** 结算率, 拒付率 and 基金结余率 with their parts and the variant beside each. */
@@ -32,3 +33,31 @@ export const settlementColumns = {
   fund_balance_amount: money('基金结余', '支付标准合计 − 实际医疗费合计（元），负为超支。'),
   fund_balance_rate: ratio('基金结余率', '(支付标准合计 − 实际医疗费合计) / 支付标准合计。'),
 } as const;
+
+/**
+ * The select list of {@link settlementColumns}, from a relation aliased `a` that has the summed
+ * declared, settled, refused, deducted, fund paid, standard and actual amounts and the case counts.
+ */
+export const settlementSelect = sql`
+-- settlement and refusals
+a.declared_case_count::bigint as declared_case_count,
+a.settled_case_count::bigint as settled_case_count,
+a.declared_amount::numeric(18, 2) as declared_amount,
+a.settled_declared_amount::numeric(18, 2) as settled_declared_amount,
+a.settled_amount::numeric(18, 2) as settled_amount,
+round(a.settled_case_count::numeric / nullif(a.declared_case_count, 0), 4)::numeric(12, 4)
+  as settlement_rate_by_cases,
+round(a.settled_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as settlement_rate_by_amount,
+round(a.settled_declared_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4)
+  as settlement_rate_by_declared_amount,
+a.refused_amount::numeric(18, 2) as refused_amount,
+a.deducted_amount::numeric(18, 2) as deducted_amount,
+round((a.refused_amount + a.deducted_amount) / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as refusal_rate,
+round(a.refused_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as refused_only_rate,
+-- fund
+a.fund_paid_amount::numeric(18, 2) as fund_paid_amount,
+a.fund_standard_amount::numeric(18, 2) as fund_standard_amount,
+a.fund_actual_amount::numeric(18, 2) as fund_actual_amount,
+(a.fund_standard_amount - a.fund_actual_amount)::numeric(18, 2) as fund_balance_amount,
+round((a.fund_standard_amount - a.fund_actual_amount) / nullif(a.fund_standard_amount, 0), 4)::numeric(12, 4)
+  as fund_balance_rate`;

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
 import { count, money, ratio } from '../../../core/engine/column-helpers.ts';
-import { settlementColumns } from './_settlement_columns.ts';
+import { settlementColumns, settlementSelect } from './_settlement_columns.ts';
 
 /** A stay of the unit test. */
 const stay = (
@@ -234,28 +234,7 @@ export default defineModel({
           as avg_inpatient_charge_yoy_growth,
         a.discharged_bed_days::bigint as discharged_bed_days,
         round(a.discharged_bed_days::numeric / nullif(a.discharges, 0), 4)::numeric(12, 4) as avg_length_of_stay_days,
-        -- settlement and refusals
-        a.declared_case_count::bigint as declared_case_count,
-        a.settled_case_count::bigint as settled_case_count,
-        a.declared_amount::numeric(18, 2) as declared_amount,
-        a.settled_declared_amount::numeric(18, 2) as settled_declared_amount,
-        a.settled_amount::numeric(18, 2) as settled_amount,
-        round(a.settled_case_count::numeric / nullif(a.declared_case_count, 0), 4)::numeric(12, 4)
-          as settlement_rate_by_cases,
-        round(a.settled_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as settlement_rate_by_amount,
-        round(a.settled_declared_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4)
-          as settlement_rate_by_declared_amount,
-        a.refused_amount::numeric(18, 2) as refused_amount,
-        a.deducted_amount::numeric(18, 2) as deducted_amount,
-        round((a.refused_amount + a.deducted_amount) / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as refusal_rate,
-        round(a.refused_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as refused_only_rate,
-        -- fund
-        a.fund_paid_amount::numeric(18, 2) as fund_paid_amount,
-        a.fund_standard_amount::numeric(18, 2) as fund_standard_amount,
-        a.fund_actual_amount::numeric(18, 2) as fund_actual_amount,
-        (a.fund_standard_amount - a.fund_actual_amount)::numeric(18, 2) as fund_balance_amount,
-        round((a.fund_standard_amount - a.fund_actual_amount) / nullif(a.fund_standard_amount, 0), 4)::numeric(12, 4)
-          as fund_balance_rate
+        ${settlementSelect}
       from averaged a
       left join averaged pm
         on pm.hospital_code = a.hospital_code and pm.drg_code is not distinct from a.drg_code

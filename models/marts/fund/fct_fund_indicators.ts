@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
 import { count, money, ratio } from '../../../core/engine/column-helpers.ts';
-import { settlementColumns } from './_settlement_columns.ts';
+import { settlementColumns, settlementSelect } from './_settlement_columns.ts';
 
 /** A stay of the unit test with everything but what the example varies. */
 const stay = (
@@ -641,27 +641,7 @@ export default defineModel({
           as material_cost_per_100_non_drug_revenue,
         round(a.material_charges * 100 / nullif(a.medical_charges - a.drug_charges, 0), 4)::numeric(12, 4)
           as material_charges_per_100_non_drug_revenue,
-        -- settlement and refusals
-        a.declared_case_count::bigint as declared_case_count,
-        a.settled_case_count::bigint as settled_case_count,
-        a.declared_amount::numeric(18, 2) as declared_amount,
-        a.settled_declared_amount::numeric(18, 2) as settled_declared_amount,
-        a.settled_amount::numeric(18, 2) as settled_amount,
-        round(a.settled_case_count / nullif(a.declared_case_count, 0), 4)::numeric(12, 4) as settlement_rate_by_cases,
-        round(a.settled_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as settlement_rate_by_amount,
-        round(a.settled_declared_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4)
-          as settlement_rate_by_declared_amount,
-        a.refused_amount::numeric(18, 2) as refused_amount,
-        a.deducted_amount::numeric(18, 2) as deducted_amount,
-        round((a.refused_amount + a.deducted_amount) / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as refusal_rate,
-        round(a.refused_amount / nullif(a.declared_amount, 0), 4)::numeric(12, 4) as refused_only_rate,
-        -- fund
-        a.fund_paid_amount::numeric(18, 2) as fund_paid_amount,
-        a.fund_standard_amount::numeric(18, 2) as fund_standard_amount,
-        a.fund_actual_amount::numeric(18, 2) as fund_actual_amount,
-        (a.fund_standard_amount - a.fund_actual_amount)::numeric(18, 2) as fund_balance_amount,
-        round((a.fund_standard_amount - a.fund_actual_amount) / nullif(a.fund_standard_amount, 0), 4)::numeric(12, 4)
-          as fund_balance_rate
+        ${settlementSelect}
       from averaged a
       left join averaged pm
         on pm.aggregation_level = a.aggregation_level and pm.hospital_code = a.hospital_code
