@@ -4,8 +4,8 @@ import type { SeedSchema } from '../../core/contract/seed-schema.ts';
  * The fund-supervision alert rules evaluated on fct_fund_indicators after every run: which
  * indicator, at which level (the whole hospital or each department), compared how with which
  * threshold, for how many consecutive months before an alert opens, and who answers for it. A
- *医保办 user edits thresholds, persistence and severity here without code; fct_fund_alerts names
- * the indicators a rule may use (its `indicator` test).
+ * 医保办 user edits thresholds, persistence and severity here without code; fct_fund_alerts lists
+ * the indicators a rule may use, and a rule naming another fails its build, naming the indicator.
  */
 export const schema: SeedSchema = {
   description: '医保基金监管预警规则：指标、范围、比较方式、阈值、持续月数、严重程度与责任部门',

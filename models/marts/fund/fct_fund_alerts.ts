@@ -72,8 +72,8 @@ export default defineModel({
     rule_name: { title: '规则名称', description: '规则名称。' },
     indicator: {
       title: '指标',
-      description: 'fct_fund_indicators 的指标列。',
-      tests: [{ accepted_values: [...INDICATORS] }],
+      description:
+        'fct_fund_indicators 的指标列（规则只能用 INDICATORS 所列指标；种子写了别的指标时本模型构建失败，错误信息中写明该指标）。',
     },
     scope: { title: '范围', description: 'hospital 全院 / department 科室。' },
     hospital_code: {
@@ -192,6 +192,8 @@ export default defineModel({
         i.month,
         case r.indicator
           ${sql.raw(INDICATORS.map((c) => `when '${c}' then i.${c}::numeric`).join('\n          '))}
+          -- a rule naming any other indicator stops the build with the indicator in the message
+          else ('fund_alert_rules: unknown indicator ' || r.indicator)::numeric
         end as value,
         r.comparator,
         r.threshold
