@@ -77,7 +77,7 @@ export async function acquireRunLock(
       ]);
       if (rows[0]!.ok) break;
       const holder = await lockHolder(client);
-      if (!holder && Date.now() < Math.max(until, namedBy)) {
+      if (!holder && Date.now() < namedBy) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         continue;
       }
