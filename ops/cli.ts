@@ -185,6 +185,24 @@ export function buildProgram(): Command {
     .action(async (opts: { rule?: string; source?: string; hospital?: string; limit: number }) =>
       (await steward()).exceptionsCommand(opts),
     );
+  const alerts = () => import('./commands/alerts.ts');
+  const alertsCommand = program
+    .command('alerts')
+    .description('fund supervision alerts (医保基金监管预警): the open ones, or every episode with --all')
+    .option('--all', 'closed episodes too')
+    .option('--hospital <code>', 'only this hospital')
+    .action(async (opts: { all?: boolean; hospital?: string }) => (await alerts()).alertsCommand(opts));
+  alertsCommand
+    .command('test-webhook')
+    .description(
+      'send a sample alert to the configured webhooks (of one department), or to --url with --kind',
+    )
+    .option('--department <name>', 'the responsible department whose webhooks get it')
+    .option('--url <url>', 'a webhook not (yet) configured')
+    .option('--kind <kind>', 'wecom or dingtalk (with --url)')
+    .action(async (opts: { department?: string; url?: string; kind?: string }) =>
+      (await alerts()).testWebhookCommand(opts),
+    );
   program
     .command('replay')
     .description('re-run quarantined rows after a dictionary fix and reconcile their batches again')

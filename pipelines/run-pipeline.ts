@@ -20,6 +20,7 @@ import {
 import type { ProgressReporter } from '../core/logging/progress.ts';
 import { ConfigError } from '../core/errors.ts';
 import { projectPaths } from '../core/paths.ts';
+import { notifyOpenedAlerts, type NotifySummary } from './alerts/notify-alerts.ts';
 import { extractIncrement, type DatabaseSource } from './ingest/database-source.ts';
 import { ingestInbox, loadOrder, type IngestSummary } from './ingest/ingest-inbox.ts';
 import type { BatchResult } from './ingest/load-batch.ts';
@@ -58,6 +59,8 @@ export interface PipelineSummary {
   readonly blockedBy: readonly string[];
   /** Semantic views (one per Cube view, for SQL users) that could not be made: `name: reason`. */
   readonly semanticViewsFailed: readonly string[];
+  /** Fund alert openings sent to the configured webhooks after publishing (none when blocked). */
+  readonly notifications?: NotifySummary;
   readonly ok: boolean;
 }
 
@@ -328,7 +331,7 @@ export async function runPipeline(ctx: StageContext): Promise<PipelineSummary> {
   const project = await loadProject();
   const build = await buildStage(ctx, project);
   const ok = build.publication === 'published' && build.models.every((m) => m.status === 'success');
-  if (build.publication === 'published') await publishStage(ctx);
+  const notifications = build.publication === 'published' ? await publishStage(ctx) : undefined;
   return {
     ingest,
     models: build.models,
@@ -336,11 +339,16 @@ export async function runPipeline(ctx: StageContext): Promise<PipelineSummary> {
     publication: build.publication,
     blockedBy: build.blockedBy,
     semanticViewsFailed: build.security.semanticViewsFailed,
+    ...(notifications ? { notifications } : {}),
     ok,
   };
 }
 
-/** Marks the marts as published: Cube's refresh keys watch for this job, so served data updates. */
-export async function publishStage(ctx: StageContext): Promise<void> {
+/**
+ * Marks the marts as published: Cube's refresh keys watch for this job, so served data updates.
+ * Then sends the fund alerts that opened to their departments' webhooks (never failing the run).
+ */
+export async function publishStage(ctx: StageContext): Promise<NotifySummary> {
   await recordJob(ctx.pool, ctx.logger, 'publish', async () => undefined);
+  return notifyOpenedAlerts(ctx.pool, { webhooks: ctx.config.HDW_ALERT_WEBHOOKS, logger: ctx.logger });
 }

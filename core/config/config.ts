@@ -54,6 +54,30 @@ export const databaseSourceSchema = z.strictObject(
 
 export type DatabaseSourceConfig = z.infer<typeof databaseSourceSchema>;
 
+const webhookUrlMessage = 'must be an http:// or https:// URL';
+
+/**
+ * A group robot that receives the fund alerts of one responsible department (or `*`, every
+ * department) when they open: WeCom (企业微信) or DingTalk (钉钉) message format.
+ */
+export const alertWebhookSchema = z.strictObject(
+  {
+    department: z.string({ error: 'must name a responsible department, or * for all' }).trim().min(1),
+    kind: z.enum(['wecom', 'dingtalk'], { error: 'must be wecom or dingtalk' }),
+    url: z
+      .string({ error: webhookUrlMessage })
+      .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), webhookUrlMessage),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `has an unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: department, kind, url)`
+        : 'must be an object with department, kind, url',
+  },
+);
+
+export type AlertWebhookConfig = z.infer<typeof alertWebhookSchema>;
+
 const databaseSourcesSchema = z
   .array(databaseSourceSchema, { error: 'must be a JSON array of database sources' })
   .superRefine((entries, ctx) => {
@@ -129,6 +153,10 @@ export const configSchema = z.object({
       { error: 'must be a comma-separated list of hospital or publisher codes' },
     ),
   ),
+  /** Group robots notified when a fund alert opens (JSON array text in the environment). */
+  HDW_ALERT_WEBHOOKS: z
+    .array(alertWebhookSchema, { error: 'must be a JSON array of webhooks {department, kind, url}' })
+    .default([]),
   /** Sharing policy: the shared aggregates members may read of other hospitals (Cube and PostgreSQL). */
   HDW_SHARED_VIEWS: z
     .array(z.enum(shareableViews, { error: `must name shareable views (${shareableViews.join(', ')})` }), {
@@ -168,6 +196,7 @@ const fileKeys: Record<string, keyof Config> = {
   jwtPublicKey: 'HDW_JWT_PUBLIC_KEY',
   logLevel: 'HDW_LOG_LEVEL',
   databaseSources: 'HDW_DATABASE_SOURCES',
+  alertWebhooks: 'HDW_ALERT_WEBHOOKS',
   ingestSplitBytes: 'HDW_INGEST_SPLIT_BYTES',
   inboxQuietSeconds: 'HDW_INBOX_QUIET_SECONDS',
   inboxMarkerSenders: 'HDW_INBOX_MARKER_SENDERS',
@@ -200,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_JWT_PUBLIC_KEY: pick('HDW_JWT_PUBLIC_KEY'),
     HDW_LOG_LEVEL: pick('HDW_LOG_LEVEL') ?? 'info',
     HDW_DATABASE_SOURCES: fromJsonText(env.HDW_DATABASE_SOURCES, fromFile.HDW_DATABASE_SOURCES),
+    HDW_ALERT_WEBHOOKS: fromJsonText(env.HDW_ALERT_WEBHOOKS, fromFile.HDW_ALERT_WEBHOOKS),
     HDW_INGEST_SPLIT_BYTES: pick('HDW_INGEST_SPLIT_BYTES') ?? DEFAULT_INGEST_SPLIT_BYTES,
     HDW_INBOX_QUIET_SECONDS: pick('HDW_INBOX_QUIET_SECONDS') ?? 60,
     HDW_INBOX_MARKER_SENDERS: pick('HDW_INBOX_MARKER_SENDERS') ?? [],
@@ -210,10 +240,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_PUBLISH_MAX_AGE_HOURS: pick('HDW_PUBLISH_MAX_AGE_HOURS') ?? 6,
     HDW_TIME_ZONE: pick('HDW_TIME_ZONE') ?? DEFAULT_TIME_ZONE,
   };
-  if (raw.HDW_DATABASE_SOURCES instanceof SyntaxError) {
-    throw new ConfigError(
-      `Configuration error: HDW_DATABASE_SOURCES is not valid JSON${jsonProblem(raw.HDW_DATABASE_SOURCES)}`,
-    );
+  for (const key of ['HDW_DATABASE_SOURCES', 'HDW_ALERT_WEBHOOKS'] as const) {
+    const value = raw[key];
+    if (value instanceof SyntaxError)
+      throw new ConfigError(`Configuration error: ${key} is not valid JSON${jsonProblem(value)}`);
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../core/paths.ts';
 import { demoHookTimeout } from '../support/demo-files.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
+import { truth } from '../support/demo-truth.ts';
 import { fundTruth, type FundMonthTruth } from '../support/fund-truth.ts';
 
 /**
@@ -137,7 +138,16 @@ function actual(row: Record<string, unknown>, columns: readonly string[]) {
 interface Truths {
   readonly truths: FundMonthTruth[];
   readonly groupTruths: FundMonthTruth[];
+  readonly drugPurchases: Set<string>;
+  /** The demo's folder, for its ground truth. */
+  readonly dir: string;
 }
+
+/** The seed's alert rules. */
+const alertRules = () =>
+  parse(readFileSync(path.join(projectPaths.seeds, 'fund', 'fund_alert_rules.csv'), 'utf8'), {
+    columns: true,
+  }) as Record<string, string>[];
 
 /** Each check of the marts against the files, by what it asserts; a demo of either size runs them all. */
 const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Promise<void>]> = [
@@ -167,11 +177,7 @@ const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Prom
   [
     'alerts: each hospital-wide rule of the seed opens, stays open and closes on the months the files give',
     async (pool, { truths }) => {
-      const rules = (
-        parse(readFileSync(path.join(projectPaths.seeds, 'fund', 'fund_alert_rules.csv'), 'utf8'), {
-          columns: true,
-        }) as Record<string, string>[]
-      ).filter((r) => r.scope === 'hospital');
+      const rules = alertRules().filter((r) => r.scope === 'hospital' && r.basis === 'absolute');
       expect(rules.length).toBeGreaterThan(0);
       const byKey = new Map(truths.map((t) => [keyOf(t), t]));
       const want: Record<string, unknown>[] = [];
@@ -183,11 +189,11 @@ const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Prom
           const latest = months[months.length - 1]!.month;
           let run: { from: string; to: string; n: number; value: number } | undefined;
           const close = () => {
-            if (run && run.n >= Number(rule.persistence_months))
+            if (run && run.n >= Number(rule.persistence))
               want.push({
                 fund_alert_id: `${rule.rule_id}|${hospital}|*|${run.from}`,
-                opened_month: shift(run.from, 1 - Number(rule.persistence_months)),
-                breach_months: run.n,
+                opened_period: shift(run.from, 1 - Number(rule.persistence)),
+                breach_periods: run.n,
                 current_value: run.value,
                 status: run.to === latest ? 'open' : 'closed',
               });
@@ -207,8 +213,8 @@ const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Prom
           close();
         }
       const { rows } = await pool.query(`
-        select fund_alert_id, to_char(opened_month, 'YYYY-MM') as opened_month, breach_months::int, current_value, status
-          from marts.fct_fund_alerts where scope = 'hospital'`);
+        select fund_alert_id, to_char(opened_period, 'YYYY-MM') as opened_period, breach_periods::int, current_value, status
+          from marts.fct_fund_alerts where scope = 'hospital' and basis = 'absolute'`);
       const got = rows.map((r) => ({ ...r, current_value: Number(r.current_value) }));
       const byId = (a: Record<string, unknown>, b: Record<string, unknown>) =>
         String(a.fund_alert_id).localeCompare(String(b.fund_alert_id));
@@ -216,6 +222,101 @@ const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Prom
       // The demo exercises both states.
       expect(want.some((a) => a.status === 'open')).toBe(true);
       expect(want.some((a) => a.status === 'closed')).toBe(true);
+    },
+  ],
+  [
+    'alerts: every planted drug price move, group cost overrun and low-risk death is caught by its rule',
+    async (pool, { dir, drugPurchases }) => {
+      const rules = alertRules();
+      const ruleOf = (indicator: string) => {
+        const r = rules.find((x) => x.indicator === indicator);
+        if (!r) throw new Error(`no alert rule watches ${indicator}`);
+        return r;
+      };
+      const planted = truth(dir, 'scenarios.csv');
+      const { rows: alerts } = await pool.query(`
+        select rule_id, hospital_code, coalesce(scope_code, '*') as member, status,
+               to_char(first_breach_period, 'YYYY-MM-DD') as first, to_char(last_breach_period, 'YYYY-MM-DD') as last
+          from marts.fct_fund_alerts`);
+      const covered = (rule: string, hospital: string, member: string, day: string) =>
+        alerts.some(
+          (a) =>
+            a.rule_id === rule &&
+            a.hospital_code === hospital &&
+            a.member === member &&
+            a.first <= day &&
+            day <= a.last,
+        );
+      const found: Record<string, [number, number]> = {};
+      const tally = (what: string, hit: boolean) => {
+        const f = (found[what] ??= [0, 0]);
+        f[0] += hit ? 1 : 0;
+        f[1] += 1;
+      };
+
+      // A 集采 cut moves the drug's purchase price from the month it applies, for every hospital that
+      // bought the drug that month and before; the alert's run of breaches starts that month.
+      const price = ruleOf('purchase_unit_price');
+      for (const p of planted.filter((x) => x.scenario === 'drug_price_move')) {
+        const bought = [...drugPurchases].filter((k) => k.startsWith(`${p.hospital_code}|${p.key}|`));
+        if (
+          !bought.some((k) => k.endsWith(`|${p.period}`)) ||
+          !bought.some((k) => k.split('|')[2]! < p.period!)
+        )
+          continue;
+        const hit = alerts.some(
+          (a) =>
+            a.rule_id === price.rule_id &&
+            a.hospital_code === p.hospital_code &&
+            a.member === p.key &&
+            a.first === `${p.period}-01`,
+        );
+        expect(hit, `${price.rule_id} ${p.hospital_code} ${p.key} ${p.period}`).toBe(true);
+        tally('drug_price_move', hit);
+      }
+
+      // The planted group's weeks over its standard: each is over by more than the rule's margin in
+      // the weekly mart, and once the rule's minimum stays and persistence are met, inside an episode.
+      const overrun = ruleOf('avg_case_cost');
+      const weeks = planted.filter((x) => x.scenario === 'drg_cost_over_standard_week');
+      const { rows: observed } = await pool.query(`
+        select hospital_code || '|' || scope_code || ':' || to_char(period_start, 'YYYY-MM-DD') as key,
+               value / reference_value - 1 as over, base_count::int as n
+          from marts.fct_fund_alert_observations where indicator = 'avg_case_cost'`);
+      const byWeek = new Map(observed.map((r) => [r.key as string, r]));
+      let run = 0;
+      for (const w of weeks) {
+        const o = byWeek.get(`${w.hospital_code}|${w.key}`);
+        expect(o, w.key).toBeDefined();
+        expect(Number(o.over), w.key).toBeGreaterThan(Number(overrun.threshold));
+        run = o.n >= Number(overrun.min_cases || 0) ? run + 1 : 0;
+        if (run >= Number(overrun.persistence)) {
+          const [group, day] = w.key!.split(':') as [string, string];
+          const hit = covered(overrun.rule_id!, w.hospital_code!, group, day);
+          expect(hit, `${overrun.rule_id} ${w.key}`).toBe(true);
+          tally('drg_cost_over_standard_week', hit);
+        }
+      }
+      expect(weeks.length).toBeGreaterThan(0);
+
+      // A planted low-risk death puts its hospital's 低风险组死亡率 over the region's that month.
+      const mortality = ruleOf('low_risk_mortality');
+      const { rows: cases } = await pool.query(
+        `select hospital_code, visit_id, to_char(discharge_month, 'YYYY-MM-DD') as month from marts.fct_inpatient_cases where risk_class = 1 and is_death`,
+      );
+      const deaths = new Map(cases.map((c) => [`${c.hospital_code}|${c.visit_id}`, c.month as string]));
+      for (const d of planted.filter((x) => x.scenario === 'low_risk_death')) {
+        const month = deaths.get(`${d.hospital_code}|${d.key}`);
+        expect(month, `${d.hospital_code} ${d.key}`).toBeDefined();
+        const hit = covered(mortality.rule_id!, d.hospital_code!, '*', month!);
+        expect(hit, `${mortality.rule_id} ${d.hospital_code} ${month}`).toBe(true);
+        tally('low_risk_death', hit);
+      }
+      console.table(
+        Object.entries(found).map(([scenario, [hit, of]]) => ({ scenario, found: hit, planted: of })),
+      );
+      expect(found.drug_price_move?.[1]).toBeGreaterThan(0);
+      expect(found.low_risk_death?.[1]).toBeGreaterThan(0);
     },
   ],
   [
@@ -335,8 +436,8 @@ describe('fund indicators on the small demo', () => {
   beforeAll(async () => {
     w = await demoWarehouse();
     pool = new pg.Pool({ connectionString: w.url, max: 2 });
-    const { hospitalMonths, groupMonths } = fundTruth(w.generatedDir, projectPaths.seeds);
-    t = { truths: hospitalMonths, groupTruths: groupMonths };
+    const { hospitalMonths, groupMonths, drugPurchases } = fundTruth(w.generatedDir, projectPaths.seeds);
+    t = { truths: hospitalMonths, groupTruths: groupMonths, drugPurchases, dir: w.generatedDir };
   }, 900_000);
 
   afterAll(async () => {
@@ -362,7 +463,8 @@ describe.runIf(full)('fund indicators on the full demo', () => {
   });
 
   it('every indicator of every hospital, month (and DRG group) equals the files', async () => {
-    const { hospitalMonths, groupMonths } = fundTruth(w.generatedDir, projectPaths.seeds);
-    for (const [, check] of checks) await check(pool, { truths: hospitalMonths, groupTruths: groupMonths });
+    const { hospitalMonths, groupMonths, drugPurchases } = fundTruth(w.generatedDir, projectPaths.seeds);
+    const t = { truths: hospitalMonths, groupTruths: groupMonths, drugPurchases, dir: w.generatedDir };
+    for (const [, check] of checks) await check(pool, t);
   }, 1_800_000);
 });

@@ -899,6 +899,7 @@ const drgViews: readonly HospitalScopedView[] = [
     measure: 'fund_paid_amount',
     sql: "sum(fund_paid_amount) filter (where aggregation_level = 'department')",
   },
+  { name: 'fund_alerts', relation: 'marts.fct_fund_alerts', measure: 'alert_count', sql: 'count(*)' },
 ];
 
 describe('member row security on the DRG/DIP and cost views (small demo)', () => {

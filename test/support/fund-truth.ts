@@ -80,6 +80,8 @@ export function fundTruth(
   hospitalMonths: FundMonthTruth[];
   /** Per hospital, discharge month and DRG group: the stays' and settlement parts only. */
   groupMonths: FundMonthTruth[];
+  /** `hospital|item|YYYY-MM` of every drug (by the seed charge_categories) bought in that month. */
+  drugPurchases: Set<string>;
 } {
   const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
     hospitals: { code: string }[];
@@ -104,7 +106,7 @@ export function fundTruth(
     const folder = path.join(dir, hospital, system);
     const names = new Map(FILE_SCHEMAS[entity].map(([en, zh]) => [zh as string, en as string]));
     for (const file of readdirSync(folder)
-      .filter((f) => f.startsWith(`${name}_`) && f.endsWith('.csv'))
+      .filter((f) => (f.startsWith(`${name}_`) && f.endsWith('.csv')) || f === `${name}.csv`)
       .sort()) {
       const rel = `${hospital}/${system}/${file}`;
       readCsvText(decode(path.join(folder, file))).forEach((raw, i) => {
@@ -167,7 +169,12 @@ export function fundTruth(
     }
   }
 
+  const drugPurchases = new Set<string>();
+  const itemCategory = new Map<string, string>();
   for (const { code: hospital } of manifest.hospitals) {
+    eachRow(hospital, 'his/charge_items', (i) =>
+      itemCategory.set(`${hospital}|${i.item_code}`, i.category_code ?? ''),
+    );
     eachRow(hospital, 'his/outpatient_visits', (v) => {
       at(hospital, (v.visit_time ?? '').slice(0, 7)).outpatientVisits += 1;
     });
@@ -181,6 +188,13 @@ export function fundTruth(
       if (k?.is_drug === 'true') m.drugCents += amount;
       if (k?.is_herbal_pieces === 'true') m.herbalCents += amount;
       if (k?.is_material === 'true') m.materialCents += amount;
+    });
+    eachRow(hospital, 'erp/purchases', (p) => {
+      if (
+        categories.get(itemCategory.get(`${hospital}|${p.item_code}`) ?? '')?.is_drug === 'true' &&
+        Number(p.quantity) > 0
+      )
+        drugPurchases.add(`${hospital}|${p.item_code}|${p.period}`);
     });
     eachRow(hospital, 'erp/cost_ledger', (l) => {
       if (materialItems.has(l.cost_item_code))
@@ -230,5 +244,6 @@ export function fundTruth(
   return {
     hospitalMonths: sorted.filter((m) => m.group === '*'),
     groupMonths: sorted.filter((m) => m.group !== '*'),
+    drugPurchases,
   };
 }

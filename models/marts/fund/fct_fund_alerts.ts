@@ -1,105 +1,128 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
-/** The monthly indicators of fct_fund_indicators a rule of the seed fund_alert_rules may watch. */
-const INDICATORS = [
-  'avg_outpatient_charge',
-  'avg_outpatient_charge_mom_growth',
-  'avg_outpatient_charge_yoy_growth',
-  'avg_inpatient_charge',
-  'avg_inpatient_charge_mom_growth',
-  'avg_inpatient_charge_yoy_growth',
-  'avg_length_of_stay_days',
-  'drug_share',
-  'drug_share_excl_herbal_pieces',
-  'material_share',
-  'material_cost_per_100_non_drug_revenue',
-  'settlement_rate_by_cases',
-  'settlement_rate_by_amount',
-  'refusal_rate',
-  'fund_balance_rate',
-] as const;
+import { observedSeries } from './_alert_indicators.ts';
 
-/** A hospital-level (department null) or department-level row of fct_fund_indicators for the unit test. */
-const row = (month: string, department: string | null, values: Record<string, number>) => ({
-  aggregation_level: department === null ? 'hospital' : 'department',
+/** An observation of the unit test (hospital H1). */
+const obs = (
+  indicator: string,
+  scope: string,
+  scopeCode: string | null,
+  grain: string,
+  start: string,
+  index: number,
+  value: number,
+  reference: number | null = null,
+  baseCount: number | null = null,
+) => ({
+  indicator,
   hospital_code: 'H1',
   hospital_name: '一院',
-  department_code: department,
-  department_name: department === null ? null : '内科',
-  month,
-  ...Object.fromEntries(INDICATORS.map((c) => [c, null])),
-  ...values,
+  scope,
+  scope_code: scopeCode,
+  scope_name: scopeCode,
+  period_grain: grain,
+  period_start: start,
+  period_index: index,
+  value,
+  reference_value: reference,
+  base_count: baseCount,
 });
+
+const month = (m: number) => `2024-${String(m).padStart(2, '0')}-01`;
 
 const rule = (
   rule_id: string,
   indicator: string,
   scope: string,
   threshold: number,
-  persistence_months: number,
+  persistence: number,
+  more: Record<string, string | number | null> = {},
 ) => ({
   rule_id,
   rule_name: `规则 ${rule_id}`,
   indicator,
   scope,
+  period: 'month',
+  basis: 'absolute',
   comparator: '>',
   threshold,
-  persistence_months,
+  history_periods: null,
+  min_cases: null,
+  persistence,
   severity: 'medium',
   responsible_department: '医保办',
+  ...more,
+});
+
+const rules = (...rows: ReturnType<typeof rule>[]) => ({
+  rows,
+  types: { threshold: 'numeric', history_periods: 'integer', min_cases: 'integer', persistence: 'integer' },
 });
 
 export default defineModel({
   name: 'fct_fund_alerts',
   materialized: 'table',
   description: [
-    '医保基金监管预警：种子 fund_alert_rules 的每条规则在 fct_fund_indicators 上按月评估，每个预警事件一行。',
-    '条件（指标 比较符 阈值）连续成立的月份为一段；一段持续达到规则的持续月数即开启预警，开启月份 = 首个成立月份 + 持续月数 − 1。',
-    '状态：该段的最后成立月份是该医院数据的最新月份为 open（仍在预警），否则 closed（条件解除），解除月份为最后成立月份的次月；',
-    '历史事件全部保留（每次运行由全部月份重新得出，同样的数据得出同样的事件）。指标为空的月份不成立、并中断连续。',
-    '当前值为该段最后成立月份的指标值。科室范围的规则按科室评估；全院范围按全院行。',
+    '医保基金监管预警：种子 fund_alert_rules 的每条规则在 fct_fund_alert_observations 的观测序列（指标 × 范围 × 月或周）上评估，每个预警事件一行。',
+    '比较值：basis = absolute 取指标值；payment_standard 取 指标 / 支付标准 − 1；region 取 指标 − 区域同期值；own_history 取 指标 / 该成员前 history_periods 个有观测期间的均值 − 1（无历史时不评估）。',
+    '条件：比较值 > 阈值、< 阈值，或 <> 时 |比较值| > 阈值；规则填了 min_cases 时基数例数不足的期间不成立；比较值为空的期间不成立、并中断连续。',
+    '条件连续成立的期间为一段；一段持续达到规则的持续期数即开启预警，开启期间 = 首个成立期间 + 持续期数 − 1。',
+    '状态：该段的最后成立期间是该医院该粒度观测的最新期间为 open（仍在预警），否则 closed（条件解除），解除期间为最后成立期间的下一期；',
+    '历史事件全部保留（每次运行由全部期间重新得出，同样的数据得出同样的事件与编号）。当前值、基准值与比较值取该段最后成立期间。',
+    '规则的指标、范围、期间与基准组合不在观测序列中、比较方式或基准无效、或 own_history 未填 history_periods 时，本模型构建失败并写明规则。',
   ].join(''),
-  grain: 'One row per alert episode (rule, hospital, department, first month of the run of breaches).',
+  grain: 'One row per alert episode (rule, hospital, scope member, first period of the run of breaches).',
   primaryKey: ['fund_alert_id'],
   columns: {
-    fund_alert_id: { title: '预警编号', description: '主键：规则|医院|科室（全院为 *）|首个成立月份。' },
+    fund_alert_id: {
+      title: '预警编号',
+      description: '主键：规则|医院|范围成员（全院为 *）|首个成立期间（月为 YYYY-MM，周为周一日期）。',
+    },
     rule_id: {
       title: '规则编号',
       description: '种子 fund_alert_rules 的规则编号。',
       tests: ['not_null', { relationships: { to: 'fund_alert_rules', field: 'rule_id' } }],
     },
     rule_name: { title: '规则名称', description: '规则名称。' },
-    indicator: {
-      title: '指标',
-      description:
-        'fct_fund_indicators 的指标列（规则只能用 INDICATORS 所列指标；种子写了别的指标时本模型构建失败，错误信息中写明该指标）。',
-    },
-    scope: { title: '范围', description: 'hospital 全院 / department 科室。' },
+    indicator: { title: '指标', description: '观测序列的指标名。' },
+    scope: { title: '范围', description: 'hospital 全院 / department 科室 / group 病组 / drug 药品。' },
+    period_grain: { title: '期间粒度', description: 'month 月 / week 周。' },
     hospital_code: {
       title: '医院编码',
       description: '医联体成员医院的编码，行级权限按此字段限定成员单位。',
       tests: ['not_null'],
     },
     hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
-    department_code: { title: '科室编码', description: '标准科室编码（全院范围为空）。' },
-    department_name: { title: '科室名称', description: '标准科室名称。' },
-    breach_from_month: { title: '首个成立月份', description: '条件连续成立的第一个月。', type: 'date' },
-    opened_month: { title: '开启月份', description: '首个成立月份 + 持续月数 − 1。', type: 'date' },
-    last_breach_month: { title: '最后成立月份', description: '条件连续成立的最后一个月。', type: 'date' },
-    breach_months: { title: '持续月数', description: '条件连续成立的月数。', type: 'bigint' },
-    current_value: { title: '当前值', description: '最后成立月份的指标值。', type: 'numeric' },
-    comparator: { title: '比较方式', description: '> 或 <。' },
+    scope_code: { title: '范围成员编码', description: '科室、病组或药品编码（全院为空）。' },
+    scope_name: { title: '范围成员名称', description: '科室、病组或药品名称。' },
+    first_breach_period: { title: '首个成立期间', description: '条件连续成立的第一期。', type: 'date' },
+    opened_period: { title: '开启期间', description: '首个成立期间 + 持续期数 − 1。', type: 'date' },
+    last_breach_period: { title: '最后成立期间', description: '条件连续成立的最后一期。', type: 'date' },
+    breach_periods: { title: '持续期数', description: '条件连续成立的期数。', type: 'bigint' },
+    current_value: { title: '当前值', description: '最后成立期间的指标值。', type: 'numeric' },
+    reference_value: {
+      title: '基准值',
+      description: '最后成立期间的支付标准、区域值或自身历史均值（absolute 为空）。',
+      type: 'numeric',
+    },
+    compared_value: {
+      title: '比较值',
+      description: '最后成立期间与阈值比较的值（见模型说明）。',
+      type: 'numeric',
+    },
+    basis: { title: '阈值基准', description: 'absolute / payment_standard / region / own_history。' },
+    comparator: { title: '比较方式', description: '> / < / <>。' },
     threshold: { title: '阈值', description: '规则阈值。', type: 'numeric' },
-    persistence_months: { title: '规则持续月数', description: '开启预警所需的连续月数。', type: 'integer' },
+    persistence: { title: '规则持续期数', description: '开启预警所需的连续期数。', type: 'integer' },
     severity: { title: '严重程度', description: 'high / medium / low。' },
-    responsible_department: { title: '责任部门', description: '预警的责任部门。' },
+    responsible_department: { title: '责任部门', description: '预警的责任部门（通知对象）。' },
     status: {
       title: '状态',
       description: 'open 预警中 / closed 已解除。',
       tests: ['not_null', { accepted_values: ['open', 'closed'] }],
     },
-    closed_month: { title: '解除月份', description: '条件不再成立的第一个月（open 为空）。', type: 'date' },
+    closed_period: { title: '解除期间', description: '条件不再成立的第一期（open 为空）。', type: 'date' },
   },
   unitTests: [
     {
@@ -110,111 +133,251 @@ export default defineModel({
       // current value 11.
       name: 'opens an alert when the condition holds for the rule’s months, and closes it when it clears',
       given: {
-        fct_fund_indicators: {
+        fct_fund_alert_observations: {
           rows: [
-            row('2024-01-01', null, { drug_share: 0.3 }),
-            row('2024-02-01', null, { drug_share: 0.2 }),
-            row('2024-03-01', null, { drug_share: 0.26 }),
-            row('2024-04-01', null, { drug_share: 0.27 }),
-            row('2024-05-01', null, { drug_share: 0.28 }),
-            row('2024-01-01', 'A03', { avg_length_of_stay_days: 10 }),
-            row('2024-02-01', 'A03', { avg_length_of_stay_days: 11 }),
-            row('2024-03-01', 'A03', { avg_length_of_stay_days: 8 }),
+            obs('drug_share', 'hospital', null, 'month', month(1), 24289, 0.3),
+            obs('drug_share', 'hospital', null, 'month', month(2), 24290, 0.2),
+            obs('drug_share', 'hospital', null, 'month', month(3), 24291, 0.26),
+            obs('drug_share', 'hospital', null, 'month', month(4), 24292, 0.27),
+            obs('drug_share', 'hospital', null, 'month', month(5), 24293, 0.28),
+            obs('avg_length_of_stay_days', 'department', 'A03', 'month', month(1), 24289, 10),
+            obs('avg_length_of_stay_days', 'department', 'A03', 'month', month(2), 24290, 11),
+            obs('avg_length_of_stay_days', 'department', 'A03', 'month', month(3), 24291, 8),
           ],
-          types: { month: 'date', ...Object.fromEntries(INDICATORS.map((c) => [c, 'numeric'])) },
+          types: { period_start: 'date', value: 'numeric', reference_value: 'numeric', base_count: 'bigint' },
         },
-        fund_alert_rules: [
+        fund_alert_rules: rules(
           rule('R1', 'drug_share', 'hospital', 0.25, 1),
           rule('R2', 'drug_share', 'hospital', 0.25, 2),
           rule('R3', 'avg_length_of_stay_days', 'department', 9, 2),
-        ],
+        ),
       },
       expect: [
         {
           fund_alert_id: 'R1|H1|*|2024-01',
-          opened_month: '2024-01-01',
-          last_breach_month: '2024-01-01',
-          breach_months: 1,
+          opened_period: '2024-01-01',
+          last_breach_period: '2024-01-01',
+          breach_periods: 1,
           current_value: 0.3,
           status: 'closed',
-          closed_month: '2024-02-01',
+          closed_period: '2024-02-01',
         },
         {
           fund_alert_id: 'R1|H1|*|2024-03',
-          opened_month: '2024-03-01',
-          last_breach_month: '2024-05-01',
-          breach_months: 3,
+          opened_period: '2024-03-01',
+          last_breach_period: '2024-05-01',
+          breach_periods: 3,
           current_value: 0.28,
           status: 'open',
-          closed_month: null,
+          closed_period: null,
         },
         {
           fund_alert_id: 'R2|H1|*|2024-03',
-          opened_month: '2024-04-01',
-          last_breach_month: '2024-05-01',
-          breach_months: 3,
+          opened_period: '2024-04-01',
+          last_breach_period: '2024-05-01',
+          breach_periods: 3,
           current_value: 0.28,
           status: 'open',
-          closed_month: null,
+          closed_period: null,
         },
         {
           fund_alert_id: 'R3|H1|A03|2024-01',
-          opened_month: '2024-02-01',
-          last_breach_month: '2024-02-01',
-          breach_months: 2,
+          opened_period: '2024-02-01',
+          last_breach_period: '2024-02-01',
+          breach_periods: 2,
           current_value: 11,
           status: 'closed',
-          closed_month: '2024-03-01',
+          closed_period: '2024-03-01',
+        },
+      ],
+    },
+    {
+      // Group G's weekly average cost against its standard (1 000): 1 050 (+5 %), 1 150 (+15 %),
+      // 1 120 (+12 %), 1 080 (+8 %), 20 stays each; the latest week is the 4th. The week before
+      // (+50 %) has 3 stays, under R4's minimum of 5, so it is not judged. R4 (> 10 % for two weeks) holds in
+      // weeks 2–3 and opens in week 3, closed in week 4; compared value 0.12. Drug D's unit price:
+      // 10, 10, 11, then 7 in April: its 3-month history is 31 / 3 = 10.3333, 7 / 10.3333 − 1 =
+      // −0.3226 (moved 32 %); Feb (10 / 10 − 1 = 0) and Mar (11 / 10 − 1 = 0.1) do not breach
+      // R5 (<> 20 %, 3 periods of history); Jan has no history. H1's 低风险组死亡率 0.01 against the
+      // region's 0.005: R6 (region, > 0) opens in that month, which is the latest, so open.
+      name: 'compares with the payment standard, the drug’s own history and the region',
+      given: {
+        fct_fund_alert_observations: {
+          rows: [
+            obs('avg_case_cost', 'group', 'G', 'week', '2025-02-24', 1312, 1500, 1000, 3),
+            obs('avg_case_cost', 'group', 'G', 'week', '2025-03-03', 1313, 1050, 1000, 20),
+            obs('avg_case_cost', 'group', 'G', 'week', '2025-03-10', 1314, 1150, 1000, 20),
+            obs('avg_case_cost', 'group', 'G', 'week', '2025-03-17', 1315, 1120, 1000, 20),
+            obs('avg_case_cost', 'group', 'G', 'week', '2025-03-24', 1316, 1080, 1000, 20),
+            obs('purchase_unit_price', 'drug', 'D', 'month', month(1), 24289, 10),
+            obs('purchase_unit_price', 'drug', 'D', 'month', month(2), 24290, 10),
+            obs('purchase_unit_price', 'drug', 'D', 'month', month(3), 24291, 11),
+            obs('purchase_unit_price', 'drug', 'D', 'month', month(4), 24292, 7),
+            obs('low_risk_mortality', 'hospital', null, 'month', month(4), 24292, 0.01, 0.005),
+          ],
+          types: { period_start: 'date', value: 'numeric', reference_value: 'numeric', base_count: 'bigint' },
+        },
+        fund_alert_rules: rules(
+          rule('R4', 'avg_case_cost', 'group', 0.1, 2, {
+            period: 'week',
+            basis: 'payment_standard',
+            min_cases: 5,
+          }),
+          rule('R5', 'purchase_unit_price', 'drug', 0.2, 1, {
+            basis: 'own_history',
+            comparator: '<>',
+            history_periods: 3,
+          }),
+          rule('R6', 'low_risk_mortality', 'hospital', 0, 1, { basis: 'region' }),
+        ),
+      },
+      expect: [
+        {
+          fund_alert_id: 'R4|H1|G|2025-03-10',
+          opened_period: '2025-03-17',
+          last_breach_period: '2025-03-17',
+          breach_periods: 2,
+          current_value: 1120,
+          reference_value: 1000,
+          compared_value: 0.12,
+          status: 'closed',
+          closed_period: '2025-03-24',
+        },
+        {
+          fund_alert_id: 'R5|H1|D|2024-04',
+          opened_period: '2024-04-01',
+          last_breach_period: '2024-04-01',
+          breach_periods: 1,
+          current_value: 7,
+          reference_value: 10.3333,
+          compared_value: -0.3226,
+          status: 'open',
+          closed_period: null,
+        },
+        {
+          fund_alert_id: 'R6|H1|*|2024-04',
+          opened_period: '2024-04-01',
+          last_breach_period: '2024-04-01',
+          breach_periods: 1,
+          current_value: 0.01,
+          reference_value: 0.005,
+          compared_value: 0.005,
+          status: 'open',
+          closed_period: null,
         },
       ],
     },
   ],
   sql: ({ ref }) => sql`
-    with indicators as (
-      select * from ${ref('fct_fund_indicators')}
+    with observations as (
+      select * from ${ref('fct_fund_alert_observations')}
     ),
 
     rules as (
       select * from ${ref('fund_alert_rules')}
     ),
 
-    latest as (
-      select hospital_code, max(month) as latest_month from indicators group by 1
+    series as (
+      select * from ${observedSeries}
     ),
 
-    observed as (
+    -- a rule the observations cannot answer stops the build, naming the rule and why
+    checked as (
+      select
+        r.*,
+        case
+          when r.comparator not in ('>', '<', '<>') then 'comparator ' || r.comparator || ' is not > < or <>'
+          when r.basis not in ('absolute', 'payment_standard', 'region', 'own_history') then 'basis ' || r.basis || ' is unknown'
+          when r.basis = 'own_history' and coalesce(r.history_periods, 0) < 1 then 'own_history needs history_periods ≥ 1'
+          when r.persistence < 1 then 'persistence must be at least 1'
+          when not exists (
+            select 1 from series s
+            where s.indicator = r.indicator and s.scope = r.scope and s.period_grain = r.period
+              and (r.basis in ('absolute', 'own_history') or s.reference_kind = r.basis)
+          ) then 'no observed series ' || r.indicator || ' / ' || r.scope || ' / ' || r.period || ' with basis ' || r.basis
+        end as problem
+      from rules r
+    ),
+
+    valid_rules as (
+      select * from checked
+      where problem is null
+        or ('fund_alert_rules: rule ' || rule_id || ': ' || problem)::numeric is null
+    ),
+
+    watched as (
       select
         r.rule_id,
-        i.hospital_code,
-        i.hospital_name,
-        i.department_code,
-        i.department_name,
-        i.month,
-        case r.indicator
-          ${sql.raw(INDICATORS.map((c) => `when '${c}' then i.${c}::numeric`).join('\n          '))}
-          -- a rule naming any other indicator stops the build with the indicator in the message
-          else ('fund_alert_rules: unknown indicator ' || r.indicator)::numeric
-        end as value,
+        r.basis,
         r.comparator,
-        r.threshold
-      from rules r
-      join indicators i on i.aggregation_level = r.scope
+        r.threshold,
+        r.history_periods,
+        o.hospital_code,
+        o.hospital_name,
+        o.scope_code,
+        o.scope_name,
+        o.period_grain,
+        o.period_start,
+        o.period_index,
+        o.value,
+        o.reference_value,
+        o.base_count,
+        r.min_cases,
+        coalesce(o.scope_code, '*') as member,
+        row_number() over (
+          partition by r.rule_id, o.hospital_code, o.scope_code order by o.period_start
+        ) as seq
+      from valid_rules r
+      join observations o on o.indicator = r.indicator and o.scope = r.scope and o.period_grain = r.period
+    ),
+
+    -- own history: the mean of the member's previous history_periods observed periods
+    history as (
+      select w.rule_id, w.hospital_code, w.member, w.seq, avg(p.value) as history_value
+      from watched w
+      join watched p
+        on p.rule_id = w.rule_id and p.hospital_code = w.hospital_code and p.member = w.member
+        and p.seq between w.seq - w.history_periods and w.seq - 1
+      where w.basis = 'own_history'
+      group by 1, 2, 3, 4
+    ),
+
+    with_history as (
+      select w.*, h.history_value
+      from watched w
+      left join history h
+        on h.rule_id = w.rule_id and h.hospital_code = w.hospital_code and h.member = w.member and h.seq = w.seq
+    ),
+
+    compared as (
+      select
+        w.*,
+        case w.basis when 'own_history' then w.history_value when 'absolute' then null else w.reference_value end
+          as basis_value,
+        case w.basis
+          when 'absolute' then w.value
+          when 'region' then w.value - w.reference_value
+          when 'payment_standard' then w.value / nullif(w.reference_value, 0) - 1
+          when 'own_history' then w.value / nullif(w.history_value, 0) - 1
+        end as compared_value
+      from with_history w
     ),
 
     breaches as (
-      select
-        o.*,
-        (extract(year from o.month) * 12 + extract(month from o.month))::integer as month_index
-      from observed o
-      where (o.comparator = '>' and o.value > o.threshold) or (o.comparator = '<' and o.value < o.threshold)
+      select c.*
+      from compared c
+      where (c.min_cases is null or c.base_count >= c.min_cases)
+        and ((c.comparator = '>' and c.compared_value > c.threshold)
+        or (c.comparator = '<' and c.compared_value < c.threshold)
+        or (c.comparator = '<>' and abs(c.compared_value) > c.threshold))
     ),
 
-    -- consecutive months of one rule and place share month_index − their rank: one run of breaches
+    -- consecutive periods of one rule and member share period_index − their rank: one run of breaches
     islands as (
       select
         b.*,
-        b.month_index - row_number() over (
-          partition by b.rule_id, b.hospital_code, b.department_code order by b.month
+        b.period_index - row_number() over (
+          partition by b.rule_id, b.hospital_code, b.scope_code order by b.period_start
         ) as island
       from breaches b
     ),
@@ -223,46 +386,58 @@ export default defineModel({
       select
         rule_id,
         hospital_code,
-        department_code,
+        scope_code,
         island,
-        min(month) as first_month,
-        max(month) as last_month,
-        count(*) as months
+        min(period_start) as first_period,
+        max(period_start) as last_period,
+        count(*) as periods
       from islands
       group by 1, 2, 3, 4
     ),
 
+    latest as (
+      select hospital_code, period_grain, max(period_start) as latest_period from observations group by 1, 2
+    ),
+
     final as (
       select
-        concat_ws('|', e.rule_id, e.hospital_code, coalesce(e.department_code, '*'), to_char(e.first_month, 'YYYY-MM'))
-          as fund_alert_id,
+        concat_ws('|', e.rule_id, e.hospital_code,
+          coalesce(e.scope_code, case when r.scope = 'hospital' then '*' else '-' end),
+          to_char(e.first_period, case when r.period = 'week' then 'YYYY-MM-DD' else 'YYYY-MM' end)) as fund_alert_id,
         e.rule_id,
         r.rule_name,
         r.indicator,
         r.scope,
+        r.period as period_grain,
         e.hospital_code,
         v.hospital_name,
-        e.department_code,
-        v.department_name,
-        e.first_month::date as breach_from_month,
-        (e.first_month + make_interval(months => (r.persistence_months - 1)::integer))::date as opened_month,
-        e.last_month::date as last_breach_month,
-        e.months::bigint as breach_months,
+        e.scope_code,
+        v.scope_name,
+        e.first_period::date as first_breach_period,
+        (e.first_period + step * (r.persistence - 1))::date as opened_period,
+        e.last_period::date as last_breach_period,
+        e.periods::bigint as breach_periods,
         v.value as current_value,
+        round(v.basis_value, 4) as reference_value,
+        round(v.compared_value, 4) as compared_value,
+        r.basis,
         r.comparator,
         r.threshold,
-        r.persistence_months,
+        r.persistence,
         r.severity,
         r.responsible_department,
-        case when e.last_month = l.latest_month then 'open' else 'closed' end as status,
-        case when e.last_month < l.latest_month then (e.last_month + interval '1 month')::date end as closed_month
+        case when e.last_period = l.latest_period then 'open' else 'closed' end as status,
+        case when e.last_period < l.latest_period then (e.last_period + step)::date end as closed_period
       from episodes e
-      join rules r on r.rule_id = e.rule_id
-      join latest l on l.hospital_code = e.hospital_code
+      join valid_rules r on r.rule_id = e.rule_id
+      cross join lateral (
+        select case r.period when 'week' then interval '1 week' else interval '1 month' end as step
+      ) g
+      join latest l on l.hospital_code = e.hospital_code and l.period_grain = r.period
       join islands v
         on v.rule_id = e.rule_id and v.hospital_code = e.hospital_code
-        and v.department_code is not distinct from e.department_code and v.month = e.last_month
-      where e.months >= r.persistence_months
+        and v.scope_code is not distinct from e.scope_code and v.period_start = e.last_period
+      where e.periods >= r.persistence
     )
 
     select * from final`,
