@@ -334,9 +334,8 @@ export function buildProgram(): Command {
       );
     });
 
-  program
-    .command('report')
-    .description('reports a finance department submits')
+  const report = program.command('report').description('reports a finance department or the 医保办 submits');
+  report
     .command('cost')
     .description(
       'the standard cost tables of 公立医院成本核算规范 for one year as one workbook, a sheet per table (totals equal the Cube views)',
@@ -346,6 +345,17 @@ export function buildProgram(): Command {
     .requiredOption('--out <file>', 'the .xlsx file to write')
     .action(async (opts: { year: number; hospital?: string; out: string }) =>
       (await import('./commands/report-cost.ts')).reportCostCommand(opts),
+    );
+  report
+    .command('fund')
+    .description(
+      'the monthly fund supervision report (医保基金监管月报): indicators against thresholds and the region, open alerts, overspending groups with their top three causes',
+    )
+    .requiredOption('--month <YYYY-MM>', 'the month')
+    .option('--hospital <code>', 'one hospital (default: every hospital of the alliance)')
+    .requiredOption('--out <file>', 'the .xlsx file to write')
+    .action(async (opts: { month: string; hospital?: string; out: string }) =>
+      (await import('./commands/report-cost.ts')).reportFundCommand(opts),
     );
 
   program

@@ -1,6 +1,13 @@
 import ExcelJS from 'exceljs';
 import type { CostReport, ReportColumn, ReportTable } from './cost-report.ts';
 
+/** What heads every sheet of a report workbook beside its tables. */
+export interface WorkbookHeader {
+  readonly unitName: string;
+  /** e.g. `年度：2025` or `月份：2025-03`. */
+  readonly period: string;
+}
+
 const formats: Record<ReportColumn['kind'], string | undefined> = {
   text: undefined,
   money: '#,##0.00',
@@ -16,13 +23,29 @@ const formats: Record<ReportColumn['kind'], string | undefined> = {
  * header rows (an item's columns grouped under it), the rows, and a 合计 row last.
  */
 export async function writeCostWorkbook(report: CostReport, file: string): Promise<void> {
+  await writeReportWorkbook(
+    { unitName: report.unitName, period: `年度：${report.year}` },
+    report.tables,
+    file,
+  );
+}
+
+/**
+ * Writes report tables as one workbook, a sheet per table: its title, the unit, period and 金额单位
+ * beneath, one or two header rows, the rows, and a 合计 row where the table has totals.
+ */
+export async function writeReportWorkbook(
+  header: WorkbookHeader,
+  tables: readonly ReportTable[],
+  file: string,
+): Promise<void> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'hospital-dw';
-  for (const table of report.tables) addSheet(workbook, report, table);
+  for (const table of tables) addSheet(workbook, header, table);
   await workbook.xlsx.writeFile(file);
 }
 
-function addSheet(workbook: ExcelJS.Workbook, report: CostReport, table: ReportTable): void {
+function addSheet(workbook: ExcelJS.Workbook, report: WorkbookHeader, table: ReportTable): void {
   const sheet = workbook.addWorksheet(table.sheet);
   const width = table.columns.length;
   const grouped = table.columns.some((c) => c.group);
@@ -32,7 +55,7 @@ function addSheet(workbook: ExcelJS.Workbook, report: CostReport, table: ReportT
   title.value = table.title;
   title.font = { bold: true, size: 14 };
   title.alignment = { horizontal: 'center' };
-  sheet.getRow(2).values = [`编制单位：${report.unitName}`, `年度：${report.year}`, '金额单位：元'];
+  sheet.getRow(2).values = [`编制单位：${report.unitName}`, report.period, '金额单位：元'];
 
   // header: one row, or two with each group's name merged over its columns
   const headerRow = grouped ? 4 : 3;
@@ -60,12 +83,14 @@ function addSheet(workbook: ExcelJS.Workbook, report: CostReport, table: ReportT
   for (const record of table.rows) {
     sheet.addRow(table.columns.map((c) => value(c, record[c.key])));
   }
-  const totals = sheet.addRow(
-    table.columns.map((c, i) =>
-      i === 0 ? '合计' : c.kind === 'text' ? null : (table.totals[c.key] ?? null),
-    ),
-  );
-  totals.font = { bold: true };
+  if (Object.keys(table.totals).length > 0) {
+    const totals = sheet.addRow(
+      table.columns.map((c, i) =>
+        i === 0 ? '合计' : c.kind === 'text' ? null : (table.totals[c.key] ?? null),
+      ),
+    );
+    totals.font = { bold: true };
+  }
 
   table.columns.forEach((c, i) => {
     const column = sheet.getColumn(i + 1);
