@@ -51,6 +51,11 @@ export const schema: SeedSchema = {
       description: '超标准收费：单价 > 收费目录价格 × (1 + 此值)；0 即高于目录价',
     },
     {
+      name: 'admission_conditions',
+      type: 'text',
+      description: '高套编码：CC/MCC 诊断的哪些入院病情（以 | 分隔）需要支持，4 = 无（住院期间发生）',
+    },
+    {
       name: 'drg_codes',
       type: 'text',
       description: '低标入院：可在门诊治疗的病组，以 | 分隔',

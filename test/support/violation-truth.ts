@@ -10,6 +10,11 @@ export interface PlantedViolation {
   readonly ruleCode: string;
   readonly hospital: string;
   readonly visitId: string;
+  /**
+   * False for a violation the generator wrote without planting it: two identical charge lines (same
+   * visit, item, time and quantity) it happened to write, found by reading the delivered files.
+   */
+  readonly planted: boolean;
   /** Why it cannot be found when a blocking data-quality rule quarantined a row it needs ('' if findable). */
   readonly lostAtIngest: string;
 }
@@ -23,7 +28,8 @@ export interface PlantedViolation {
  * lost at ingest when a row it needs was quarantined by a blocking rule (`defects.csv`, severities of
  * `dq_rules.csv`): for a stay, any row keyed by its visit id (front page, its diagnoses, the HIS stay);
  * for a split admission, the earlier stay's too; for a duplicate charge, the duplicate line or the line
- * it copies (the line before it).
+ * it copies (the line before it). Identical charge lines the generator wrote without planting them
+ * are violations too (`planted: false`), found in the delivered charge-line files.
  */
 export function violationTruth(dir: string, seedsDir: string): PlantedViolation[] {
   const blocking = new Set(
@@ -60,12 +66,19 @@ export function violationTruth(dir: string, seedsDir: string): PlantedViolation[
           hospital,
           visitId: key,
           lostAtIngest: lost(hospital, key, first),
+          planted: true,
         });
         break;
       }
       case 'upcoding':
       case 'low_standard_admission':
-        out.push({ ruleCode: s.scenario, hospital, visitId: key, lostAtIngest: lost(hospital, key) });
+        out.push({
+          ruleCode: s.scenario,
+          hospital,
+          visitId: key,
+          lostAtIngest: lost(hospital, key),
+          planted: true,
+        });
         break;
       case 'duplicate_charge': {
         const [visitId = ''] = (s.detail ?? '').split(' ');
@@ -77,6 +90,7 @@ export function violationTruth(dir: string, seedsDir: string): PlantedViolation[
           hospital,
           visitId,
           lostAtIngest: lost(hospital, key, source),
+          planted: true,
         });
         break;
       }
@@ -93,7 +107,7 @@ export function violationTruth(dir: string, seedsDir: string): PlantedViolation[
     const hospital = file.split('/')[0] ?? '';
     for (const line of lines) {
       const visitId = rows[line - 1]?.[2] ?? '';
-      out.push({ ruleCode: 'over_priced_charge', hospital, visitId, lostAtIngest: '' });
+      out.push({ ruleCode: 'over_priced_charge', hospital, visitId, lostAtIngest: '', planted: true });
     }
   }
   for (const c of drgTruth(dir, seedsDir).cases)
@@ -103,7 +117,39 @@ export function violationTruth(dir: string, seedsDir: string): PlantedViolation[
         hospital: c.hospital,
         visitId: c.visitId,
         lostAtIngest: '',
+        planted: true,
       });
+  // Identical lines the generator wrote without planting them: every loaded line (blocking defects
+  // quarantined, exact duplicate rows dropped) by visit, item, time and quantity.
+  const dropped = new Set(
+    defects
+      .filter((d) => d.defect === 'duplicate_row' || blocking.has(ruleFor[d.defect ?? ''] ?? d.defect ?? ''))
+      .map((d) => `${d.file}:${d.line}`),
+  );
+  const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
+    files: { file: string }[];
+  };
+  for (const { file } of manifest.files.filter((f) => /\/his\/charge_lines_[\d-]+\.csv$/.test(f.file))) {
+    const hospital = file.split('/')[0] ?? '';
+    const seen = new Map<string, number>();
+    (parse(readFileSync(path.join(dir, file)), { relax_column_count: true }) as string[][]).forEach(
+      (r, i) => {
+        if (i === 0 || dropped.has(`${file}:${i + 1}`)) return;
+        // line_id, visit_type, visit_id, charge_time, item_code, item_name, category, quantity, …
+        const k = [r[2], r[4], r[3], Number(r[7])].join('|');
+        seen.set(k, (seen.get(k) ?? 0) + 1);
+      },
+    );
+    for (const [k, n] of seen)
+      if (n > 1)
+        out.push({
+          ruleCode: 'duplicate_charge',
+          hospital,
+          visitId: k.split('|')[0] ?? '',
+          lostAtIngest: '',
+          planted: false,
+        });
+  }
   // One per rule and visit (a visit with two over-priced lines is one flag).
   const seen = new Set<string>();
   return out.filter((v) => {

@@ -13,7 +13,8 @@ export default defineModel({
   description: [
     '医保基金违规筛查：每个就诊 × 规则一行，附复核所需证据；规则与参数取种子 fund_violation_rules（rule_code 决定筛查方法）。',
     'split_admission 分解住院：同一患者（患者键或参保人键相同）同院前次出院后 window_days 天内再入院（间隔 = 入院日期 − 前次出院日期），且病组相同或主诊断相同；取最近的前次住院。',
-    'upcoding 高套编码：病组为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的病组，而病例无重症监护与呼吸机时长、无手术操作，住院天数 < max_stay_ratio × 同级参考平均住院日，且医疗费总额 < max_charge_ratio × 同级参考次均费用：并发症诊断没有费用、操作与住院时间的支持。证据列出全部其他诊断（含入院病情）。',
+    'upcoding 高套编码：病组为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的病组，其他诊断中有 CHS-DRG 并发症表（种子 drg_cc_mcc，不计与主诊断同排除表者，drg_principal_exclusions）的 CC/MCC 且其入院病情在 admission_conditions 内（默认 4 无：住院期间发生），',
+    '而病例无重症监护与呼吸机时长、无手术操作，住院天数 < max_stay_ratio × 同级参考平均住院日，且医疗费总额 < max_charge_ratio × 同级参考次均费用：该并发症没有费用、操作与住院时间的支持。判定值为住院天数 ÷ 同级参考平均住院日。',
     'low_standard_admission 低标入院：病组在 drg_codes（可门诊治疗的病组）内，住院天数 ≤ max_length_of_stay_days、无手术，医疗费总额 < max_charge_ratio × 支付标准，且非低倍率病例（低倍率由 low_outlier 规则列出）。',
     'duplicate_charge 重复收费：同一就诊同一收费项目以相同数量在同一收费时间出现两行及以上（按明细流水号去重后的入库行）；多收金额 = 各组金额合计 − 各组单行最大金额。',
     'over_priced_charge 超标准收费：单价 > 收费目录（HIS 收费项目字典）单价 × (1 + price_tolerance)；超收金额 = (单价 − 目录价) × 数量。',
@@ -31,6 +32,7 @@ export default defineModel({
       description: '就诊类型：inpatient 住院 / outpatient 门诊',
       tests: [{ accepted_values: ['inpatient', 'outpatient'] }],
     },
+    visit_key: { description: '就诊键（医院编码与就诊号的加盐 SHA-256），供只见哈希键的用户区分病例' },
     patient_key: { description: '患者键（医院编码与患者ID的加盐 SHA-256）' },
     dept_code: { description: '出院科室（门诊为就诊科室）的标准科室编码' },
     // dates
@@ -48,6 +50,7 @@ export default defineModel({
     other_diagnoses: { description: '其他诊断（编码与入院病情，病案首页，否则结算清单）' },
     // evidence: an earlier stay
     related_visit_id: { description: '分解住院：前次住院号' },
+    related_visit_key: { description: '分解住院：前次住院的就诊键（加盐 SHA-256）' },
     related_discharged_at: { description: '分解住院：前次出院时间' },
     gap_days: { description: '分解住院：前次出院至本次入院的天数', type: 'integer' },
     related_drg_code: { description: '分解住院：前次住院病组' },
@@ -114,6 +117,14 @@ export default defineModel({
       select * from ${ref('stg_his__departments')}
     ),
 
+    cc_mcc as (
+      select * from ${ref('drg_cc_mcc')}
+    ),
+
+    principal_exclusions as (
+      select * from ${ref('drg_principal_exclusions')}
+    ),
+
     -- the stay's diagnoses: the front page's, else the settlement list's
     diagnoses as (
       select hospital_code, visit_id, diagnosis_code, is_principal, admission_condition, diagnosis_seq
@@ -153,6 +164,26 @@ export default defineModel({
       left join grouped g on g.hospital_code = c.hospital_code and g.visit_id = c.visit_id
       left join main_diagnoses m on m.hospital_code = c.hospital_code and m.visit_id = c.visit_id
       left join other_diagnoses o on o.hospital_code = c.hospital_code and o.visit_id = c.visit_id
+    ),
+
+    -- 高套编码: the stay's CC/MCC secondary diagnoses (CHS-DRG list, not excluded by the principal's
+    -- table) recorded with one of the rule's admission conditions (4 无: arose during the stay)
+    cc_raising as (
+      select
+        r.rule_id,
+        d.hospital_code,
+        d.visit_id,
+        string_agg(d.diagnosis_code || '（' || cc.cc_level || '，入院病情 ' || d.admission_condition || '）', '、'
+          order by d.diagnosis_code) as raising
+      from diagnoses d
+      join rules r on r.rule_code = 'upcoding'
+      join cc_mcc cc on cc.diag_code = d.diagnosis_code
+      left join main_diagnoses m on m.hospital_code = d.hospital_code and m.visit_id = d.visit_id
+      left join principal_exclusions pe on pe.diag_code = m.diagnosis_code
+      where not d.is_principal
+        and d.admission_condition = any(string_to_array(r.admission_conditions, '|'))
+        and (pe.exclusion_table is null or cc.exclusion_table is distinct from pe.exclusion_table)
+      group by 1, 2, 3
     ),
 
     -- 分解住院: earlier stays of the same person (by either key) within the window, related condition
@@ -201,8 +232,8 @@ export default defineModel({
         sa.related_main_diagnosis_code,
         sa.gap_days::numeric as observed_value,
         sa.window_days::numeric as threshold_value,
-        format('前次住院 %s 于 %s 出院，%s 天后再入院（≤ %s 天）；病组 %s → %s，主诊断 %s → %s',
-          sa.related_visit_id, to_char(sa.related_discharged_at, 'YYYY-MM-DD'), sa.gap_days, sa.window_days,
+        format('前次住院于 %s 出院，%s 天后再入院（≤ %s 天）；病组 %s → %s，主诊断 %s → %s',
+          to_char(sa.related_discharged_at, 'YYYY-MM-DD'), sa.gap_days, sa.window_days,
           coalesce(sa.related_drg_code, '—'), coalesce(s.drg_code, '—'),
           coalesce(sa.related_main_diagnosis_code, '—'), coalesce(s.main_diagnosis_code, '—')) as evidence
       from split_admissions sa
@@ -212,13 +243,14 @@ export default defineModel({
 
       select
         r.rule_id, s.hospital_code, s.visit_id, null, null, null, null, null,
-        round(s.total_charges / nullif(s.reference_mean_charge, 0), 4),
-        r.max_charge_ratio,
-        format('病组 %s 为伴并发症/合并症病组，其他诊断 %s；无重症监护、呼吸机与手术操作，住院 %s 天 < %s × 同级参考 %s 天，医疗费 %s 元 < %s × 同级参考 %s 元',
-          s.drg_code, coalesce(s.other_diagnoses, '—'), s.length_of_stay_days, r.max_stay_ratio,
-          round(s.reference_mean_los_days, 1), s.total_charges, r.max_charge_ratio, round(s.reference_mean_charge, 2))
+        round(s.length_of_stay_days / nullif(s.reference_mean_los_days, 0), 4),
+        r.max_stay_ratio,
+        format('病组 %s 由 %s 升入伴并发症/合并症病组；无重症监护、呼吸机与手术操作，住院 %s 天 < %s × 同级参考 %s 天，医疗费 %s 元 < %s × 同级参考 %s 元',
+          s.drg_code, cc.raising, s.length_of_stay_days, r.max_stay_ratio, round(s.reference_mean_los_days, 1),
+          s.total_charges, r.max_charge_ratio, round(s.reference_mean_charge, 2))
       from stays s
       join rules r on r.rule_code = 'upcoding'
+      join cc_raising cc on cc.hospital_code = s.hospital_code and cc.visit_id = s.visit_id and cc.rule_id = r.rule_id
       where s.is_grouped
         and right(s.drg_code, 1) in ('1', '3')
         and coalesce(s.icu_hours, 0) = 0
@@ -371,6 +403,7 @@ export default defineModel({
         f.hospital_code,
         f.visit_id,
         'inpatient' as visit_type,
+        ${hashedIdentifier('f.hospital_code', 'f.visit_id')} as visit_key,
         s.patient_key,
         s.dept_code,
         -- dates
@@ -384,6 +417,7 @@ export default defineModel({
         s.other_diagnoses,
         -- evidence
         f.related_visit_id,
+        ${hashedIdentifier('f.hospital_code', 'f.related_visit_id')} as related_visit_key,
         f.related_discharged_at,
         f.gap_days::integer as gap_days,
         f.related_drg_code,
@@ -410,6 +444,7 @@ export default defineModel({
         f.hospital_code,
         f.visit_id,
         f.visit_type,
+        ${hashedIdentifier('f.hospital_code', 'f.visit_id')},
         coalesce(s.patient_key, ${hashedIdentifier('o.hospital_code', 'o.patient_id')}),
         coalesce(s.dept_code, d.std_dept_code),
         coalesce(s.discharge_month, f.charge_month),
@@ -419,6 +454,7 @@ export default defineModel({
         s.payment_standard::numeric(18, 2),
         s.main_diagnosis_code,
         s.other_diagnoses,
+        null,
         null,
         null,
         null,

@@ -3,6 +3,10 @@ import { defineModel } from '../../../core/engine/model-definition.ts';
 
 /** Columns of the screen carried through as they are (their descriptions are the screen's). */
 const evidenceColumns = [
+  'visit_key',
+  'patient_key',
+  'dept_code',
+  'flag_month',
   'drg_code',
   'length_of_stay_days',
   'total_charges',
@@ -10,6 +14,7 @@ const evidenceColumns = [
   'main_diagnosis_code',
   'other_diagnoses',
   'related_visit_id',
+  'related_visit_key',
   'related_discharged_at',
   'gap_days',
   'related_drg_code',
@@ -32,7 +37,6 @@ const evidenceColumns = [
 const screenedRow: Record<string, unknown> = {
   ...Object.fromEntries(evidenceColumns.map((c) => [c, null])),
   visit_type: 'inpatient',
-  patient_key: null,
   dept_code: 'A03',
   flag_month: '2024-01-01',
 };
@@ -89,6 +93,10 @@ export default defineModel({
     hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
     visit_id: { title: '就诊号', description: '住院号或门诊号。', tests: ['not_null'] },
     visit_type: { title: '就诊类型', description: 'inpatient 住院 / outpatient 门诊。' },
+    visit_key: {
+      title: '就诊键',
+      description: '医院编码与就诊号的加盐 SHA-256：只见哈希键的用户以此区分病例。',
+    },
     patient_key: {
       title: '患者键',
       description: '患者标识的加盐 SHA-256 哈希（盐为部署密钥 ops.key_salt）（医院编码与患者ID）。',
@@ -121,6 +129,7 @@ export default defineModel({
     other_diagnoses: { title: '其他诊断', description: '其他诊断编码与入院病情。' },
     // evidence
     related_visit_id: { title: '前次住院号', description: '分解住院：前次住院号。' },
+    related_visit_key: { title: '前次就诊键', description: '分解住院：前次住院的就诊键（加盐 SHA-256）。' },
     related_discharged_at: { title: '前次出院时间', description: '分解住院：前次出院时间。' },
     gap_days: { title: '间隔天数', description: '分解住院：前次出院至本次入院的天数。', type: 'integer' },
     related_drg_code: { title: '前次病组', description: '分解住院：前次住院病组。' },
@@ -262,12 +271,8 @@ export default defineModel({
         h.hospital_name,
         f.visit_id,
         f.visit_type,
-        f.patient_key,
-        f.dept_code,
         sd.std_dept_name as dept_name,
-        -- dates
-        f.flag_month,
-        -- the stay and the evidence
+        -- keys, dates, the stay and the evidence
         ${sql.join(evidenceColumns.map((c) => sql`f.${sql.ref(c)}`))},
         -- review
         coalesce(v.review_status, 'pending') as review_status,
