@@ -382,7 +382,8 @@ export function buildProgram(): Command {
         .makeOptionMandatory(),
     )
     .option('--note <text>', 'why (复核说明)')
-    .action(async (flagKey: string, opts: { status: string; note?: string }) =>
+    .option('--reviewer <name>', 'who reviewed (default: the operating-system user)')
+    .action(async (flagKey: string, opts: { status: string; note?: string; reviewer?: string }) =>
       (await import('./commands/violations.ts')).violationsReviewCommand(flagKey, opts),
     );
 

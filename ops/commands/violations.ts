@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type pg from 'pg';
 import { HdwError } from '../../core/errors.ts';
 import { buildStage, loadProject, publishStage, type StageContext } from '../../pipelines/run-pipeline.ts';
@@ -16,12 +17,16 @@ export type ReviewStatus = (typeof reviewStatuses)[number];
 /** The review's rebuild: its staging view and the flags mart, as `hdw build -s` would. */
 const rebuildSelection = 'stg_ops__fund_violation_reviews fct_fund_violation_flags';
 
-/** Stores (or replaces) the review of a flag; an unknown flag key is an error. Returns the undo. */
+/**
+ * Stores (or replaces) the review of a flag with who made it (default: the operating-system user
+ * running the CLI) and when; an unknown flag key is an error. Returns the undo.
+ */
 export async function saveReview(
   pool: pg.Pool,
   flagKey: string,
   status: string,
   note: string | undefined,
+  reviewer: string = userInfo().username,
 ): Promise<() => Promise<void>> {
   if (!(reviewStatuses as readonly string[]).includes(status))
     throw new HdwError('E_USAGE', `--status must be one of ${reviewStatuses.join(', ')} (got ${status})`);
@@ -37,10 +42,10 @@ export async function saveReview(
   const before = rows[0] as
     { status: string; note: string | null; reviewed_by: string; reviewed_at: Date } | undefined;
   await pool.query(
-    `insert into ops.fund_violation_reviews (flag_key, status, note) values ($1, $2, $3)
+    `insert into ops.fund_violation_reviews (flag_key, status, note, reviewed_by) values ($1, $2, $3, $4)
      on conflict (flag_key) do update
-       set status = excluded.status, note = excluded.note, reviewed_by = session_user, reviewed_at = now()`,
-    [flagKey, status, note ?? null],
+       set status = excluded.status, note = excluded.note, reviewed_by = excluded.reviewed_by, reviewed_at = now()`,
+    [flagKey, status, note ?? null, reviewer],
   );
   return async () => {
     await pool.query('delete from ops.fund_violation_reviews where flag_key = $1', [flagKey]);
@@ -125,12 +130,12 @@ export async function violationsListCommand(
 /** `hdw violations review <flag-key> --status confirmed|dismissed [--note …]` */
 export async function violationsReviewCommand(
   flagKey: string,
-  opts: { status: string; note?: string },
+  opts: { status: string; note?: string; reviewer?: string },
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<void> {
   await withWarehouse(
     async (w, ctx) => {
-      const undo = await saveReview(w.pool, flagKey, opts.status, opts.note);
+      const undo = await saveReview(w.pool, flagKey, opts.status, opts.note, opts.reviewer);
       await rebuildViolationFlags({ pool: w.pool, ...ctx }).catch(async (error: unknown) => {
         await undo();
         throw error;

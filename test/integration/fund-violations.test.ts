@@ -28,20 +28,14 @@ const rules = [
   'low_outlier',
 ] as const;
 /**
- * Rules that do not yet meet the issue's bar on the small demo, printed but not asserted (see the
- * table): 高套编码 misses about half the planted cases and flags many clean ones, because the demo's
- * upcoded stays cost and last what their true group does and no CC/MCC list ships with the project;
- * 分解住院, 低标入院 and 重复收费 find every planted case but also a few unplanted ones (natural
- * readmissions of the same patient for the same group, 2-day stays of outpatient-treatable groups,
- * identical lines the generator wrote at the same second), more than 10 % of a handful planted.
+ * Rules that do not meet the issue's precision bar on the small demo (≤ 10 % as many clean cases as
+ * planted), printed but not asserted (see the table): with 4–17 planted cases one or two clean
+ * flags are already over 10 %. 分解住院: natural readmissions of the same patient for the same group
+ * within 15 days that the generator did not plant; 高套编码: comorbidities (E87.100, I69.300) the
+ * generator records as absent on admission now and then, in stays as short and cheap as an upcoded
+ * one; 低标入院: 1–2-day stays of outpatient-treatable groups as cheap as the planted ones.
  */
-const recallShortfall = new Set<string>(['upcoding']);
-const precisionShortfall = new Set<string>([
-  'upcoding',
-  'split_admission',
-  'low_standard_admission',
-  'duplicate_charge',
-]);
+const precisionShortfall = new Set<string>(['split_admission', 'upcoding', 'low_standard_admission']);
 
 describe('fund violation flags (small demo)', () => {
   let w: DemoWarehouse;
@@ -88,11 +82,10 @@ describe('fund violation flags (small demo)', () => {
       });
       expect(plantedCount, `${rule}: the demo plants some`).toBeGreaterThan(0);
       expect(found.length, `${rule}: finds some`).toBeGreaterThan(0);
-      if (!recallShortfall.has(rule))
-        expect(
-          findable.filter((p) => !flagged.has(`${rule}|${p.hospital}|${p.visitId}`)).map((p) => p.visitId),
-          `${rule}: planted and not flagged`,
-        ).toEqual([]);
+      expect(
+        findable.filter((p) => !flagged.has(`${rule}|${p.hospital}|${p.visitId}`)).map((p) => p.visitId),
+        `${rule}: planted and not flagged`,
+      ).toEqual([]);
       if (!precisionShortfall.has(rule))
         expect(
           clean.length,

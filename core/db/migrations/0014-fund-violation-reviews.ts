@@ -12,7 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       flag_key     text primary key,
       status       text not null check (status in ('confirmed', 'dismissed')),
       note         text,
-      reviewed_by  text not null default session_user,
+      reviewed_by  text not null default session_user,  -- the reviewer hdw names, else the login
       reviewed_at  timestamptz not null default now()
     )`.execute(db);
 }
