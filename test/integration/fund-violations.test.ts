@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/config.ts';
@@ -18,15 +21,12 @@ import { violationTruth, type PlantedViolation } from '../support/violation-trut
  * precision per rule are printed; the model's hand-worked unit tests run; a review set with the
  * CLI's functions survives a full rebuild of the screens.
  */
-const rules = [
-  'split_admission',
-  'upcoding',
-  'low_standard_admission',
-  'duplicate_charge',
-  'over_priced_charge',
-  'high_outlier',
-  'low_outlier',
-] as const;
+/** The screens, as the rule seed lists them (one rule each here). */
+const rules = (
+  parse(readFileSync(path.join(projectPaths.seeds, 'fund', 'fund_violation_rules.csv'), 'utf8'), {
+    columns: true,
+  }) as { rule_code: string }[]
+).map((r) => r.rule_code);
 /**
  * Rules that do not meet the issue's precision bar on the small demo (≤ 10 % as many clean cases as
  * planted), printed but not asserted (see the table): with 4–17 planted cases one or two clean

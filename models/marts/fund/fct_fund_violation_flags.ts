@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { money } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 
 /** Columns of the screen carried through as they are (their descriptions are the screen's). */
@@ -113,18 +114,8 @@ export default defineModel({
     // the stay
     drg_code: { title: 'DRG 编码', description: '病组编码。' },
     length_of_stay_days: { title: '住院天数', description: '住院天数。' },
-    total_charges: {
-      title: '医疗费总额',
-      description: '医疗费总额（元）。',
-      format: 'currency',
-      type: 'numeric(18, 2)',
-    },
-    payment_standard: {
-      title: '支付标准',
-      description: '支付标准（元）。',
-      format: 'currency',
-      type: 'numeric(18, 2)',
-    },
+    total_charges: money('医疗费总额', '医疗费总额（元）。'),
+    payment_standard: money('支付标准', '支付标准（元）。'),
     main_diagnosis_code: { title: '主诊断', description: '主诊断编码。' },
     other_diagnoses: { title: '其他诊断', description: '其他诊断编码与入院病情。' },
     // evidence
@@ -146,12 +137,7 @@ export default defineModel({
       type: 'numeric(18, 4)',
     },
     line_ids: { title: '明细流水号', description: '收费疑点：涉及的明细流水号。' },
-    amount_at_issue: {
-      title: '疑点金额',
-      description: '超收或多收金额（元）；病例类规则为空。',
-      format: 'currency',
-      type: 'numeric(18, 2)',
-    },
+    amount_at_issue: money('疑点金额', '超收或多收金额（元）；病例类规则为空。'),
     observed_value: {
       title: '判定值',
       description: '规则的判定值（见 int_fund_violations__screened）。',
