@@ -2,6 +2,55 @@ import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 import { hashedIdentifier } from '../../../core/engine/pii.ts';
 
+/** A stay of the unit test: every column the screen reads, a plain normal stay unless overridden. */
+const stay = (visit: string, over: Record<string, string | number | boolean | null>) => ({
+  hospital_code: 'H1',
+  visit_id: visit,
+  patient_key: `k${visit}`,
+  insured_person_key: null,
+  dept_code: 'A03',
+  discharged_at: '2024-03-20 10:00',
+  discharge_month: '2024-03-01',
+  drg_code: 'ES35',
+  is_grouped: true,
+  icu_hours: 0,
+  ventilation_hours: 0,
+  is_surgical: false,
+  length_of_stay_days: 6,
+  reference_mean_los_days: 7,
+  reference_mean_charge: 6000,
+  total_charges: 5000,
+  payment_standard: 6000,
+  charge_to_standard_ratio: 0.8333,
+  outlier_class: 'normal',
+  high_outlier_ratio: 3,
+  low_outlier_ratio: 0.4,
+  outlier_threshold_source: 'published',
+  ...over,
+});
+const line = (id: string, visit: string, over: Record<string, string | number>) => ({
+  hospital_code: 'H1',
+  charge_line_id: id,
+  visit_type: 'inpatient',
+  visit_id: visit,
+  item_code: 'I1',
+  charged_at: '2024-03-01 08:00',
+  charge_month: '2024-03-01',
+  quantity: 2,
+  unit_price: 10,
+  amount: 20,
+  ...over,
+});
+const diagnosis = (visit: string, code: string, principal: boolean, condition: string, seq: number) => ({
+  hospital_code: 'H1',
+  visit_id: visit,
+  diagnosis_code: code,
+  is_principal: principal,
+  admission_condition: condition,
+  diagnosis_seq: seq,
+});
+const timestamps = { discharged_at: 'timestamp', discharge_month: 'date' };
+
 /**
  * The fund-violation screens of the seed fund_violation_rules over stays and charge lines, one row
  * per visit and rule with its evidence. fct_fund_violation_flags adds the rule's labels and the
@@ -80,6 +129,173 @@ export default defineModel({
     },
     evidence: { description: '证据（中文一句话，供复核）', tests: ['not_null'] },
   },
+  unitTests: [
+    {
+      // One flag per rule, worked by hand (rules as shipped, drg_codes narrowed to GZ15):
+      // FV01 A2 admitted 2024-03-12, A1 (same patient key kA, same group ES35) discharged 2024-03-05:
+      //   gap 12 − 5 = 7 days ≤ 15 → flag on A2, related A1. (A1 has no earlier stay.)
+      // FV02 B1 ES31 (ends in 1), J96.900 an MCC of table 109, principal J18.900 in table 101 (not
+      //   excluded), admission condition 4; no ICU, ventilation or procedure; stay 6 < 1.75 × 11 = 19.25,
+      //   charges 5 000 < 1.75 × 9 000 = 15 750 → flag; observed 6 / 11 = 0.5455. B2 is the same
+      //   stay with J96.900 present on admission (1): no flag.
+      // FV03 C1 GZ15, 2 days ≤ 2, no surgery, 1 500 < 0.65 × 3 000 = 1 950, normal → flag; observed
+      //   1 500 / 3 000 = 0.5. Its diagnoses come from the settlement list (no front page).
+      // FV04 A1 L1 and L2: item I1 at 08:00, quantity 2 each → 2 lines; billed twice 20 + 20 − 20 = 20.
+      //   L3 is I1 at the same time with quantity 3: another order, not a duplicate.
+      // FV05 O1 (outpatient) L4: I2 at 15 > catalogue 12 × (1 + 0) → excess (15 − 12) × 1 = 3,
+      //   observed 15 / 12 = 1.25.
+      // FV06 D1 high outlier: charges 3.2 × standard against the high threshold 3.
+      name: 'screens a hand-worked hospital, one flag per rule',
+      given: {
+        fund_violation_rules: [
+          { rule_id: 'FV01', rule_code: 'split_admission', window_days: 15 },
+          {
+            rule_id: 'FV02',
+            rule_code: 'upcoding',
+            max_charge_ratio: 1.75,
+            max_stay_ratio: 1.75,
+            admission_conditions: '4',
+          },
+          {
+            rule_id: 'FV03',
+            rule_code: 'low_standard_admission',
+            max_length_of_stay_days: 2,
+            max_charge_ratio: 0.65,
+            drg_codes: 'GZ15',
+          },
+          { rule_id: 'FV04', rule_code: 'duplicate_charge' },
+          { rule_id: 'FV05', rule_code: 'over_priced_charge', price_tolerance: 0 },
+          { rule_id: 'FV06', rule_code: 'high_outlier' },
+          { rule_id: 'FV07', rule_code: 'low_outlier' },
+        ],
+        fct_inpatient_cases: {
+          rows: [
+            stay('A1', { patient_key: 'kA', discharged_at: '2024-03-05 10:00' }),
+            stay('A2', { patient_key: 'kA', length_of_stay_days: 3, discharged_at: '2024-03-15 10:00' }),
+            stay('B1', { drg_code: 'ES31', reference_mean_los_days: 11, reference_mean_charge: 9000 }),
+            stay('B2', { drg_code: 'ES31', reference_mean_los_days: 11, reference_mean_charge: 9000 }),
+            stay('C1', {
+              drg_code: 'GZ15',
+              length_of_stay_days: 2,
+              total_charges: 1500,
+              payment_standard: 3000,
+              charge_to_standard_ratio: 0.5,
+            }),
+            stay('D1', { total_charges: 19200, charge_to_standard_ratio: 3.2, outlier_class: 'high' }),
+          ],
+          types: timestamps,
+        },
+        int_inpatient_cases__grouped: {
+          rows: [
+            { hospital_code: 'H1', visit_id: 'A1', admitted_at: '2024-02-28 09:00' },
+            { hospital_code: 'H1', visit_id: 'A2', admitted_at: '2024-03-12 09:00' },
+          ],
+          types: { admitted_at: 'timestamp' },
+        },
+        stg_emr__front_page_diagnoses: {
+          rows: [
+            diagnosis('A1', 'J22.x00', true, '1', 1),
+            diagnosis('A2', 'J22.x00', true, '1', 1),
+            diagnosis('B1', 'J18.900', true, '1', 1),
+            diagnosis('B1', 'J96.900', false, '4', 2),
+            diagnosis('B2', 'J18.900', true, '1', 1),
+            diagnosis('B2', 'J96.900', false, '1', 2),
+          ],
+          types: { diagnosis_seq: 'integer' },
+        },
+        stg_insurance__settlement_diagnoses: [
+          {
+            hospital_code: 'H1',
+            visit_id: 'C1',
+            diagnosis_code: 'K29.700',
+            is_principal: true,
+            admission_condition: '1',
+          },
+        ],
+        int_charge_lines__standardised: {
+          rows: [
+            line('L1', 'A1', {}),
+            line('L2', 'A1', {}),
+            line('L3', 'A1', { quantity: 3, amount: 30 }),
+            line('L4', 'O1', {
+              visit_type: 'outpatient',
+              item_code: 'I2',
+              quantity: 1,
+              unit_price: 15,
+              amount: 15,
+            }),
+          ],
+          types: { charged_at: 'timestamp', charge_month: 'date' },
+        },
+        stg_his__charge_items: [
+          { hospital_code: 'H1', item_code: 'I1', item_name: '静脉输液', unit_price: 10 },
+          { hospital_code: 'H1', item_code: 'I2', item_name: '血常规', unit_price: 12 },
+        ],
+        stg_his__outpatient_visits: [
+          { hospital_code: 'H1', visit_id: 'O1', patient_id: 'P9', dept_code: 'D1' },
+        ],
+        stg_his__departments: [{ hospital_code: 'H1', dept_code: 'D1', std_dept_code: 'A03' }],
+        drg_cc_mcc: [{ diag_code: 'J96.900', cc_level: 'MCC', exclusion_table: '109' }],
+        drg_principal_exclusions: [{ diag_code: 'J18.900', exclusion_table: '101' }],
+      },
+      expect: [
+        {
+          rule_id: 'FV01',
+          visit_id: 'A2',
+          related_visit_id: 'A1',
+          gap_days: 7,
+          observed_value: 7,
+          threshold_value: 15,
+          amount_at_issue: null,
+        },
+        {
+          rule_id: 'FV02',
+          visit_id: 'B1',
+          related_visit_id: null,
+          gap_days: null,
+          observed_value: 0.5455,
+          threshold_value: 1.75,
+          amount_at_issue: null,
+        },
+        {
+          rule_id: 'FV03',
+          visit_id: 'C1',
+          related_visit_id: null,
+          gap_days: null,
+          observed_value: 0.5,
+          threshold_value: 0.65,
+          amount_at_issue: null,
+        },
+        {
+          rule_id: 'FV04',
+          visit_id: 'A1',
+          related_visit_id: null,
+          gap_days: null,
+          observed_value: 2,
+          threshold_value: 1,
+          amount_at_issue: 20,
+        },
+        {
+          rule_id: 'FV05',
+          visit_id: 'O1',
+          related_visit_id: null,
+          gap_days: null,
+          observed_value: 1.25,
+          threshold_value: 1,
+          amount_at_issue: 3,
+        },
+        {
+          rule_id: 'FV06',
+          visit_id: 'D1',
+          related_visit_id: null,
+          gap_days: null,
+          observed_value: 3.2,
+          threshold_value: 3,
+          amount_at_issue: null,
+        },
+      ],
+    },
+  ],
   sql: ({ ref }) => sql`
     with rules as (
       select * from ${ref('fund_violation_rules')}
