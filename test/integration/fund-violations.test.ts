@@ -140,12 +140,17 @@ describe('fund violation flags (small demo)', () => {
       { review_status: 'confirmed', review_note: '同一时间重复计费，已退费', has_reviewer: true },
     ];
     expect(await status()).toEqual(expected);
-    // As `hdw build --full-refresh` would: the screen and the mart rebuilt from scratch.
+    // As `hdw build --full-refresh -s …` would: the screen and the mart built anew from scratch and
+    // swapped into place (a new table), the review joined in again from ops.fund_violation_reviews.
+    const table = async () =>
+      (await pool.query("select 'marts.fct_fund_violation_flags'::regclass::oid::int as oid")).rows[0].oid;
+    const before = await table();
     const build = await buildStage(ctx, await loadProject(), {
-      select: '+fct_fund_violation_flags',
+      select: 'stg_ops__fund_violation_reviews int_fund_violations__screened+',
       fullRefresh: true,
     });
     expect(build.blockedBy).toEqual([]);
+    expect(await table()).not.toBe(before);
     expect(await status()).toEqual(expected);
     const others = await pool.query(
       "select count(*)::int as n from marts.fct_fund_violation_flags where review_status <> 'pending'",
