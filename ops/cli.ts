@@ -384,6 +384,37 @@ export function buildProgram(): Command {
       (await import('./commands/simulate.ts')).simulateCommand(scenario, opts),
     );
 
+  const violations = program
+    .command('violations')
+    .description(
+      'fund-violation flags (医保违规疑点, fct_fund_violation_flags) and their review; reviews are kept in ops.fund_violation_reviews and survive rebuilds',
+    );
+  violations
+    .command('list')
+    .description('list the flags with their evidence and review status')
+    .option('--hospital <code>', 'one hospital')
+    .option('--rule <rule>', 'one rule (rule id, e.g. FV01, or its code, e.g. split_admission)')
+    .option('--status <status>', 'pending, confirmed or dismissed')
+    .option('--limit <n>', 'at most n rows (default 200)', integer)
+    .action(async (opts: { hospital?: string; rule?: string; status?: string; limit?: number }) =>
+      (await import('./commands/violations.ts')).violationsListCommand(opts),
+    );
+  violations
+    .command('review <flag-key>')
+    .description(
+      'set the review of a flag (confirmed or dismissed, with a note) and rebuild fct_fund_violation_flags; for reviewers (stewards)',
+    )
+    .addOption(
+      new Option('--status <status>', 'the conclusion')
+        .choices(['confirmed', 'dismissed'])
+        .makeOptionMandatory(),
+    )
+    .option('--note <text>', 'why (复核说明)')
+    .option('--reviewer <name>', 'who reviewed (default: the operating-system user)')
+    .action(async (flagKey: string, opts: { status: string; note?: string; reviewer?: string }) =>
+      (await import('./commands/violations.ts')).violationsReviewCommand(flagKey, opts),
+    );
+
   program
     .command('token')
     .description('print a signed API token (JWT) for local use')

@@ -13,6 +13,7 @@ import * as runLock from './migrations/0009-run-lock.ts';
 import * as nationalCodeLists from './migrations/0011-national-code-lists.ts';
 import * as paymentScenarios from './migrations/0012-payment-scenarios.ts';
 import * as keySalt from './migrations/0013-key-salt.ts';
+import * as fundViolationReviews from './migrations/0014-fund-violation-reviews.ts';
 import * as fundAlertNotifications from './migrations/0015-fund-alert-notifications.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0011-national-code-lists': nationalCodeLists,
   '0012-payment-scenarios': paymentScenarios,
   '0013-key-salt': keySalt,
+  '0014-fund-violation-reviews': fundViolationReviews,
   '0015-fund-alert-notifications': fundAlertNotifications,
 };
 

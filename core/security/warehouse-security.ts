@@ -31,9 +31,14 @@ const opsReaders: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Marts only stewards read: exception detail with quarantined payloads (the data-quality model
- * `fct_data_quality_exception_details`). Analysts and members get nothing of them, not even a row count.
+ * `fct_data_quality_exception_details`) and the fund-violation flags with their visit ids, line ids
+ * and review notes (`fct_fund_violation_flags`; analysts and members read its hashed-key view
+ * `semantic.violation_review`). Analysts and members get nothing of them, not even a row count.
  */
-export const stewardOnlyMarts: readonly string[] = ['fct_data_quality_exception_details'];
+export const stewardOnlyMarts: readonly string[] = [
+  'fct_data_quality_exception_details',
+  'fct_fund_violation_flags',
+];
 
 const lockKey = 'hdw.warehouse_security';
 

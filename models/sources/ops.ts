@@ -25,5 +25,9 @@ export default defineSources({
       description:
         'hdw simulate 保存的 DRG 支付模拟方案：每个方案一行，内容同种子 drg_payment_scenarios 的一行（JSON）',
     },
+    fund_violation_reviews: {
+      description:
+        'hdw violations review 记录的违规疑点复核结论：每个疑点键一行（confirmed 确认 / dismissed 排除、说明、复核人、时间）',
+    },
   },
 });

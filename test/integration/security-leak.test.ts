@@ -833,6 +833,8 @@ interface HospitalScopedView {
   readonly sql: string;
   /** Dimensions that carry a person only as a SHA-256 key: the ungrouped shape asks for them too. */
   readonly hashedKeys?: readonly string[];
+  /** The mart is for stewards only: a member's login is refused it and reads the semantic view. */
+  readonly martForStewardsOnly?: boolean;
 }
 
 const drgViews: readonly HospitalScopedView[] = [
@@ -900,6 +902,15 @@ const drgViews: readonly HospitalScopedView[] = [
     sql: "sum(fund_paid_amount) filter (where aggregation_level = 'department')",
   },
   { name: 'fund_alerts', relation: 'marts.fct_fund_alerts', measure: 'alert_count', sql: 'count(*)' },
+  // Fund violation flags (issue 14): the member's own flags, visits and patients as keys only.
+  {
+    name: 'violation_review',
+    relation: 'marts.fct_fund_violation_flags',
+    measure: 'total_charges',
+    sql: 'sum(total_charges)',
+    hashedKeys: ['patient_key', 'visit_key', 'related_visit_key'],
+    martForStewardsOnly: true,
+  },
 ];
 
 describe('member row security on the DRG/DIP and cost views (small demo)', () => {
@@ -986,12 +997,40 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
               `${view.name} #${i}`,
             ).toBe(true);
         }
-        for (const relation of [view.relation, `semantic.${view.name}`]) {
+        if (view.martForStewardsOnly)
+          await expect(
+            asLogin(login, (c) => c.query(`select 1 from ${view.relation} limit 1`)),
+            `${view.relation} as ${member}`,
+          ).rejects.toThrow(/permission denied/);
+        for (const relation of view.martForStewardsOnly
+          ? [`semantic.${view.name}`]
+          : [view.relation, `semantic.${view.name}`]) {
           const seen = await asLogin(login, (c) => c.query(`select distinct hospital_code from ${relation}`));
           expect(seen.rows, `${relation} as ${member}`).toEqual([{ hospital_code: member }]);
         }
       }
     });
+
+  it('violation_case_detail: visit ids, line ids and review notes for stewards only', async () => {
+    const query = {
+      dimensions: ['violation_case_detail.visit_id'],
+      measures: ['violation_case_detail.flag_count'],
+    };
+    for (const claims of [
+      { role: 'member' as const, hospital_code: hospitalA, alliance_id: alliance },
+      { role: 'analyst' as const, alliance_id: alliance },
+    ])
+      expect(await load(await signToken(claims, secret), query)).toEqual({
+        status: 403,
+        body: { error: 'Forbidden: violation_case_detail is for data stewards only' },
+      });
+    const steward = await load(await signToken({ role: 'steward', alliance_id: alliance }, secret), query);
+    expect(steward.status).toBe(200);
+    const own = await pool.query('select count(*)::int as n from marts.fct_fund_violation_flags');
+    expect(
+      (steward.body.data as Row[]).reduce((a, r) => a + Number(r['violation_case_detail.flag_count']), 0),
+    ).toBe(own.rows[0].n);
+  });
 
   it('alliance_drg_benchmark: every hospital, cells under the minimum case count without figures, alone only', async () => {
     const token = await signToken(
