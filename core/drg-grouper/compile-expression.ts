@@ -8,6 +8,8 @@ export type RecordField = (typeof RECORD_FIELDS)[number];
 export interface EvalContext {
   readonly record: { readonly [F in RecordField]?: unknown };
   readonly locals: Record<string, unknown>;
+  /** What a function computed once for the record (e.g. its complications), kept for later rules. */
+  memo?: unknown;
 }
 
 /** A compiled expression; `param` is the argument of the arrow function it sits in, if any. */
@@ -43,7 +45,38 @@ export interface CompileScope {
   /** Names computed from the record on demand (`trauma_regions_matched`). */
   readonly computed: ReadonlyMap<string, (ctx: EvalContext) => unknown>;
   /** Functions of two arguments (`has_mcc`, `has_cc`). */
-  readonly functions: ReadonlyMap<string, (a: unknown, b: unknown) => boolean>;
+  readonly functions: ReadonlyMap<string, RuleFunction>;
+}
+
+/**
+ * A function rules call as `f(a, b)`. Called as `f(record.zdList[0], record.zdList.slice(1))`
+ * (principal, the other diagnoses), its `ofRecord` form is used instead, which may compute once
+ * per record and keep the result in `ctx.memo`.
+ */
+export interface RuleFunction {
+  (a: unknown, b: unknown): boolean;
+  readonly ofRecord?: (ctx: EvalContext) => boolean;
+}
+
+/** Whether `args` are exactly `record.zdList[0], record.zdList.slice(1)`. */
+function principalAndOthers(args: readonly Expr[]): boolean {
+  const zdList = (e: Expr | undefined) =>
+    e?.kind === 'member' && e.property === 'zdList' && e.object.kind === 'name' && e.object.name === 'record';
+  const [a, b] = args;
+  return (
+    args.length === 2 &&
+    a?.kind === 'index' &&
+    zdList(a.object) &&
+    a.index.kind === 'literal' &&
+    a.index.value === 0 &&
+    b?.kind === 'call' &&
+    b.callee.kind === 'member' &&
+    b.callee.property === 'slice' &&
+    zdList(b.callee.object) &&
+    b.args.length === 1 &&
+    b.args[0]!.kind === 'literal' &&
+    b.args[0]!.value === 1
+  );
 }
 
 /** A name, operator or call the vocabulary does not have; the caller adds which rule. */
@@ -171,6 +204,8 @@ function compileCall(expr: Extract<Expr, { kind: 'call' }>, scope: CompileScope,
     const fn = scope.functions.get(callee.name);
     if (!fn) throw new UnknownVocabularyError(`unknown function '${callee.name}'`);
     arity(2, callee.name);
+    const ofRecord = fn.ofRecord;
+    if (ofRecord && principalAndOthers(expr.args)) return (c) => ofRecord(c);
     const [a, b] = expr.args.map(compile) as [Compiled, Compiled];
     return (c, p) => fn(a(c, p), b(c, p));
   }

@@ -5,6 +5,7 @@ import {
   type CompileScope,
   type Compiled,
   type EvalContext,
+  type RuleFunction,
 } from './compile-expression.ts';
 import {
   calledFunctions,
@@ -129,23 +130,44 @@ function conjuncts(expr: Expr): Expr[] {
     : [expr];
 }
 
-/** The guards of a parsed condition (see `Guards`), from its scope's lists. */
-function guardsOf(expr: Expr, lists: ReadonlyMap<string, CodeList>): Guards {
+/**
+ * The guards of a parsed condition (see `Guards`), from its scope's lists, and the condition
+ * without them: the grouper checks a guard by its index before it evaluates the rest.
+ */
+function splitGuards(expr: Expr, lists: ReadonlyMap<string, CodeList>): { guards: Guards; rest: Expr } {
   const guards: { zd?: ReadonlySet<string>; ss?: ReadonlySet<string> } = {};
+  const rest: Expr[] = [];
   for (const c of conjuncts(expr)) {
-    if (c.kind !== 'call' || c.callee.kind !== 'member' || c.callee.property !== 'includes') continue;
-    const list = c.callee.object.kind === 'name' ? lists.get(c.callee.object.name) : undefined;
-    const arg = c.args[0];
-    if (!list || c.args.length !== 1 || arg?.kind !== 'index') continue;
-    const { object, index } = arg;
-    if (index.kind !== 'literal' || index.value !== 0) continue;
-    if (object.kind !== 'member' || object.object.kind !== 'name' || object.object.name !== 'record')
-      continue;
-    if (object.property === 'zdList') guards.zd ??= list.set;
-    if (object.property === 'ssList') guards.ss ??= list.set;
+    const field = guardField(c);
+    const list =
+      field && c.kind === 'call' && c.callee.kind === 'member' && c.callee.object.kind === 'name'
+        ? lists.get(c.callee.object.name)
+        : undefined;
+    if (field === 'zdList' && list && !guards.zd) guards.zd = list.set;
+    else if (field === 'ssList' && list && !guards.ss) guards.ss = list.set;
+    else rest.push(c);
   }
-  return guards;
+  const joined = rest.reduce<Expr | undefined>(
+    (left, right) => (left ? { kind: 'logical', operator: '&&', left, right } : right),
+    undefined,
+  );
+  return { guards, rest: joined ?? { kind: 'literal', value: true } };
 }
+
+/** `L.includes(record.zdList[0])` → 'zdList' (`…ssList[0]` → 'ssList'), else undefined. */
+function guardField(c: Expr): 'zdList' | 'ssList' | undefined {
+  if (c.kind !== 'call' || c.callee.kind !== 'member' || c.callee.property !== 'includes') return undefined;
+  const arg = c.args[0];
+  if (c.callee.object.kind !== 'name' || c.args.length !== 1 || arg?.kind !== 'index') return undefined;
+  const { object, index } = arg;
+  if (index.kind !== 'literal' || index.value !== 0) return undefined;
+  if (object.kind !== 'member' || object.object.kind !== 'name' || object.object.name !== 'record')
+    return undefined;
+  return object.property === 'zdList' || object.property === 'ssList' ? object.property : undefined;
+}
+
+/** The MDCs, and their ADRGs, that a principal diagnosis can reach, in rule order. */
+type Route = readonly { readonly mdc: CompiledMdc; readonly adrgs: readonly CompiledAdrg[] }[];
 
 /** A loaded, compiled rule set: `group` only evaluates closures over hashed sets. */
 export interface Grouper {
@@ -158,6 +180,24 @@ export interface Grouper {
 }
 
 const NO_PROCEDURE: readonly string[] = [''];
+
+/** A secondary diagnosis that is a CC or MCC, and whether the principal's exclusion table excludes it. */
+interface Complication {
+  readonly code: string;
+  readonly level: 'CC' | 'MCC';
+  readonly table: string;
+  readonly excluded: boolean;
+}
+
+/** The record's complications, computed once per record (`EvalContext.memo`). */
+interface Complications {
+  /** The principal diagnosis's exclusion table, if it has one. */
+  readonly principalTable: string | undefined;
+  readonly list: readonly Complication[];
+  /** The first MCC, and the first CC, that count. */
+  readonly mcc: Complication | undefined;
+  readonly cc: Complication | undefined;
+}
 
 /** Inverts `{table: [codes]}` into code → table. */
 function tableOf(byTable: Readonly<Record<string, readonly string[]>>): Map<string, string> {
@@ -188,21 +228,59 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
   const mccTable = tableOf(ruleSet.complications.MCC);
   const ccTable = tableOf(ruleSet.complications.CC);
   const principalTable = tableOf(ruleSet.principal_exclusions);
+  // One look-up per diagnosis: its MCC and CC tables (a code may in principle be both).
+  const levelsOf = new Map<string, { MCC?: string; CC?: string }>();
+  for (const [level, table] of [
+    ['MCC', mccTable],
+    ['CC', ccTable],
+  ] as const)
+    for (const [code, t] of table) levelsOf.set(code, { ...levelsOf.get(code), [level]: t });
+
+  /** Some diagnosis of `others` is an MCC (CC) whose exclusion table differs from the principal's. */
+  const complicationsOf = (principal: string, others: readonly string[]): Complications => {
+    const excludedTable = principalTable.get(principal);
+    const list: Complication[] = [];
+    let mcc: Complication | undefined;
+    let cc: Complication | undefined;
+    for (const code of others) {
+      const levels = levelsOf.get(code);
+      if (!levels) continue;
+      for (const level of ['MCC', 'CC'] as const) {
+        const table = levels[level];
+        if (table === undefined) continue;
+        const c = { code, level, table, excluded: table === excludedTable };
+        list.push(c);
+        if (!c.excluded && level === 'MCC') mcc ??= c;
+        if (!c.excluded && level === 'CC') cc ??= c;
+      }
+    }
+    return { principalTable: excludedTable, list, mcc, cc };
+  };
+  const recordComplications = (ctx: EvalContext): Complications => {
+    if (ctx.memo === undefined) {
+      const zdList = ctx.record.zdList as readonly string[];
+      ctx.memo = complicationsOf(zdList[0]!, zdList.slice(1));
+    }
+    return ctx.memo as Complications;
+  };
+  const complicationFunction = (level: 'MCC' | 'CC'): RuleFunction =>
+    Object.assign(
+      (principal: unknown, others: unknown) => {
+        const c = complicationsOf(principal as string, others as readonly string[]);
+        return (level === 'MCC' ? c.mcc : c.cc) !== undefined;
+      },
+      {
+        ofRecord: (ctx: EvalContext) => {
+          const c = recordComplications(ctx);
+          return (level === 'MCC' ? c.mcc : c.cc) !== undefined;
+        },
+      },
+    );
   const validProcedures = new CodeList(ruleSet.valid_procedures);
 
-  // has_mcc / has_cc: some diagnosis of `others` is an MCC (CC) whose exclusion table differs from
-  // the principal's (a principal with no table excludes nothing).
-  const hasComplication = (table: Map<string, string>) => (principal: unknown, others: unknown) => {
-    const excluded = principalTable.get(principal as string);
-    for (const zd of others as readonly string[]) {
-      const t = table.get(zd);
-      if (t !== undefined && t !== excluded) return true;
-    }
-    return false;
-  };
-  const functions = new Map([
-    ['has_mcc', hasComplication(mccTable)],
-    ['has_cc', hasComplication(ccTable)],
+  const functions = new Map<string, RuleFunction>([
+    ['has_mcc', complicationFunction('MCC')],
+    ['has_cc', complicationFunction('CC')],
   ]);
 
   const compile = (
@@ -222,12 +300,10 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
     };
     try {
       const ast = parseExpression(text);
-      return {
-        test: compileExpression(ast, scope),
-        calls: calledFunctions(ast),
-        scope,
-        guards: guardsOf(ast, scope.lists),
-      };
+      // Checked against the rule's scope in full, then compiled without the guards.
+      compileExpression(ast, scope);
+      const { guards, rest } = splitGuards(ast, scope.lists);
+      return { test: compileExpression(rest, scope), calls: calledFunctions(ast), scope, guards };
     } catch (error) {
       if (error instanceof ExpressionSyntaxError || error instanceof UnknownVocabularyError)
         throw new GrouperRuleError(`rule ${what}: ${error.message} in "${text}"`);
@@ -316,60 +392,46 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
       admitted.add(entry);
     }
   const NONE_ADMITTED: ReadonlySet<Guards> = new Set();
+  // For each principal diagnosis some guard names, the MDCs to try and each one's ADRGs to try.
+  const routeOf = (principal: string | undefined): Route =>
+    (mdcsByPrincipal.get(principal!) ?? mdcsForOthers).map((mdc) => ({
+      mdc,
+      adrgs: mdc.byPrincipal.get(principal!) ?? mdc.forOthers,
+    }));
+  const routes = new Map<string, Route>();
+  for (const zd of new Set([...mdcsByPrincipal.keys(), ...mdcs.flatMap((m) => [...m.byPrincipal.keys()])]))
+    routes.set(zd, routeOf(zd));
+  const otherRoute = routeOf(undefined);
 
   /** The CC/MCC lines of the reasons: the principal's table, each complication and whether it counts. */
-  const explainComplications = (zdList: readonly string[], reasons: GroupReason[]) => {
-    const principal = zdList[0]!;
-    const excluded = principalTable.get(principal);
-    let principalShown = false;
-    for (let i = 1; i < zdList.length; i++) {
-      const zd = zdList[i]!;
-      const mcc = mccTable.get(zd);
-      const cc = mcc === undefined ? ccTable.get(zd) : undefined;
-      const table = mcc ?? cc;
-      if (table === undefined) continue;
-      if (!principalShown) {
-        principalShown = true;
-        reasons.push({
-          step: 'complication',
-          text:
-            excluded === undefined
-              ? `主诊断 ${principal} 不在排除表内，不排除任何并发症`
-              : `主诊断 ${principal} 属排除表 ${excluded}`,
-        });
-      }
-      const level = mcc !== undefined ? 'MCC（严重并发症或合并症）' : 'CC（并发症或合并症）';
+  const explainComplications = (principal: string, c: Complications, reasons: GroupReason[]) => {
+    if (c.list.length === 0) return;
+    reasons.push({
+      step: 'complication',
+      text:
+        c.principalTable === undefined
+          ? `主诊断 ${principal} 不在排除表内，不排除任何并发症`
+          : `主诊断 ${principal} 属排除表 ${c.principalTable}`,
+    });
+    for (const x of c.list) {
+      const level = x.level === 'MCC' ? 'MCC（严重并发症或合并症）' : 'CC（并发症或合并症）';
       reasons.push(
-        table === excluded
+        x.excluded
           ? {
               step: 'exclusion',
-              text: `次要诊断 ${zd} 为${level}，但与主诊断同属排除表 ${table}，被排除，不计为并发症`,
+              text: `次要诊断 ${x.code} 为${level}，但与主诊断同属排除表 ${x.table}，被排除，不计为并发症`,
             }
-          : { step: 'complication', text: `次要诊断 ${zd} 为${level}，排除表 ${table}，计为并发症` },
+          : { step: 'complication', text: `次要诊断 ${x.code} 为${level}，排除表 ${x.table}，计为并发症` },
       );
     }
   };
 
-  /** The first secondary diagnosis that counts as MCC (or, with `cc`, as MCC or CC). */
-  const decidingComplication = (zdList: readonly string[], cc: boolean): string | undefined => {
-    const excluded = principalTable.get(zdList[0]!);
-    for (const table of cc ? [mccTable, ccTable] : [mccTable])
-      for (let i = 1; i < zdList.length; i++) {
-        const t = table.get(zdList[i]!);
-        if (t !== undefined && t !== excluded) return zdList[i];
-      }
-    return undefined;
-  };
-
-  const drgReason = (adrg: CompiledAdrg, drg: CompiledDrg, zdList: readonly string[]): string => {
-    if (drg.usesMcc || drg.usesCc) {
-      const zd = decidingComplication(zdList, drg.usesCc);
-      const mcc = zd !== undefined && mccTable.has(zd);
-      if (zd !== undefined)
-        return drg.usesCc
-          ? `入组 ${drg.code}：伴并发症或合并症（${zd} 为${mcc ? 'MCC' : 'CC'}）`
-          : `入组 ${drg.code}：伴严重并发症或合并症（${zd} 为MCC）`;
-    }
+  const drgReason = (adrg: CompiledAdrg, drg: CompiledDrg, c: Complications | undefined): string => {
+    const deciding = drg.usesCc ? (c?.mcc ?? c?.cc) : drg.usesMcc ? c?.mcc : undefined;
+    if (deciding)
+      return drg.usesCc
+        ? `入组 ${drg.code}：伴并发症或合并症（${deciding.code} 为${deciding.level}）`
+        : `入组 ${drg.code}：伴严重并发症或合并症（${deciding.code} 为MCC）`;
     if (adrg.usesComplications) return `入组 ${drg.code}：无计入的并发症或合并症（CC/MCC）`;
     return `入组 ${drg.code}`;
   };
@@ -396,10 +458,10 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
     const ctx: EvalContext = { record, locals: {} };
     const principal = record.zdList[0]!;
     const admitted = admittedByMain.get(record.ssList[0]!) ?? NONE_ADMITTED;
-    for (const mdc of mdcsByPrincipal.get(principal) ?? mdcsForOthers) {
+    for (const { mdc, adrgs } of routes.get(principal) ?? otherRoute) {
       if ((mdc.ss && !admitted.has(mdc)) || !mdc.test(ctx)) continue;
       reasons?.push(mdc.reason);
-      for (const adrg of mdc.byPrincipal.get(principal) ?? mdc.forOthers) {
+      for (const adrg of adrgs) {
         if (adrg.ss && !admitted.has(adrg)) continue;
         for (const l of adrg.lets) ctx.locals[l.name] = l.value(ctx);
         if (!adrg.test(ctx)) continue;
@@ -407,11 +469,12 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
         const code = drg?.code ?? adrg.fallback;
         if (reasons) {
           reasons.push(adrg.reason);
-          if (adrg.usesComplications) explainComplications(record.zdList, reasons);
+          const complications = adrg.usesComplications ? recordComplications(ctx) : undefined;
+          if (complications) explainComplications(principal, complications, reasons);
           reasons.push({
             step: 'drg',
             text: drg
-              ? drgReason(adrg, drg, record.zdList)
+              ? drgReason(adrg, drg, complications)
               : `${adrg.code} 下无符合条件的细分组，返回 ${code}`,
           });
         }
