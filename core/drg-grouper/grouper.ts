@@ -103,6 +103,8 @@ interface CompiledMdc extends Guards {
   readonly byPrincipal: ReadonlyMap<string, readonly CompiledAdrg[]>;
   /** …and for a principal no ADRG guard names. */
   readonly forOthers: readonly CompiledAdrg[];
+  /** All its ADRGs, in order. */
+  readonly adrgs: readonly CompiledAdrg[];
 }
 
 /**
@@ -114,13 +116,19 @@ function byPrincipal<T extends Guards>(
   entries: readonly T[],
 ): { byPrincipal: Map<string, readonly T[]>; forOthers: readonly T[] } {
   const index = new Map<string, readonly T[]>();
+  // Codes admitted by the same entries share one array.
+  const shared = new Map<string, readonly T[]>();
   for (const e of entries)
-    for (const zd of e.zd ?? [])
-      if (!index.has(zd))
-        index.set(
-          zd,
-          entries.filter((b) => !b.zd || b.zd.has(zd)),
-        );
+    for (const zd of e.zd ?? []) {
+      if (index.has(zd)) continue;
+      let key = '';
+      entries.forEach((b, i) => {
+        if (!b.zd || b.zd.has(zd)) key += `${i},`;
+      });
+      let list = shared.get(key);
+      if (!list) shared.set(key, (list = entries.filter((b) => !b.zd || b.zd.has(zd))));
+      index.set(zd, list);
+    }
   return { byPrincipal: index, forOthers: entries.filter((b) => !b.zd) };
 }
 
@@ -376,16 +384,14 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
       reason: { step: 'mdc', text: rule.message },
       noAdrgReason: { step: 'no_group', text: `${code} 下无符合条件的ADRG，继续判断下一个MDC` },
       test,
+      adrgs,
       ...byPrincipal(adrgs),
     };
   });
   const { byPrincipal: mdcsByPrincipal, forOthers: mdcsForOthers } = byPrincipal(mdcs);
   // For each main procedure some guard names, the MDCs and ADRGs whose guard admits it.
   const admittedByMain = new Map<string, Set<Guards>>();
-  for (const entry of [
-    ...mdcs,
-    ...mdcs.flatMap((m) => [...new Set([...m.byPrincipal.values()].flat().concat(m.forOthers))]),
-  ])
+  for (const entry of [...mdcs, ...mdcs.flatMap((m) => m.adrgs)])
     for (const ss of entry.ss ?? []) {
       let admitted = admittedByMain.get(ss);
       if (!admitted) admittedByMain.set(ss, (admitted = new Set()));
@@ -399,8 +405,13 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
       adrgs: mdc.byPrincipal.get(principal!) ?? mdc.forOthers,
     }));
   const routes = new Map<string, Route>();
-  for (const zd of new Set([...mdcsByPrincipal.keys(), ...mdcs.flatMap((m) => [...m.byPrincipal.keys()])]))
-    routes.set(zd, routeOf(zd));
+  const sharedRoutes = new Map<string, Route>();
+  for (const zd of new Set([...mdcsByPrincipal.keys(), ...mdcs.flatMap((m) => [...m.byPrincipal.keys()])])) {
+    const route = routeOf(zd);
+    const key = route.map((r) => `${r.mdc.code}:${r.adrgs.map((a) => a.code).join(',')}`).join(';');
+    if (!sharedRoutes.has(key)) sharedRoutes.set(key, route);
+    routes.set(zd, sharedRoutes.get(key)!);
+  }
   const otherRoute = routeOf(undefined);
 
   /** The CC/MCC lines of the reasons: the principal's table, each complication and whether it counts. */
