@@ -154,37 +154,33 @@ class Parser {
     return this.or();
   }
   private or(): Expr {
-    let left = this.and();
-    while (this.isPunct('||')) {
-      this.next();
-      left = { kind: 'logical', operator: '||', left, right: this.and() };
-    }
-    return left;
+    return this.logical('||', () => this.and());
   }
   private and(): Expr {
-    let left = this.equality();
-    while (this.isPunct('&&')) {
+    return this.logical('&&', () => this.equality());
+  }
+  private logical(operator: '&&' | '||', operand: () => Expr): Expr {
+    let left = operand();
+    while (this.isPunct(operator)) {
       this.next();
-      left = { kind: 'logical', operator: '&&', left, right: this.equality() };
+      left = { kind: 'logical', operator, left, right: operand() };
     }
     return left;
   }
   private equality(): Expr {
-    let left = this.relational();
-    for (;;) {
-      const t = this.peek();
-      if (t.type !== 'punct' || !['==', '!=', '===', '!=='].includes(t.text)) return left;
-      this.next();
-      left = { kind: 'binary', operator: t.text as BinaryOperator, left, right: this.relational() };
-    }
+    return this.comparisons(['==', '!=', '===', '!=='], () => this.relational());
   }
   private relational(): Expr {
-    let left = this.unary();
+    return this.comparisons(['<', '<=', '>', '>='], () => this.unary());
+  }
+  /** Left-associative comparisons with these operators over operands read by `operand`. */
+  private comparisons(operators: readonly string[], operand: () => Expr): Expr {
+    let left = operand();
     for (;;) {
       const t = this.peek();
-      if (t.type !== 'punct' || !['<', '<=', '>', '>='].includes(t.text)) return left;
+      if (t.type !== 'punct' || !operators.includes(t.text)) return left;
       this.next();
-      left = { kind: 'binary', operator: t.text as BinaryOperator, left, right: this.unary() };
+      left = { kind: 'binary', operator: t.text as BinaryOperator, left, right: operand() };
     }
   }
   private unary(): Expr {
@@ -254,34 +250,29 @@ export function parseAssignments(text: string): Assignment[] {
   return new Parser(tokenize(text)).assignments();
 }
 
-/** Every function name a tree calls directly (`has_mcc`, `intersect`), to know what a rule depends on. */
-export function calledFunctions(expr: Expr, into = new Set<string>()): Set<string> {
+function children(expr: Expr): readonly Expr[] {
   switch (expr.kind) {
     case 'call':
-      if (expr.callee.kind === 'name') into.add(expr.callee.name);
-      else calledFunctions(expr.callee, into);
-      for (const a of expr.args) calledFunctions(a, into);
-      break;
+      return [expr.callee, ...expr.args];
     case 'member':
-      calledFunctions(expr.object, into);
-      break;
+      return [expr.object];
     case 'index':
-      calledFunctions(expr.object, into);
-      calledFunctions(expr.index, into);
-      break;
+      return [expr.object, expr.index];
     case 'not':
-      calledFunctions(expr.operand, into);
-      break;
+      return [expr.operand];
     case 'logical':
     case 'binary':
-      calledFunctions(expr.left, into);
-      calledFunctions(expr.right, into);
-      break;
+      return [expr.left, expr.right];
     case 'arrow':
-      calledFunctions(expr.body, into);
-      break;
+      return [expr.body];
     default:
-      break;
+      return [];
   }
+}
+
+/** Every function name a tree calls directly (`has_mcc`, `intersect`), to know what a rule depends on. */
+export function calledFunctions(expr: Expr, into = new Set<string>()): Set<string> {
+  if (expr.kind === 'call' && expr.callee.kind === 'name') into.add(expr.callee.name);
+  for (const child of children(expr)) calledFunctions(child, into);
   return into;
 }

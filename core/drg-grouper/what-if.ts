@@ -56,30 +56,29 @@ export function whatIf(
   };
 
   const { zdList, ssList } = record;
-  zdList.forEach((code, i) => {
-    if (i > 0) tryChange('remove_diagnosis', code, { ...record, zdList: zdList.filter((_, j) => j !== i) });
-  });
-  ssList.forEach((code, i) => {
-    tryChange('remove_procedure', code, { ...record, ssList: ssList.filter((_, j) => j !== i) });
-  });
-  if (zdList.length > 0) {
-    const present = new Set(zdList);
-    const added = [...zdList, ''];
-    const last = added.length - 1;
-    for (const code of grouper.knownDiagnoses) {
-      if (present.has(code)) continue;
-      added[last] = code;
-      tryChange('add_diagnosis', code, { ...record, zdList: added });
+  const tryEach = (field: 'zdList' | 'ssList', action: 'remove' | 'add', codes: readonly string[]) => {
+    const list = record[field];
+    const what = `${action}_${field === 'zdList' ? 'diagnosis' : 'procedure'}` as WhatIfAction;
+    if (action === 'remove') {
+      // The principal diagnosis stays; any procedure may go (the next becomes the main one).
+      list.forEach((code, i) => {
+        if (field === 'ssList' || i > 0)
+          tryChange(what, code, { ...record, [field]: list.filter((_, j) => j !== i) });
+      });
+      return;
     }
-  }
-  const presentProcedures = new Set(ssList);
-  const addedProcedures = [...ssList, ''];
-  const lastProcedure = addedProcedures.length - 1;
-  for (const code of grouper.knownProcedures) {
-    if (presentProcedures.has(code)) continue;
-    addedProcedures[lastProcedure] = code;
-    tryChange('add_procedure', code, { ...record, ssList: addedProcedures });
-  }
+    const present = new Set(list);
+    const added = [...list, ''];
+    for (const code of codes) {
+      if (present.has(code)) continue;
+      added[added.length - 1] = code;
+      tryChange(what, code, { ...record, [field]: added });
+    }
+  };
+  tryEach('zdList', 'remove', zdList);
+  tryEach('ssList', 'remove', ssList);
+  if (zdList.length > 0) tryEach('zdList', 'add', grouper.knownDiagnoses);
+  tryEach('ssList', 'add', grouper.knownProcedures);
 
   const outcomes = [...found.values()].map(({ outcome, codes }) => ({ ...outcome, codes: codes.sort() }));
   outcomes.sort((a, b) => ORDER.indexOf(a.action) - ORDER.indexOf(b.action) || a.drg.localeCompare(b.drg));
