@@ -177,6 +177,18 @@ function guardField(c: Expr): 'zdList' | 'ssList' | undefined {
 /** The MDCs, and their ADRGs, that a principal diagnosis can reach, in rule order. */
 type Route = readonly { readonly mdc: CompiledMdc; readonly adrgs: readonly CompiledAdrg[] }[];
 
+/** What the grouper knows of a principal diagnosis. */
+interface Principal {
+  readonly route: Route;
+  /** Its exclusion table, if it has one. */
+  readonly table: string | undefined;
+}
+
+/** The evaluation context of one record, with its principal diagnosis looked up once. */
+interface GroupContext extends EvalContext {
+  readonly principal: Principal;
+}
+
 /** A loaded, compiled rule set: `group` only evaluates closures over hashed sets. */
 export interface Grouper {
   readonly scheme: string;
@@ -244,13 +256,20 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
   ] as const)
     for (const [code, t] of table) levelsOf.set(code, { ...levelsOf.get(code), [level]: t });
 
-  /** Some diagnosis of `others` is an MCC (CC) whose exclusion table differs from the principal's. */
-  const complicationsOf = (principal: string, others: readonly string[]): Complications => {
-    const excludedTable = principalTable.get(principal);
+  /**
+   * The CC/MCC among `diagnoses` from position `start` on, each excluded when its table is the
+   * principal's (`excludedTable`; a principal with no table excludes nothing).
+   */
+  const complicationsOf = (
+    excludedTable: string | undefined,
+    diagnoses: readonly string[],
+    start: number,
+  ): Complications => {
     const list: Complication[] = [];
     let mcc: Complication | undefined;
     let cc: Complication | undefined;
-    for (const code of others) {
+    for (let i = start; i < diagnoses.length; i++) {
+      const code = diagnoses[i]!;
       const levels = levelsOf.get(code);
       if (!levels) continue;
       for (const level of ['MCC', 'CC'] as const) {
@@ -265,16 +284,18 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
     return { principalTable: excludedTable, list, mcc, cc };
   };
   const recordComplications = (ctx: EvalContext): Complications => {
-    if (ctx.memo === undefined) {
-      const zdList = ctx.record.zdList as readonly string[];
-      ctx.memo = complicationsOf(zdList[0]!, zdList.slice(1));
-    }
+    if (ctx.memo === undefined)
+      ctx.memo = complicationsOf(
+        (ctx as GroupContext).principal.table,
+        ctx.record.zdList as readonly string[],
+        1,
+      );
     return ctx.memo as Complications;
   };
   const complicationFunction = (level: 'MCC' | 'CC'): RuleFunction =>
     Object.assign(
       (principal: unknown, others: unknown) => {
-        const c = complicationsOf(principal as string, others as readonly string[]);
+        const c = complicationsOf(principalTable.get(principal as string), others as readonly string[], 0);
         return (level === 'MCC' ? c.mcc : c.cc) !== undefined;
       },
       {
@@ -413,6 +434,11 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
     routes.set(zd, sharedRoutes.get(key)!);
   }
   const otherRoute = routeOf(undefined);
+  // One look-up of the principal diagnosis: its route and its exclusion table.
+  const principals = new Map<string, Principal>();
+  for (const zd of new Set([...routes.keys(), ...principalTable.keys()]))
+    principals.set(zd, { route: routes.get(zd) ?? otherRoute, table: principalTable.get(zd) });
+  const otherPrincipal: Principal = { route: otherRoute, table: undefined };
 
   /** The CC/MCC lines of the reasons: the principal's table, each complication and whether it counts. */
   const explainComplications = (principal: string, c: Complications, reasons: GroupReason[]) => {
@@ -466,10 +492,11 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
         reasons: failed.map((text) => ({ step: 'check', text })),
       };
 
-    const ctx: EvalContext = { record, locals: {} };
     const principal = record.zdList[0]!;
+    const known = principals.get(principal) ?? otherPrincipal;
+    const ctx: GroupContext = { record, locals: {}, memo: undefined, principal: known };
     const admitted = admittedByMain.get(record.ssList[0]!) ?? NONE_ADMITTED;
-    for (const { mdc, adrgs } of routes.get(principal) ?? otherRoute) {
+    for (const { mdc, adrgs } of known.route) {
       if ((mdc.ss && !admitted.has(mdc)) || !mdc.test(ctx)) continue;
       reasons?.push(mdc.reason);
       for (const adrg of adrgs) {
