@@ -416,6 +416,30 @@ export function buildProgram(): Command {
     );
 
   program
+    .command('group')
+    .description(
+      'CHS-DRG grouping (预分组) of one case (--diagnoses …) or a CSV of cases (--file), with the reasons; --what-if lists the single secondary diagnoses or procedures, removed or added, that change the group. Needs no database',
+    )
+    .option('--gender <g>', 'gender: 1 (男) or 2 (女)')
+    .option('--age <years>', 'age in years')
+    .option('--age-days <days>', 'age in days (newborns)')
+    .option('--weight <grams>', 'birth weight in grams')
+    .option('--diagnoses <codes>', 'diagnoses, principal first, |- or comma-separated (ICD-10 医保版 2.0)')
+    .option('--procedures <codes>', 'procedures, main first, |- or comma-separated (ICD-9-CM-3 医保版 2.0)')
+    .option(
+      '--file <cases.csv>',
+      'cases with the conformance columns (case_id, gender, age_years, age_days, birth_weight_g, diagnoses, procedures)',
+    )
+    .option('--out <results.csv>', 'with --file: write the results here (default: standard output)')
+    .option('--what-if', 'one case: the single removals and additions that change its group')
+    .option('--limit <n>', 'with --what-if: codes shown per outcome', integer, 10)
+    .option(
+      '--rules <path>',
+      'a rule set: a folder of rules.json, cc_mcc.csv, principal_exclusions.csv, valid_procedures.csv, or a packed .json.gz (default: the national CHS-DRG 1.1 rules shipped)',
+    )
+    .action(async (opts) => (await import('./commands/group.ts')).groupCommand(opts));
+
+  program
     .command('token')
     .description('print a signed API token (JWT) for local use')
     .addOption(
