@@ -92,7 +92,12 @@ const candidateDelimiters = [',', ';', '\t', '|'];
 /** Matches delivered headers (English or Chinese aliases) to the declared columns. */
 export function mapHeader(source: SourceDefinition, header: readonly string[], file: string): HeaderMapping {
   const headers = header.map((h) => h.replace(/^\uFEFF/, '').trim());
-  const derived = new Set((source.derived ?? []).map((d) => d.column));
+  // A derived column is looked for in the file only when it names headers (it may start from them).
+  const derived = new Set(
+    (source.derived ?? [])
+      .map((d) => d.column)
+      .filter((name) => !source.columns.find((c) => c.name === name)?.aliases?.length),
+  );
   const positionsFor = (names: readonly string[]) =>
     source.columns.map((column) =>
       derived.has(column.name)

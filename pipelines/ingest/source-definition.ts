@@ -79,7 +79,8 @@ export interface SourceDefinition {
    * Columns filled after reading, before the rules run (new batches and replays alike), from
    * other columns of the row `r` and the batch: e.g. a group code extracted from a delivered
    * label (`substring(r.group_label from '^(\d{3})')`), or the file's period where the rows
-   * carry none. They are not looked for in the file. A value that must be there is checked by a
+   * carry none. They are looked for in the file only when they declare aliases (a derived value may
+   * start from the delivered one, `r.period`). A value that must be there is checked by a
    * rule of the source (quarantine), since the readers only see delivered columns.
    */
   readonly derived?: readonly DerivedColumn[];
@@ -95,6 +96,8 @@ export interface SourceDefinition {
 /** A column computed from the row (`r`) and its batch; see `SourceDefinition.derived`. */
 export interface DerivedColumn {
   readonly column: string;
+  /** How it is derived, for the delivery contract (FORMATS.md). */
+  readonly description: string;
   readonly value: (batch: { readonly period: string }) => RawBuilder<unknown>;
 }
 

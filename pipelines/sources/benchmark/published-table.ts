@@ -118,9 +118,15 @@ export function publishedTable<K extends PublishedTableKind>(
       { name: 'published_table', type: 'text', description: '发布表（声明名）' },
     ],
     derived: [
-      { column: 'published_table', value: () => sql.lit(declaration.entity) },
+      {
+        column: 'published_table',
+        description: `the declaration's name, ${declaration.entity}`,
+        value: () => sql.lit(declaration.entity),
+      },
       {
         column: 'group_code',
+        description:
+          pattern === undefined ? 'group_label trimmed' : `the first group of ${pattern} in group_label`,
         value: () =>
           pattern === undefined
             ? sql`nullif(btrim(r.group_label), '')`
@@ -128,6 +134,7 @@ export function publishedTable<K extends PublishedTableKind>(
       },
       {
         column: 'period',
+        description: 'as delivered, else the period of the file name',
         value: ({ period }) => sql`coalesce(nullif(btrim(r.period), ''), ${sql.lit(period)})`,
       },
     ],
