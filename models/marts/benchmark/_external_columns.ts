@@ -17,8 +17,32 @@ export const MEASURES = {
 
 export type Measure = keyof typeof MEASURES;
 
-/** Unit-test fixtures: the measure columns typed (a column of nulls would otherwise be text). */
-export const NUMERIC_MEASURES = Object.fromEntries(Object.keys(MEASURES).map((m) => [m, 'numeric']));
+/**
+ * Unit-test fixture of stg_benchmark__provider_groups: providers H0, H1 … of table `t`, 2011,
+ * group 039, region AL (no referral region), each with its charge and cases; the other measures
+ * null and typed (a column of nulls would otherwise be text).
+ */
+export function chargeFixture(
+  providers: readonly { readonly charge: number | null; readonly cases: number }[],
+) {
+  return {
+    types: Object.fromEntries(Object.keys(MEASURES).map((m) => [m, 'numeric'])),
+    rows: providers.map(({ charge, cases }, i) => ({
+      published_table: 't',
+      publisher_code: 'P1',
+      period: '2011',
+      group_code: '039',
+      group_name: 'G',
+      provider_code: `H${i}`,
+      provider_name: `N${i}`,
+      region: 'AL',
+      referral_region: null,
+      cases,
+      ...Object.fromEntries(Object.keys(MEASURES).map((m) => [m, null])),
+      mean_charge: charge,
+    })),
+  };
+}
 export const measureCodes = Object.keys(MEASURES) as Measure[];
 
 /** Pool levels (column of stg_benchmark__provider_groups = level code) and their titles. */

@@ -9,7 +9,7 @@ import {
   measureValues,
   poolLevelCodes,
   poolValues,
-  NUMERIC_MEASURES,
+  chargeFixture,
 } from './_external_columns.ts';
 import {
   PERCENTILE_DEFINITION,
@@ -55,31 +55,12 @@ export default defineModel({
     {
       name: 'weights the mean by cases and interpolates percentiles across providers (percentile_cont)',
       given: {
-        stg_benchmark__provider_groups: {
-          types: NUMERIC_MEASURES,
-          rows: [
-            // Values 10, 20, 30, 40 with 1, 1, 1, 7 cases, all in region AL, no referral region:
-            // weighted mean (10 + 20 + 30 + 280) / 10 = 34; percentile_cont at position p × 3:
-            // p10 = 10 + 0.3 × 10 = 13, p25 = 17.5, p50 = 25, p75 = 32.5, p90 = 37.
-            ...[10, 20, 30, 40].map((value, i) => ({
-              published_table: 't',
-              publisher_code: 'P1',
-              period: '2011',
-              group_code: '039',
-              group_name: 'G',
-              provider_code: `H${i}`,
-              region: 'AL',
-              referral_region: null,
-              cases: i === 3 ? 7 : 1,
-              mean_charge: value,
-              mean_cost: null,
-              mean_length_of_stay: null,
-              mean_total_payment: null,
-              mean_fund_payment: null,
-              mortality_rate: null,
-            })),
-          ],
-        },
+        stg_benchmark__provider_groups: chargeFixture(
+          // Values 10, 20, 30, 40 with 1, 1, 1, 7 cases, all in region AL, no referral region:
+          // weighted mean (10 + 20 + 30 + 280) / 10 = 34; percentile_cont at position p × 3:
+          // p10 = 10 + 0.3 × 10 = 13, p25 = 17.5, p50 = 25, p75 = 32.5, p90 = 37.
+          [10, 20, 30, 40].map((charge, i) => ({ charge, cases: i === 3 ? 7 : 1 })),
+        ),
       },
       expect: [
         {

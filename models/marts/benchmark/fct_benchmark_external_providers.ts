@@ -7,7 +7,7 @@ import {
   externalTableColumns,
   measureCodes,
   poolLevelCodes,
-  NUMERIC_MEASURES,
+  chargeFixture,
 } from './_external_columns.ts';
 import { RANK_DEFINITION, peerRankColumns, peerRankSelect } from './_peer_statistics.ts';
 
@@ -45,31 +45,11 @@ export default defineModel({
     {
       name: 'ranks ascending, ties sharing the lowest rank, percentile = (rank − 1) / (n − 1); no value, no rank',
       given: {
-        stg_benchmark__provider_groups: {
-          types: NUMERIC_MEASURES,
-          rows: [
-            // Charges 5, 7, 7, 9 in region AL: ranks 1, 2, 2, 4; percentiles 0, 1/3, 1/3, 1. H4 has
-            // no charge: no rank, and not counted in the pool.
-            ...[5, 7, 7, 9, null].map((value, i) => ({
-              published_table: 't',
-              publisher_code: 'P1',
-              period: '2011',
-              group_code: '039',
-              group_name: 'G',
-              provider_code: `H${i}`,
-              provider_name: `N${i}`,
-              region: 'AL',
-              referral_region: null,
-              cases: 11,
-              mean_charge: value,
-              mean_cost: null,
-              mean_length_of_stay: null,
-              mean_total_payment: null,
-              mean_fund_payment: null,
-              mortality_rate: null,
-            })),
-          ],
-        },
+        stg_benchmark__provider_groups: chargeFixture(
+          // Charges 5, 7, 7, 9 in region AL: ranks 1, 2, 2, 4; percentiles 0, 1/3, 1/3, 1. H4 has
+          // no charge: no rank, and not counted in the pool.
+          [5, 7, 7, 9, null].map((charge) => ({ charge, cases: 11 })),
+        ),
       },
       expect: [
         {
