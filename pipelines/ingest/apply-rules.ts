@@ -15,6 +15,8 @@ export interface RuleRun {
   readonly batchId: number;
   readonly sourceFile: string;
   readonly hospitalCode: string;
+  /** The batch's period (fills `derived` columns that take it). */
+  readonly period: string;
   /**
    * The table holding every row of the batch, typed (the raw table's columns plus the record
    * hash): the batch's own table when loading, a temp table when replaying.
@@ -139,6 +141,7 @@ export async function applyRules(client: pg.PoolClient, run: RuleRun): Promise<R
  */
 export async function checkRules(client: pg.PoolClient, run: RuleRun): Promise<RuleCheck> {
   const timed = stepTimer(run);
+  await fillDerived(client, run);
   await prepareScan(client, run);
   const candidates = await findCandidates(client, run, timed);
   const rules = batchRules(run.source, candidates);
@@ -146,6 +149,14 @@ export async function checkRules(client: pg.PoolClient, run: RuleRun): Promise<R
   const duplicate = await findDuplicates(client, run.source, candidates);
   await recordViolations(client, run, rules, timed);
   return { duplicate };
+}
+
+/** Fills the source's derived columns (`SourceDefinition.derived`) in one pass over the batch table. */
+async function fillDerived(client: pg.PoolClient, run: RuleRun): Promise<void> {
+  const derived = run.source.derived ?? [];
+  if (derived.length === 0) return;
+  const sets = derived.map((d) => sql`${sql.ref(d.column)} = ${d.value({ period: run.period })}`);
+  await client.query(inlineSql(sql`update ${sql.raw(run.table)} r set ${sql.join(sets)}`));
 }
 
 /** Runs `work`, logging its duration at debug level (what to look at when a batch is slow). */

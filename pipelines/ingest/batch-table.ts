@@ -33,6 +33,8 @@ function declaredColumns(source: SourceDefinition): string {
 export async function ensureRawTables(pool: pg.Pool, sources: readonly SourceDefinition[]): Promise<void> {
   await dropOrphanParts(pool);
   const referenced = new Set(sources.flatMap((s) => s.after ?? []));
+  for (const schema of new Set(sources.map((s) => rawTable(s).split('.')[0]!)))
+    await pool.query(`create schema if not exists ${schema}`);
   for (const source of sources) {
     const table = rawTable(source);
     const [schema, name] = table.split('.') as [string, string];

@@ -6,7 +6,7 @@ import {
   type ValueFormat,
 } from '../../core/contract/columns.ts';
 import { parseRules } from './row-encoder.ts';
-import { sourceId, type SourceDefinition } from './source-definition.ts';
+import { rawTable, sourceId, type SourceDefinition } from './source-definition.ts';
 
 /** Marks the part of FORMATS.md written from the source declarations (`hdw formats --write`). */
 export const GENERATED_BEGIN =
@@ -19,6 +19,7 @@ const systemTitles: Record<string, string> = {
   insurance: '医保 结算清单与支付政策 (`insurance/`)',
   erp: 'ERP/HRP 运营管理 (`erp/`)',
   lab: 'LIS/PACS 检验检查 (`lab/`)',
+  benchmark: '外部对标表 published benchmark tables (`benchmark/`)',
 };
 
 const typeNames: Record<ColumnType, string> = {
@@ -75,11 +76,27 @@ function renderSource(source: SourceDefinition): string[] {
     source.deliveredBy === 'publisher'
       ? `<inbox>/P<region>/${source.system}/`
       : `<inbox>/<hospital_code>/${source.system}/`;
+  const name = fileName(source.filePattern);
+  const publisher =
+    source.system === 'benchmark'
+      ? ', delivered by the publisher of the table, not a member hospital'
+      : ', delivered by the payer (医保局), not a member hospital';
+  const reading = [
+    source.delimiter && source.delimiter !== ','
+      ? `fields separated by ${JSON.stringify(source.delimiter)}`
+      : '',
+    source.encoding ? `encoding ${source.encoding}` : '',
+    source.titleLines ? `${source.titleLines} title line(s) before the header, skipped` : '',
+  ].filter(Boolean);
   const lines = [
     `#### \`${sourceId(source)}\` — ${escape(source.description)}`,
     '',
-    `- File: \`${folder}${fileName(source.filePattern)}\` (or the same name ending \`.xlsx\`)` +
-      (source.deliveredBy === 'publisher' ? ', delivered by the payer (医保局), not a member hospital' : ''),
+    `- File: \`${folder}${name}\`${name.endsWith('.csv') ? ' (or the same name ending `.xlsx`)' : ''}` +
+      (source.deliveredBy === 'publisher' ? publisher : ''),
+    ...(reading.length > 0 ? [`- Read: ${reading.join('; ')}`] : []),
+    ...(source.table
+      ? [`- Loads into \`${rawTable(source)}\`, shared by every declaration of its kind`]
+      : []),
     `- One record per: ${(source.uniqueKey ?? [source.key]).map((k) => `\`${k}\``).join(' + ')}` +
       (source.after?.length ? `; loaded after ${source.after.map((a) => `\`${a}\``).join(', ')}` : ''),
     '',
@@ -100,12 +117,15 @@ function renderSource(source: SourceDefinition): string[] {
 /** The columns of a source; the meaning column only when some column has a description. */
 function columnTable(source: SourceDefinition): string[] {
   const meaning = source.columns.some((c) => c.description);
+  const derived = new Map(
+    (source.derived ?? []).map((d) => [d.column, `(derived: ${d.description})`] as const),
+  );
   return [
     `| column | 中文表头 | type | required | formats |${meaning ? ' meaning |' : ''}`,
     `| ------ | -------- | ---- | -------- | ------- |${meaning ? ' ------- |' : ''}`,
     ...source.columns.map(
       (c) =>
-        `| \`${c.name}\` | ${escape((c.aliases ?? []).join(', '))} | ${typeNames[c.type]} | ${c.required ? 'yes' : ''} | ${formatsOf(
+        `| \`${c.name}\` | ${escape([(c.aliases ?? []).join(', '), derived.get(c.name) ?? ''].filter(Boolean).join(' '))} | ${typeNames[c.type]} | ${c.required ? 'yes' : ''} | ${formatsOf(
           c,
         )
           .map((f) => `\`${f}\``)

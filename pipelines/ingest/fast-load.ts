@@ -154,7 +154,7 @@ async function planCopy(options: FastCopyOptions): Promise<CopyPlan | undefined>
   const { source, relativePath } = options;
   const delimiter = source.delimiter ?? ',';
   const textEncoding = options.encoding === 'gb18030' ? 'gb18030' : 'utf-8';
-  const header = await readHeader(options.file, textEncoding, delimiter);
+  const header = await readHeader(options.file, textEncoding, delimiter, source.titleLines ?? 0);
   if (!header) return undefined;
   const mapping = mapHeader(source, header.fields, relativePath);
   const columnAt = new Map(mapping.positions.map((p, i) => [p, source.columns[i]!] as const));
@@ -468,6 +468,7 @@ async function readHeader(
   file: string,
   encoding: string,
   delimiter: string,
+  titleLines: number,
 ): Promise<{ fields: readonly string[]; bytes: number; lines: number } | undefined> {
   const handle = await open(file, 'r');
   let head: Buffer;
@@ -478,12 +479,20 @@ async function readHeader(
   } finally {
     await handle.close();
   }
-  const end = head.indexOf(0x0a);
+  // Title lines are skipped as physical lines (the careful path skips records: the same unless a
+  // title holds a quoted line break).
+  let start = 0;
+  for (let i = 0; i < titleLines; i++) {
+    const next = head.indexOf(0x0a, start);
+    if (next < 0) return undefined;
+    start = next + 1;
+  }
+  const end = head.indexOf(0x0a, start);
   if (end < 0) return undefined;
-  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const bom = start === 0 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : start;
   const text = iconv.decode(head.subarray(bom, end), encoding).replace(/\r$/, '');
   if (text.includes('"') || text.includes('\uFFFD')) return undefined;
   const [record] = new CsvSplitter(delimiter).push(`${text}\n`);
   if (!record || record.problem) return undefined;
-  return { fields: record.fields, bytes: end + 1, lines: 1 };
+  return { fields: record.fields, bytes: end + 1, lines: titleLines + 1 };
 }

@@ -159,6 +159,7 @@ export async function loadBatch(
         batchId: batch.batchId,
         sourceFile: delivery.relativePath,
         hospitalCode: delivery.hospitalCode,
+        period: delivery.period,
         table: batchPartition(delivery.source, batch.batchId),
         rows: read.rowsRead,
         headers: read.mapping.headers,
@@ -432,12 +433,17 @@ async function copyRecords(
   const phase = `读取 ${delivery.relativePath}`;
   const copy = client.query(copyFrom(`copy _load (${loadColumns(source)}) from stdin`));
   let rows = 0;
+  let titles = source.titleLines ?? 0;
   let mapping: HeaderMapping | undefined;
   async function* encoded(): AsyncGenerator<string> {
     let sinceProgress = 0;
     for await (const chunk of input.records()) {
       let out = '';
       for (const record of chunk) {
+        if (titles > 0) {
+          titles -= 1;
+          continue;
+        }
         if (!mapping) {
           if (record.problem)
             throw new DeliveryError(

@@ -109,6 +109,7 @@ async function replayBatch(
         batchId: batch.batch_id,
         sourceFile: batch.source_file,
         hospitalCode: batch.hospital_code,
+        period: batch.period,
         table,
         rows: read.rows,
         headers: read.headers,

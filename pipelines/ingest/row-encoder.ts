@@ -92,9 +92,17 @@ const candidateDelimiters = [',', ';', '\t', '|'];
 /** Matches delivered headers (English or Chinese aliases) to the declared columns. */
 export function mapHeader(source: SourceDefinition, header: readonly string[], file: string): HeaderMapping {
   const headers = header.map((h) => h.replace(/^\uFEFF/, '').trim());
+  // A derived column is looked for in the file only when it names headers (it may start from them).
+  const derived = new Set(
+    (source.derived ?? [])
+      .map((d) => d.column)
+      .filter((name) => !source.columns.find((c) => c.name === name)?.aliases?.length),
+  );
   const positionsFor = (names: readonly string[]) =>
     source.columns.map((column) =>
-      names.findIndex((h) => h === column.name || (column.aliases ?? []).includes(h)),
+      derived.has(column.name)
+        ? -1
+        : names.findIndex((h) => h === column.name || (column.aliases ?? []).includes(h)),
     );
   const positions = positionsFor(headers);
   const missing = source.columns.filter((c, i) => c.required && positions[i] === -1);
@@ -121,7 +129,9 @@ export function mapHeader(source: SourceDefinition, header: readonly string[], f
   }
   const known = new Set(positions.filter((p) => p >= 0));
   const unknown = headers.filter((_, i) => !known.has(i));
-  const absent = source.columns.filter((_, i) => positions[i] === -1).map((c) => c.name);
+  const absent = source.columns
+    .filter((c, i) => positions[i] === -1 && !derived.has(c.name))
+    .map((c) => c.name);
   const notes = [
     ...(unknown.length > 0 ? [`未声明的列已忽略 (unknown columns ignored): ${unknown.join(', ')}`] : []),
     ...(absent.length > 0 ? [`可选列缺失，按空值入库 (optional columns absent): ${absent.join(', ')}`] : []),

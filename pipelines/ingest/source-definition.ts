@@ -12,7 +12,7 @@ export type RuleCategory =
 
 export type Severity = 'blocking' | 'warning';
 
-export type SourceSystem = 'his' | 'emr' | 'lab' | 'erp' | 'insurance';
+export type SourceSystem = 'his' | 'emr' | 'lab' | 'erp' | 'insurance' | 'benchmark';
 
 /**
  * A data-quality rule over one source (after OHDSI's Data Quality Dashboard): a row fails when
@@ -65,6 +65,25 @@ export interface SourceDefinition {
   readonly delimiter?: string;
   /** Declared encoding; default detected. A file that contradicts a declared encoding is rejected. */
   readonly encoding?: 'utf-8' | 'gb18030';
+  /**
+   * Lines before the header that are not data (a published table's title, e.g. CMS's
+   * "TABLE 5.—LIST OF MEDICARE SEVERITY …"): skipped; line numbers still count them.
+   */
+  readonly titleLines?: number;
+  /**
+   * The raw table inside `raw_<system>` when several declarations share one (every published
+   * benchmark table of a kind, each its own source with its own batches); default the entity.
+   */
+  readonly table?: string;
+  /**
+   * Columns filled after reading, before the rules run (new batches and replays alike), from
+   * other columns of the row `r` and the batch: e.g. a group code extracted from a delivered
+   * label (`substring(r.group_label from '^(\d{3})')`), or the file's period where the rows
+   * carry none. They are looked for in the file only when they declare aliases (a derived value may
+   * start from the delivered one, `r.period`). A value that must be there is checked by a
+   * rule of the source (quarantine), since the readers only see delivered columns.
+   */
+  readonly derived?: readonly DerivedColumn[];
   readonly columns: readonly ColumnSpec[];
   readonly rules: readonly RuleDefinition[];
   /**
@@ -72,6 +91,14 @@ export interface SourceDefinition {
    * hospital's. Set from `HDW_TIME_ZONE` by the ingest stage (`withTimeZone`); default Asia/Shanghai.
    */
   readonly timeZone?: string;
+}
+
+/** A column computed from the row (`r`) and its batch; see `SourceDefinition.derived`. */
+export interface DerivedColumn {
+  readonly column: string;
+  /** How it is derived, for the delivery contract (FORMATS.md). */
+  readonly description: string;
+  readonly value: (batch: { readonly period: string }) => RawBuilder<unknown>;
 }
 
 /** The sources as this installation reads them: offsets converted to its configured time zone. */
@@ -89,5 +116,5 @@ export function sourceId(source: SourceDefinition): string {
 
 /** `raw_his.charge_lines`: where a source's loaded rows live. */
 export function rawTable(source: SourceDefinition): string {
-  return `raw_${source.system}.${source.entity}`;
+  return `raw_${source.system}.${source.table ?? source.entity}`;
 }

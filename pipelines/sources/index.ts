@@ -1,4 +1,5 @@
 import type { SourceDefinition } from '../ingest/source-definition.ts';
+import { benchmarkSources } from './benchmark/index.ts';
 import { emrSources } from './emr/index.ts';
 import { erpSources } from './erp/index.ts';
 import { hisSources } from './his/index.ts';
@@ -12,4 +13,5 @@ export const allSources: readonly SourceDefinition[] = [
   ...insuranceSources,
   ...erpSources,
   ...labSources,
+  ...benchmarkSources,
 ];

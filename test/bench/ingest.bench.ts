@@ -204,7 +204,7 @@ async function child(spec: { url: string; inbox: string; phase: 'reference' | 'c
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 }
 
-async function createDatabase(adminUrl: string, name: string): Promise<string> {
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client(adminUrl);
   await admin.connect();
   await admin.query(`drop database if exists ${name} with (force)`);

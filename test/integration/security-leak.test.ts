@@ -1162,4 +1162,57 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
       body: { error: `Forbidden: ${v} cannot be combined with other views` },
     });
   });
+  it('external_benchmark: analysts and managers read the published pools; a member is refused through Cube and SQL', async () => {
+    const v = 'external_benchmark';
+    // Two pools of a published table (the demo delivers none), written as the mart holds them.
+    await pool.query(
+      `insert into marts.fct_benchmark_external_distribution
+         (benchmark_distribution_id, published_table, publisher_code, period, group_code, group_name, region_level,
+          region, measure, provider_count, cases, weighted_mean, p10, p25, p50, p75, p90)
+       values ('t|2011|039|region|AL|mean_charge', 't', 'P840000', '2011', '039', 'G', 'region', 'AL', 'mean_charge',
+               4, 10, 34, 13, 17.5, 25, 32.5, 37),
+              ('t|2011|039|region|AK|mean_charge', 't', 'P840000', '2011', '039', 'G', 'region', 'AK', 'mean_charge',
+               2, 7, 20, 11, 12.5, 15, 17.5, 19)`,
+    );
+    const query = {
+      dimensions: [`${v}.region`, `${v}.p50`],
+      measures: [`${v}.provider_count`, `${v}.cases`],
+    };
+    for (const role of ['analyst', 'manager'] as const) {
+      const answer = await load(await signToken({ role, alliance_id: alliance }, secret), query);
+      expect(answer.status, role).toBe(200);
+      expect(
+        (answer.body.data as Row[])
+          .map((r) => `${r[`${v}.region`]} ${Number(r[`${v}.p50`])} ${r[`${v}.cases`]}`)
+          .sort(),
+        role,
+      ).toEqual(['AK 15 7', 'AL 25 10']);
+    }
+    const manager = await createLogin(pool, w, 'manager', 'xm');
+    logins.push(manager);
+    const seen = await asLogin(manager, (c) =>
+      c.query(`select region, sum(cases)::int as cases from semantic.${v} group by 1 order by 1`),
+    );
+    expect(seen.rows).toEqual([
+      { region: 'AK', cases: 7 },
+      { region: 'AL', cases: 10 },
+    ]);
+    for (const [member, login] of memberLogin) {
+      const token = await signToken({ role: 'member', hospital_code: member, alliance_id: alliance }, secret);
+      for (const shape of [
+        query,
+        { measures: [`${v}.pool_count`] },
+        { dimensions: [`${v}.region`], ungrouped: true },
+      ])
+        expect(await load(token, shape)).toEqual({
+          status: 403,
+          body: { error: `Forbidden: ${v} cannot be limited to one hospital` },
+        });
+      for (const relation of [`semantic.${v}`, 'marts.fct_benchmark_external_distribution'])
+        await expect(
+          asLogin(login, (c) => c.query(`select count(*) from ${relation}`)),
+          relation,
+        ).rejects.toThrow(/permission denied/);
+    }
+  });
 });

@@ -28,8 +28,10 @@ describe('rule catalogue (seeds/reference/dq_rules.csv)', () => {
     });
   });
 
-  it('declares every source of the architecture: HIS, EMR, insurance, ERP, LIS/PACS, the payers', () => {
+  it('declares every source of the architecture: HIS, EMR, insurance, ERP, LIS/PACS, the payers, published benchmarks', () => {
     expect(allSources.map((s) => `${s.system}.${s.entity}`).sort()).toEqual([
+      'benchmark.cms_ipps_provider_summary',
+      'benchmark.cms_msdrg_weights',
       'emr.drg_groupings',
       'emr.front_page_diagnoses',
       'emr.front_page_procedures',
@@ -64,6 +66,14 @@ describe('rule catalogue (seeds/reference/dq_rules.csv)', () => {
         .filter((s) => s.deliveredBy === 'publisher')
         .map((s) => s.entity)
         .sort(),
-    ).toEqual(['dip_budget', 'dip_catalogue', 'drg_base_rates', 'drg_groups', 'regional_reference']);
+    ).toEqual([
+      'cms_ipps_provider_summary',
+      'cms_msdrg_weights',
+      'dip_budget',
+      'dip_catalogue',
+      'drg_base_rates',
+      'drg_groups',
+      'regional_reference',
+    ]);
   });
 });
