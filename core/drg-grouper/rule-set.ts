@@ -60,12 +60,23 @@ export const ruleSetSchema = z.object({
 });
 export type RuleSet = z.infer<typeof ruleSetSchema>;
 
-/** The packed file: a rule set plus where it came from. */
+/**
+ * The packed file: a rule set plus where it came from. `seedTables` names seed CSVs (paths from the
+ * project root) that hold the complication and principal-exclusion tables instead of the packed
+ * JSON: the national rules keep them once, as the seeds the warehouse's SQL screens read too.
+ */
 const packedSchema = z.object({
   format: z.literal('hdw-drg-rule-set/1'),
   provenance: z.string(),
   ruleSet: ruleSetSchema,
+  seedTables: z.object({ complications: z.string(), principalExclusions: z.string() }).optional(),
 });
+
+/** The seeds the national rules' complication and exclusion tables live in (and their columns). */
+export const nationalSeedTables = {
+  complications: 'seeds/drg/drg_cc_mcc.csv',
+  principalExclusions: 'seeds/drg/drg_principal_exclusions.csv',
+} as const;
 
 /** The national CHS-DRG 1.1 rules shipped with the project (see PROVENANCE.md beside it). */
 export const nationalRuleSetFile = path.join(
@@ -145,38 +156,62 @@ export function readRuleSetFolder(dir: string): RuleSet {
   }
   const rules = rulesSchema.safeParse(rulesJson);
   if (!rules.success) throw new GrouperRuleError(`${rulesFile}: ${z.prettifyError(rules.error)}`);
-  const complications = readCsv(file(RULE_SET_FILES.complications), ['code', 'level', 'exclusion_table']);
-  const bad = complications.find((r) => r.level !== 'CC' && r.level !== 'MCC');
-  if (bad)
-    throw new GrouperRuleError(
-      `${RULE_SET_FILES.complications}: level '${bad.level}' of ${bad.code} is neither CC nor MCC`,
-    );
   return {
     rules: rules.data,
-    complications: {
-      CC: groupBy(
-        complications.filter((r) => r.level === 'CC'),
-        'exclusion_table',
-        'code',
-      ),
-      MCC: groupBy(
-        complications.filter((r) => r.level === 'MCC'),
-        'exclusion_table',
-        'code',
-      ),
-    },
-    principal_exclusions: groupBy(
-      readCsv(file(RULE_SET_FILES.principalExclusions), ['principal_code', 'exclusion_table']),
-      'exclusion_table',
-      'principal_code',
-    ),
+    ...readTables(file(RULE_SET_FILES.complications), file(RULE_SET_FILES.principalExclusions), {
+      code: 'code',
+      level: 'level',
+      principal: 'principal_code',
+    }),
     valid_procedures: readCsv(file(RULE_SET_FILES.validProcedures), ['code']).map((r) => r.code!),
   };
 }
 
-/** The packed form of a rule set: one gzip'd JSON with its provenance note. */
-export function packRuleSet(ruleSet: RuleSet, provenance: string): Buffer {
-  const packed: z.infer<typeof packedSchema> = { format: 'hdw-drg-rule-set/1', provenance, ruleSet };
+/** The complication and principal-exclusion tables from their CSVs (column names as given). */
+function readTables(
+  complicationsFile: string,
+  exclusionsFile: string,
+  names: { readonly code: string; readonly level: string; readonly principal: string },
+): Pick<RuleSet, 'complications' | 'principal_exclusions'> {
+  const complications = readCsv(complicationsFile, [names.code, names.level, 'exclusion_table']);
+  const bad = complications.find((r) => r[names.level] !== 'CC' && r[names.level] !== 'MCC');
+  if (bad)
+    throw new GrouperRuleError(
+      `${complicationsFile}: level '${bad[names.level]}' of ${bad[names.code]} is neither CC nor MCC`,
+    );
+  const of = (level: string) =>
+    groupBy(
+      complications.filter((r) => r[names.level] === level),
+      'exclusion_table',
+      names.code,
+    );
+  return {
+    complications: { CC: of('CC'), MCC: of('MCC') },
+    principal_exclusions: groupBy(
+      readCsv(exclusionsFile, [names.principal, 'exclusion_table']),
+      'exclusion_table',
+      names.principal,
+    ),
+  };
+}
+
+/**
+ * The packed form of a rule set: one gzip'd JSON with its provenance note; with `seedTables`, its
+ * complication and exclusion tables are left to those seeds (read back by `readRuleSet`).
+ */
+export function packRuleSet(
+  ruleSet: RuleSet,
+  provenance: string,
+  seedTables?: z.infer<typeof packedSchema>['seedTables'],
+): Buffer {
+  const packed: z.infer<typeof packedSchema> = seedTables
+    ? {
+        format: 'hdw-drg-rule-set/1',
+        provenance,
+        ruleSet: { ...ruleSet, complications: { CC: {}, MCC: {} }, principal_exclusions: {} },
+        seedTables,
+      }
+    : { format: 'hdw-drg-rule-set/1', provenance, ruleSet };
   return gzipSync(JSON.stringify(packed), { level: 9 });
 }
 
@@ -196,5 +231,14 @@ export function readRuleSet(source: string = nationalRuleSetFile): RuleSet {
   }
   const packed = packedSchema.safeParse(json);
   if (!packed.success) throw new GrouperRuleError(`rule set ${source}: ${z.prettifyError(packed.error)}`);
-  return packed.data.ruleSet;
+  const { ruleSet, seedTables } = packed.data;
+  if (!seedTables) return ruleSet;
+  return {
+    ...ruleSet,
+    ...readTables(
+      path.join(projectRoot, seedTables.complications),
+      path.join(projectRoot, seedTables.principalExclusions),
+      { code: 'diag_code', level: 'cc_level', principal: 'diag_code' },
+    ),
+  };
 }
