@@ -29,8 +29,8 @@ const sumOf = (rows: readonly Record<string, string | number | null>[], key: str
 /**
  * The monthly fund supervision report (医保基金监管月报) of one month, for one hospital or every
  * member, read from the published fund marts: the hospital's indicators beside the region's and the
- * alert rules watching them, the alerts open that month, and each overspending DRG group's three
- * largest causes (超支原因 TOP3).
+ * alert rules watching them, the alerts open that month, the violations flagged that month by rule
+ * and responsible department, and each overspending DRG group's three largest causes (超支原因 TOP3).
  */
 export async function loadFundReport(
   pool: pg.Pool,
@@ -94,6 +94,20 @@ export async function loadFundReport(
     [start, hospital],
   );
 
+  // violations flagged in the month, by rule and responsible department, with their review status
+  const { rows: violations } = await pool.query(
+    `select hospital_name, rule_id, rule_name, responsible_department, count(*)::int as flags,
+            count(distinct visit_id)::int as cases, sum(amount_at_issue) as amount_at_issue,
+            count(*) filter (where review_status = 'confirmed')::int as confirmed,
+            count(*) filter (where review_status = 'dismissed')::int as dismissed,
+            count(*) filter (where review_status = 'pending')::int as pending
+       from marts.fct_fund_violation_flags
+      where flag_month = $1::date and ($2::text is null or hospital_code = $2)
+      group by hospital_code, hospital_name, rule_id, rule_name, responsible_department
+      order by hospital_code, rule_id`,
+    [start, hospital],
+  );
+
   const { rows: causes } = await pool.query(
     `select hospital_code, drg_code || ' ' || coalesce(drg_name, '') as drg, cases, total_charges,
             payment_standard_total, overspend_amount, cause_rank,
@@ -139,6 +153,29 @@ export async function loadFundReport(
       ],
       rows: alerts,
       totals: {},
+    },
+    {
+      sheet: '违规筛查',
+      title: `违规筛查（${options.month}）`,
+      columns: [
+        text('hospital_name', '医院'),
+        text('rule_id', '规则编号'),
+        text('rule_name', '规则'),
+        text('responsible_department', '责任部门'),
+        count('flags', '疑点数'),
+        count('cases', '病例数'),
+        money('amount_at_issue', '涉及金额'),
+        count('confirmed', '已确认'),
+        count('dismissed', '已排除'),
+        count('pending', '待审核'),
+      ],
+      rows: violations,
+      totals: Object.fromEntries(
+        ['flags', 'cases', 'amount_at_issue', 'confirmed', 'dismissed', 'pending'].map((k) => [
+          k,
+          sumOf(violations, k),
+        ]),
+      ),
     },
     {
       sheet: '超支病组原因',

@@ -146,7 +146,12 @@ describe('fund alert notifications and the monthly report', () => {
       await writeReportWorkbook({ unitName: report.unitName, period: `月份：${month}` }, report.tables, file);
       const workbook = new ExcelJS.Workbook();
       await workbook.xlsx.readFile(file);
-      expect(workbook.worksheets.map((ws) => ws.name)).toEqual(['监管指标', '预警事件', '超支病组原因']);
+      expect(workbook.worksheets.map((ws) => ws.name)).toEqual([
+        '监管指标',
+        '预警事件',
+        '违规筛查',
+        '超支病组原因',
+      ]);
       /** A sheet's data rows (below its header on row 3) by header. */
       const rowsOf = (sheet: string) => {
         const ws = workbook.getWorksheet(sheet)!;
@@ -222,6 +227,20 @@ describe('fund alert notifications and the monthly report', () => {
         measures: ['fund_alerts.alert_count'],
       });
       expect(others.map((r) => r['fund_alerts.hospital_code'])).toEqual([hospital]);
+
+      // Violations: the sheet's 合计 of flags and amounts is the view's for the month.
+      const violations = workbook.getWorksheet('违规筛查')!;
+      const totalRow = violations.getRow(violations.rowCount);
+      expect(totalRow.getCell(1).value).toBe('合计');
+      const [flagged] = await load({
+        measures: ['violation_review.flag_count', 'violation_review.amount_at_issue'],
+        timeDimensions: [{ dimension: 'violation_review.flag_month', dateRange: [start, end] }],
+      });
+      expect(Number(totalRow.getCell(5).value)).toBe(Number(flagged!['violation_review.flag_count'] ?? 0));
+      expect(Number(totalRow.getCell(7).value)).toBeCloseTo(
+        Number(flagged!['violation_review.amount_at_issue'] ?? 0),
+        2,
+      );
 
       // Overspending groups: at most three causes each, each its actual per case less its standard.
       const causes = rowsOf('超支病组原因');
