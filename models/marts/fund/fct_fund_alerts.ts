@@ -312,41 +312,40 @@ export default defineModel({
         r.comparator,
         r.threshold,
         r.history_periods,
+        r.min_cases,
         o.hospital_code,
         o.hospital_name,
         o.scope_code,
         o.scope_name,
-        o.period_grain,
+        coalesce(o.scope_code, '*') as member,
         o.period_start,
         o.period_index,
         o.value,
         o.reference_value,
         o.base_count,
-        r.min_cases,
-        coalesce(o.scope_code, '*') as member,
-        row_number() over (
-          partition by r.rule_id, o.hospital_code, o.scope_code order by o.period_start
-        ) as seq
+        row_number() over member_periods as seq,
+        -- running totals, so a member's last N periods are a difference of two of them
+        sum(o.value) over member_periods as running_sum,
+        count(o.value) over member_periods as running_count
       from valid_rules r
       join observations o on o.indicator = r.indicator and o.scope = r.scope and o.period_grain = r.period
+      window member_periods as (
+        partition by r.rule_id, o.hospital_code, o.scope_code order by o.period_start
+        rows between unbounded preceding and current row
+      )
     ),
 
-    -- own history: the mean of the member's previous history_periods observed periods
-    history as (
-      select w.rule_id, w.hospital_code, w.member, w.seq, avg(p.value) as history_value
-      from watched w
-      join watched p
-        on p.rule_id = w.rule_id and p.hospital_code = w.hospital_code and p.member = w.member
-        and p.seq between w.seq - w.history_periods and w.seq - 1
-      where w.basis = 'own_history'
-      group by 1, 2, 3, 4
-    ),
-
+    -- own history: the mean of the member's previous history_periods observed periods (those up to
+    -- the one before, less those up to the one history_periods + 1 before)
     with_history as (
-      select w.*, h.history_value
+      select
+        w.*,
+        (w.running_sum - coalesce(w.value, 0) - coalesce(p.running_sum, 0))
+          / nullif(w.running_count - (w.value is not null)::int - coalesce(p.running_count, 0), 0) as history_value
       from watched w
-      left join history h
-        on h.rule_id = w.rule_id and h.hospital_code = w.hospital_code and h.member = w.member and h.seq = w.seq
+      left join watched p
+        on p.rule_id = w.rule_id and p.hospital_code = w.hospital_code and p.member = w.member
+        and p.seq = w.seq - w.history_periods - 1
     ),
 
     compared as (
@@ -368,8 +367,8 @@ export default defineModel({
       from compared c
       where (c.min_cases is null or c.base_count >= c.min_cases)
         and ((c.comparator = '>' and c.compared_value > c.threshold)
-        or (c.comparator = '<' and c.compared_value < c.threshold)
-        or (c.comparator = '<>' and abs(c.compared_value) > c.threshold))
+          or (c.comparator = '<' and c.compared_value < c.threshold)
+          or (c.comparator = '<>' and abs(c.compared_value) > c.threshold))
     ),
 
     -- consecutive periods of one rule and member share period_index − their rank: one run of breaches
@@ -377,20 +376,27 @@ export default defineModel({
       select
         b.*,
         b.period_index - row_number() over (
-          partition by b.rule_id, b.hospital_code, b.scope_code order by b.period_start
+          partition by b.rule_id, b.hospital_code, b.member order by b.period_start
         ) as island
       from breaches b
     ),
 
+    -- each run of breaches with the figures of its last period
     episodes as (
       select
         rule_id,
         hospital_code,
-        scope_code,
+        member,
         island,
+        min(scope_code) as scope_code,
         min(period_start) as first_period,
         max(period_start) as last_period,
-        count(*) as periods
+        count(*) as periods,
+        (array_agg(hospital_name order by period_start desc))[1] as hospital_name,
+        (array_agg(scope_name order by period_start desc))[1] as scope_name,
+        (array_agg(value order by period_start desc))[1] as current_value,
+        (array_agg(basis_value order by period_start desc))[1] as basis_value,
+        (array_agg(compared_value order by period_start desc))[1] as compared_value
       from islands
       group by 1, 2, 3, 4
     ),
@@ -410,16 +416,16 @@ export default defineModel({
         r.scope,
         r.period as period_grain,
         e.hospital_code,
-        v.hospital_name,
+        e.hospital_name,
         e.scope_code,
-        v.scope_name,
+        e.scope_name,
         e.first_period::date as first_breach_period,
-        (e.first_period + step * (r.persistence - 1))::date as opened_period,
+        (e.first_period + g.step * (r.persistence - 1))::date as opened_period,
         e.last_period::date as last_breach_period,
         e.periods::bigint as breach_periods,
-        v.value as current_value,
-        round(v.basis_value, 4) as reference_value,
-        round(v.compared_value, 4) as compared_value,
+        e.current_value,
+        round(e.basis_value, 4) as reference_value,
+        round(e.compared_value, 4) as compared_value,
         r.basis,
         r.comparator,
         r.threshold,
@@ -427,16 +433,13 @@ export default defineModel({
         r.severity,
         r.responsible_department,
         case when e.last_period = l.latest_period then 'open' else 'closed' end as status,
-        case when e.last_period < l.latest_period then (e.last_period + step)::date end as closed_period
+        case when e.last_period < l.latest_period then (e.last_period + g.step)::date end as closed_period
       from episodes e
       join valid_rules r on r.rule_id = e.rule_id
       cross join lateral (
         select case r.period when 'week' then interval '1 week' else interval '1 month' end as step
       ) g
       join latest l on l.hospital_code = e.hospital_code and l.period_grain = r.period
-      join islands v
-        on v.rule_id = e.rule_id and v.hospital_code = e.hospital_code
-        and v.scope_code is not distinct from e.scope_code and v.period_start = e.last_period
       where e.periods >= r.persistence
     )
 
