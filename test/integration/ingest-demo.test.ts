@@ -97,7 +97,9 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
   it('reads every declared source in a staging model, and builds and tests every model green', async () => {
     const project = await loadProject();
     const staged = new Set(project.models.filter((m) => m.schema === 'staging').flatMap((m) => m.sources));
-    const declared = allSources.map((s) => `${s.system}.${s.entity}`);
+    // declarations that share one raw table (published benchmark tables of a kind) are read by the
+    // staging model of that table
+    const declared = allSources.map((s) => `${s.system}.${s.table ?? s.entity}`);
     expect(declared.filter((d) => !staged.has(d))).toEqual([]);
     // Built in the audit schemas, tested there, then published together.
     expect(run.models.filter((m) => m.status !== 'success')).toEqual([]);
