@@ -18,7 +18,8 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { keepConnectionsOpen, mountCube, type CubeHandle } from '../../cube/server.ts';
 import { signToken } from '../../cube/security/token.ts';
 import { loadCostReport } from '../../ops/reports/cost-report.ts';
-import { writeCostWorkbook } from '../../ops/reports/cost-workbook.ts';
+import { writeCostWorkbook, writeReportWorkbook } from '../../ops/reports/cost-workbook.ts';
+import { loadFundReport } from '../../ops/reports/fund-report.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { truth } from '../support/demo-truth.ts';
 
@@ -346,5 +347,120 @@ describe('served and exported', () => {
       cents(units!['unit_cost_analysis.outpatient_full_cost']),
     );
     expect(total('诊次成本构成表', '门诊人次')).toBe(cents(units!['unit_cost_analysis.outpatient_visits']));
+  });
+});
+
+// The fund supervision report, here because this file already serves Cube on the demo.
+describe('fund supervision report', () => {
+  it("writes the monthly report whose indicators and open alerts equal Cube's for the member", async () => {
+    const { rows: months } = await pool.query<{ hospital_code: string; month: string }>(
+      `select hospital_code, to_char(max(opened_period), 'YYYY-MM') as month from marts.fct_fund_alerts
+        group by 1 order by count(*) desc, 1 limit 1`,
+    );
+    const { hospital_code: hospital, month } = months[0]!;
+    const dir = await mkdtemp(path.join(workDir, 'fund-report-'));
+    try {
+      const file = path.join(dir, 'fund.xlsx');
+      const report = await loadFundReport(pool, { month, hospitalCode: hospital });
+      await writeReportWorkbook({ unitName: report.unitName, period: `月份：${month}` }, report.tables, file);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(file);
+      expect(workbook.worksheets.map((ws) => ws.name)).toEqual([
+        '监管指标',
+        '预警事件',
+        '违规筛查',
+        '超支病组原因',
+      ]);
+      /** A sheet's data rows (below its header on row 3) by header. */
+      const rowsOf = (sheet: string) => {
+        const ws = workbook.getWorksheet(sheet)!;
+        const headers = ws.getRow(3).values as unknown[];
+        const out: Record<string, unknown>[] = [];
+        ws.eachRow((row, i) => {
+          if (i <= 3 || row.getCell(1).value === '合计') return;
+          const entry: Record<string, unknown> = {};
+          headers.forEach((h, c) => (entry[String(h)] = row.getCell(c).value));
+          out.push(entry);
+        });
+        return out;
+      };
+
+      const load = (query: object) => cubeLoad(query, { role: 'member', hospital_code: hospital });
+      const start = `${month}-01`;
+      const [y, m] = month.split('-').map(Number) as [number, number];
+      const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+
+      // Indicators: the sheet's 药占比, 耗占比, 平均住院日 and 住院次均费用 are the view's for the month.
+      const indicators = rowsOf('监管指标');
+      const [efficiency] = await load({
+        measures: ['drug_share', 'material_share', 'avg_length_of_stay_days', 'avg_inpatient_charge'].map(
+          (x) => `fund_efficiency.${x}`,
+        ),
+        timeDimensions: [{ dimension: 'fund_efficiency.month', dateRange: [start, end] }],
+      });
+      // (the mart rounds ratios to 4 decimals and amounts to the cent; Cube divides its sums unrounded)
+      for (const [title, measure, digits] of [
+        ['药占比', 'drug_share', 4],
+        ['耗占比', 'material_share', 4],
+        ['平均住院日', 'avg_length_of_stay_days', 4],
+        ['住院次均费用', 'avg_inpatient_charge', 2],
+      ] as const) {
+        const row = indicators.find((r) => r['指标'] === title);
+        expect(row, title).toBeDefined();
+        expect(Number(row!['本月值']), title).toBeCloseTo(
+          Number(efficiency![`fund_efficiency.${measure}`]),
+          digits,
+        );
+      }
+      expect(indicators.some((r) => String(r['状态']).startsWith('超阈值'))).toBe(true);
+
+      // Alerts: the sheet lists every alert open during the month, as the view counts them.
+      const alerts = rowsOf('预警事件');
+      const [counted] = await load({
+        measures: ['fund_alerts.alert_count'],
+        filters: [
+          { member: 'fund_alerts.opened_period', operator: 'beforeDate', values: [`${end}T23:59:59`] },
+          {
+            or: [
+              { member: 'fund_alerts.closed_period', operator: 'notSet' },
+              { member: 'fund_alerts.closed_period', operator: 'afterDate', values: [start] },
+            ],
+          },
+        ],
+      });
+      expect(alerts.length).toBeGreaterThan(0);
+      expect(alerts.length).toBe(Number(counted!['fund_alerts.alert_count']));
+      // The member's Cube answers hold its own hospital only.
+      const others = await load({
+        dimensions: ['fund_alerts.hospital_code'],
+        measures: ['fund_alerts.alert_count'],
+      });
+      expect(others.map((r) => r['fund_alerts.hospital_code'])).toEqual([hospital]);
+
+      // Violations: the sheet's 合计 of flags and amounts is the view's for the month.
+      const violations = workbook.getWorksheet('违规筛查')!;
+      const totalRow = violations.getRow(violations.rowCount);
+      expect(totalRow.getCell(1).value).toBe('合计');
+      const [flagged] = await load({
+        measures: ['violation_review.flag_count', 'violation_review.amount_at_issue'],
+        timeDimensions: [{ dimension: 'violation_review.flag_month', dateRange: [start, end] }],
+      });
+      expect(Number(totalRow.getCell(5).value)).toBe(Number(flagged!['violation_review.flag_count'] ?? 0));
+      expect(Number(totalRow.getCell(7).value)).toBeCloseTo(
+        Number(flagged!['violation_review.amount_at_issue'] ?? 0),
+        2,
+      );
+
+      // Overspending groups: at most three causes each, each its actual per case less its standard.
+      const causes = rowsOf('超支病组原因');
+      for (const c of causes) {
+        expect(Number(c['名次'])).toBeLessThanOrEqual(3);
+        // each of the three is rounded to the cent on its own: they may differ by one cent
+        const gap = Number(c['实际例均']) - Number(c['标准例均']) - Number(c['例均差额']);
+        expect(Math.abs(gap)).toBeLessThan(0.0101);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
