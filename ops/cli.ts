@@ -355,7 +355,7 @@ export function buildProgram(): Command {
     .option('--hospital <code>', 'one hospital (default: every hospital of the alliance)')
     .requiredOption('--out <file>', 'the .xlsx file to write')
     .action(async (opts: { month: string; hospital?: string; out: string }) =>
-      (await import('./commands/report-cost.ts')).reportFundCommand(opts),
+      (await import('./commands/report-fund.ts')).reportFundCommand(opts),
     );
 
   program

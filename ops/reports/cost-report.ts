@@ -38,15 +38,20 @@ interface CostItem {
   readonly name: string;
 }
 
-const text = (key: string, header: string): ReportColumn => ({ key, header, kind: 'text' });
-const money = (key: string, header: string, group?: string): ReportColumn => ({
+export const text = (key: string, header: string): ReportColumn => ({ key, header, kind: 'text' });
+export const money = (key: string, header: string, group?: string): ReportColumn => ({
   key,
   header,
   kind: 'money',
   total: 'sum',
   ...(group ? { group } : {}),
 });
-const count = (key: string, header: string): ReportColumn => ({ key, header, kind: 'count', total: 'sum' });
+export const count = (key: string, header: string): ReportColumn => ({
+  key,
+  header,
+  kind: 'count',
+  total: 'sum',
+});
 const ratio = (
   key: string,
   header: string,
@@ -332,7 +337,8 @@ export async function loadCostReport(
 }
 
 /** The 合计 row: money and counts added in cents (exact), ratios from the totals they divide. */
-function totalsOf(
+/** The 合计 row of a table: each column's `total` (sums in cents, or a ratio of two sums). */
+export function totalsOf(
   columns: readonly ReportColumn[],
   rows: readonly Readonly<Record<string, string | number | null>>[],
 ): Record<string, number | null> {

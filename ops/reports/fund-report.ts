@@ -2,7 +2,7 @@ import type pg from 'pg';
 import fundIndicators from '../../models/marts/fund/fct_fund_indicators.ts';
 import drgRollups from '../../models/marts/drg/fct_drg_performance_rollups.ts';
 import { MONTHLY_INDICATORS } from '../../models/marts/fund/_alert_indicators.ts';
-import type { ReportColumn, ReportTable } from './cost-report.ts';
+import { count, money, text, totalsOf, type ReportColumn, type ReportTable } from './cost-report.ts';
 
 export interface FundReport {
   /** `YYYY-MM`. */
@@ -12,19 +12,18 @@ export interface FundReport {
   readonly tables: readonly ReportTable[];
 }
 
-const text = (key: string, header: string): ReportColumn => ({ key, header, kind: 'text' });
-const money = (key: string, header: string): ReportColumn => ({ key, header, kind: 'money', total: 'sum' });
-const count = (key: string, header: string): ReportColumn => ({ key, header, kind: 'count', total: 'sum' });
-const number = (key: string, header: string): ReportColumn => ({ key, header, kind: 'number' });
+/** A column without a 合计 (a ratio, a rank, a per-case amount). */
+const number = (key: string, header: string, kind: ReportColumn['kind'] = 'number'): ReportColumn => ({
+  key,
+  header,
+  kind,
+});
 
 /** The indicators' Chinese names, as the marts' columns title them (BI users read the same). */
 const indicatorTitles: Record<string, string> = {
   ...Object.fromEntries(MONTHLY_INDICATORS.map((c) => [c, fundIndicators.columns[c]?.title ?? c])),
   low_risk_mortality: drgRollups.columns.low_risk_mortality?.title ?? 'low_risk_mortality',
 };
-
-const sumOf = (rows: readonly Record<string, string | number | null>[], key: string) =>
-  rows.reduce((s, r) => s + Math.round(Number(r[key] ?? 0) * 100), 0) / 100;
 
 /**
  * The monthly fund supervision report (医保基金监管月报) of one month, for one hospital or every
@@ -49,7 +48,7 @@ export async function loadFundReport(
   // indicators: the month's hospital-wide observations, the region's where one applies, and the
   // hospital-wide monthly rules that watch each (breached when an alert episode covers the month)
   const { rows: indicators } = await pool.query(
-    `select o.hospital_code, o.hospital_name, o.indicator, o.value, o.reference_value,
+    `select o.hospital_code, o.hospital_name, o.indicator, o.value, round(o.reference_value, 4) as reference_value,
             (select string_agg(r.rule_name, '；' order by r.rule_id) from ref.fund_alert_rules r
               where r.indicator = o.indicator and r.scope = 'hospital' and r.period = 'month') as rules,
             (select string_agg(a.rule_name, '；' order by a.rule_id) from marts.fct_fund_alerts a
@@ -119,6 +118,33 @@ export async function loadFundReport(
     [start, hospital],
   );
 
+  const violationColumns = [
+    text('hospital_name', '医院'),
+    text('rule_id', '规则编号'),
+    text('rule_name', '规则'),
+    text('responsible_department', '责任部门'),
+    count('flags', '疑点数'),
+    count('cases', '病例数'),
+    money('amount_at_issue', '涉及金额'),
+    count('confirmed', '已确认'),
+    count('dismissed', '已排除'),
+    count('pending', '待审核'),
+  ];
+  const causeColumns = [
+    text('hospital_code', '医院编码'),
+    text('drg', '病组'),
+    count('cases', '病例数'),
+    money('total_charges', '医疗费总额'),
+    money('payment_standard_total', '支付标准合计'),
+    money('overspend_amount', '超支金额'),
+    number('cause_rank', '名次', 'count'),
+    text('dimension', '维度'),
+    text('member', '类别或科室'),
+    number('actual_per_case', '实际例均', 'money'),
+    number('standard_per_case', '标准例均', 'money'),
+    number('excess_per_case', '例均差额', 'money'),
+  ];
+
   const tables: ReportTable[] = [
     {
       sheet: '监管指标',
@@ -143,7 +169,7 @@ export async function loadFundReport(
         text('rule_name', '规则'),
         text('member', '范围'),
         text('opened', '开启期间'),
-        count('breach_periods', '持续期数'),
+        number('breach_periods', '持续期数', 'count'),
         number('current_value', '当前值'),
         number('reference_value', '基准值'),
         text('threshold', '阈值'),
@@ -157,53 +183,19 @@ export async function loadFundReport(
     {
       sheet: '违规筛查',
       title: `违规筛查（${options.month}）`,
-      columns: [
-        text('hospital_name', '医院'),
-        text('rule_id', '规则编号'),
-        text('rule_name', '规则'),
-        text('responsible_department', '责任部门'),
-        count('flags', '疑点数'),
-        count('cases', '病例数'),
-        money('amount_at_issue', '涉及金额'),
-        count('confirmed', '已确认'),
-        count('dismissed', '已排除'),
-        count('pending', '待审核'),
-      ],
+      columns: violationColumns,
       rows: violations,
-      totals: Object.fromEntries(
-        ['flags', 'cases', 'amount_at_issue', 'confirmed', 'dismissed', 'pending'].map((k) => [
-          k,
-          sumOf(violations, k),
-        ]),
-      ),
+      totals: totalsOf(violationColumns, violations),
     },
     {
       sheet: '超支病组原因',
       title: `超支病组原因 TOP3（${options.month}）`,
-      columns: [
-        text('hospital_code', '医院编码'),
-        text('drg', '病组'),
-        count('cases', '病例数'),
-        money('total_charges', '医疗费总额'),
-        money('payment_standard_total', '支付标准合计'),
-        money('overspend_amount', '超支金额'),
-        count('cause_rank', '名次'),
-        text('dimension', '维度'),
-        text('member', '类别或科室'),
-        money('actual_per_case', '实际例均'),
-        money('standard_per_case', '标准例均'),
-        money('excess_per_case', '例均差额'),
-      ],
+      columns: causeColumns,
       rows: causes,
-      // each group's amounts repeat on its three cause rows: totals over the groups, once each
-      totals: Object.fromEntries(
-        ['total_charges', 'payment_standard_total', 'overspend_amount', 'cases'].map((k) => [
-          k,
-          sumOf(
-            causes.filter((r) => r.cause_rank === 1),
-            k,
-          ),
-        ]),
+      // each group's figures repeat on its three cause rows: the 合计 counts each group once
+      totals: totalsOf(
+        causeColumns,
+        causes.filter((r) => r.cause_rank === 1),
       ),
     },
   ];

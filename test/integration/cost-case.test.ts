@@ -18,7 +18,7 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { keepConnectionsOpen, mountCube, type CubeHandle } from '../../cube/server.ts';
 import { signToken } from '../../cube/security/token.ts';
 import { loadCostReport } from '../../ops/reports/cost-report.ts';
-import { writeCostWorkbook, writeReportWorkbook } from '../../ops/reports/cost-workbook.ts';
+import { writeCostWorkbook, writeReportWorkbook } from '../../ops/reports/report-workbook.ts';
 import { loadFundReport } from '../../ops/reports/fund-report.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { truth } from '../support/demo-truth.ts';
