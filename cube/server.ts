@@ -15,6 +15,7 @@ import { stripErrorStacks, swallowAnsweredErrors } from './error-bodies.ts';
 import { catalogOf } from './model-catalog.ts';
 import { createModelRepository } from './model-repository.ts';
 import { createPostgresDriverFactory } from './postgres-driver.ts';
+import { useSimpleYamlStrings } from './yaml-strings.ts';
 import { constructQuietly } from './quiet-construction.ts';
 import { RefreshGate } from './refresh-gate.ts';
 import { createCheckAuth } from './security/check-auth.ts';
@@ -82,6 +83,7 @@ const defaultModelPath = fileURLToPath(new URL('./model', import.meta.url));
  */
 export async function mountCube(app: express.Express, options: CubeServerOptions): Promise<CubeHandle> {
   const logger = options.logger.child({ component: 'cube' });
+  useSimpleYamlStrings();
   // With this set, Cube accepts any token signed with it whenever our checkAuth refuses one.
   if (process.env.CUBEJS_PLAYGROUND_AUTH_SECRET) {
     throw new ConfigError(
