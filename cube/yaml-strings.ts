@@ -46,7 +46,7 @@ export function simpleYamlString(code: string): Node | undefined {
   if (!f) return undefined;
   const quasis: Node[] = [];
   const expressions: Node[] = [];
-  const parts = f[1].split(/\{([^}]*)\}/);
+  const parts = (f[1] ?? '').split(/\{([^}]*)\}/);
   parts.forEach((part, i) => {
     if (i % 2 === 1) expressions.push(dotted(part));
     else quasis.push({ type: 'TemplateElement', value: { raw: part, cooked: part }, tail: i === parts.length - 1 });
