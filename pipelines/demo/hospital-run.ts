@@ -1,4 +1,5 @@
 import { CARE_PROFILES } from './catalog/care-profiles.ts';
+import { CC_SUPPORTING_ITEMS } from './catalog/diagnoses.ts';
 import { EXAM_TYPES } from './catalog/charge-items.ts';
 import { DRG_GROUPS, type DrgGroup } from './catalog/drg-groups.ts';
 import { SECONDS_PER_DAY, formatDate, formatTimestamp, monthKey, pad2, type Period } from './calendar.ts';
@@ -23,7 +24,14 @@ import { filePath, headerFor, type Entity } from './file-schemas.ts';
 import { HospitalDictionary, type HospitalDept } from './hospital-dictionary.ts';
 import type { HospitalProfile } from './hospitals.ts';
 import { clinicalRecord, HospitalDoctors, type ClinicalRecord } from './clinical-record.ts';
-import { buildInpatientLines, planInpatientCase, type InpatientCase } from './inpatient-case.ts';
+import {
+  buildInpatientLines,
+  observationOnly,
+  planInpatientCase,
+  supportComplications,
+  withTreatment,
+  type InpatientCase,
+} from './inpatient-case.ts';
 import { writeSettlement } from './insurance-writer.ts';
 import { MonthTally } from './month-tally.ts';
 import { buildOutpatientLines, clinicPatientFilter, type OutpatientVisit } from './outpatient-visit.ts';
@@ -151,6 +159,14 @@ const UPCODE: Readonly<Record<string, readonly [sibling: string, dx: string]>> =
 };
 /** Conditions an outpatient clinic can treat: stays for them may be low-standard admissions. */
 const LOW_STANDARD: ReadonlySet<string> = new Set(['XS15', 'GZ15', 'IU29', 'FV23', 'DT19', 'KS15', 'LU15']);
+/** Stays of those conditions up to this long that were not planted as low-standard are truly treated. */
+const SHORT_STAY_DAYS = 3;
+/**
+ * Days around a stay (before its admission and after its discharge) in which the same patient is
+ * not admitted again unless a split admission is planted: keeps natural readmissions out of the
+ * 分解住院 window (15 days by default) with room to spare.
+ */
+const READMISSION_CLEARANCE_DAYS = 30;
 /** The planted cost overrun: group, hospital and the four weeks it runs above its standard. */
 export const OVERRUN = {
   hospital: 'H32090200001',
@@ -186,6 +202,8 @@ export class HospitalRun {
   private readonly outpatientByPeriod: ReadonlyMap<string, number>;
   private readonly tallies = new Map<string, MonthTally>();
   private readonly written = new Set<string>();
+  /** Each patient's stays so far as [admission day, discharge day], by pool index. */
+  private readonly staysByPatient = new Map<number, [number, number][]>();
 
   constructor(
     ctx: RunContext,
@@ -342,7 +360,8 @@ export class HospitalRun {
     const defectRng = Prng.derive(this.ctx.seed, `${tag}/defects`);
     const scenarioRng = Prng.derive(this.ctx.seed, `${tag}/scenarios`);
     const clinicalRng = Prng.derive(this.ctx.seed, `${tag}/clinical`);
-    const cases = this.planCases(period, planRng, scenarioRng);
+    const readmissionRng = Prng.derive(this.ctx.seed, `${tag}/readmissions`);
+    const cases = this.planCases(period, planRng, scenarioRng, readmissionRng);
     const visits = this.planVisits(period, planRng);
 
     const open = (entity: Entity): Promise<CsvSink> => this.open(entity, period.key);
@@ -484,6 +503,12 @@ export class HospitalRun {
     const h = this.hospital;
     const clinical = clinicalRecord(c, this.doctors, s.clinicalRng);
     let lines = buildInpatientLines(c, this.dict, lineRng);
+    // The lines bill what the coded diagnoses need, except a diagnosis added to upcode the stay.
+    const upcoded = c.scenarios.includes('upcoding') ? UPCODE[c.drg.code]?.[1] : undefined;
+    lines = supportComplications(c, lines, this.dict, new Set(upcoded ? [upcoded] : []));
+    if (c.scenarios.includes('low_standard_admission')) lines = observationOnly(lines);
+    else if (LOW_STANDARD.has(c.drg.code) && c.los <= SHORT_STAY_DAYS)
+      lines = withTreatment(c, lines, this.dict);
     if (c.scenarios.includes('cost_overrun'))
       // More intensive treatment than the group pays for: three times the drugs and materials.
       lines = lines.map((l) =>
@@ -683,7 +708,40 @@ export class HospitalRun {
     if (kind === 'duplicate_row') sink.duplicateLater(row, v.visitId, rng.int(1, 30));
   }
 
-  private planCases(period: Period, rng: Prng, srng: Prng): PlannedCase[] {
+  /**
+   * A patient for a stay from `admitDay` to `dischargeDay`: drawn as always from the plan stream,
+   * and, when that patient has another stay within READMISSION_CLEARANCE_DAYS, drawn again from a
+   * stream of its own (so the plan stream's other draws do not shift).
+   */
+  private drawInpatient(
+    rng: Prng,
+    again: Prng,
+    filter: { sex?: 1 | 2; ageMin: number; ageMax: number },
+    admitDay: number,
+    dischargeDay: number,
+  ): InpatientCase['patient'] {
+    let patient = this.pool.draw(rng, filter, admitDay);
+    for (let i = 0; i < 200 && this.staysNear(patient.index, admitDay, dischargeDay); i++)
+      patient = this.pool.draw(again, filter, admitDay);
+    return patient;
+  }
+
+  /** Whether the patient has a stay, other than `except`, within the clearance of this one. */
+  private staysNear(
+    index: number,
+    admitDay: number,
+    dischargeDay: number,
+    except?: readonly number[],
+  ): boolean {
+    return (this.staysByPatient.get(index) ?? []).some(
+      ([a, d]) =>
+        !(except && a === except[0] && d === except[1]) &&
+        admitDay <= d + READMISSION_CLEARANCE_DAYS &&
+        a <= dischargeDay + READMISSION_CLEARANCE_DAYS,
+    );
+  }
+
+  private planCases(period: Period, rng: Prng, srng: Prng, readmissionRng: Prng): PlannedCase[] {
     const h = this.hospital;
     const n = this.inpatientByPeriod.get(period.key) ?? 0;
     const overrun = h.code === OVERRUN.hospital && period.key === OVERRUN.from.slice(0, 7);
@@ -700,8 +758,8 @@ export class HospitalRun {
       drg: DrgGroup,
       dischargeDay: number,
       extra: { los?: number; dies?: boolean; patient?: InpatientCase['patient'] } = {},
-    ): Omit<InpatientCase, 'visitId'> =>
-      planInpatientCase(
+    ): Omit<InpatientCase, 'visitId'> => {
+      const c = planInpatientCase(
         {
           dict: this.dict,
           drg,
@@ -709,10 +767,16 @@ export class HospitalRun {
           losFactor: h.losFactor,
           ...(extra.los === undefined ? {} : { los: extra.los }),
           ...(extra.dies === undefined ? {} : { dies: extra.dies }),
-          drawPatient: (filter, onDay) => extra.patient ?? this.pool.draw(rng, filter, onDay),
+          drawPatient: (filter, onDay) =>
+            extra.patient ?? this.drawInpatient(rng, readmissionRng, filter, onDay, dischargeDay),
         },
         rng,
       );
+      const stays = this.staysByPatient.get(c.patient.index) ?? [];
+      stays.push([Math.floor(c.admitTime / SECONDS_PER_DAY), dischargeDay]);
+      this.staysByPatient.set(c.patient.index, stays);
+      return c;
+    };
     for (let i = 0; i < n; i++) {
       const drg = this.drgs[rng.weightedIndex(weights)];
       if (!drg) continue;
@@ -738,10 +802,14 @@ export class HospitalRun {
         los = srng.int(1, 2);
         scenarios.push('low_standard_admission');
       }
-      const base = plan(drg, dischargeDay, {
+      const drawn = plan(drg, dischargeDay, {
         ...(los === undefined ? {} : { los }),
         ...(dies ? { dies } : {}),
       });
+      // A low-standard admission is for the minor condition alone: no complication to treat.
+      const base = scenarios.includes('low_standard_admission')
+        ? { ...drawn, diagnoses: drawn.diagnoses.filter((d) => d.main || !CC_SUPPORTING_ITEMS[d.code]) }
+        : drawn;
       let coded = drg;
       let c: Omit<InpatientCase, 'visitId'> = base;
       const up = UPCODE[drg.code];
@@ -758,6 +826,9 @@ export class HospitalRun {
       if (scenarios.length === 0 && srng.chance(0.006) && dischargeDay + 4 <= lastDay) {
         const gap = srng.int(1, Math.min(14, lastDay - dischargeDay - 2));
         const los2 = srng.int(2, Math.max(2, Math.min(6, lastDay - dischargeDay - gap)));
+        const first = [Math.floor(c.admitTime / SECONDS_PER_DAY), dischargeDay];
+        // Not when the patient has another stay near the readmission: that one would look split too.
+        if (this.staysNear(c.patient.index, dischargeDay + gap, dischargeDay + gap + los2, first)) continue;
         const second = plan(drg, dischargeDay + gap + los2, { los: los2, patient: c.patient });
         planned.push({
           ...second,

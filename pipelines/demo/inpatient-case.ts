@@ -1,5 +1,5 @@
 import { CARE_PROFILES, type CareProfile, type DailyUse, type OnceUse } from './catalog/care-profiles.ts';
-import { COMORBIDITIES, diagnosis } from './catalog/diagnoses.ts';
+import { CC_SUPPORTING_ITEMS, COMORBIDITIES, PRESENT_ON_ADMISSION, diagnosis } from './catalog/diagnoses.ts';
 import type { DrgGroup } from './catalog/drg-groups.ts';
 import { procedure } from './catalog/procedures.ts';
 import { SECONDS_PER_DAY } from './calendar.ts';
@@ -176,7 +176,8 @@ function planDiagnoses(drg: DrgGroup, patient: Patient, admitDay: number, rng: P
     if (code !== 'Z37.000' && !rng.chance(0.35)) continue;
     const dx = diagnosis(code);
     if (dx.sex !== undefined && dx.sex !== patient.gender) continue;
-    out.push({ code, main: false, admCond: rng.chance(0.85) ? '1' : rng.chance(0.5) ? '2' : '4' });
+    const drawn = rng.chance(0.85) ? '1' : rng.chance(0.5) ? '2' : '4';
+    out.push({ code, main: false, admCond: PRESENT_ON_ADMISSION.has(code) ? '1' : drawn });
   }
   return out;
 }
@@ -343,4 +344,91 @@ export function buildInpatientLines(c: InpatientCase, dict: HospitalDictionary, 
     if (!rng.chance(use.prob)) return;
     push(use.item, rng.int(use.qty[0], use.qty[1]), time, dept);
   }
+}
+
+/** Charge categories that treat (治疗费, 手术费); the rest only house, observe, test or dispense. */
+const TREATMENT_CATEGORIES: ReadonlySet<string> = new Set(['05', '06']);
+/** Days of a stay that bill the treatment of a complication the stay's lines lacked. */
+const SUPPORT_DAYS = 3;
+
+/**
+ * Makes the stay's lines bill the treatment of every CC/MCC secondary diagnosis it carries
+ * (CC_SUPPORTING_ITEMS): where none of a diagnosis' items is billed, its first item is, once a day
+ * on the first days of the stay. `unsupported` names diagnoses added only to raise the group: the
+ * lines of their items are dropped instead. Adds no random draw, so the line stream does not shift.
+ */
+export function supportComplications(
+  c: InpatientCase,
+  lines: readonly ChargeDraft[],
+  dict: HospitalDictionary,
+  unsupported: ReadonlySet<string>,
+): ChargeDraft[] {
+  const dropped = new Set(
+    c.diagnoses
+      .filter((d) => !d.main && unsupported.has(d.code))
+      .flatMap((d) => CC_SUPPORTING_ITEMS[d.code] ?? []),
+  );
+  const out = lines.filter((l) => !dropped.has(l.item.std.key));
+  for (const d of c.diagnoses) {
+    const items = CC_SUPPORTING_ITEMS[d.code];
+    if (d.main || unsupported.has(d.code) || !items?.[0]) continue;
+    if (out.some((l) => items.includes(l.item.std.key))) continue;
+    const item = dict.item(items[0]);
+    for (let day = 0; day < Math.min(c.los, SUPPORT_DAYS); day++)
+      out.push(stayLine(c, dict, item, item.std.unit === '小时' ? 8 : 1, day, 10 * HOUR));
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
+
+/**
+ * A low-standard admission as billed: bed, nursing, ward rounds, exams, tests and oral drugs only
+ * (no treatment, material or injection), what an outpatient visit would have covered.
+ */
+export function observationOnly(lines: readonly ChargeDraft[]): ChargeDraft[] {
+  return lines.filter((l) => {
+    const { category, name } = l.item.std;
+    if (category === '09' || category === '10' || category === '11') return !/注射|吸入/.test(name);
+    return !TREATMENT_CATEGORIES.has(category) && category !== '08';
+  });
+}
+
+/**
+ * A short stay of a condition an outpatient clinic could treat, that was truly treated: where it
+ * bills fewer than two treatment lines, an infusion (first and one more group) with saline on the
+ * day of admission.
+ */
+export function withTreatment(
+  c: InpatientCase,
+  lines: readonly ChargeDraft[],
+  dict: HospitalDictionary,
+): ChargeDraft[] {
+  if (lines.filter((l) => TREATMENT_CATEGORIES.has(l.item.std.category)).length >= 2) return [...lines];
+  const infusion = ['IV_FIRST', 'IV_ADD', 'NS250', 'MAT_IVSET'].map((key) =>
+    stayLine(c, dict, dict.item(key), key === 'NS250' ? 2 : 1, 0, 2 * HOUR),
+  );
+  return [...lines, ...infusion].sort((a, b) => a.time - b.time);
+}
+
+/** One line of `amount` units on day `day` of the stay, `offset` seconds after midnight (inside the stay). */
+function stayLine(
+  c: InpatientCase,
+  dict: HospitalDictionary,
+  item: HospitalItem,
+  amount: number,
+  day: number,
+  offset: number,
+): ChargeDraft {
+  const admitDay = Math.floor(c.admitTime / SECONDS_PER_DAY);
+  const time = Math.min(
+    Math.max((admitDay + day) * SECONDS_PER_DAY + offset, c.admitTime + 600),
+    c.dischargeTime - 120,
+  );
+  const dept = day < c.icuDays ? c.admitDept : c.ward;
+  return {
+    item,
+    qty: quantityFor(item, amount),
+    time,
+    orderDept: dept,
+    execDept: dict.execDept(item.std.exec, dept),
+  };
 }

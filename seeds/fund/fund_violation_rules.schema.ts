@@ -4,7 +4,8 @@ import type { SeedSchema } from '../../core/contract/seed-schema.ts';
  * The fund-violation screening rules of fct_fund_violation_flags: which screen (`rule_code`, one
  * of the seven the mart knows), its Chinese name, its parameters, severity and the department that
  * answers for it. A 医保办 user edits the parameters here without code; a parameter a rule does
- * not use stays empty. A flag is a lead for review, never a verdict.
+ * not use stays empty. A flag is a lead for review, never a verdict. The 高套编码 screen also reads
+ * fund_cc_supporting_items (what treats each CC/MCC).
  */
 export const schema: SeedSchema = {
   description: '医保基金违规筛查规则：规则编号、筛查类型、中文名称、参数、严重程度与责任部门',
@@ -38,12 +39,12 @@ export const schema: SeedSchema = {
       name: 'max_charge_ratio',
       type: 'numeric',
       description:
-        '低标入院：医疗费总额 < 此值 × 支付标准；高套编码：医疗费总额 < 此值 × 同级参考次均费用（费用不支持）',
+        '可选，空为不限：低标入院另需医疗费总额 < 此值 × 支付标准；高套编码另需医疗费总额 < 此值 × 同级参考次均费用',
     },
     {
       name: 'max_stay_ratio',
       type: 'numeric',
-      description: '高套编码：住院天数 < 此值 × 同级参考平均住院日（住院时间不支持）',
+      description: '可选，空为不限：高套编码另需住院天数 < 此值 × 同级参考平均住院日',
     },
     {
       name: 'price_tolerance',
@@ -53,12 +54,19 @@ export const schema: SeedSchema = {
     {
       name: 'admission_conditions',
       type: 'text',
-      description: '高套编码：CC/MCC 诊断的哪些入院病情（以 | 分隔）需要支持，4 = 无（住院期间发生）',
+      description:
+        '高套编码：只筛入院病情在此列（以 | 分隔）的 CC/MCC，4 = 无（住院期间发生）；空为不限入院病情',
     },
     {
       name: 'drg_codes',
       type: 'text',
       description: '低标入院：可在门诊治疗的病组，以 | 分隔',
+    },
+    {
+      name: 'treatment_categories',
+      type: 'text',
+      description:
+        '低标入院：算作治疗的医保收费项目类别，以 | 分隔（05 治疗费、06 手术费）；住院期间无此类收费明细即未经治疗；空为不看收费明细',
     },
     { name: 'severity', type: 'text', required: true, description: '严重程度：high 高 / medium 中 / low 低' },
     { name: 'responsible_department', type: 'text', required: true, description: '责任部门' },

@@ -4,7 +4,12 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { CARE_PROFILES } from '../../pipelines/demo/catalog/care-profiles.ts';
 import { STANDARD_ITEMS } from '../../pipelines/demo/catalog/charge-items.ts';
-import { DIAGNOSES, INVALID_DIAGNOSIS_CODES } from '../../pipelines/demo/catalog/diagnoses.ts';
+import {
+  CC_SUPPORTING_ITEMS,
+  COMORBIDITIES,
+  DIAGNOSES,
+  INVALID_DIAGNOSIS_CODES,
+} from '../../pipelines/demo/catalog/diagnoses.ts';
 import { DRG_GROUPS } from '../../pipelines/demo/catalog/drg-groups.ts';
 import { HOSPITAL_DEPARTMENTS } from '../../pipelines/demo/catalog/hospital-departments.ts';
 import { PROCEDURES } from '../../pipelines/demo/catalog/procedures.ts';
@@ -68,6 +73,30 @@ describe('demo catalogues', () => {
       expect(new Set(dict.items.map((i) => i.code)).size).toBe(dict.items.length);
       expect(dict.hasItem(dict.unknownItemCode(1))).toBe(false);
     }
+  });
+
+  it('treats each CC/MCC it records as seeds/fund/fund_cc_supporting_items.csv says the screen expects', () => {
+    const seed = readCsv(path.join(root, 'seeds/fund/fund_cc_supporting_items.csv'));
+    const ccMcc = new Set(readCsv(path.join(root, 'seeds/drg/drg_cc_mcc.csv')).map((r) => r.diag_code));
+    const items = new Set(STANDARD_ITEMS.map((i) => i.key));
+    for (const code of COMORBIDITIES.filter((c) => ccMcc.has(c)))
+      expect(CC_SUPPORTING_ITEMS[code], `${code} is a CC/MCC`).toBeDefined();
+    for (const [code, keys] of Object.entries(CC_SUPPORTING_ITEMS)) {
+      expect(ccMcc.has(code), `${code} is on the CHS-DRG list`).toBe(true);
+      for (const k of keys) expect(items.has(k), k).toBe(true);
+      // The seed's 医保 codes for the diagnosis name exactly the catalogue's supporting items: the
+      // generator bills one of them for a true CC/MCC and drops them all for an upcoded one.
+      const prefixes = seed
+        .filter((r) => code.startsWith(r.diagnosis_prefix ?? '-'))
+        .flatMap((r) => (r.insurance_item_codes ?? '').split('|'));
+      const matched = STANDARD_ITEMS.filter((i) => prefixes.some((p) => i.insuranceCode.startsWith(p)));
+      expect(matched.map((i) => i.key).sort(), code).toEqual([...keys].sort());
+    }
+    for (const r of seed)
+      expect(
+        Object.keys(CC_SUPPORTING_ITEMS).some((c) => c.startsWith(r.diagnosis_prefix ?? '-')),
+        `${r.diagnosis_prefix} serves a diagnosis of the catalogue`,
+      ).toBe(true);
   });
 
   it('refers only to catalogued items, diagnoses and procedures', () => {

@@ -36,6 +36,7 @@ const line = (id: string, visit: string, over: Record<string, string | number>) 
   item_code: 'I1',
   charged_at: '2024-03-01 08:00',
   charge_month: '2024-03-01',
+  charge_category_code: '05',
   quantity: 2,
   unit_price: 10,
   amount: 20,
@@ -62,9 +63,11 @@ export default defineModel({
   description: [
     '医保基金违规筛查：每个就诊 × 规则一行，附复核所需证据；规则与参数取种子 fund_violation_rules（rule_code 决定筛查方法）。',
     'split_admission 分解住院：同一患者（患者键或参保人键相同）同院前次出院后 window_days 天内再入院（间隔 = 入院日期 − 前次出院日期），且病组相同或主诊断相同；取最近的前次住院。',
-    'upcoding 高套编码：病组为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的病组，其他诊断中有 CHS-DRG 并发症表（种子 drg_cc_mcc，不计与主诊断同排除表者，drg_principal_exclusions）的 CC/MCC 且其入院病情在 admission_conditions 内（默认 4 无：住院期间发生），',
-    '而病例无重症监护与呼吸机时长、无手术操作，住院天数 < max_stay_ratio × 同级参考平均住院日，且医疗费总额 < max_charge_ratio × 同级参考次均费用：该并发症没有费用、操作与住院时间的支持。判定值为住院天数 ÷ 同级参考平均住院日。',
-    'low_standard_admission 低标入院：病组在 drg_codes（可门诊治疗的病组）内，住院天数 ≤ max_length_of_stay_days、无手术，医疗费总额 < max_charge_ratio × 支付标准，且非低倍率病例（低倍率由 low_outlier 规则列出）。',
+    'upcoding 高套编码（以费用支持判定）：病组为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的病组，其他诊断中有使病组升至该级的 CC/MCC（末位 1 须 MCC，末位 3 为 CC 或 MCC；CHS-DRG 并发症表种子 drg_cc_mcc，不计与主诊断同排除表者，drg_principal_exclusions），',
+    '其入院病情在 admission_conditions 内（默认 4 无：住院期间发生；空为不限），种子 fund_cc_supporting_items 列有治疗该诊断的收费项目（按诊断编码前缀，医保项目编码前缀匹配），而本次住院没有任何一条这样的收费明细；且病例无重症监护与呼吸机时长、无手术操作',
+    '（max_stay_ratio、max_charge_ratio 填写时另需住院天数、医疗费总额低于其 × 同级参考值）：该并发症没有治疗费用的支持。种子未列的诊断不筛。判定值为该诊断的支持收费行数（0），界值 1。',
+    'low_standard_admission 低标入院（以有无治疗判定）：病组在 drg_codes（可门诊治疗的病组）内，住院天数 ≤ max_length_of_stay_days、无手术，且住院期间没有 treatment_categories 所列收费类别（默认 05 治疗费、06 手术费）的收费明细，即只有床位、护理、诊察、检查、化验与药品；',
+    '低倍率病例同样筛查（亦由 low_outlier 规则列出）；max_charge_ratio 填写时另需医疗费总额 < 其 × 支付标准。判定值为住院天数，界值 max_length_of_stay_days。',
     'duplicate_charge 重复收费：同一就诊同一收费项目以相同数量在同一收费时间出现两行及以上（按明细流水号去重后的入库行）；多收金额 = 各组金额合计 − 各组单行最大金额。',
     'over_priced_charge 超标准收费：单价 > 收费目录（HIS 收费项目字典）单价 × (1 + price_tolerance)；超收金额 = (单价 − 目录价) × 数量。',
     'high_outlier / low_outlier 高/低倍率：fct_inpatient_cases 的倍率类型（界值来源同该模型），医保按项目付费的病例。',
@@ -120,11 +123,12 @@ export default defineModel({
     // the rule's test
     observed_value: {
       description:
-        '判定值：间隔天数 / 住院天数 / 医疗费总额 ÷ 支付标准（低标、倍率）/ 医疗费 ÷ 同级参考（高套）/ 重复行数 / 单价 ÷ 目录价',
+        '判定值：间隔天数（分解住院）/ 支持收费行数 0（高套）/ 住院天数（低标）/ 医疗费总额 ÷ 支付标准（倍率）/ 重复行数 / 单价 ÷ 目录价',
       type: 'numeric(18, 4)',
     },
     threshold_value: {
-      description: '对应界值：window_days / 住院天数上限 / 费用比上限 / 倍率界值 / 1 + price_tolerance',
+      description:
+        '对应界值：window_days / 1（高套：至少一行支持收费）/ max_length_of_stay_days / 倍率界值 / 1（重复）/ 1 + price_tolerance',
       type: 'numeric(18, 4)',
     },
     evidence: { description: '证据（中文一句话，供复核）', tests: ['not_null'] },
@@ -135,11 +139,14 @@ export default defineModel({
       // FV01 A2 admitted 2024-03-12, A1 (same patient key kA, same group ES35) discharged 2024-03-05:
       //   gap 12 − 5 = 7 days ≤ 15 → flag on A2, related A1. (A1 has no earlier stay.)
       // FV02 B1 ES31 (ends in 1), J96.900 an MCC of table 109, principal J18.900 in table 101 (not
-      //   excluded), admission condition 4; no ICU, ventilation or procedure; stay 6 < 1.75 × 11 = 19.25,
-      //   charges 5 000 < 1.75 × 9 000 = 15 750 → flag; observed 6 / 11 = 0.5455. B2 is the same
-      //   stay with J96.900 present on admission (1): no flag.
-      // FV03 C1 GZ15, 2 days ≤ 2, no surgery, 1 500 < 0.65 × 3 000 = 1 950, normal → flag; observed
-      //   1 500 / 3 000 = 0.5. Its diagnoses come from the settlement list (no front page).
+      //   excluded), admission condition 4; no ICU, ventilation or procedure, and no line whose 医保
+      //   code starts with a J96 supporting code (00120800002 oxygen, 00310603001 ventilator) → flag,
+      //   observed 0 supporting lines against 1. B2 is B1 with oxygen billed (L5, I3 = 001208000020000):
+      //   supported, no flag. B3 has J96.900 present on admission (1): not screened. B4 carries the CC
+      //   E87.100 (condition 4, no electrolyte line) in ES31: a CC does not raise a group to level 1.
+      // FV03 C1 GZ15, 2 days ≤ 2, no surgery, only a bed line (L6, category 01) → flag; observed 2
+      //   days against 2. Its diagnoses come from the settlement list (no front page). C2 is C1 with an
+      //   infusion (L7, category 05): treated, no flag. C3 is C1 in 3 days > 2: no flag.
       // FV04 A1 L1 and L2: item I1 at 08:00, quantity 2 each → 2 lines; billed twice 20 + 20 − 20 = 20.
       //   L3 is I1 at the same time with quantity 3: another order, not a duplicate.
       // FV05 O1 (outpatient) L4: I2 at 15 > catalogue 12 × (1 + 0) → excess (15 − 12) × 1 = 3,
@@ -147,40 +154,62 @@ export default defineModel({
       // FV06 D1 high outlier: charges 3.2 × standard against the high threshold 3.
       name: 'screens a hand-worked hospital, one flag per rule',
       given: {
-        fund_violation_rules: [
-          { rule_id: 'FV01', rule_code: 'split_admission', window_days: 15 },
-          {
-            rule_id: 'FV02',
-            rule_code: 'upcoding',
-            max_charge_ratio: 1.75,
-            max_stay_ratio: 1.75,
-            admission_conditions: '4',
+        fund_violation_rules: {
+          rows: [
+            { rule_id: 'FV01', rule_code: 'split_admission', window_days: 15 },
+            {
+              rule_id: 'FV02',
+              rule_code: 'upcoding',
+              max_charge_ratio: null,
+              max_stay_ratio: null,
+              admission_conditions: '4',
+            },
+            {
+              rule_id: 'FV03',
+              rule_code: 'low_standard_admission',
+              max_length_of_stay_days: 2,
+              drg_codes: 'GZ15',
+              treatment_categories: '05|06',
+            },
+            { rule_id: 'FV04', rule_code: 'duplicate_charge' },
+            { rule_id: 'FV05', rule_code: 'over_priced_charge', price_tolerance: 0 },
+            { rule_id: 'FV06', rule_code: 'high_outlier' },
+            { rule_id: 'FV07', rule_code: 'low_outlier' },
+          ],
+          types: {
+            window_days: 'integer',
+            max_length_of_stay_days: 'integer',
+            max_charge_ratio: 'numeric',
+            max_stay_ratio: 'numeric',
+            price_tolerance: 'numeric',
           },
-          {
-            rule_id: 'FV03',
-            rule_code: 'low_standard_admission',
-            max_length_of_stay_days: 2,
-            max_charge_ratio: 0.65,
-            drg_codes: 'GZ15',
-          },
-          { rule_id: 'FV04', rule_code: 'duplicate_charge' },
-          { rule_id: 'FV05', rule_code: 'over_priced_charge', price_tolerance: 0 },
-          { rule_id: 'FV06', rule_code: 'high_outlier' },
-          { rule_id: 'FV07', rule_code: 'low_outlier' },
+        },
+        fund_cc_supporting_items: [
+          { diagnosis_prefix: 'J96', insurance_item_codes: '00120800002|00310603001' },
+          { diagnosis_prefix: 'E87', insurance_item_codes: 'XB05XA' },
         ],
         fct_inpatient_cases: {
           rows: [
             stay('A1', { patient_key: 'kA', discharged_at: '2024-03-05 10:00' }),
             stay('A2', { patient_key: 'kA', length_of_stay_days: 3, discharged_at: '2024-03-15 10:00' }),
-            stay('B1', { drg_code: 'ES31', reference_mean_los_days: 11, reference_mean_charge: 9000 }),
-            stay('B2', { drg_code: 'ES31', reference_mean_los_days: 11, reference_mean_charge: 9000 }),
-            stay('C1', {
-              drg_code: 'GZ15',
-              length_of_stay_days: 2,
-              total_charges: 1500,
-              payment_standard: 3000,
-              charge_to_standard_ratio: 0.5,
-            }),
+            ...['B1', 'B2', 'B3', 'B4'].map((v) =>
+              stay(v, { drg_code: 'ES31', reference_mean_los_days: 11, reference_mean_charge: 9000 }),
+            ),
+            ...(
+              [
+                ['C1', 2],
+                ['C2', 2],
+                ['C3', 3],
+              ] as const
+            ).map(([v, days]) =>
+              stay(v, {
+                drg_code: 'GZ15',
+                length_of_stay_days: days,
+                total_charges: 1500,
+                payment_standard: 3000,
+                charge_to_standard_ratio: 0.5,
+              }),
+            ),
             stay('D1', { total_charges: 19200, charge_to_standard_ratio: 3.2, outlier_class: 'high' }),
           ],
           types: timestamps,
@@ -199,19 +228,21 @@ export default defineModel({
             diagnosis('B1', 'J18.900', true, '1', 1),
             diagnosis('B1', 'J96.900', false, '4', 2),
             diagnosis('B2', 'J18.900', true, '1', 1),
-            diagnosis('B2', 'J96.900', false, '1', 2),
+            diagnosis('B2', 'J96.900', false, '4', 2),
+            diagnosis('B3', 'J18.900', true, '1', 1),
+            diagnosis('B3', 'J96.900', false, '1', 2),
+            diagnosis('B4', 'J18.900', true, '1', 1),
+            diagnosis('B4', 'E87.100', false, '4', 2),
           ],
           types: { diagnosis_seq: 'integer' },
         },
-        stg_insurance__settlement_diagnoses: [
-          {
-            hospital_code: 'H1',
-            visit_id: 'C1',
-            diagnosis_code: 'K29.700',
-            is_principal: true,
-            admission_condition: '1',
-          },
-        ],
+        stg_insurance__settlement_diagnoses: ['C1', 'C2', 'C3'].map((v) => ({
+          hospital_code: 'H1',
+          visit_id: v,
+          diagnosis_code: 'K29.700',
+          is_principal: true,
+          admission_condition: '1',
+        })),
         int_charge_lines__standardised: {
           rows: [
             line('L1', 'A1', {}),
@@ -220,22 +251,61 @@ export default defineModel({
             line('L4', 'O1', {
               visit_type: 'outpatient',
               item_code: 'I2',
+              charge_category_code: '04',
               quantity: 1,
               unit_price: 15,
               amount: 15,
             }),
+            line('L5', 'B2', { item_code: 'I3', quantity: 8, unit_price: 3, amount: 24 }),
+            line('L6', 'C1', {
+              item_code: 'I4',
+              charge_category_code: '01',
+              quantity: 1,
+              unit_price: 40,
+              amount: 40,
+            }),
+            line('L7', 'C2', { charged_at: '2024-03-19 10:00' }),
           ],
           types: { charged_at: 'timestamp', charge_month: 'date' },
         },
         stg_his__charge_items: [
-          { hospital_code: 'H1', item_code: 'I1', item_name: '静脉输液', unit_price: 10 },
-          { hospital_code: 'H1', item_code: 'I2', item_name: '血常规', unit_price: 12 },
+          {
+            hospital_code: 'H1',
+            item_code: 'I1',
+            item_name: '静脉输液',
+            unit_price: 10,
+            insurance_item_code: '001204000060000',
+          },
+          {
+            hospital_code: 'H1',
+            item_code: 'I2',
+            item_name: '血常规',
+            unit_price: 12,
+            insurance_item_code: '002501010150000',
+          },
+          {
+            hospital_code: 'H1',
+            item_code: 'I3',
+            item_name: '氧气吸入',
+            unit_price: 3,
+            insurance_item_code: '001208000020000',
+          },
+          {
+            hospital_code: 'H1',
+            item_code: 'I4',
+            item_name: '床位费',
+            unit_price: 40,
+            insurance_item_code: '001109000010000',
+          },
         ],
         stg_his__outpatient_visits: [
           { hospital_code: 'H1', visit_id: 'O1', patient_id: 'P9', dept_code: 'D1' },
         ],
         stg_his__departments: [{ hospital_code: 'H1', dept_code: 'D1', std_dept_code: 'A03' }],
-        drg_cc_mcc: [{ diag_code: 'J96.900', cc_level: 'MCC', exclusion_table: '109' }],
+        drg_cc_mcc: [
+          { diag_code: 'J96.900', cc_level: 'MCC', exclusion_table: '109' },
+          { diag_code: 'E87.100', cc_level: 'CC', exclusion_table: '52' },
+        ],
         drg_principal_exclusions: [{ diag_code: 'J18.900', exclusion_table: '101' }],
       },
       expect: [
@@ -253,8 +323,8 @@ export default defineModel({
           visit_id: 'B1',
           related_visit_id: null,
           gap_days: null,
-          observed_value: 0.5455,
-          threshold_value: 1.75,
+          observed_value: 0,
+          threshold_value: 1,
           amount_at_issue: null,
         },
         {
@@ -262,8 +332,8 @@ export default defineModel({
           visit_id: 'C1',
           related_visit_id: null,
           gap_days: null,
-          observed_value: 0.5,
-          threshold_value: 0.65,
+          observed_value: 2,
+          threshold_value: 2,
           amount_at_issue: null,
         },
         {
@@ -341,6 +411,10 @@ export default defineModel({
       select * from ${ref('drg_principal_exclusions')}
     ),
 
+    cc_supporting_items as (
+      select * from ${ref('fund_cc_supporting_items')}
+    ),
+
     -- the stay's diagnoses: the front page's, else the settlement list's
     diagnoses as (
       select hospital_code, visit_id, diagnosis_code, is_principal, admission_condition, diagnosis_seq
@@ -382,24 +456,68 @@ export default defineModel({
       left join other_diagnoses o on o.hospital_code = c.hospital_code and o.visit_id = c.visit_id
     ),
 
-    -- 高套编码: the stay's CC/MCC secondary diagnoses (CHS-DRG list, not excluded by the principal's
-    -- table) recorded with one of the rule's admission conditions (4 无: arose during the stay)
+    -- 高套编码: the stay's CC/MCC secondary diagnoses that raised its group (an MCC for a group ending
+    -- in 1, a CC or MCC for one ending in 3; CHS-DRG list, not excluded by the principal's table),
+    -- recorded with one of the rule's admission conditions (all when none is listed), that the seed
+    -- fund_cc_supporting_items says how to treat
     cc_raising as (
       select
         r.rule_id,
         d.hospital_code,
         d.visit_id,
-        string_agg(d.diagnosis_code || '（' || cc.cc_level || '，入院病情 ' || d.admission_condition || '）', '、'
-          order by d.diagnosis_code) as raising
+        d.diagnosis_code,
+        cc.cc_level,
+        d.admission_condition,
+        string_agg(sp.insurance_item_codes, '|' order by sp.diagnosis_prefix) as supporting_codes
       from diagnoses d
       join rules r on r.rule_code = 'upcoding'
+      join cases c on c.hospital_code = d.hospital_code and c.visit_id = d.visit_id
       join cc_mcc cc on cc.diag_code = d.diagnosis_code
+      join cc_supporting_items sp on starts_with(d.diagnosis_code, sp.diagnosis_prefix)
       left join main_diagnoses m on m.hospital_code = d.hospital_code and m.visit_id = d.visit_id
       left join principal_exclusions pe on pe.diag_code = m.diagnosis_code
       where not d.is_principal
-        and d.admission_condition = any(string_to_array(r.admission_conditions, '|'))
+        and c.is_grouped
+        and (right(c.drg_code, 1) = '3' or (right(c.drg_code, 1) = '1' and cc.cc_level = 'MCC'))
+        and (r.admission_conditions is null
+          or d.admission_condition = any(string_to_array(r.admission_conditions, '|')))
         and (pe.exclusion_table is null or cc.exclusion_table is distinct from pe.exclusion_table)
+      group by 1, 2, 3, 4, 5, 6
+    ),
+
+    -- ... and the stay's charge lines whose 医保 item code the seed lists for it
+    cc_supported as (
+      select distinct cr.hospital_code, cr.visit_id, cr.diagnosis_code
+      from cc_raising cr
+      cross join lateral unnest(string_to_array(cr.supporting_codes, '|')) as code(prefix)
+      join charge_lines l
+        on l.hospital_code = cr.hospital_code and l.visit_id = cr.visit_id and l.visit_type = 'inpatient'
+      join charge_items i on i.hospital_code = l.hospital_code and i.item_code = l.item_code
+      where starts_with(i.insurance_item_code, code.prefix)
+    ),
+
+    -- ... the ones with none: billed nothing that treats them
+    cc_unsupported as (
+      select
+        cr.rule_id,
+        cr.hospital_code,
+        cr.visit_id,
+        string_agg(cr.diagnosis_code || '（' || cr.cc_level || '，入院病情 ' || coalesce(cr.admission_condition, '—')
+          || '，无治疗收费 ' || cr.supporting_codes || '）', '、' order by cr.diagnosis_code) as raising
+      from cc_raising cr
+      where not exists (
+        select 1 from cc_supported su
+        where su.hospital_code = cr.hospital_code and su.visit_id = cr.visit_id and su.diagnosis_code = cr.diagnosis_code)
       group by 1, 2, 3
+    ),
+
+    -- 低标入院: stays with a charge line of a treatment category
+    treated_stays as (
+      select distinct l.hospital_code, l.visit_id
+      from charge_lines l
+      join rules r on r.rule_code = 'low_standard_admission'
+      where l.visit_type = 'inpatient'
+        and l.charge_category_code = any(string_to_array(r.treatment_categories, '|'))
     ),
 
     -- 分解住院: earlier stays of the same person (by either key) within the window, related condition
@@ -459,38 +577,38 @@ export default defineModel({
 
       select
         r.rule_id, s.hospital_code, s.visit_id, null, null, null, null, null,
-        round(s.length_of_stay_days / nullif(s.reference_mean_los_days, 0), 4),
-        r.max_stay_ratio,
-        format('病组 %s 由 %s 升入伴并发症/合并症病组；无重症监护、呼吸机与手术操作，住院 %s 天 < %s × 同级参考 %s 天，医疗费 %s 元 < %s × 同级参考 %s 元',
-          s.drg_code, cc.raising, s.length_of_stay_days, r.max_stay_ratio, round(s.reference_mean_los_days, 1),
-          s.total_charges, r.max_charge_ratio, round(s.reference_mean_charge, 2))
+        0::numeric,
+        1::numeric,
+        format('病组 %s 由 %s 升入伴并发症/合并症病组（种子 fund_cc_supporting_items 所列治疗项目无一收费）；无重症监护、呼吸机与手术操作，住院 %s 天（同级参考 %s 天），医疗费 %s 元（同级参考 %s 元）',
+          s.drg_code, cc.raising, s.length_of_stay_days, round(s.reference_mean_los_days, 1),
+          s.total_charges, round(s.reference_mean_charge, 2))
       from stays s
       join rules r on r.rule_code = 'upcoding'
-      join cc_raising cc on cc.hospital_code = s.hospital_code and cc.visit_id = s.visit_id and cc.rule_id = r.rule_id
-      where s.is_grouped
-        and right(s.drg_code, 1) in ('1', '3')
-        and coalesce(s.icu_hours, 0) = 0
+      join cc_unsupported cc on cc.hospital_code = s.hospital_code and cc.visit_id = s.visit_id and cc.rule_id = r.rule_id
+      where coalesce(s.icu_hours, 0) = 0
         and coalesce(s.ventilation_hours, 0) = 0
         and not s.is_surgical
-        and s.length_of_stay_days < r.max_stay_ratio * s.reference_mean_los_days
-        and s.total_charges < r.max_charge_ratio * s.reference_mean_charge
+        and (r.max_stay_ratio is null or s.length_of_stay_days < r.max_stay_ratio * s.reference_mean_los_days)
+        and (r.max_charge_ratio is null or s.total_charges < r.max_charge_ratio * s.reference_mean_charge)
 
       union all
 
       select
         r.rule_id, s.hospital_code, s.visit_id, null, null, null, null, null,
-        s.charge_to_standard_ratio,
-        r.max_charge_ratio,
-        format('病组 %s 可门诊治疗；住院 %s 天（≤ %s 天）、无手术，医疗费 %s 元 < %s × 支付标准 %s 元',
-          s.drg_code, s.length_of_stay_days, r.max_length_of_stay_days, s.total_charges, r.max_charge_ratio,
+        s.length_of_stay_days::numeric,
+        r.max_length_of_stay_days::numeric,
+        format('病组 %s 可门诊治疗；住院 %s 天（≤ %s 天）、无手术，无治疗类收费（收费类别 %s），医疗费 %s 元 = %s × 支付标准 %s 元',
+          s.drg_code, s.length_of_stay_days, r.max_length_of_stay_days,
+          coalesce(replace(r.treatment_categories, '|', '、'), '—'), s.total_charges, s.charge_to_standard_ratio,
           s.payment_standard)
       from stays s
       join rules r on r.rule_code = 'low_standard_admission'
       where s.drg_code = any(string_to_array(r.drg_codes, '|'))
         and s.length_of_stay_days <= r.max_length_of_stay_days
         and not s.is_surgical
-        and s.total_charges < r.max_charge_ratio * s.payment_standard
-        and s.outlier_class is distinct from 'low'
+        and (r.max_charge_ratio is null or s.total_charges < r.max_charge_ratio * s.payment_standard)
+        and (r.treatment_categories is null or not exists (
+          select 1 from treated_stays t where t.hospital_code = s.hospital_code and t.visit_id = s.visit_id))
 
       union all
 

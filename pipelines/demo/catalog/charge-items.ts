@@ -338,6 +338,7 @@ const ROWS: readonly Row[] = [
   ['OSELTAMIVIR', '磷酸奥司他韦胶囊(75mg)', '09', '粒', 3.76, wm('J05AH', 'OSELTAMIVIR'), 'B', 'western_drug', 'pharmacy'],
   ['TOBRADEX', '妥布霉素地塞米松滴眼液(5ml)', '09', '支', 38, wm('S01CA', 'TOBRADEX'), 'B', 'western_drug', 'pharmacy', undefined, true],
   ['EPO', '重组人促红素注射液(10000IU)', '09', '支', 160, wm('B03XA', 'EPO'), 'B', 'western_drug', 'pharmacy'],
+  ['NACL_10', '浓氯化钠注射液(10ml:1g)', '09', '支', 0.9, wm('B05XA', 'NACL_10'), 'A', 'western_drug', 'pharmacy'],
   // 10 中药饮片费
   ['HERB_HUANGQI', '黄芪', '10', '克', 0.165, herb('HERB_HUANGQI'), 'A', 'herbal', 'pharmacy'],
   ['HERB_DANGGUI', '当归', '10', '克', 0.32, herb('HERB_DANGGUI'), 'A', 'herbal', 'pharmacy'],

@@ -109,6 +109,54 @@ export const COMORBIDITIES: readonly string[] = [
   'K29.500',
 ];
 
+/**
+ * Chronic comorbidities and sequelae: present before the stay, so always recorded with 入院病情
+ * 1 有 (a coder never has them arise during the stay).
+ */
+export const PRESENT_ON_ADMISSION: ReadonlySet<string> = new Set([
+  'I10.x00x002',
+  'E11.900',
+  'E78.500',
+  'I25.100',
+  'K76.000',
+  'I69.300',
+  'E03.900',
+  'K29.500',
+]);
+
+/**
+ * The charge items (catalogue keys) that treat each CC/MCC secondary diagnosis the demo records
+ * (a diagnosis of the CHS-DRG complication list, seeds/drg/drg_cc_mcc.csv): a stay that truly has
+ * the condition bills at least the first item; one where the diagnosis was added only to raise the
+ * group (planted 高套编码) bills none of them. seeds/fund/fund_cc_supporting_items.csv holds the
+ * same mapping by diagnosis prefix and 医保 item code for the screen; test/unit/demo-catalog.test.ts
+ * checks that the two agree.
+ */
+export const CC_SUPPORTING_ITEMS: Readonly<Record<string, readonly string[]>> = {
+  // 呼吸衰竭: oxygen, or the ventilator
+  'J96.900': ['OXYGEN', 'VENT'],
+  // 胸腔积液: a loop diuretic
+  'J90.x00': ['FUROSEMIDE_IV'],
+  // 低钠血症: concentrated sodium chloride (the seed's electrolyte class holds potassium chloride too)
+  'E87.100': ['NACL_10', 'KCL'],
+  // 脑梗死后遗症: rehabilitation, acupuncture
+  'I69.300': ['REHAB_PT', 'ACUP'],
+  // 肺炎 as a secondary diagnosis: a systemic antibacterial
+  'J18.900': [
+    'CEFTRIAXONE',
+    'CEFUROXIME',
+    'CEFAZOLIN',
+    'PIPTAZO',
+    'MEROPENEM',
+    'LEVOFLOX',
+    'CEFOPERAZONE',
+    'MOXIFLOX',
+    'AMOXCLAV',
+    'AZITHRO',
+    'CEFDINIR',
+  ],
+};
+
 /** Codes restricted to one sex, used to plant `diagnosis_sex_conflict`. */
 export const MALE_ONLY_CODES: readonly string[] = ['N40.x00'];
 export const FEMALE_ONLY_CODES: readonly string[] = ['N84.001', 'N95.100', 'O24.400'];
