@@ -257,11 +257,14 @@ describe('fund alerts, month by month', () => {
     return rows.map((r) => ({ ...r, current_value: Number(r.current_value) }) as AlertEpisode);
   }
 
-  /** The alert ids of every message a robot got (each message names its alert). */
-  const messageIds = (robot: string): string[] =>
-    ((received.get(robot) ?? []) as { markdown: { content?: string; text?: string } }[]).map(
-      (m) => /预警编号 (\S+)/.exec(m.markdown.content ?? m.markdown.text ?? '')?.[1] ?? '?',
-    );
+  /** Every message a robot got, its text and the alert it names. */
+  const messages = (robot: string): { id: string; text: string }[] =>
+    ((received.get(robot) ?? []) as { markdown: { content?: string; text?: string } }[]).map((m) => {
+      const text = m.markdown.content ?? m.markdown.text ?? '';
+      return { id: /预警编号 (\S+)/.exec(text)?.[1] ?? '?', text };
+    });
+  const messageIds = (robot: string): string[] => messages(robot).map((m) => m.id);
+  const ROBOTS = ['/robot', '/flaky'] as const;
   const watched = (ids: readonly string[]) =>
     ids.filter((id) => rules.some((r) => id.startsWith(`${r.rule_id}|${hospital}|`))).sort();
 
@@ -274,7 +277,7 @@ describe('fund alerts, month by month', () => {
     expect(repeatAt).toBeGreaterThanOrEqual(0);
     for (const [i, month] of months.entries()) {
       expect(await deliver(month)).toBeGreaterThan(0);
-      const before = { robot: messageIds('/robot').length, flaky: messageIds('/flaky').length };
+      const before = ROBOTS.map((robot) => messages(robot).length);
       const run = await runPipeline(context());
       expect(run.ok, `${month}: ${run.blockedBy.join('; ')}`).toBe(true);
       expect(run.notifications).toMatchObject({ pending: 0, failed: 0 });
@@ -287,8 +290,15 @@ describe('fund alerts, month by month', () => {
         .filter((e) => e.status === 'open' && !announced.has(e.fund_alert_id))
         .map((e) => e.fund_alert_id);
       for (const id of opened) announced.add(id);
-      expect(watched(messageIds('/robot').slice(before.robot)), `messages after ${month}`).toEqual(opened);
-      expect(watched(messageIds('/flaky').slice(before.flaky)), `messages after ${month}`).toEqual(opened);
+      for (const [r, robot] of ROBOTS.entries()) {
+        const fresh = messages(robot).slice(before[r]);
+        expect(watched(fresh.map((m) => m.id)), `${robot} after ${month}`).toEqual(opened);
+        // each tells the period it opened on and how long the condition has held
+        for (const m of fresh) {
+          const e = expected.find((x) => x.fund_alert_id === m.id);
+          if (e) expect(m.text).toContain(`开启期间：${e.opened_period}（已连续 ${e.breach_periods} 期）`);
+        }
+      }
 
       if (i === repeatAt) {
         // the same month run again: the same alerts, and nothing is sent
@@ -302,7 +312,7 @@ describe('fund alerts, month by month', () => {
     }
     // the flaky robot refused once and still got every message; no alert of any rule twice
     expect(flakyRefusals).toBe(0);
-    for (const robot of ['/robot', '/flaky']) {
+    for (const robot of ROBOTS) {
       const ids = messageIds(robot);
       expect(new Set(ids).size, robot).toBe(ids.length);
       expect(watched(ids)).toEqual([...announced].sort());
