@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../core/paths.ts';
 import { demoHookTimeout } from '../support/demo-files.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { truth } from '../support/demo-truth.ts';
-import { fundTruth, type FundMonthTruth } from '../support/fund-truth.ts';
+import { alertEpisodes, alertRules } from '../support/alert-truth.ts';
+import { exact, fundTruth, shiftMonth, type FundMonthTruth } from '../support/fund-truth.ts';
 
 /**
  * The fund-efficiency marts against figures computed from the generated files alone (outpatient
@@ -19,16 +17,6 @@ import { fundTruth, type FundMonthTruth } from '../support/fund-truth.ts';
  */
 const full = process.env.HDW_FULL === '1';
 
-/** n / d rounded half away from zero to `places` decimals, exactly; null when d is 0. */
-function exact(n: bigint, d: bigint, places: number): number | null {
-  if (d === 0n) return null;
-  const scale = 10n ** BigInt(places);
-  const negative = n < 0n !== d < 0n;
-  const an = (n < 0n ? -n : n) * scale;
-  const ad = d < 0n ? -d : d;
-  const q = (2n * an + ad) / (2n * ad);
-  return Number(negative ? -q : q) / Number(scale);
-}
 const big = (v: number): bigint => BigInt(v);
 const ratio = (n: number, d: number) => exact(big(n), big(d), 4);
 const money = (n: number, d: number) => exact(big(n), big(d) * 100n, 2);
@@ -42,12 +30,6 @@ function growth(a: number, n: number, prior: FundMonthTruth | undefined, pick: '
   if (m === 0 || b === 0) return null;
   return exact(big(a) * big(m) - big(b) * big(n), big(b) * big(n), 4);
 }
-/** The month `months` before `month` (after it when negative). */
-const shift = (month: string, months: number): string => {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const i = y * 12 + (m - 1) - months;
-  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
-};
 const num = (v: unknown): number | null => (v === null ? null : Number(v));
 const toCents = (v: unknown): number => Math.round(Number(v) * 100);
 
@@ -55,8 +37,8 @@ const keyOf = (t: FundMonthTruth, month = t.month) => `${t.hospital}|${month}|${
 
 /** What the stays and their settlement lists give, at either grain. */
 function expectedStays(t: FundMonthTruth, byKey: Map<string, FundMonthTruth>) {
-  const lastMonth = byKey.get(keyOf(t, shift(t.month, 1)));
-  const lastYear = byKey.get(keyOf(t, shift(t.month, 12)));
+  const lastMonth = byKey.get(keyOf(t, shiftMonth(t.month, 1)));
+  const lastYear = byKey.get(keyOf(t, shiftMonth(t.month, 12)));
   return {
     discharges: t.discharges,
     discharged_total_charges: t.dischargedTotalCents,
@@ -86,8 +68,8 @@ function expectedStays(t: FundMonthTruth, byKey: Map<string, FundMonthTruth>) {
 }
 
 function expected(t: FundMonthTruth, byKey: Map<string, FundMonthTruth>) {
-  const lastMonth = byKey.get(keyOf(t, shift(t.month, 1)));
-  const lastYear = byKey.get(keyOf(t, shift(t.month, 12)));
+  const lastMonth = byKey.get(keyOf(t, shiftMonth(t.month, 1)));
+  const lastYear = byKey.get(keyOf(t, shiftMonth(t.month, 12)));
   return {
     ...expectedStays(t, byKey),
     outpatient_visits: t.outpatientVisits,
@@ -144,11 +126,6 @@ interface Truths {
 }
 
 /** The seed's alert rules. */
-const alertRules = () =>
-  parse(readFileSync(path.join(projectPaths.seeds, 'fund', 'fund_alert_rules.csv'), 'utf8'), {
-    columns: true,
-  }) as Record<string, string>[];
-
 /** Each check of the marts against the files, by what it asserts; a demo of either size runs them all. */
 const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Promise<void>]> = [
   [
@@ -177,41 +154,28 @@ const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Prom
   [
     'alerts: each hospital-wide rule of the seed opens, stays open and closes on the months the files give',
     async (pool, { truths }) => {
-      const rules = alertRules().filter((r) => r.scope === 'hospital' && r.basis === 'absolute');
+      const rules = alertRules(projectPaths.seeds).filter(
+        (r) => r.scope === 'hospital' && r.basis === 'absolute',
+      );
       expect(rules.length).toBeGreaterThan(0);
       const byKey = new Map(truths.map((t) => [keyOf(t), t]));
-      const want: Record<string, unknown>[] = [];
-      for (const rule of rules)
-        for (const hospital of new Set(truths.map((t) => t.hospital))) {
-          const months = truths
-            .filter((t) => t.hospital === hospital)
-            .sort((a, b) => a.month.localeCompare(b.month));
-          const latest = months[months.length - 1]!.month;
-          let run: { from: string; to: string; n: number; value: number } | undefined;
-          const close = () => {
-            if (run && run.n >= Number(rule.persistence))
-              want.push({
-                fund_alert_id: `${rule.rule_id}|${hospital}|*|${run.from}`,
-                opened_period: shift(run.from, 1 - Number(rule.persistence)),
-                breach_periods: run.n,
-                current_value: run.value,
-                status: run.to === latest ? 'open' : 'closed',
-              });
-            run = undefined;
-          };
-          for (const t of months) {
-            const value = (expected(t, byKey) as Record<string, number | null>)[rule.indicator!] ?? null;
-            const breach =
-              value !== null &&
-              (rule.comparator === '>' ? value > Number(rule.threshold) : value < Number(rule.threshold));
-            if (run && (!breach || shift(run.to, -1) !== t.month)) close();
-            if (breach)
-              run = run
-                ? { ...run, to: t.month, n: run.n + 1, value }
-                : { from: t.month, to: t.month, n: 1, value };
-          }
-          close();
-        }
+      const want = rules.flatMap((rule) =>
+        [...new Set(truths.map((t) => t.hospital))].flatMap((hospital) => {
+          const months = truths.filter((t) => t.hospital === hospital);
+          const series = months.map((t) => ({
+            month: t.month,
+            value: (expected(t, byKey) as Record<string, number | null>)[rule.indicator!] ?? null,
+          }));
+          const latest = months.map((t) => t.month).sort()[months.length - 1]!;
+          return alertEpisodes(rule, hospital, '*', series, latest).map((e) => ({
+            fund_alert_id: e.fund_alert_id,
+            opened_period: e.opened_period,
+            breach_periods: e.breach_periods,
+            current_value: e.current_value,
+            status: e.status,
+          }));
+        }),
+      );
       const { rows } = await pool.query(`
         select fund_alert_id, to_char(opened_period, 'YYYY-MM') as opened_period, breach_periods::int, current_value, status
           from marts.fct_fund_alerts where scope = 'hospital' and basis = 'absolute'`);
@@ -227,7 +191,7 @@ const checks: ReadonlyArray<readonly [string, (pool: pg.Pool, t: Truths) => Prom
   [
     'alerts: every planted drug price move, group cost overrun and low-risk death is caught by its rule',
     async (pool, { dir, drugPurchases }) => {
-      const rules = alertRules();
+      const rules = alertRules(projectPaths.seeds);
       const ruleOf = (indicator: string) => {
         const r = rules.find((x) => x.indicator === indicator);
         if (!r) throw new Error(`no alert rule watches ${indicator}`);

@@ -59,6 +59,125 @@ function decode(file: string): string {
 const readCsvText = (text: string): Row[] =>
   parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true }) as Row[];
 
+/** n / d rounded half away from zero to `places` decimals, exactly, as PostgreSQL's numeric rounds; null when d is 0. */
+export function exact(n: bigint, d: bigint, places: number): number | null {
+  if (d === 0n) return null;
+  const scale = 10n ** BigInt(places);
+  const negative = n < 0n !== d < 0n;
+  const an = (n < 0n ? -n : n) * scale;
+  const ad = d < 0n ? -d : d;
+  const q = (2n * an + ad) / (2n * ad);
+  return Number(negative ? -q : q) / Number(scale);
+}
+
+/** The month (`YYYY-MM`) `months` before `month` (after it when negative). */
+export function shiftMonth(month: string, months: number): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const i = y * 12 + (m - 1) - months;
+  return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+}
+
+const seedRows = (seedsDir: string, folder: string, name: string): Row[] =>
+  readCsvText(readFileSync(path.join(seedsDir, folder, `${name}.csv`), 'utf8'));
+
+/** The seed charge_categories by category code (its drug, 中药饮片 and material flags). */
+const chargeCategories = (seedsDir: string): Map<string, Row> =>
+  new Map(seedRows(seedsDir, 'reference', 'charge_categories').map((r) => [r.category_code ?? '', r]));
+
+/**
+ * `file:line` of the generated lines the warehouse does not load: those the ground truth names as
+ * a defect, except the defects that only warn (a duplicate is dropped, so it is left out too).
+ */
+function skippedLines(dir: string): Set<string> {
+  return new Set(
+    truth(dir, 'defects.csv')
+      .filter((d) => d.defect === 'duplicate_row' || !notQuarantined.has(d.defect ?? ''))
+      .map((d) => `${d.file}:${d.line}`),
+  );
+}
+
+/**
+ * Calls `fn` with every loaded row (English column names) of a hospital's files of an entity, one
+ * file in memory at a time: its monthly files (only those of `periods` when given) and its
+ * undated one.
+ */
+function eachLoadedRow(
+  dir: string,
+  skipped: ReadonlySet<string>,
+  hospital: string,
+  entity: Entity,
+  fn: (row: Row) => void,
+  periods?: readonly string[],
+): void {
+  const [system, name] = entity.split('/') as [string, string];
+  const folder = path.join(dir, hospital, system);
+  const names = new Map(FILE_SCHEMAS[entity].map(([en, zh]) => [zh as string, en as string]));
+  const wanted = (f: string) =>
+    f === `${name}.csv` ||
+    (f.startsWith(`${name}_`) &&
+      f.endsWith('.csv') &&
+      (!periods || periods.includes(f.slice(name.length + 1, -4))));
+  for (const file of readdirSync(folder).filter(wanted).sort()) {
+    const rel = `${hospital}/${system}/${file}`;
+    readCsvText(decode(path.join(folder, file))).forEach((raw, i) => {
+      if (skipped.has(`${rel}:${i + 2}`)) return;
+      fn(Object.fromEntries(Object.entries(raw).map(([k, v]) => [names.get(k) ?? k, v])));
+    });
+  }
+}
+
+/** Drug and medical revenue of one charge month and member (the hospital, or a standard department). */
+export interface DrugShareParts {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  /** `*` for the hospital; else the ordering department's standard department (`-` when unmapped). */
+  readonly member: string;
+  drugCents: number;
+  medicalCents: number;
+}
+
+/**
+ * 药占比's parts (drug revenue by the seed charge_categories, and all medical revenue, in cents) of
+ * one hospital by charge month, for the hospital and for each ordering department's standard
+ * department (its departments dictionary), from its charge-line files of the `periods` delivered so
+ * far, never from the warehouse. A file of month M also carries earlier months' lines (stays
+ * discharged in M), so a month's figures change when the next month's file arrives.
+ */
+export function drugShareParts(
+  dir: string,
+  seedsDir: string,
+  hospital: string,
+  periods: readonly string[],
+): DrugShareParts[] {
+  const categories = chargeCategories(seedsDir);
+  const skipped = skippedLines(dir);
+  const standard = new Map<string, string>();
+  eachLoadedRow(dir, skipped, hospital, 'his/departments', (d) =>
+    standard.set(d.dept_code ?? '', d.std_dept_code || '-'),
+  );
+  const parts = new Map<string, DrugShareParts>();
+  eachLoadedRow(
+    dir,
+    skipped,
+    hospital,
+    'his/charge_lines',
+    (l) => {
+      const month = (l.charge_time ?? '').slice(0, 7);
+      const amount = cents(l.amount);
+      const drug = categories.get(l.category_code ?? '')?.is_drug === 'true' ? amount : 0;
+      for (const member of ['*', standard.get(l.order_dept_code ?? '') ?? '-']) {
+        const key = `${month}|${member}`;
+        const p = parts.get(key) ?? { month, member, drugCents: 0, medicalCents: 0 };
+        p.drugCents += drug;
+        p.medicalCents += amount;
+        parts.set(key, p);
+      }
+    },
+    periods,
+  );
+  return [...parts.values()].sort((a, b) => `${a.member}|${a.month}`.localeCompare(`${b.member}|${b.month}`));
+}
+
 /**
  * The fund indicators' parts per hospital and month (and, for stays and settlement lists, per DRG
  * group as well) of a generated demo, from its delivered files,
@@ -86,35 +205,17 @@ export function fundTruth(
   const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
     hospitals: { code: string }[];
   };
-  const seed = (folder: string, name: string) =>
-    readCsvText(readFileSync(path.join(seedsDir, folder, `${name}.csv`), 'utf8'));
-  const categories = new Map(seed('reference', 'charge_categories').map((r) => [r.category_code, r]));
+  const seed = (folder: string, name: string) => seedRows(seedsDir, folder, name);
+  const categories = chargeCategories(seedsDir);
   const materialItems = new Set(seed('fund', 'material_cost_items').map((r) => r.cost_item_code));
   const settledStatus = new Set(
     seed('fund', 'settlement_statuses')
       .filter((r) => r.is_settled === 'true')
       .map((r) => r.settlement_status),
   );
-  const skipped = new Set(
-    truth(dir, 'defects.csv')
-      .filter((d) => d.defect === 'duplicate_row' || !notQuarantined.has(d.defect ?? ''))
-      .map((d) => `${d.file}:${d.line}`),
-  );
-  /** Calls `fn` with every loaded row of an entity's files, one file in memory at a time. */
-  const eachRow = (hospital: string, entity: Entity, fn: (row: Row) => void): void => {
-    const [system, name] = entity.split('/') as [string, string];
-    const folder = path.join(dir, hospital, system);
-    const names = new Map(FILE_SCHEMAS[entity].map(([en, zh]) => [zh as string, en as string]));
-    for (const file of readdirSync(folder)
-      .filter((f) => (f.startsWith(`${name}_`) && f.endsWith('.csv')) || f === `${name}.csv`)
-      .sort()) {
-      const rel = `${hospital}/${system}/${file}`;
-      readCsvText(decode(path.join(folder, file))).forEach((raw, i) => {
-        if (skipped.has(`${rel}:${i + 2}`)) return;
-        fn(Object.fromEntries(Object.entries(raw).map(([k, v]) => [names.get(k) ?? k, v])));
-      });
-    }
-  };
+  const skipped = skippedLines(dir);
+  const eachRow = (hospital: string, entity: Entity, fn: (row: Row) => void): void =>
+    eachLoadedRow(dir, skipped, hospital, entity, fn);
 
   const months = new Map<string, FundMonthTruth>();
   const at = (hospital: string, month: string, group = '*'): FundMonthTruth => {
