@@ -231,6 +231,7 @@ describe('configuration', () => {
       ).toEqual({
         sharedViews: [],
         minCellCases: 25,
+        minPeerHospitals: 3,
       });
       expect(loadConfig({ HDW_SHARED_VIEWS: 'alliance_charge_benchmark' }, '/tmp').HDW_SHARED_VIEWS).toEqual([
         'alliance_charge_benchmark',
@@ -242,7 +243,7 @@ describe('configuration', () => {
           JSON.stringify({ sharedViews: [], minCellCases: 5, allianceId: 'YH02' }),
         );
         const config = loadConfig({}, dir);
-        expect(sharingPolicyOf(config)).toEqual({ sharedViews: [], minCellCases: 5 });
+        expect(sharingPolicyOf(config)).toEqual({ sharedViews: [], minCellCases: 5, minPeerHospitals: 3 });
         expect(config.HDW_ALLIANCE_ID).toBe('YH02');
       } finally {
         await rm(dir, { recursive: true, force: true });
