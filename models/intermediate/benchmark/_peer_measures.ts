@@ -40,7 +40,7 @@ export const PEER_MEASURES = {
     title: '平均住院日',
     definition: '平均住院日 = Σ 住院天数 / 有住院天数的入组病例数。',
     better: 'lower',
-    value: sql`sum(c.length_of_stay_days) / nullif(count(c.length_of_stay_days), 0)`,
+    value: sql`sum(c.length_of_stay_days)::numeric / nullif(count(c.length_of_stay_days), 0)`,
     cases: sql`count(c.length_of_stay_days)`,
   },
   mortality: {
