@@ -181,7 +181,8 @@ describe('peer benchmark marts on the small demo', () => {
       // rank(): 1 + how many are lower; percent_rank(): (rank − 1) / (n − 1), 0 when alone.
       const rank = 1 + peers.filter((p) => p.units < m.units).length;
       if (peers.some((p) => p !== m && p.units === m.units)) ties += 1;
-      const percentile = peers.length === 1 ? 0 : Math.round(((rank - 1) / (peers.length - 1)) * 10_000) / 10_000;
+      const percentile =
+        peers.length === 1 ? 0 : Math.round(((rank - 1) / (peers.length - 1)) * 10_000) / 10_000;
       expect(
         {
           level: r!.hospital_level,
@@ -249,7 +250,8 @@ describe('peer benchmark marts on the small demo', () => {
     ] as const) {
       const login = await createLogin(pool, w, 'member', suffix, hospital);
       logins.push(login);
-      const seen = (await asLogin(login, (c) => c.query('select * from shared.member_vs_peers'))).rows as Row[];
+      const seen = (await asLogin(login, (c) => c.query('select * from shared.member_vs_peers')))
+        .rows as Row[];
       const own = martMembers.filter((r) => r.hospital_code === hospital);
       expect(seen.length, hospital).toBe(own.length);
       expect(new Set(seen.map((r) => r.hospital_code))).toEqual(new Set([hospital]));
@@ -258,9 +260,23 @@ describe('peer benchmark marts on the small demo', () => {
       for (const r of seen) {
         const m = byId.get(String(r.benchmark_member_id))!;
         expect(Number(r.value)).toBe(Number(m.value));
-        const allowed = Number(m.pool_peers) >= policy.minPeerHospitals && Number(m.pool_cases) >= policy.minCellCases;
+        const allowed =
+          Number(m.pool_peers) >= policy.minPeerHospitals && Number(m.pool_cases) >= policy.minCellCases;
         expect(r.is_suppressed, String(r.benchmark_member_id)).toBe(!allowed);
-        for (const c of ['pool_rank', 'pool_percentile', 'pool_peers', 'pool_cases', 'pool_weighted_mean', 'p10', 'p25', 'p50', 'p75', 'p90', 'best_quartile_value', 'gap_to_best_quartile'])
+        for (const c of [
+          'pool_rank',
+          'pool_percentile',
+          'pool_peers',
+          'pool_cases',
+          'pool_weighted_mean',
+          'p10',
+          'p25',
+          'p50',
+          'p75',
+          'p90',
+          'best_quartile_value',
+          'gap_to_best_quartile',
+        ])
           expect(r[c] === null ? null : Number(r[c]), `${r.benchmark_member_id} ${c}`).toBe(
             allowed ? (m[c] === null ? null : Number(m[c])) : null,
           );
@@ -270,7 +286,8 @@ describe('peer benchmark marts on the small demo', () => {
       if (hospital === level3) expect(shown).toBe(0);
       else expect(shown).toBeGreaterThan(0);
       expect(
-        (await asLogin(login, (c) => c.query('select distinct hospital_code from semantic.member_vs_peers'))).rows,
+        (await asLogin(login, (c) => c.query('select distinct hospital_code from semantic.member_vs_peers')))
+          .rows,
       ).toEqual([{ hospital_code: hospital }]);
       for (const relation of [
         'marts.fct_benchmark_peer_members',

@@ -19,7 +19,7 @@ describe('configuration', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
-  it('takes the hospitals\' time zone as an IANA name and refuses others', () => {
+  it("takes the hospitals' time zone as an IANA name and refuses others", () => {
     expect(loadConfig({ HDW_TIME_ZONE: 'Asia/Urumqi' }, '/tmp').HDW_TIME_ZONE).toBe('Asia/Urumqi');
     expect(() => loadConfig({ HDW_TIME_ZONE: 'Beijing' }, '/tmp')).toThrow(
       'HDW_TIME_ZONE must be an IANA time zone such as Asia/Shanghai (got "Beijing")',

@@ -34,8 +34,16 @@ export default defineModel({
     drg_code: { title: 'DRG 编码', description: 'DRG 病组编码。', tests: ['not_null'] },
     drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
     year: { title: '出院年度', description: '出院年度。', type: 'integer', tests: ['not_null'] },
-    measure: { title: '指标', description: peerMeasureDescription, tests: [{ accepted_values: peerMeasureCodes }] },
-    value: { title: '指标值', description: '该医院该病组该年度的指标值（4 位小数）。', type: 'numeric(18, 4)' },
+    measure: {
+      title: '指标',
+      description: peerMeasureDescription,
+      tests: [{ accepted_values: peerMeasureCodes }],
+    },
+    value: {
+      title: '指标值',
+      description: '该医院该病组该年度的指标值（4 位小数）。',
+      type: 'numeric(18, 4)',
+    },
     cases: count('例数', '指标值所依据的入组病例数（例数加权均值的权重）。'),
   },
   sql: ({ ref }) => sql`

@@ -19,7 +19,12 @@ export const memberValue = (hospital: string, level: string, value: number, case
 /** A pool of fct_benchmark_peer_groups for the charge per case of group A in 2025. */
 export const poolRow = (
   level: string,
-  stats: { hospitals: number; cases: number; mean: number; p: readonly [number, number, number, number, number] },
+  stats: {
+    hospitals: number;
+    cases: number;
+    mean: number;
+    p: readonly [number, number, number, number, number];
+  },
 ) => ({
   benchmark_pool_id: `A|${level}|2025|charge_per_case`,
   drg_code: 'A',

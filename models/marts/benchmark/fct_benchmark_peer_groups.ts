@@ -39,7 +39,11 @@ export default defineModel({
       tests: ['not_null'],
     },
     year: { title: '出院年度', description: '出院年度。', type: 'integer', tests: ['not_null'] },
-    measure: { title: '指标', description: peerMeasureDescription, tests: [{ accepted_values: peerMeasureCodes }] },
+    measure: {
+      title: '指标',
+      description: peerMeasureDescription,
+      tests: [{ accepted_values: peerMeasureCodes }],
+    },
     hospital_count: count('池中医院数', '池中有该指标值的医院数。'),
     cases: count('池例数', '池中各医院该指标所依据的入组病例数之和。'),
     weighted_mean: { title: '例数加权均值', description: WEIGHTED_MEAN_DEFINITION, type: 'numeric(18, 4)' },
