@@ -42,11 +42,15 @@ export const stewardOnlyMarts: readonly string[] = [
 
 /**
  * Marts with a `hospital_code` that members still may not read, not even their own rows: the peer
- * benchmark's per-hospital mart carries each pool's distribution and the member's rank in it, which
- * for a pool of two give the other hospital's value away. Members read their own rows of it through
- * `shared.member_vs_peers`, where small pools are suppressed under the sharing policy.
+ * benchmarks' per-hospital marts (DRG groups, fund indicators) carry each pool's distribution and
+ * the member's rank in it, which for a pool of two give the other hospital's value away. Members
+ * read their own DRG rows through `shared.member_vs_peers`, where small pools are suppressed under
+ * the sharing policy.
  */
-export const closedToMemberMarts: readonly string[] = ['fct_benchmark_peer_members'];
+export const closedToMemberMarts: readonly string[] = [
+  'fct_benchmark_peer_members',
+  'fct_benchmark_fund_peer_members',
+];
 
 const lockKey = 'hdw.warehouse_security';
 

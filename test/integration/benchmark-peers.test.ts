@@ -8,6 +8,8 @@
  * reads: its own rows of shared.member_vs_peers, pool statistics only for pools the sharing policy
  * allows, nothing of the per-hospital mart or regional_benchmark. The hand-worked examples (ties,
  * interpolation, the gap to the best quartile) are the marts' unit tests, run with every build.
+ * The fund indicators (住院/门诊次均费用, 药占比, 耗占比, 平均住院日) per hospital, level and month
+ * the same way, from the files as fund-truth.ts reads them.
  * Cube's side (member_vs_peers scoped to one hospital, regional_benchmark refused to members) is in
  * security-leak.test.ts.
  */
@@ -17,9 +19,14 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../core/paths.ts';
 import { defaultSharingPolicy } from '../../core/security/sharing-policy.ts';
-import { PEER_MEASURES, peerMeasureCodes } from '../../models/intermediate/benchmark/_peer_measures.ts';
+import {
+  PEER_MEASURES,
+  fundPeerMeasureCodes,
+  peerMeasureCodes,
+} from '../../models/intermediate/benchmark/_peer_measures.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { drgTruth } from '../support/drg-truth.ts';
+import { fundTruth } from '../support/fund-truth.ts';
 import { asLogin, createLogin, dropLogins, type Login } from './security-harness.ts';
 
 type Row = Record<string, unknown>;
@@ -42,10 +49,11 @@ function percentileCont(sorted: readonly number[], f: number): number {
 }
 
 interface MemberTruth {
+  /** The mart's keys: the member row's id and its pool's id. */
+  readonly id: string;
+  readonly pool: string;
   readonly hospital: string;
   readonly level: string;
-  readonly drg: string;
-  readonly year: number;
   readonly measure: string;
   /** Value in 1/10 000 (4 decimals), and the cases behind it. */
   readonly units: bigint;
@@ -73,6 +81,9 @@ describe('peer benchmark marts on the small demo', () => {
   let members: MemberTruth[] = [];
   let martMembers: Row[] = [];
   let martPools: Row[] = [];
+  let fundMembers: MemberTruth[] = [];
+  let fundMartMembers: Row[] = [];
+  let fundMartPools: Row[] = [];
 
   beforeAll(async () => {
     w = await demoWarehouse();
@@ -133,7 +144,7 @@ describe('peer benchmark marts on the small demo', () => {
     members = [];
     for (const [key, s] of sums) {
       const [hospital, drg, year] = key.split('|') as [string, string, string];
-      const base = { hospital, level: levelOf.get(hospital)!, drg, year: Number(year) };
+      const level = levelOf.get(hospital)!;
       const values: Record<string, [bigint, bigint, number]> = {
         cost_per_case: [s.costCents, BigInt(s.costed) * 100n, s.costed],
         charge_per_case: [s.chargeCents, BigInt(s.charged) * 100n, s.charged],
@@ -144,9 +155,50 @@ describe('peer benchmark marts on the small demo', () => {
       };
       for (const measure of peerMeasureCodes) {
         const [num, den, n] = values[measure]!;
-        if (n > 0 && den !== 0n) members.push({ ...base, measure, units: units4(num, den), cases: n });
+        if (n > 0 && den !== 0n)
+          members.push({
+            id: `${hospital}|${drg}|${year}|${measure}`,
+            pool: `${drg}|${level}|${year}|${measure}`,
+            hospital,
+            level,
+            measure,
+            units: units4(num, den),
+            cases: n,
+          });
       }
     }
+    // The fund indicators per hospital and month, from the files as fund-truth.ts reads them.
+    fundMembers = [];
+    for (const t of fundTruth(w.generatedDir, projectPaths.seeds).hospitalMonths) {
+      const level = levelOf.get(t.hospital)!;
+      const people = t.outpatientVisits + t.discharges;
+      const values: Record<string, [bigint, bigint, number]> = {
+        avg_inpatient_charge: [BigInt(t.dischargedTotalCents), BigInt(t.discharges) * 100n, t.discharges],
+        avg_outpatient_charge: [
+          BigInt(t.outpatientCents),
+          BigInt(t.outpatientVisits) * 100n,
+          t.outpatientVisits,
+        ],
+        drug_share: [BigInt(t.drugCents), BigInt(t.medicalCents), people],
+        material_share: [BigInt(t.materialCents), BigInt(t.medicalCents), people],
+        avg_length_of_stay: [BigInt(t.bedDays), BigInt(t.discharges), t.discharges],
+      };
+      for (const measure of fundPeerMeasureCodes) {
+        const [num, den, n] = values[measure]!;
+        if (n > 0 && den !== 0n)
+          fundMembers.push({
+            id: `${t.hospital}|${t.month}|${measure}`,
+            pool: `${level}|${t.month}|${measure}`,
+            hospital: t.hospital,
+            level,
+            measure,
+            units: units4(num, den),
+            cases: n,
+          });
+      }
+    }
+    fundMartMembers = (await pool.query('select * from marts.fct_benchmark_fund_peer_members')).rows;
+    fundMartPools = (await pool.query('select * from marts.fct_benchmark_fund_peer_groups')).rows;
     martMembers = (await pool.query('select * from marts.fct_benchmark_peer_members')).rows;
     martPools = (await pool.query('select * from marts.fct_benchmark_peer_groups')).rows;
   }, 900_000);
@@ -157,27 +209,23 @@ describe('peer benchmark marts on the small demo', () => {
     await dropLogins(logins);
   });
 
-  const poolKey = (m: { drg: string; level: string; year: number; measure: string }) =>
-    `${m.drg}|${m.level}|${m.year}|${m.measure}`;
-
-  /** The pools of the truth: members by group, level, year and measure. */
-  const truthPools = () => {
+  /** The pools of a truth: its members by pool. */
+  const poolsOf = (truth: readonly MemberTruth[]) => {
     const out = new Map<string, MemberTruth[]>();
-    for (const m of members) out.set(poolKey(m), [...(out.get(poolKey(m)) ?? []), m]);
+    for (const m of truth) out.set(m.pool, [...(out.get(m.pool) ?? []), m]);
     return out;
   };
 
-  it('has every hospital × group × year × measure of the files, with its value, rank and percentile', () => {
-    expect(members.length).toBeGreaterThan(500);
-    expect(martMembers.length).toBe(members.length);
-    const byId = new Map(martMembers.map((r) => [String(r.benchmark_member_id), r]));
-    const pools = truthPools();
+  /** Every member of the truth in the mart with its value, cases, rank, percentile and pool size; returns the ties. */
+  const expectMembers = (truth: readonly MemberTruth[], mart: readonly Row[]): number => {
+    expect(mart.length).toBe(truth.length);
+    const byId = new Map(mart.map((r) => [String(r.benchmark_member_id), r]));
+    const pools = poolsOf(truth);
     let ties = 0;
-    for (const m of members) {
-      const id = `${m.hospital}|${m.drg}|${m.year}|${m.measure}`;
-      const r = byId.get(id);
-      expect(r, id).toBeDefined();
-      const peers = pools.get(poolKey(m))!;
+    for (const m of truth) {
+      const r = byId.get(m.id);
+      expect(r, m.id).toBeDefined();
+      const peers = pools.get(m.pool)!;
       // rank(): 1 + how many are lower; percent_rank(): (rank − 1) / (n − 1), 0 when alone.
       const rank = 1 + peers.filter((p) => p.units < m.units).length;
       if (peers.some((p) => p !== m && p.units === m.units)) ties += 1;
@@ -192,18 +240,17 @@ describe('peer benchmark marts on the small demo', () => {
           percentile: Number(r!.pool_percentile),
           peers: Number(r!.pool_peers),
         },
-        id,
+        m.id,
       ).toEqual({ level: m.level, value: m.units, cases: m.cases, rank, percentile, peers: peers.length });
     }
-    // The demo has ties (mortality 0 in most pools) and pools of several hospitals.
-    expect(ties).toBeGreaterThan(10);
-    expect([...pools.values()].filter((p) => p.length >= 3).length).toBeGreaterThan(20);
-  });
+    return ties;
+  };
 
-  it('gives every pool its hospital count, cases, case-weighted mean and p10–p90 (percentile_cont across hospitals)', () => {
-    const pools = truthPools();
-    expect(martPools.length).toBe(pools.size);
-    const byId = new Map(martPools.map((r) => [String(r.benchmark_pool_id), r]));
+  /** Every pool of the truth in the mart with its hospitals, cases, weighted mean and p10–p90. */
+  const expectPools = (truth: readonly MemberTruth[], mart: readonly Row[]): void => {
+    const pools = poolsOf(truth);
+    expect(mart.length).toBe(pools.size);
+    const byId = new Map(mart.map((r) => [String(r.benchmark_pool_id), r]));
     for (const [key, peers] of pools) {
       const r = byId.get(key);
       expect(r, key).toBeDefined();
@@ -226,6 +273,29 @@ describe('peer benchmark marts on the small demo', () => {
           0.000_101,
         );
     }
+  };
+
+  it('has every hospital × group × year × measure of the files, with its value, rank and percentile', () => {
+    expect(members.length).toBeGreaterThan(500);
+    const ties = expectMembers(members, martMembers);
+    // The demo has ties (mortality 0 in most pools) and pools of several hospitals.
+    expect(ties).toBeGreaterThan(10);
+    expect([...poolsOf(members).values()].filter((p) => p.length >= 3).length).toBeGreaterThan(20);
+  });
+
+  it('gives every pool its hospital count, cases, case-weighted mean and p10–p90 (percentile_cont across hospitals)', () => {
+    expectPools(members, martPools);
+  });
+
+  it('fund indicators: every hospital × month × indicator of the files with its rank and percentile, every level × month pool with its statistics', () => {
+    expect(fundMembers.length).toBeGreaterThan(100);
+    expectMembers(fundMembers, fundMartMembers);
+    expectPools(fundMembers, fundMartPools);
+    for (const r of fundMartMembers)
+      expect(Number(r.gap_to_best_quartile), String(r.benchmark_member_id)).toBeCloseTo(
+        Number(r.value) - Number(r.p25),
+        4,
+      );
   });
 
   it("measures each hospital's gap to the best quartile of its pool (p25: lower is better)", () => {
@@ -293,6 +363,7 @@ describe('peer benchmark marts on the small demo', () => {
         'marts.fct_benchmark_peer_members',
         'marts.fct_benchmark_peer_groups',
         'intermediate.int_benchmark_hospital_groups__measured',
+        'marts.fct_benchmark_fund_peer_members',
         'semantic.regional_benchmark',
       ])
         await expect(

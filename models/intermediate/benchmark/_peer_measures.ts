@@ -59,6 +59,62 @@ export const PEER_MEASURES = {
   },
 } as const satisfies Record<string, PeerMeasure>;
 
+/**
+ * The fund-supervision indicators compared across the hospitals of a level, month by month, over
+ * the hospital rows `f` of fct_fund_indicators (one row per hospital and month: the value is the
+ * row's own ratio of its parts, to 4 decimals). The shares are weighted by the month's 人次
+ * (outpatient visits + discharges) in the pool's weighted mean.
+ */
+export const FUND_PEER_MEASURES = {
+  avg_inpatient_charge: {
+    title: '住院次均费用',
+    definition: '住院次均费用 = 出院患者医疗费总额 / 出院人次（元）。',
+    better: 'lower',
+    value: sql`f.discharged_total_charges / nullif(f.discharges, 0)`,
+    cases: sql`f.discharges`,
+  },
+  avg_outpatient_charge: {
+    title: '门诊次均费用',
+    definition: '门诊次均费用 = 门诊收入 / 门急诊人次（元）。',
+    better: 'lower',
+    value: sql`f.outpatient_charges / nullif(f.outpatient_visits, 0)`,
+    cases: sql`f.outpatient_visits`,
+  },
+  drug_share: {
+    title: '药占比',
+    definition: '药占比 = 药品收入（含中药饮片）/ 医疗收入（0–1），权重为门急诊人次 + 出院人次。',
+    better: 'lower',
+    value: sql`f.drug_charges / nullif(f.medical_charges, 0)`,
+    cases: sql`coalesce(f.outpatient_visits, 0) + coalesce(f.discharges, 0)`,
+  },
+  material_share: {
+    title: '耗占比',
+    definition: '耗占比 = 卫生材料收入 / 医疗收入（0–1），权重为门急诊人次 + 出院人次。',
+    better: 'lower',
+    value: sql`f.material_charges / nullif(f.medical_charges, 0)`,
+    cases: sql`coalesce(f.outpatient_visits, 0) + coalesce(f.discharges, 0)`,
+  },
+  avg_length_of_stay: {
+    title: '平均住院日',
+    definition: '平均住院日 = 出院者占用总床日 / 出院人次（天）。',
+    better: 'lower',
+    value: sql`f.discharged_bed_days::numeric / nullif(f.discharges, 0)`,
+    cases: sql`f.discharges`,
+  },
+} as const satisfies Record<string, PeerMeasure>;
+
+export type FundPeerMeasureCode = keyof typeof FUND_PEER_MEASURES;
+export const fundPeerMeasureCodes = Object.keys(FUND_PEER_MEASURES) as FundPeerMeasureCode[];
+
+/** `measure` column description of the fund peer benchmark. */
+export const fundPeerMeasureDescription = fundPeerMeasureCodes
+  .map((m) => `${m} ${FUND_PEER_MEASURES[m].title}：${FUND_PEER_MEASURES[m].definition}`)
+  .join('；');
+
+/** The fund pool a hospital is compared in, in the users' words. */
+export const FUND_PEER_POOL_DEFINITION =
+  '对标池 = 同一医院等级、同一月份中该指标有值的医联体成员医院（fct_fund_indicators 全院层级行）。';
+
 export type PeerMeasureCode = keyof typeof PEER_MEASURES;
 export const peerMeasureCodes = Object.keys(PEER_MEASURES) as PeerMeasureCode[];
 
@@ -78,9 +134,35 @@ export const PEER_POOL_DEFINITION =
 export function byMeasure(
   measure: RawBuilder<unknown>,
   pick: (m: PeerMeasure) => RawBuilder<unknown>,
+  measures: Readonly<Record<string, PeerMeasure>> = PEER_MEASURES,
 ): RawBuilder<unknown> {
   return sql`case ${measure} ${sql.join(
-    peerMeasureCodes.map((m) => sql`when ${sql.lit(m)} then ${pick(PEER_MEASURES[m])}`),
+    Object.entries(measures).map(([code, m]) => sql`when ${sql.lit(code)} then ${pick(m)}`),
     sql` `,
   )} end`;
 }
+
+/** The best quartile (p25 when lower is better, else p75) of a pool row `p`, by `measure`. */
+export function bestQuartile(
+  measure: RawBuilder<unknown>,
+  measures: Readonly<Record<string, PeerMeasure>>,
+): RawBuilder<unknown> {
+  return byMeasure(measure, (m) => (m.better === 'lower' ? sql`p.p25` : sql`p.p75`), measures);
+}
+
+/** A member's gap to the best quartile (positive: behind it), value `value` in pool row `p`. */
+export function gapToBestQuartile(
+  measure: RawBuilder<unknown>,
+  value: RawBuilder<unknown>,
+  measures: Readonly<Record<string, PeerMeasure>>,
+): RawBuilder<unknown> {
+  return byMeasure(
+    measure,
+    (m) => (m.better === 'lower' ? sql`${value} - p.p25` : sql`p.p75 - ${value}`),
+    measures,
+  );
+}
+
+/** How the best quartile and the gap to it are defined, as the models state it. */
+export const BEST_QUARTILE_DEFINITION =
+  '最佳四分位：越低越好的指标（成本、费用、住院日、病死率、药占比、耗占比）取池的 P25，越高越好的取 P75；差距 = 本院值 − P25（越低越好）或 P75 − 本院值（越高越好），正数表示落后于最佳四分位。';

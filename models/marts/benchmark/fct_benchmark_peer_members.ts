@@ -2,8 +2,11 @@ import { sql } from 'kysely';
 import { count } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 import {
+  BEST_QUARTILE_DEFINITION,
+  PEER_MEASURES,
   PEER_POOL_DEFINITION,
-  byMeasure,
+  bestQuartile,
+  gapToBestQuartile,
   peerMeasureCodes,
   peerMeasureDescription,
 } from '../../intermediate/benchmark/_peer_measures.ts';
@@ -16,9 +19,6 @@ import {
   percentileColumns,
 } from './_peer_statistics.ts';
 import { memberValue, poolRow } from './_peer_fixtures.ts';
-
-const BEST_QUARTILE_DEFINITION =
-  '最佳四分位：越低越好的指标（成本、费用、住院日、病死率）取池的 P25，越高越好的取 P75；差距 = 本院值 − P25（越低越好）或 P75 − 本院值（越高越好），正数表示落后于最佳四分位。';
 
 export default defineModel({
   name: 'fct_benchmark_peer_members',
@@ -178,10 +178,8 @@ export default defineModel({
         p.p50,
         p.p75,
         p.p90,
-        (${byMeasure(sql`r.measure`, (m) => (m.better === 'lower' ? sql`p.p25` : sql`p.p75`))})::numeric(18, 4)
-          as best_quartile_value,
-        (${byMeasure(sql`r.measure`, (m) => (m.better === 'lower' ? sql`r.value - p.p25` : sql`p.p75 - r.value`))})::numeric(18, 4)
-          as gap_to_best_quartile
+        (${bestQuartile(sql`r.measure`, PEER_MEASURES)})::numeric(18, 4) as best_quartile_value,
+        (${gapToBestQuartile(sql`r.measure`, sql`r.value`, PEER_MEASURES)})::numeric(18, 4) as gap_to_best_quartile
       from ranked r
       join pools p
         on p.drg_code = r.drg_code and p.hospital_level = r.hospital_level and p.year = r.year and p.measure = r.measure
