@@ -1182,6 +1182,38 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
         role,
       ).toBe(total.rows[0].n);
     }
+    // The overview per hospital, year and measure (groups in the best quartile) comes from the rollup.
+    const overview = {
+      dimensions: [`${v}.hospital_code`, `${v}.year`, `${v}.measure`],
+      measures: [`${v}.best_quartile_count`, `${v}.position_count`],
+    };
+    const analystToken = await signToken({ role: 'analyst', alliance_id: alliance }, secret);
+    const plan = await post(api.base, '/v1/sql', { query: overview }, analystToken);
+    expect(plan.status).toBe(200);
+    expect((plan.body.sql as { sql: [string] }).sql[0]).toMatch(
+      /FROM cube_pre_aggregations\.peer_member_positions_by_hospital/,
+    );
+    const best = await load(analystToken, overview);
+    expect(best.status).toBe(200);
+    const bestSql = await pool.query(
+      `select hospital_code, year, measure, count(*) filter (where gap_to_best_quartile <= 0)::int as best, count(*)::int as n
+       from marts.fct_benchmark_peer_members group by 1, 2, 3`,
+    );
+    expect(
+      (best.body.data as Row[])
+        .map((r) =>
+          [
+            r[`${v}.hospital_code`],
+            Number(r[`${v}.year`]),
+            r[`${v}.measure`],
+            Number(r[`${v}.best_quartile_count`]),
+            Number(r[`${v}.position_count`]),
+          ].join(' '),
+        )
+        .sort(),
+    ).toEqual(
+      (bestSql.rows as Row[]).map((r) => [r.hospital_code, r.year, r.measure, r.best, r.n].join(' ')).sort(),
+    );
     const manager = await createLogin(pool, w, 'manager', 'rm');
     logins.push(manager);
     const seen = await asLogin(manager, (c) =>
