@@ -25,6 +25,11 @@ export interface CatalogEntry {
    * quarantined payloads): then only stewards may query it at all, whichever members they pick.
    */
   readonly stewardOnly: boolean;
+  /**
+   * True when any of its members is marked `meta: { access: staff }` (every hospital's position
+   * among its peers): analysts, managers and stewards may query it, members not at all.
+   */
+  readonly staffOnly: boolean;
 }
 
 /** Cubes and views of the compiled model by name, private cubes included. */
@@ -40,7 +45,8 @@ export function catalogOf(metaConfig: unknown): Map<string, CatalogEntry> {
     }
     const members = [...(cube.config?.dimensions ?? []), ...(cube.config?.measures ?? [])];
     const stewardOnly = members.some((member) => accessOf(member.meta) === 'steward');
-    out.set(name, { public: cube.isVisible === true, dimensions, stewardOnly });
+    const staffOnly = members.some((member) => accessOf(member.meta) === 'staff');
+    out.set(name, { public: cube.isVisible === true, dimensions, stewardOnly, staffOnly });
   }
   return out;
 }

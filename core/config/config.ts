@@ -170,6 +170,13 @@ export const configSchema = z.object({
     .min(1, 'must be a whole number between 1 and 1000000')
     .max(1_000_000, 'must be a whole number between 1 and 1000000')
     .default(10),
+  /** Sharing policy: a peer pool of fewer hospitals than this shows members no statistics (at least 3). */
+  HDW_MIN_PEER_HOSPITALS: z.coerce
+    .number({ error: 'must be a whole number between 3 and 1000' })
+    .int('must be a whole number between 3 and 1000')
+    .min(3, 'must be a whole number between 3 and 1000')
+    .max(1_000, 'must be a whole number between 3 and 1000')
+    .default(3),
   /** The alliance this warehouse serves: API tokens whose `alliance_id` differs get 403. */
   HDW_ALLIANCE_ID: z.string().trim().min(1, 'must not be empty').default(defaultAllianceId),
   /** How long a run that writes the warehouse waits for the one holding the run lock before giving up. */
@@ -202,6 +209,7 @@ const fileKeys: Record<string, keyof Config> = {
   inboxMarkerSenders: 'HDW_INBOX_MARKER_SENDERS',
   sharedViews: 'HDW_SHARED_VIEWS',
   minCellCases: 'HDW_MIN_CELL_CASES',
+  minPeerHospitals: 'HDW_MIN_PEER_HOSPITALS',
   allianceId: 'HDW_ALLIANCE_ID',
   lockWaitSeconds: 'HDW_LOCK_WAIT_SECONDS',
   publishMaxAgeHours: 'HDW_PUBLISH_MAX_AGE_HOURS',
@@ -235,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_INBOX_MARKER_SENDERS: pick('HDW_INBOX_MARKER_SENDERS') ?? [],
     HDW_SHARED_VIEWS: viewList(env.HDW_SHARED_VIEWS, fromFile.HDW_SHARED_VIEWS),
     HDW_MIN_CELL_CASES: pick('HDW_MIN_CELL_CASES'),
+    HDW_MIN_PEER_HOSPITALS: pick('HDW_MIN_PEER_HOSPITALS'),
     HDW_ALLIANCE_ID: pick('HDW_ALLIANCE_ID'),
     HDW_LOCK_WAIT_SECONDS: pick('HDW_LOCK_WAIT_SECONDS') ?? 10,
     HDW_PUBLISH_MAX_AGE_HOURS: pick('HDW_PUBLISH_MAX_AGE_HOURS') ?? 6,

@@ -2,12 +2,23 @@ import type { SharingPolicy, ShareableView } from './sharing-policy.ts';
 
 /** One relation of the `shared` schema: the mart it aggregates and the SQL that builds it. */
 export interface SharedRelation {
-  readonly view: ShareableView;
+  /** The Cube view that serves it. */
+  readonly view: ShareableView | 'member_vs_peers';
+  /**
+   * Which rows members read: `policy`, every hospital's (a shared aggregate), when the sharing
+   * policy shares the view; `own_hospital`, their own hospital's only (the relation keeps to the
+   * login's hospital itself), always.
+   */
+  readonly members: 'policy' | 'own_hospital';
   /** `shared.<name>`, what Cube's cube and a BI tool read. */
   readonly relation: string;
   /** The mart it needs; while that is not built yet, the shared relation is left out. */
   readonly source: string;
-  readonly sql: (policy: SharingPolicy) => string;
+  /**
+   * The relation's SQL under the policy; `ownHospital` is the predicate (on `hospital_code`) that
+   * keeps a member login to its own hospital and lets every other login see all.
+   */
+  readonly sql: (policy: SharingPolicy, ownHospital: string) => string;
 }
 
 /**
@@ -36,6 +47,7 @@ function cellSuppression(
  */
 const allianceChargeBenchmark: SharedRelation = {
   view: 'alliance_charge_benchmark',
+  members: 'policy',
   relation: 'shared.alliance_charge_benchmark',
   source: 'marts.fct_department_charges_monthly',
   sql: (policy) => {
@@ -87,6 +99,7 @@ const allianceChargeBenchmark: SharedRelation = {
  */
 const allianceDrgBenchmark: SharedRelation = {
   view: 'alliance_drg_benchmark',
+  members: 'policy',
   relation: 'shared.alliance_drg_benchmark',
   source: 'marts.fct_drg_group_performance',
   sql: (policy) => {
@@ -150,6 +163,7 @@ const allianceDrgBenchmark: SharedRelation = {
  */
 const allianceUnitCostBenchmark: SharedRelation = {
   view: 'alliance_unit_cost_benchmark',
+  members: 'policy',
   relation: 'shared.alliance_unit_cost_benchmark',
   source: 'marts.fct_unit_costs',
   sql: (policy) => {
@@ -202,9 +216,69 @@ const allianceUnitCostBenchmark: SharedRelation = {
   },
 };
 
-/** Every shareable relation, whether or not the policy currently shares it with members. */
+/** The peer-benchmark figures a member may see of its pools: the statistics, never a peer's row. */
+const poolFigures: readonly (readonly [string, string])[] = [
+  ['pool_rank', 'bigint'],
+  ['pool_percentile', 'numeric(12, 4)'],
+  ['pool_peers', 'bigint'],
+  ['pool_cases', 'bigint'],
+  ['pool_weighted_mean', 'numeric(18, 4)'],
+  ['p10', 'numeric(18, 4)'],
+  ['p25', 'numeric(18, 4)'],
+  ['p50', 'numeric(18, 4)'],
+  ['p75', 'numeric(18, 4)'],
+  ['p90', 'numeric(18, 4)'],
+  ['best_quartile_value', 'numeric(18, 4)'],
+  ['gap_to_best_quartile', 'numeric(18, 4)'],
+];
+
+/**
+ * A member's own figures beside its peer pools (DRG group × hospital level × year, from
+ * fct_benchmark_peer_members): one row per hospital, group, year and measure, a member login
+ * reading its own hospital's rows only. The pool's statistics, and the member's rank, percentile
+ * and gap (from which a percentile could be worked back), are shown only for a pool of at least
+ * `minPeerHospitals` hospitals and `minCellCases` cases (`is_suppressed` otherwise); peers are never
+ * named, and no peer's own value is in the relation.
+ */
+const memberVsPeers: SharedRelation = {
+  view: 'member_vs_peers',
+  members: 'own_hospital',
+  relation: 'shared.member_vs_peers',
+  source: 'marts.fct_benchmark_peer_members',
+  sql: (policy, ownHospital) => {
+    const hospitals = Math.trunc(policy.minPeerHospitals);
+    const cases = Math.trunc(policy.minCellCases);
+    const shown = `m.pool_peers >= ${hospitals} and m.pool_cases >= ${cases}`;
+    return `
+    with members as (
+      select * from marts.fct_benchmark_peer_members m
+    ),
+
+    final as (
+      select
+        -- ids
+        m.benchmark_member_id, m.hospital_code, m.hospital_name, m.hospital_level, m.drg_code, m.drg_name,
+        -- dates
+        m.year,
+        -- attributes
+        m.measure,
+        not (${shown}) as is_suppressed,
+        -- the member's own figures
+        m.value, m.cases,
+        -- the pool (null when suppressed)
+        ${poolFigures.map(([c, t]) => `(case when ${shown} then m.${c} end)::${t} as ${c}`).join(',\n        ')}
+      from members m
+      where ${ownHospital}
+    )
+
+    select * from final`;
+  },
+};
+
+/** Every shared relation, whether or not the policy currently shares it with members. */
 export const sharedRelations: readonly SharedRelation[] = [
   allianceChargeBenchmark,
   allianceDrgBenchmark,
   allianceUnitCostBenchmark,
+  memberVsPeers,
 ];

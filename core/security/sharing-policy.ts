@@ -23,27 +23,35 @@ export type ShareableView = (typeof shareableViews)[number];
  * inpatient discharges (`case_count` of the DRG group mart) for the DRG benchmark, and the unit
  * cost's own volume for the unit-cost benchmark (门急诊人次 of an outpatient row, 实际占用床日 of
  * an inpatient row).
+ *
+ * A member's view of its peers (`member_vs_peers`: its own figures beside the distribution of its
+ * DRG group × level × year pool) shows a pool's statistics only when the pool holds at least
+ * `minPeerHospitals` hospitals and at least `minCellCases` cases. Never fewer than 3 hospitals: in
+ * a pool of 2, the member's own value and any one percentile or the weighted mean give the other
+ * hospital's value exactly.
  */
 export const sharingPolicySchema = z
   .object({
     sharedViews: z.array(z.enum(shareableViews)).default([...shareableViews]),
     minCellCases: z.number().int().min(1).max(1_000_000).default(10),
+    minPeerHospitals: z.number().int().min(3).max(1_000).default(3),
   })
   .strict();
 
 export type SharingPolicy = z.infer<typeof sharingPolicySchema>;
 
 /**
- * The sharing policy of the configuration (`HDW_SHARED_VIEWS`, `HDW_MIN_CELL_CASES`, or
- * `sharedViews`/`minCellCases` in hdw.config.json), already validated by the config schema: Cube's
+ * The sharing policy of the configuration (`HDW_SHARED_VIEWS`, `HDW_MIN_CELL_CASES`,
+ * `HDW_MIN_PEER_HOSPITALS`, or `sharedViews`/`minCellCases`/`minPeerHospitals` in hdw.config.json), already validated by the config schema: Cube's
  * row security and the warehouse's own grants and shared relations both take it from here.
  */
 export function sharingPolicyOf(
-  config: Pick<Config, 'HDW_SHARED_VIEWS' | 'HDW_MIN_CELL_CASES'>,
+  config: Pick<Config, 'HDW_SHARED_VIEWS' | 'HDW_MIN_CELL_CASES' | 'HDW_MIN_PEER_HOSPITALS'>,
 ): SharingPolicy {
   return parseSharingPolicy({
     sharedViews: config.HDW_SHARED_VIEWS,
     minCellCases: config.HDW_MIN_CELL_CASES,
+    minPeerHospitals: config.HDW_MIN_PEER_HOSPITALS,
   });
 }
 

@@ -40,6 +40,18 @@ export const stewardOnlyMarts: readonly string[] = [
   'fct_fund_violation_flags',
 ];
 
+/**
+ * Marts with a `hospital_code` that members still may not read, not even their own rows: the peer
+ * benchmarks' per-hospital marts (DRG groups, fund indicators) carry each pool's distribution and
+ * the member's rank in it, which for a pool of two give the other hospital's value away. Members
+ * read their own DRG rows through `shared.member_vs_peers`, where small pools are suppressed under
+ * the sharing policy.
+ */
+export const closedToMemberMarts: readonly string[] = [
+  'fct_benchmark_peer_members',
+  'fct_benchmark_fund_peer_members',
+];
+
 const lockKey = 'hdw.warehouse_security';
 
 export interface WarehouseSecuritySummary {
@@ -147,7 +159,7 @@ export async function applyWarehouseSecurity(
         continue;
       }
       await client.query(`grant select on ${name} to ${readers}`);
-      if (!relation.hasHospital || !relation.isTable) {
+      if (!relation.hasHospital || !relation.isTable || closedToMemberMarts.includes(relation.name)) {
         await client.query(`revoke all on ${name} from ${member}`);
         closed.push(`marts.${relation.name}`);
         continue;
@@ -175,11 +187,15 @@ export async function applyWarehouseSecurity(
         continue;
       }
       // security_barrier: a member's own functions in a WHERE clause cannot peek at rows before suppression.
+      const ownHospital = `((select ${seesAllHospitalsFunction}()) or hospital_code = (select ${memberHospitalFunction}()))`;
       await client.query(
-        `create view ${definition.relation} with (security_barrier = true) as ${definition.sql(policy)}`,
+        `create view ${definition.relation} with (security_barrier = true) as ${definition.sql(policy, ownHospital)}`,
       );
       await client.query(`grant select on ${definition.relation} to ${readers}, ${manager}`);
-      if (policy.sharedViews.includes(definition.view)) {
+      if (
+        definition.members === 'own_hospital' ||
+        (policy.sharedViews as readonly string[]).includes(definition.view)
+      ) {
         await client.query(`grant select on ${definition.relation} to ${member}`);
       }
       shared.push(definition.relation);
@@ -250,6 +266,7 @@ async function createSemanticViews(
     const shareable = (shareableViews as readonly string[]).includes(view.name);
     const forMembers =
       !view.stewardOnly &&
+      !view.staffOnly &&
       (shareable ? (policy.sharedViews as readonly string[]).includes(view.name) : view.hospitalScoped);
     await client.query('savepoint semantic_view');
     try {

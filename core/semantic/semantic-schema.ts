@@ -1,5 +1,6 @@
 import { loadDefinitions, type CompileProblem } from '../engine/load-definitions.ts';
 import { projectPaths } from '../paths.ts';
+import { shareableViews } from '../security/sharing-policy.ts';
 import {
   readCubeModel,
   resolveCubeModel,
@@ -32,6 +33,11 @@ export interface SemanticView {
   readonly hospitalScoped: boolean;
   /** A member is marked `meta: { access: steward }` (exception detail): stewards only. */
   readonly stewardOnly: boolean;
+  /**
+   * A member is marked `meta: { access: staff }` (every hospital's position among its peers):
+   * analysts, managers and stewards only, never a member login, not even for its own rows.
+   */
+  readonly staffOnly: boolean;
 }
 
 const identifier = /^[a-z_][a-z0-9_]*$/i;
@@ -149,8 +155,12 @@ export function semanticViewsOf(files: readonly CubeModelFile[]): SemanticView[]
         ...(ratioLines.length > 0 ? [`比率：${ratioLines.join('；')}`] : []),
       ].join('。'),
       columns,
-      hospitalScoped: dimensions.some((d) => d.name === 'hospital_code') && !source.startsWith('shared.'),
+      // Shared aggregates show every hospital; other relations of `shared` (member_vs_peers) keep to one.
+      hospitalScoped:
+        dimensions.some((d) => d.name === 'hospital_code') &&
+        !(shareableViews as readonly string[]).includes(view.name),
       stewardOnly: members.some((m) => (m.meta as { access?: unknown } | undefined)?.access === 'steward'),
+      staffOnly: members.some((m) => (m.meta as { access?: unknown } | undefined)?.access === 'staff'),
     });
   }
   return out;

@@ -27,7 +27,8 @@ export type QueryRewrite = (query: CubeQuery, context: RewriteContext) => Promis
  * - private cubes (`public: false`) are refused for everyone: they are building blocks of views,
  *   and Cube 0.33 would answer them with a 500 anyway;
  * - a view with a member marked `meta: { access: steward }` (exception detail, quarantined
- *   payloads) is for stewards only;
+ *   payloads) is for stewards only; one marked `meta: { access: staff }` (every hospital's place
+ *   among its peers, regional_benchmark) is refused to members, even for their own rows;
  * - a `member` may read a shared aggregate of the sharing policy as it is (its cells are already
  *   suppressed in SQL), but only on its own in a query; any other view gets `hospital_code = <own>`
  *   added as a top-level filter (ANDed with whatever the query filters on), and one without a
@@ -64,6 +65,9 @@ export function createQueryRewrite(options: {
       if (!entry.public) throw refuse(logger, context, `${cube} is not public, query a view instead`);
       if (entry.stewardOnly && security.role !== 'steward') {
         throw refuse(logger, context, `${cube} is for data stewards only`);
+      }
+      if (entry.staffOnly && security.role === 'member') {
+        throw refuse(logger, context, `${cube} is not for members, query member_vs_peers instead`);
       }
     }
     // Managers see every hospital's aggregates, never row-level (case- or patient-level) detail.

@@ -912,6 +912,9 @@ const drgViews: readonly HospitalScopedView[] = [
     hashedKeys: ['patient_key', 'visit_key', 'related_visit_key'],
     martForStewardsOnly: true,
   },
+  // The peer benchmark (issue 15): a member's own figures beside its pools, from a relation that
+  // keeps a member login to its own hospital itself (its per-hospital mart is closed to members).
+  { name: 'member_vs_peers', relation: 'shared.member_vs_peers', measure: 'cases', sql: 'sum(cases)' },
 ];
 
 describe('member row security on the DRG/DIP and cost views (small demo)', () => {
@@ -1162,6 +1165,117 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
       status: 403,
       body: { error: `Forbidden: ${v} cannot be combined with other views` },
     });
+  });
+  it('regional_benchmark: analysts and managers see every hospital; members are refused through Cube and SQL, and see small pools suppressed in member_vs_peers', async () => {
+    const v = 'regional_benchmark';
+    const total = await pool.query(
+      'select count(*)::int as n, count(distinct hospital_code)::int as h from marts.fct_benchmark_peer_members',
+    );
+    const query = { dimensions: [`${v}.hospital_code`], measures: [`${v}.position_count`] };
+    for (const role of ['analyst', 'manager'] as const) {
+      const answer = await load(await signToken({ role, alliance_id: alliance }, secret), query);
+      expect(answer.status, role).toBe(200);
+      const rows = answer.body.data as Row[];
+      expect(rows.length, role).toBe(total.rows[0].h);
+      expect(
+        rows.reduce((a, r) => a + Number(r[`${v}.position_count`]), 0),
+        role,
+      ).toBe(total.rows[0].n);
+    }
+    // The overview per hospital, year and measure (groups in the best quartile) comes from the rollup.
+    const overview = {
+      dimensions: [`${v}.hospital_code`, `${v}.year`, `${v}.measure`],
+      measures: [`${v}.best_quartile_count`, `${v}.position_count`],
+    };
+    const analystToken = await signToken({ role: 'analyst', alliance_id: alliance }, secret);
+    const plan = await post(api.base, '/v1/sql', { query: overview }, analystToken);
+    expect(plan.status).toBe(200);
+    expect((plan.body.sql as { sql: [string] }).sql[0]).toMatch(
+      /FROM cube_pre_aggregations\.peer_member_positions_by_hospital/,
+    );
+    const best = await load(analystToken, overview);
+    expect(best.status).toBe(200);
+    const bestSql = await pool.query(
+      `select hospital_code, year, measure, count(*) filter (where gap_to_best_quartile <= 0)::int as best, count(*)::int as n
+       from marts.fct_benchmark_peer_members group by 1, 2, 3`,
+    );
+    expect(
+      (best.body.data as Row[])
+        .map((r) =>
+          [
+            r[`${v}.hospital_code`],
+            Number(r[`${v}.year`]),
+            r[`${v}.measure`],
+            Number(r[`${v}.best_quartile_count`]),
+            Number(r[`${v}.position_count`]),
+          ].join(' '),
+        )
+        .sort(),
+    ).toEqual(
+      (bestSql.rows as Row[]).map((r) => [r.hospital_code, r.year, r.measure, r.best, r.n].join(' ')).sort(),
+    );
+    const manager = await createLogin(pool, w, 'manager', 'rm');
+    logins.push(manager);
+    const seen = await asLogin(manager, (c) =>
+      c.query(`select count(distinct hospital_code)::int as h from semantic.${v}`),
+    );
+    expect(seen.rows[0].h).toBe(total.rows[0].h);
+    for (const [member, login] of memberLogin) {
+      const token = await signToken({ role: 'member', hospital_code: member, alliance_id: alliance }, secret);
+      for (const shape of [
+        query,
+        { measures: [`${v}.position_count`] },
+        {
+          measures: [`${v}.cases`],
+          filters: [{ member: `${v}.hospital_code`, operator: 'equals', values: [member] }],
+        },
+        { dimensions: [`${v}.hospital_code`, `${v}.value`], ungrouped: true },
+      ])
+        expect(await load(token, shape)).toEqual({
+          status: 403,
+          body: { error: `Forbidden: ${v} is not for members, query member_vs_peers instead` },
+        });
+      for (const relation of [
+        `semantic.${v}`,
+        'marts.fct_benchmark_peer_members',
+        'marts.fct_benchmark_peer_groups',
+      ])
+        await expect(
+          asLogin(login, (c) => c.query(`select count(*) from ${relation}`)),
+          relation,
+        ).rejects.toThrow(/permission denied/);
+      // member_vs_peers through Cube equals the member's own login on shared.member_vs_peers; a pool
+      // under the policy's minimum hospitals or cases shows no statistics (level 3 has two hospitals).
+      const m = 'member_vs_peers';
+      const keys = [
+        'benchmark_member_id',
+        'is_suppressed',
+        'value',
+        'p25',
+        'p50',
+        'pool_rank',
+        'gap_to_best_quartile',
+      ];
+      const answer = await load(token, { dimensions: keys.map((k) => `${m}.${k}`), limit: 50_000 });
+      expect(answer.status).toBe(200);
+      const num = (x: unknown) => (x === null ? '∅' : Number(x).toFixed(4));
+      const line = (r: Row, key: (k: string) => string) =>
+        [
+          String(r[key('benchmark_member_id')]),
+          String(r[key('is_suppressed')]),
+          ...keys.slice(2).map((k) => num(r[key(k)])),
+        ].join(' | ');
+      const sqlRows = await asLogin(login, (c) => c.query(`select ${keys.join(', ')} from shared.${m}`));
+      const cubeLines = (answer.body.data as Row[]).map((r) => line(r, (k) => `${m}.${k}`)).sort();
+      expect(cubeLines).toEqual((sqlRows.rows as Row[]).map((r) => line(r, (k) => k)).sort());
+      expect(cubeLines.length).toBeGreaterThan(0);
+      const shown = (sqlRows.rows as Row[]).filter((r) => r.is_suppressed === false);
+      for (const r of sqlRows.rows as Row[])
+        if (r.is_suppressed)
+          for (const k of keys.slice(3)) expect(r[k], `${r.benchmark_member_id} ${k}`).toBeNull();
+      if (member === hospitalA) expect(shown.length).toBe(0);
+      else expect(shown.length).toBeGreaterThan(0);
+    }
   });
   it('external_benchmark: analysts and managers read the published pools; a member is refused through Cube and SQL', async () => {
     const v = 'external_benchmark';

@@ -56,6 +56,9 @@ export interface TruthCase {
   readonly standardCents: number | undefined;
   /** Whether a settlement list (医保结算清单) of the stay was loaded. */
   readonly hasSettlement: boolean;
+  /** Not excluded and with a DRG group (入组), and the group's RW in 1/10 000 (0 without a group). */
+  readonly grouped: boolean;
+  readonly rw4: number;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -201,8 +204,6 @@ export function drgTruth(
 
   interface Classified extends TruthCase {
     readonly excluded: boolean;
-    readonly grouped: boolean;
-    readonly rw4: number;
     readonly fundCents: number;
     readonly payer: string;
     readonly icuHundredths: number;

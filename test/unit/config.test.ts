@@ -19,7 +19,7 @@ describe('configuration', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
-  it('takes the hospitals\' time zone as an IANA name and refuses others', () => {
+  it("takes the hospitals' time zone as an IANA name and refuses others", () => {
     expect(loadConfig({ HDW_TIME_ZONE: 'Asia/Urumqi' }, '/tmp').HDW_TIME_ZONE).toBe('Asia/Urumqi');
     expect(() => loadConfig({ HDW_TIME_ZONE: 'Beijing' }, '/tmp')).toThrow(
       'HDW_TIME_ZONE must be an IANA time zone such as Asia/Shanghai (got "Beijing")',
@@ -231,6 +231,7 @@ describe('configuration', () => {
       ).toEqual({
         sharedViews: [],
         minCellCases: 25,
+        minPeerHospitals: 3,
       });
       expect(loadConfig({ HDW_SHARED_VIEWS: 'alliance_charge_benchmark' }, '/tmp').HDW_SHARED_VIEWS).toEqual([
         'alliance_charge_benchmark',
@@ -242,7 +243,7 @@ describe('configuration', () => {
           JSON.stringify({ sharedViews: [], minCellCases: 5, allianceId: 'YH02' }),
         );
         const config = loadConfig({}, dir);
-        expect(sharingPolicyOf(config)).toEqual({ sharedViews: [], minCellCases: 5 });
+        expect(sharingPolicyOf(config)).toEqual({ sharedViews: [], minCellCases: 5, minPeerHospitals: 3 });
         expect(config.HDW_ALLIANCE_ID).toBe('YH02');
       } finally {
         await rm(dir, { recursive: true, force: true });
