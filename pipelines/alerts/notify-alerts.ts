@@ -225,25 +225,19 @@ async function queueNotices(
   if (first)
     await client.query(`insert into ops.fund_alert_notifier (episodes) values ($1)`, [alerts.length]);
 
+  const fresh = alerts.filter((a) => !seen.has(a.fund_alert_id));
+  await client.query(
+    `insert into ops.fund_alert_episodes_seen
+       (fund_alert_id, rule_id, rule_name, responsible_department, status_seen, baseline, alert)
+     select e->>'fund_alert_id', e->>'rule_id', e->>'rule_name', e->>'responsible_department', e->>'status', $2::boolean, e
+       from jsonb_array_elements($1::jsonb) e`,
+    [JSON.stringify(fresh), first],
+  );
+
   let queued = 0;
   for (const alert of alerts) {
-    const fresh = !seen.has(alert.fund_alert_id);
-    if (fresh)
-      await client.query(
-        `insert into ops.fund_alert_episodes_seen
-           (fund_alert_id, rule_id, rule_name, responsible_department, status_seen, baseline, alert)
-         values ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          alert.fund_alert_id,
-          alert.rule_id,
-          alert.rule_name,
-          alert.responsible_department,
-          alert.status,
-          first,
-          JSON.stringify(alert),
-        ],
-      );
-    if (alert.status !== 'open' && (first || !fresh)) continue;
+    // open: its opening, once per webhook; closed: only when new after the first run
+    if (alert.status !== 'open' && (first || seen.has(alert.fund_alert_id))) continue;
     for (const w of webhooksOf(webhooks, alert.responsible_department)) {
       const { rowCount } = await client.query(
         `insert into ops.fund_alert_notifications
