@@ -15,6 +15,7 @@ import * as paymentScenarios from './migrations/0012-payment-scenarios.ts';
 import * as keySalt from './migrations/0013-key-salt.ts';
 import * as fundViolationReviews from './migrations/0014-fund-violation-reviews.ts';
 import * as fundAlertNotifications from './migrations/0015-fund-alert-notifications.ts';
+import * as fundAlertNotices from './migrations/0016-fund-alert-notices.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0013-key-salt': keySalt,
   '0014-fund-violation-reviews': fundViolationReviews,
   '0015-fund-alert-notifications': fundAlertNotifications,
+  '0016-fund-alert-notices': fundAlertNotices,
 };
 
 /**

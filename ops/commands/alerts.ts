@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { ConfigError } from '../../core/errors.ts';
 import type { AlertWebhookConfig } from '../../core/config/config.ts';
 import {
@@ -5,31 +6,60 @@ import {
   postToRobot,
   robotMessage,
   shownUrl,
-  type OpenAlert,
+  type FundAlert,
 } from '../../pipelines/alerts/notify-alerts.ts';
 import { commandContext, withWarehouse } from '../context.ts';
 
-/**
- * `hdw alerts [--all] [--hospital H]`: the fund alerts that are open (or, with --all, every episode),
- * newest first, each with whether its opening was delivered to the department's webhook.
- */
-export async function alertsCommand(options: {
+export interface AlertListOptions {
   readonly all?: boolean;
   readonly hospital?: string;
-}): Promise<void> {
+}
+
+/** The rows `hdw alerts` prints (see there). */
+export async function alertList(
+  pool: pg.Pool,
+  options: AlertListOptions,
+): Promise<Record<string, string | number | null>[]> {
+  const { rows } = await pool.query(
+    `select a.fund_alert_id, a.status, a.severity, a.hospital_name, a.rule_name,
+            case when a.scope = 'hospital' then '全院' else coalesce(a.scope_name, a.scope_code, '未知') end as member,
+            to_char(a.opened_period, 'YYYY-MM-DD') as opened, a.breach_periods, a.current_value,
+            a.responsible_department,
+            coalesce(
+              (select string_agg(n.status, ',' order by n.webhook_key) from ops.fund_alert_notifications n
+                where n.fund_alert_id = a.fund_alert_id and n.notice = 'opened'),
+              (select 'baseline' from ops.fund_alert_episodes_seen s
+                where s.fund_alert_id = a.fund_alert_id and s.baseline and s.status_seen = 'closed')
+            ) as notified, 0 as part
+       from marts.fct_fund_alerts a
+      where ($1 or a.status = 'open') and ($2::text is null or a.hospital_code = $2)
+     union all
+     select s.fund_alert_id, 'revoked', s.alert->>'severity', s.alert->>'hospital_name', s.rule_name,
+            case when s.alert->>'scope' = 'hospital' then '全院'
+                 else coalesce(s.alert->>'scope_name', s.alert->>'scope_code', '未知') end,
+            s.alert->>'opened_period', (s.alert->>'breach_periods')::bigint,
+            (s.alert->>'current_value')::numeric, s.responsible_department,
+            (select string_agg(n.notice || ':' || n.status, ',' order by n.notice, n.webhook_key)
+               from ops.fund_alert_notifications n where n.fund_alert_id = s.fund_alert_id),
+            1
+       from ops.fund_alert_episodes_seen s
+      where $1 and s.gone_at is not null and ($2::text is null or s.alert->>'hospital_code' = $2)
+      order by part, opened desc, fund_alert_id`,
+    [options.all === true, options.hospital ?? null],
+  );
+  return rows;
+}
+
+/**
+ * `hdw alerts [--all] [--hospital H]`: the fund alerts that are open (or, with --all, every episode),
+ * newest first, each with whether its opening was delivered to the department's webhooks (one
+ * status per webhook; `baseline`: closed when the notifier first ran, recorded without a message).
+ * With --all, episodes a later delivery revised away follow, status `revoked`, with their 撤销
+ * notices' delivery (`revoked:delivered`).
+ */
+export async function alertsCommand(options: AlertListOptions): Promise<void> {
   await withWarehouse(async (w) => {
-    const { rows } = await w.pool.query(
-      `select a.fund_alert_id, a.status, a.severity, a.hospital_name, a.rule_name,
-              case when a.scope = 'hospital' then '全院' else coalesce(a.scope_name, a.scope_code, '未知') end as member,
-              to_char(a.opened_period, 'YYYY-MM-DD') as opened, a.breach_periods, a.current_value,
-              a.responsible_department,
-              (select string_agg(n.status, ',') from ops.fund_alert_notifications n
-                where n.fund_alert_id = a.fund_alert_id) as notified
-         from marts.fct_fund_alerts a
-        where ($1 or a.status = 'open') and ($2::text is null or a.hospital_code = $2)
-        order by a.opened_period desc, a.fund_alert_id`,
-      [options.all === true, options.hospital ?? null],
-    );
+    const rows = await alertList(w.pool, options);
     const out = [
       [
         '预警编号',
@@ -90,7 +120,7 @@ export async function testWebhookCommand(options: {
         `no webhook configured${options.department ? ` for ${options.department}` : ''}: set HDW_ALERT_WEBHOOKS (JSON array of {department, kind, url}) or alertWebhooks in hdw.config.json`,
       );
   }
-  const sample: OpenAlert = {
+  const sample: FundAlert = {
     fund_alert_id: 'TEST|示例',
     rule_name: '测试消息（示例预警，非真实数据）',
     severity: 'low',

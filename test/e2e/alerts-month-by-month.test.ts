@@ -6,8 +6,10 @@
  * episodes exist, the period each opens on (first breach + persistence − 1), whether it is still
  * open, and the period it closed on — and their department's group robots, on a real local HTTP
  * server, get exactly one message per opening: none again while it stays open, none when it closes,
- * none from a repeated run; a robot that refuses a message is tried again within the run, which
- * does not fail. At the end an ordinary build equals a --full-refresh one.
+ * none from a repeated run. After the first run an episode never seen before is announced even when
+ * it has already closed (late lines raised an earlier month), saying when it cleared; one that was
+ * announced and is revised away gets one 撤销 notice. A robot that refuses a message is tried again
+ * within the run, which does not fail. At the end an ordinary build equals a --full-refresh one.
  *
  * "Consecutive" is fct_fund_alerts' own: calendar periods (its observations' period_index, year ×
  * 12 + month), so the demo's gap between 2024-03 and the months of 2025 ends a run of breaches, and
@@ -257,19 +259,24 @@ describe('fund alerts, month by month', () => {
     return rows.map((r) => ({ ...r, current_value: Number(r.current_value) }) as AlertEpisode);
   }
 
-  /** Every message a robot got, its text and the alert it names. */
-  const messages = (robot: string): { id: string; text: string }[] =>
+  /** Every message a robot got, its text, the alert it names and whether it revokes that alert. */
+  const messages = (robot: string): { id: string; text: string; revoked: boolean }[] =>
     ((received.get(robot) ?? []) as { markdown: { content?: string; text?: string } }[]).map((m) => {
       const text = m.markdown.content ?? m.markdown.text ?? '';
-      return { id: /预警编号 (\S+)/.exec(text)?.[1] ?? '?', text };
+      return { id: /预警编号 (\S+)/.exec(text)?.[1] ?? '?', text, revoked: text.includes('预警已撤销') };
     });
-  const messageIds = (robot: string): string[] => messages(robot).map((m) => m.id);
+  const messageIds = (robot: string, revoked = false): string[] =>
+    messages(robot)
+      .filter((m) => m.revoked === revoked)
+      .map((m) => m.id);
   const ROBOTS = ['/robot', '/flaky'] as const;
   const watched = (ids: readonly string[]) =>
     ids.filter((id) => rules.some((r) => id.startsWith(`${r.rule_id}|${hospital}|`))).sort();
 
   it('opens, keeps and closes each alert as the delivered months say, and announces each opening once', async () => {
     const announced = new Set<string>();
+    const seen = new Set<string>();
+    const revoked = new Set<string>();
     // the run repeated is the first to open an alert of a rule lasting several months
     const repeatAt = steps.findIndex((s) =>
       s.some((e) => e.status === 'open' && e.opened_period !== e.first_breach_period),
@@ -285,18 +292,37 @@ describe('fund alerts, month by month', () => {
       const expected = steps[i]!;
       expect(await alerts(), `alerts after delivering ${month}`).toEqual(expected);
 
-      // one message per robot for each alert that opened since the last run; none for the others
+      // one message per robot for each alert that opened since the last run — after the first
+      // run also for one never seen that has already closed —, none for the others; one 撤销 notice
+      // for each announced alert the run no longer has
       const opened = expected
-        .filter((e) => e.status === 'open' && !announced.has(e.fund_alert_id))
+        .filter(
+          (e) =>
+            !announced.has(e.fund_alert_id) && (e.status === 'open' || (i > 0 && !seen.has(e.fund_alert_id))),
+        )
         .map((e) => e.fund_alert_id);
+      const ids = new Set(expected.map((e) => e.fund_alert_id));
+      const gone = [...announced].filter((id) => !ids.has(id) && !revoked.has(id)).sort();
       for (const id of opened) announced.add(id);
+      for (const id of ids) seen.add(id);
+      for (const id of gone) revoked.add(id);
       for (const [r, robot] of ROBOTS.entries()) {
         const fresh = messages(robot).slice(before[r]);
-        expect(watched(fresh.map((m) => m.id)), `${robot} after ${month}`).toEqual(opened);
-        // each tells the period it opened on and how long the condition has held
-        for (const m of fresh) {
+        const openings = fresh.filter((m) => !m.revoked);
+        expect(watched(openings.map((m) => m.id)), `${robot} after ${month}`).toEqual(opened);
+        expect(
+          watched(fresh.filter((m) => m.revoked).map((m) => m.id)),
+          `${robot} 撤销 after ${month}`,
+        ).toEqual(gone);
+        // each tells the period it opened on and how long the condition has held, or when it cleared
+        for (const m of openings) {
           const e = expected.find((x) => x.fund_alert_id === m.id);
-          if (e) expect(m.text).toContain(`开启期间：${e.opened_period}（已连续 ${e.breach_periods} 期）`);
+          if (e)
+            expect(m.text).toContain(
+              e.status === 'open'
+                ? `开启期间：${e.opened_period}（已连续 ${e.breach_periods} 期）`
+                : `开启期间：${e.opened_period}（连续 ${e.breach_periods} 期），已于 ${e.closed_period} 解除`,
+            );
         }
       }
 
@@ -316,6 +342,9 @@ describe('fund alerts, month by month', () => {
       const ids = messageIds(robot);
       expect(new Set(ids).size, robot).toBe(ids.length);
       expect(watched(ids)).toEqual([...announced].sort());
+      const revocations = messageIds(robot, true);
+      expect(new Set(revocations).size, robot).toBe(revocations.length);
+      expect(watched(revocations)).toEqual([...revoked].sort());
     }
 
     // an ordinary build equals a --full-refresh one

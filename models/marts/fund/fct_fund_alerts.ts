@@ -60,6 +60,12 @@ const rules = (...rows: ReturnType<typeof rule>[]) => ({
   types: { threshold: 'numeric', history_periods: 'integer', min_cases: 'integer', persistence: 'integer' },
 });
 
+/**
+ * Alert episodes, recomputed from all periods on every build: a late delivery can add an episode
+ * of an earlier period that has already closed, or revise one away. The notifier
+ * (pipelines/alerts/notify-alerts.ts) follows the ids across builds: it announces each episode it
+ * has not seen once (open, or already cleared), and revokes a delivered one the mart no longer has.
+ */
 export default defineModel({
   name: 'fct_fund_alerts',
   materialized: 'table',
