@@ -17,7 +17,9 @@ import { createDatabase } from './ingest.bench.ts';
 import type { BenchContext } from './run.ts';
 
 const CMS_IPPS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'datasets', 'cms-ipps');
-const SELECT = 'path:models/staging/benchmark path:models/marts/benchmark';
+// The external tables' models only (the alliance's own peer marts share the folder but read the demo's marts).
+const SELECT =
+  'path:models/staging/benchmark fct_benchmark_external_distribution fct_benchmark_external_providers fct_benchmark_external_case_mix';
 
 export default async function benchmarkBench(ctx: BenchContext): Promise<void> {
   if (!existsSync(CMS_IPPS)) {

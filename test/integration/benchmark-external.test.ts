@@ -30,7 +30,9 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 const CMS_IPPS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'datasets', 'cms-ipps');
 const PUBLISHER = 'P840000';
 const IPPS = 'cms_ipps_provider_summary';
-const SELECT = 'path:models/staging/benchmark path:models/marts/benchmark';
+// The external tables' models only (the alliance's own peer marts share the folder but read the demo's marts).
+const SELECT =
+  'path:models/staging/benchmark fct_benchmark_external_distribution fct_benchmark_external_providers fct_benchmark_external_case_mix';
 
 /** The measures the IPPS summary publishes, with the CSV field each comes from. */
 const MEASURES = {
