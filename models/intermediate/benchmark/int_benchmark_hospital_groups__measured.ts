@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { count } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { peerHospitalColumns } from '../../marts/benchmark/_peer_columns.ts';
 import {
   PEER_MEASURES,
   PEER_POOL_DEFINITION,
@@ -20,17 +21,7 @@ export default defineModel({
   grain: 'One row per hospital, DRG group, discharge year and measure with a value.',
   primaryKey: ['hospital_code', 'drg_code', 'year', 'measure'],
   columns: {
-    hospital_code: {
-      title: '医院编码',
-      description: '医联体成员医院的编码。',
-      tests: ['not_null', { relationships: { to: 'dim_hospitals', field: 'hospital_code' } }],
-    },
-    hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
-    hospital_level: {
-      title: '医院等级',
-      description: "医院等级，'3' 三级，'2' 二级，'1' 一级：对标池按等级划分。",
-      tests: ['not_null'],
-    },
+    ...peerHospitalColumns('医联体成员医院的编码。'),
     drg_code: { title: 'DRG 编码', description: 'DRG 病组编码。', tests: ['not_null'] },
     drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
     year: { title: '出院年度', description: '出院年度。', type: 'integer', tests: ['not_null'] },

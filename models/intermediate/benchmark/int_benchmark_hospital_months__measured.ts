@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { count } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { peerHospitalColumns } from '../../marts/benchmark/_peer_columns.ts';
 import {
   FUND_PEER_MEASURES,
   FUND_PEER_POOL_DEFINITION,
@@ -19,17 +20,7 @@ export default defineModel({
   grain: 'One row per hospital, month and fund indicator with a value.',
   primaryKey: ['hospital_code', 'month', 'measure'],
   columns: {
-    hospital_code: {
-      title: '医院编码',
-      description: '医联体成员医院的编码。',
-      tests: ['not_null', { relationships: { to: 'dim_hospitals', field: 'hospital_code' } }],
-    },
-    hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
-    hospital_level: {
-      title: '医院等级',
-      description: "医院等级，'3' 三级，'2' 二级，'1' 一级：对标池按等级划分。",
-      tests: ['not_null'],
-    },
+    ...peerHospitalColumns('医联体成员医院的编码。'),
     month: { title: '月份', description: '月份（当月第一天）。', type: 'date', tests: ['not_null'] },
     measure: {
       title: '指标',

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { count } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { peerPoolColumns } from './_peer_columns.ts';
 import {
   FUND_PEER_POOL_DEFINITION,
   fundPeerMeasureCodes,
@@ -9,7 +9,6 @@ import {
 import {
   PERCENTILE_DEFINITION,
   WEIGHTED_MEAN_DEFINITION,
-  percentileColumns,
   percentileSelect,
   percentilesAggregate,
   weightedMeanSelect,
@@ -41,10 +40,7 @@ export default defineModel({
       description: fundPeerMeasureDescription,
       tests: [{ accepted_values: fundPeerMeasureCodes }],
     },
-    hospital_count: count('池中医院数', '池中有该指标值的医院数。'),
-    cases: count('池人次', '池中各医院该指标所依据的人次之和。'),
-    weighted_mean: { title: '加权均值', description: WEIGHTED_MEAN_DEFINITION, type: 'numeric(18, 4)' },
-    ...percentileColumns,
+    ...peerPoolColumns('池人次', '池中各医院该指标所依据的人次之和。', '加权均值'),
   },
   sql: ({ ref }) => sql`
     with members as (

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { count } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { peerPoolColumns } from './_peer_columns.ts';
 import {
   PEER_POOL_DEFINITION,
   peerMeasureCodes,
@@ -9,7 +9,6 @@ import {
 import {
   PERCENTILE_DEFINITION,
   WEIGHTED_MEAN_DEFINITION,
-  percentileColumns,
   percentileSelect,
   percentilesAggregate,
   weightedMeanSelect,
@@ -44,10 +43,7 @@ export default defineModel({
       description: peerMeasureDescription,
       tests: [{ accepted_values: peerMeasureCodes }],
     },
-    hospital_count: count('池中医院数', '池中有该指标值的医院数。'),
-    cases: count('池例数', '池中各医院该指标所依据的入组病例数之和。'),
-    weighted_mean: { title: '例数加权均值', description: WEIGHTED_MEAN_DEFINITION, type: 'numeric(18, 4)' },
-    ...percentileColumns,
+    ...peerPoolColumns('池例数', '池中各医院该指标所依据的入组病例数之和。', '例数加权均值'),
   },
   unitTests: [
     {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { count } from '../../../core/engine/column-helpers.ts';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { peerHospitalColumns, peerMemberPoolColumns } from './_peer_columns.ts';
 import {
   BEST_QUARTILE_DEFINITION,
   PEER_MEASURES,
@@ -10,14 +11,7 @@ import {
   peerMeasureCodes,
   peerMeasureDescription,
 } from '../../intermediate/benchmark/_peer_measures.ts';
-import {
-  PERCENTILE_DEFINITION,
-  RANK_DEFINITION,
-  WEIGHTED_MEAN_DEFINITION,
-  peerRankColumns,
-  peerRankSelect,
-  percentileColumns,
-} from './_peer_statistics.ts';
+import { RANK_DEFINITION, peerRankSelect } from './_peer_statistics.ts';
 import { memberValue, poolRow } from './_peer_fixtures.ts';
 
 export default defineModel({
@@ -35,17 +29,7 @@ export default defineModel({
   primaryKey: 'benchmark_member_id',
   columns: {
     benchmark_member_id: { title: '医院对标编号', description: '主键：医院|病组|年度|指标。' },
-    hospital_code: {
-      title: '医院编码',
-      description: '医联体成员医院的编码，行级权限按此字段限定成员单位。',
-      tests: ['not_null', { relationships: { to: 'dim_hospitals', field: 'hospital_code' } }],
-    },
-    hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
-    hospital_level: {
-      title: '医院等级',
-      description: "医院等级，'3' 三级，'2' 二级，'1' 一级：对标池按等级划分。",
-      tests: ['not_null'],
-    },
+    ...peerHospitalColumns('医联体成员医院的编码，行级权限按此字段限定成员单位。'),
     drg_code: { title: 'DRG 编码', description: 'DRG 病组编码。', tests: ['not_null'] },
     drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
     year: { title: '出院年度', description: '出院年度。', type: 'integer', tests: ['not_null'] },
@@ -56,24 +40,7 @@ export default defineModel({
     },
     value: { title: '本院值', description: '本院该病组该年度的指标值（4 位小数）。', type: 'numeric(18, 4)' },
     cases: count('本院例数', '本院该指标所依据的入组病例数。'),
-    ...peerRankColumns('pool', '同级'),
-    pool_cases: count('池例数', '池中各医院该指标所依据的入组病例数之和。'),
-    pool_weighted_mean: {
-      title: '池例数加权均值',
-      description: WEIGHTED_MEAN_DEFINITION,
-      type: 'numeric(18, 4)',
-    },
-    ...percentileColumns,
-    best_quartile_value: {
-      title: '最佳四分位值',
-      description: `${BEST_QUARTILE_DEFINITION}${PERCENTILE_DEFINITION}`,
-      type: 'numeric(18, 4)',
-    },
-    gap_to_best_quartile: {
-      title: '距最佳四分位差距',
-      description: BEST_QUARTILE_DEFINITION,
-      type: 'numeric(18, 4)',
-    },
+    ...peerMemberPoolColumns('池例数', '池中各医院该指标所依据的入组病例数之和。', '池例数加权均值'),
   },
   unitTests: [
     {
