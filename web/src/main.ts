@@ -1,0 +1,9 @@
+import 'element-plus/dist/index.css';
+import './style.css';
+import { createApp } from 'vue';
+import App from './App.vue';
+import { router } from './router';
+
+// Element Plus components are imported where used (not registered globally), so a page loads only
+// the components it shows; the Chinese locale comes from the config provider in App.vue.
+createApp(App).use(router).mount('#app');
