@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
+import { exportSPKI, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/config.ts';
@@ -15,6 +16,7 @@ import { createPool } from '../../core/db/database.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { addAppUser } from '../../core/security/app-users.ts';
 import { buildStage } from '../../pipelines/run-pipeline.ts';
+import { auditCommand } from '../../ops/commands/audit.ts';
 import { userAddCommand, userPasswdCommand, userRemoveCommand, type UserCommandIo } from '../../ops/commands/user.ts';
 import { serveApp, type TestAppServer } from '../support/app-server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -39,6 +41,7 @@ describe('application server: sign-in, audit trail, downloads', () => {
   let t: TestDatabase;
   let pool: pg.Pool;
   let app: TestAppServer;
+  let idpKey: CryptoKey;
   const passwords = { analyst: 'analyst-pass-1234', member: 'member-pass-5678', victim: 'victim-pass-9012' };
 
   const call = async (
@@ -85,9 +88,12 @@ describe('application server: sign-in, audit trail, downloads', () => {
     });
     await addAppUser(pool, { username: 'victim', role: 'manager', password: passwords.victim });
     const folder = await mkdtemp(path.join(os.tmpdir(), 'hdw-app-'));
+    const idp = await generateKeyPair('RS256', { extractable: true });
+    idpKey = idp.privateKey;
     const config = loadConfig(
       {
         HDW_JWT_SECRET: secret,
+        HDW_JWT_PUBLIC_KEY: await exportSPKI(idp.publicKey),
         HDW_ALLIANCE_ID: alliance,
         HDW_DATA_DIR: path.join(folder, 'data'),
         HDW_LOG_LEVEL: 'silent',
@@ -142,6 +148,25 @@ describe('application server: sign-in, audit trail, downloads', () => {
     expect((await call('GET', '/api/me', { token: `${token}x` })).status).toBe(401);
     const freshness = await call('GET', '/api/freshness');
     expect(freshness.body).toEqual({ last_publish_at: expect.any(String), run_id: expect.any(Number) });
+  });
+
+  it("describes an identity provider's user from its token's claims", async () => {
+    const token = await new SignJWT({ role: 'member', hospital_code: hospitalB, alliance_id: alliance, name: '张主任' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setSubject('zhang@idp')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(idpKey);
+    expect(await call('GET', '/api/me', { token })).toMatchObject({
+      status: 200,
+      body: {
+        username: 'zhang@idp',
+        display_name: '张主任',
+        role: 'member',
+        hospital_code: hospitalB,
+        hospital_name: '响水县滨河人民医院',
+      },
+    });
   });
 
   it('answers a wrong password and an unknown user alike, and refuses after repeated failures', async () => {
@@ -260,6 +285,47 @@ describe('application server: sign-in, audit trail, downloads', () => {
       ['member_a', 'download', 200],
       ['analyst1', 'download', 200],
     ]);
+  });
+
+  it('shows the audit trail to stewards only, through the access_audit view and hdw audit', async () => {
+    process.env.DATABASE_URL = t.url;
+    process.env.HDW_LOG_LEVEL = 'silent';
+    const graphql = await call('POST', '/cubejs-api/graphql', {
+      token: String((await signIn('member_a', passwords.member)).body.token),
+      body: { query: '{ cube { department_charge_analysis { line_count hospital_code } } }' },
+    });
+    expect(graphql.status, JSON.stringify(graphql.body)).toBe(200);
+    await addAppUser(pool, { username: 'steward2', role: 'steward', password: 'steward-pass-3456' });
+    const steward = String((await signIn('steward2', 'steward-pass-3456')).body.token);
+    const query = {
+      measures: ['access_audit.event_count'],
+      dimensions: ['access_audit.username', 'access_audit.event', 'access_audit.api'],
+    };
+    for (const who of [String((await signIn('analyst1', passwords.analyst)).body.token), String((await signIn('member_a', passwords.member)).body.token)]) {
+      expect(await call('POST', '/cubejs-api/v1/load', { token: who, body: { query } })).toMatchObject({
+        status: 403,
+        body: { error: 'Forbidden: access_audit is for data stewards only' },
+      });
+    }
+    const answer = await call('POST', '/cubejs-api/v1/load', { token: steward, body: { query } });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const seen = (answer.body.data as Row[]).map((r) => `${r['access_audit.username']} ${r['access_audit.event']} ${r['access_audit.api']}`);
+    expect(seen).toEqual(
+      expect.arrayContaining(['member_a query load', 'member_a download export', 'member_a query graphql', 'victim sign_in_failed session']),
+    );
+    const graphqlRow = (await auditRows()).find((r) => r.api === 'graphql');
+    expect(graphqlRow).toMatchObject({
+      username: 'member_a',
+      views: ['department_charge_analysis'],
+      members: ['department_charge_analysis.line_count', 'department_charge_analysis.hospital_code'],
+      row_count: 1,
+    });
+    const out: string[] = [];
+    await auditCommand({ user: 'member_a', limit: 500 }, (text) => void out.push(text));
+    const printed = out.join('');
+    expect(printed.split('\n')[0]).toMatch(/^时间\t用户\t角色/);
+    expect(printed).toMatch(/member_a\tmember\tH32090200001\tsession\tdownload\texport\tdepartment_charge_analysis/);
+    expect(printed).not.toMatch(/analyst1/);
   });
 
   it('adds a user, changes its password and removes it with the hdw user commands', async () => {
