@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { openWarehouse } from '../../core/db/database.ts';
-import { projectPaths } from '../../core/paths.ts';
 import { commandContext } from '../context.ts';
 import { createAppServer } from '../server/app-server.ts';
+import { ensureWebBuilt } from '../web-build.ts';
 
 /**
  * `hdw serve`: the web application, its /api, the Cube REST and GraphQL API and the model docs on
@@ -18,7 +17,8 @@ export async function serve(options: { readonly signIn?: readonly string[] } = {
     pool: warehouse.pool,
     databaseUrl: warehouse.url,
     logger,
-    staticDir: path.join(projectPaths.target, 'web'),
+    // Built now when web/ changed since the last build (a few seconds), else served as built.
+    staticDir: await ensureWebBuilt(logger),
   });
   server.cube
     .refreshPreAggregations()
