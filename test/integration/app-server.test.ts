@@ -104,11 +104,11 @@ describe('application server: sign-in, audit trail, downloads', () => {
       },
       folder,
     );
-    // The cost report also reads the disease-cost mart, which no cube reads (the harness builds those).
+    // The reports also read marts no cube reads (the harness builds those): disease costs, overspend causes.
     const built = await buildStage(
       { pool, config, logger: silentLogger, targetDir: path.join(folder, 'target') },
       undefined,
-      { select: '+fct_disease_costs' },
+      { select: '+fct_disease_costs +fct_fund_overspend_causes' },
     );
     expect(built.publication).toBe('published');
     const web = path.join(folder, 'web');
@@ -332,6 +332,51 @@ describe('application server: sign-in, audit trail, downloads', () => {
     expect(printed.split('\n')[0]).toMatch(/^时间\t用户\t角色/);
     expect(printed).toMatch(/member_a\tmember\tH32090200001\tsession\tdownload\texport\tdepartment_charge_analysis/);
     expect(printed).not.toMatch(/analyst1/);
+  });
+
+  it("gives a member its own hospital's fund report and refuses another's", async () => {
+    const token = String((await signIn('member_a', passwords.member)).body.token);
+    expect((await download(`/api/reports/fund.xlsx?month=2025-02&hospital=${hospitalB}`, token)).status).toBe(403);
+    expect((await download('/api/reports/fund.xlsx?month=2025-13', token)).status).toBe(400);
+    const own = await download('/api/reports/fund.xlsx?month=2025-02', token);
+    expect(own.status, app.logLines.filter((l) => l.includes('"level":50')).join('\n')).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(own.bytes as unknown as ArrayBuffer);
+    expect(String(workbook.worksheets[0]!.getRow(2).getCell(1).value)).toContain('盐城市东湖中心医院');
+  });
+
+  it('lets stewards, managers and members on their own flags review violations, nobody else', async () => {
+    // Flags as the mart holds them (its rebuild, after a review, makes it again from its inputs).
+    await pool.query(
+      `insert into marts.fct_fund_violation_flags (flag_key, hospital_code) values ($1, $2), ($3, $4)`,
+      [`FV01:${hospitalA}:V1`, hospitalA, `FV01:${hospitalB}:V2`, hospitalB],
+    );
+    const member = String((await signIn('member_a', passwords.member)).body.token);
+    const analyst = String((await signIn('analyst1', passwords.analyst)).body.token);
+    const review = (token: string, body: unknown) => call('POST', '/api/violations/review', { token, body });
+    expect(await review(analyst, { flag_key: `FV01:${hospitalA}:V1`, status: 'confirmed' })).toMatchObject({
+      status: 403,
+      body: { error: '没有权限' },
+    });
+    expect(await review(member, { flag_key: `FV01:${hospitalB}:V2`, status: 'confirmed' })).toMatchObject({
+      status: 403,
+      body: { error: '只能查看本院的数据' },
+    });
+    expect((await review(member, { flag_key: 'FV01:nope', status: 'confirmed' })).status).toBe(404);
+    expect((await review(member, { flag_key: `FV01:${hospitalA}:V1`, status: 'maybe' })).status).toBe(400);
+    const done = await review(member, { flag_keys: [`FV01:${hospitalA}:V1`], status: 'dismissed', note: '已核实' });
+    expect(done, app.logLines.filter((l) => l.includes('"level":50')).join('\n')).toMatchObject({
+      status: 200,
+      body: { reviewed: [`FV01:${hospitalA}:V1`], status: 'dismissed' },
+    });
+    const { rows } = await pool.query('select flag_key, status, note, reviewed_by from ops.fund_violation_reviews');
+    expect(rows).toEqual([{ flag_key: `FV01:${hospitalA}:V1`, status: 'dismissed', note: '已核实', reviewed_by: 'member_a' }]);
+    const audited = (await auditRows()).filter((r) => r.api === 'violations').map((r) => [r.username, r.event, r.status]);
+    expect(audited).toEqual([
+      ['analyst1', 'refused', 403],
+      ['member_a', 'refused', 403],
+      ['member_a', 'action', 200],
+    ]);
   });
 
   it('adds a user, changes its password and removes it with the hdw user commands', async () => {
