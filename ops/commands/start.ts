@@ -6,12 +6,14 @@ import { generateDemo } from '../../pipelines/demo/generate.ts';
 import { markComplete } from '../../pipelines/ingest/inbox-scan.ts';
 import { runPipeline } from '../../pipelines/run-pipeline.ts';
 import { commandContext } from '../context.ts';
+import { ensureDemoAccounts } from './demo-accounts.ts';
 import { printPipelineSummary } from './print-summary.ts';
 import { serve } from './serve.ts';
 
 /**
  * `npm start`: from a fresh clone to a served API in one command. Writes demo data when the inbox
- * is empty, runs the pipeline once, then serves. The embedded server stays up between the two.
+ * is empty, runs the pipeline once, creates the demo accounts when there is no web user yet
+ * (demo-accounts.ts), then serves. The embedded server stays up between the two.
  */
 export async function startAll(): Promise<void> {
   const { config, logger, progress } = commandContext();
@@ -28,6 +30,7 @@ export async function startAll(): Promise<void> {
     await markComplete(config.HDW_INBOX, config.HDW_INBOX_QUIET_SECONDS);
   }
   const warehouse = await openWarehouse(config, logger, { keepRunning: true });
+  let signIn: string[];
   try {
     const summary = await withRunLock(
       warehouse.url,
@@ -37,9 +40,10 @@ export async function startAll(): Promise<void> {
     );
     printPipelineSummary(summary);
     if (!summary.ok) logger.warn('the pipeline run had failures (see above); serving what was built');
+    signIn = await ensureDemoAccounts(warehouse.pool, config);
   } finally {
     await warehouse.close();
   }
-  await serve();
+  await serve({ signIn });
   if (!config.DATABASE_URL) await stopEmbedded(config.HDW_DATA_DIR, logger);
 }

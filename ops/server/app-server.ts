@@ -83,7 +83,9 @@ const redactedPaths = [
  */
 export async function createAppServer(options: AppServerOptions): Promise<AppServer> {
   const { config } = options;
-  const logger = options.logger.child({ component: 'app' }, { redact: { paths: redactedPaths, censor: '[redacted]' } });
+  // Every line of the server, Cube's included, goes through the redaction.
+  const redacting = options.logger.child({}, { redact: { paths: redactedPaths, censor: '[redacted]' } });
+  const logger = redacting.child({ component: 'app' });
   const ownPool = options.pool === undefined;
   const pool = options.pool ?? createPool(options.databaseUrl, 5, 'hdw app');
   const jwtSecret = await resolveJwtSecret(config);
@@ -140,7 +142,7 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
     preAggregationRefreshSeconds: options.preAggregationRefreshSeconds ?? 30,
     sharingPolicy: sharingPolicyOf(config),
     allianceId,
-    logger: options.logger,
+    logger: redacting,
   });
 
   if (options.docsDir !== false) {

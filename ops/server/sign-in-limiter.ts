@@ -34,6 +34,8 @@ export class SignInLimiter {
 
   failed(username: string, ip: string): void {
     const at = this.now();
+    // Names and addresses that stopped trying are forgotten once their failures leave the window.
+    if (this.failures.size > 10_000) for (const key of [...this.failures.keys()]) this.recent(key);
     for (const key of [userKey(username), ipKey(ip)]) this.failures.set(key, [...this.recent(key), at]);
   }
 

@@ -4,7 +4,7 @@
  * exported queries (identity and question, never row values), report downloads limited to a
  * member's own hospital, and `hdw user` add/passwd/remove.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -17,6 +17,7 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { addAppUser } from '../../core/security/app-users.ts';
 import { buildStage } from '../../pipelines/run-pipeline.ts';
 import { auditCommand } from '../../ops/commands/audit.ts';
+import { demoAccountsFile, ensureDemoAccounts } from '../../ops/commands/demo-accounts.ts';
 import { userAddCommand, userPasswdCommand, userRemoveCommand, type UserCommandIo } from '../../ops/commands/user.ts';
 import { serveApp, type TestAppServer } from '../support/app-server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -42,6 +43,7 @@ describe('application server: sign-in, audit trail, downloads', () => {
   let pool: pg.Pool;
   let app: TestAppServer;
   let idpKey: CryptoKey;
+  let config: ReturnType<typeof loadConfig>;
   const passwords = { analyst: 'analyst-pass-1234', member: 'member-pass-5678', victim: 'victim-pass-9012' };
 
   const call = async (
@@ -90,7 +92,7 @@ describe('application server: sign-in, audit trail, downloads', () => {
     const folder = await mkdtemp(path.join(os.tmpdir(), 'hdw-app-'));
     const idp = await generateKeyPair('RS256', { extractable: true });
     idpKey = idp.privateKey;
-    const config = loadConfig(
+    config = loadConfig(
       {
         HDW_JWT_SECRET: secret,
         HDW_JWT_PUBLIC_KEY: await exportSPKI(idp.publicKey),
@@ -102,14 +104,18 @@ describe('application server: sign-in, audit trail, downloads', () => {
       },
       folder,
     );
-    // The cost report also reads the disease-cost mart, which no cube reads (the harness builds those).
+    // The reports also read marts no cube reads (the harness builds those): disease costs, overspend causes.
     const built = await buildStage(
       { pool, config, logger: silentLogger, targetDir: path.join(folder, 'target') },
       undefined,
-      { select: '+fct_disease_costs' },
+      { select: '+fct_disease_costs +fct_fund_overspend_causes' },
     );
     expect(built.publication).toBe('published');
-    app = await serveApp({ config, databaseUrl: t.url });
+    const web = path.join(folder, 'web');
+    await mkdir(path.join(web, 'assets'), { recursive: true });
+    await writeFile(path.join(web, 'index.html'), '<!doctype html><div id="app">hdw-web</div>');
+    await writeFile(path.join(web, 'assets', 'app.js'), 'console.log("hdw")');
+    app = await serveApp({ config, databaseUrl: t.url, staticDir: web });
   });
   afterAll(async () => {
     await app?.close();
@@ -328,6 +334,51 @@ describe('application server: sign-in, audit trail, downloads', () => {
     expect(printed).not.toMatch(/analyst1/);
   });
 
+  it("gives a member its own hospital's fund report and refuses another's", async () => {
+    const token = String((await signIn('member_a', passwords.member)).body.token);
+    expect((await download(`/api/reports/fund.xlsx?month=2025-02&hospital=${hospitalB}`, token)).status).toBe(403);
+    expect((await download('/api/reports/fund.xlsx?month=2025-13', token)).status).toBe(400);
+    const own = await download('/api/reports/fund.xlsx?month=2025-02', token);
+    expect(own.status, app.logLines.filter((l) => l.includes('"level":50')).join('\n')).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(own.bytes as unknown as ArrayBuffer);
+    expect(String(workbook.worksheets[0]!.getRow(2).getCell(1).value)).toContain('盐城市东湖中心医院');
+  });
+
+  it('lets stewards, managers and members on their own flags review violations, nobody else', async () => {
+    // Flags as the mart holds them (its rebuild, after a review, makes it again from its inputs).
+    await pool.query(
+      `insert into marts.fct_fund_violation_flags (flag_key, hospital_code) values ($1, $2), ($3, $4)`,
+      [`FV01:${hospitalA}:V1`, hospitalA, `FV01:${hospitalB}:V2`, hospitalB],
+    );
+    const member = String((await signIn('member_a', passwords.member)).body.token);
+    const analyst = String((await signIn('analyst1', passwords.analyst)).body.token);
+    const review = (token: string, body: unknown) => call('POST', '/api/violations/review', { token, body });
+    expect(await review(analyst, { flag_key: `FV01:${hospitalA}:V1`, status: 'confirmed' })).toMatchObject({
+      status: 403,
+      body: { error: '没有权限' },
+    });
+    expect(await review(member, { flag_key: `FV01:${hospitalB}:V2`, status: 'confirmed' })).toMatchObject({
+      status: 403,
+      body: { error: '只能查看本院的数据' },
+    });
+    expect((await review(member, { flag_key: 'FV01:nope', status: 'confirmed' })).status).toBe(404);
+    expect((await review(member, { flag_key: `FV01:${hospitalA}:V1`, status: 'maybe' })).status).toBe(400);
+    const done = await review(member, { flag_keys: [`FV01:${hospitalA}:V1`], status: 'dismissed', note: '已核实' });
+    expect(done, app.logLines.filter((l) => l.includes('"level":50')).join('\n')).toMatchObject({
+      status: 200,
+      body: { reviewed: [`FV01:${hospitalA}:V1`], status: 'dismissed' },
+    });
+    const { rows } = await pool.query('select flag_key, status, note, reviewed_by from ops.fund_violation_reviews');
+    expect(rows).toEqual([{ flag_key: `FV01:${hospitalA}:V1`, status: 'dismissed', note: '已核实', reviewed_by: 'member_a' }]);
+    const audited = (await auditRows()).filter((r) => r.api === 'violations').map((r) => [r.username, r.event, r.status]);
+    expect(audited).toEqual([
+      ['analyst1', 'refused', 403],
+      ['member_a', 'refused', 403],
+      ['member_a', 'action', 200],
+    ]);
+  });
+
   it('adds a user, changes its password and removes it with the hdw user commands', async () => {
     process.env.DATABASE_URL = t.url;
     process.env.HDW_LOG_LEVEL = 'silent';
@@ -351,5 +402,55 @@ describe('application server: sign-in, audit trail, downloads', () => {
     expect(generated).toBeDefined();
     expect((await signIn('member_b', generated!)).body.user).toMatchObject({ hospital_code: hospitalB });
     expect(out.join('')).not.toMatch(/scrypt\$/);
+  });
+
+  it('serves the web application, with its index.html for client-side routes but not for API paths', async () => {
+    for (const route of ['/', '/drg/performance', '/cost?year=2025']) {
+      const response = await fetch(`${app.base}${route}`);
+      expect(response.status, route).toBe(200);
+      expect(await response.text(), route).toContain('hdw-web');
+    }
+    const asset = await fetch(`${app.base}/assets/app.js`);
+    expect(await asset.text()).toContain('console.log');
+    const missingApi = await fetch(`${app.base}/api/nothing-here`);
+    expect(missingApi.status).toBe(404);
+    expect(await missingApi.json()).toEqual({ error: '没有这个接口' });
+    const health = await fetch(`${app.base}/healthz`);
+    expect(((await health.json()) as Row).status).toBe('ok');
+    const cube = await fetch(`${app.base}/cubejs-api/v1/nothing`);
+    expect(await cube.text()).not.toContain('hdw-web');
+  });
+
+  it('creates the demo accounts once, on an empty user table, with their passwords in a 0600 file', async () => {
+    expect(await ensureDemoAccounts(pool, config)).toEqual([expect.stringMatching(/hdw user list/)]);
+    await pool.query('delete from ops.app_users');
+    const banner = await ensureDemoAccounts(pool, config);
+    const file = demoAccountsFile(config);
+    expect(banner.join('\n')).toContain(file);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const accounts = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.split('\t'));
+    const { rows: hospitals } = await pool.query<{ hospital_code: string }>(
+      `select hospital_code from ref.hospitals where alliance_id = $1 order by 1`,
+      [alliance],
+    );
+    expect(accounts.map(([username, , role, name]) => [username, role, name]).slice(0, 3)).toEqual([
+      ['dean', 'manager', '院长'],
+      ['insurance', 'analyst', '医保办'],
+      ['steward', 'steward', '数据管理员'],
+    ]);
+    expect(accounts.slice(3).map(([username, , role]) => [username, role])).toEqual(
+      hospitals.map((h) => [h.hospital_code.toLowerCase(), 'member']),
+    );
+    const dean = accounts.find(([username]) => username === 'dean')!;
+    expect((await signIn('dean', dean[1]!)).body.user).toMatchObject({ display_name: '院长', role: 'manager' });
+    const member = accounts[3]!;
+    expect((await signIn(member[0]!, member[1]!)).body.user).toMatchObject({
+      role: 'member',
+      hospital_code: member[0]!.toUpperCase(),
+    });
+    expect(await ensureDemoAccounts(pool, config)).toEqual([`sign in:      with the demo accounts in ${file}`]);
   });
 });
