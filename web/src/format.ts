@@ -49,10 +49,13 @@ export const formats = {
   compact: (v: unknown) => compact(v),
   yuan,
   percent: (v: unknown) => percent(v),
+  /** Small rates (low-risk mortality): "0.05%". */
+  percent2: (v: unknown) => percent(v, 2),
   count,
   decimal: (v: unknown) => decimal(v),
   decimal4: (v: unknown) => decimal(v, 4),
   text: (v: unknown) => (isMissing(v) ? missing : String(v)),
+  month: (v: unknown) => month(v),
 } satisfies Record<string, Formatter>;
 
 export type FormatName = keyof typeof formats;
