@@ -96,15 +96,20 @@ async function workbookText(buffer: ArrayBuffer | Buffer): Promise<string[]> {
   return cells;
 }
 
-/** Other hospitals' codes and names, for leak checks on downloads. */
-function others(role: RoleName): string[] {
-  const own = app.users[role].hospital_code;
-  const seed = readFileSync(path.join(projectPaths.seeds, 'reference', 'hospitals.csv'), 'utf8')
+/** The member hospitals (seed): code, name. */
+const hospitals = () =>
+  readFileSync(path.join(projectPaths.seeds, 'reference', 'hospitals.csv'), 'utf8')
     .trim()
     .split('\n')
     .slice(1)
-    .map((l) => l.split(','));
-  return seed.filter(([code]) => code !== own).flatMap(([code, name]) => [code!, name!]);
+    .map((l) => l.split(',') as [string, string]);
+
+/** Other hospitals' codes and names, for leak checks on downloads. */
+function others(role: RoleName): string[] {
+  const own = app.users[role].hospital_code;
+  return hospitals()
+    .filter(([code]) => code !== own)
+    .flatMap(([code, name]) => [code, name]);
 }
 
 beforeAll(async () => {
@@ -261,7 +266,7 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           measures: [`${perf}.case_count`],
           timeDimensions: [{ dimension: `${perf}.month`, dateRange: range }],
           filters: [
-            ...hospitalFilter(perf, h ?? firstDept[`${perf}.hospital_code`] ?? null),
+            ...hospitalFilter(perf, h ?? hospitals().find(([, name]) => name === firstDept[`${perf}.hospital_name`])![0]),
             { member: `${perf}.dept_code`, operator: 'equals', values: [firstDept[`${perf}.dept_code`]!] },
           ],
         });

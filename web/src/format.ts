@@ -5,12 +5,17 @@
 const missing = '—';
 
 function isMissing(value: unknown): value is null | undefined | '' {
-  return value === null || value === undefined || value === '' || Number.isNaN(Number(value));
+  return value === null || value === undefined || value === '';
+}
+
+/** Missing, or not a number (a numeric format never shows "NaN"). Text and dates only check `isMissing`. */
+function notNumber(value: unknown): boolean {
+  return isMissing(value) || Number.isNaN(Number(value));
 }
 
 /** 1234567 → "123.46万"; 3.2e8 → "3.20亿"; below 1万 as is with up to two decimals. */
 export function compact(value: unknown, unit = ''): string {
-  if (isMissing(value)) return missing;
+  if (notNumber(value)) return missing;
   const n = Number(value);
   const abs = Math.abs(n);
   if (abs >= 1e8) return `${(n / 1e8).toFixed(2)}亿${unit}`;
@@ -20,25 +25,25 @@ export function compact(value: unknown, unit = ''): string {
 
 /** Yuan to the cent with thousands separators: 1234567.8 → "1,234,567.80". */
 export function yuan(value: unknown): string {
-  if (isMissing(value)) return missing;
+  if (notNumber(value)) return missing;
   return Number(value).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
 /** A ratio (0.3125) as a percentage: "31.3%". */
 export function percent(value: unknown, digits = 1): string {
-  if (isMissing(value)) return missing;
+  if (notNumber(value)) return missing;
   return `${(Number(value) * 100).toFixed(digits)}%`;
 }
 
 /** A whole count with separators: "12,345". */
 export function count(value: unknown): string {
-  if (isMissing(value)) return missing;
+  if (notNumber(value)) return missing;
   return Math.round(Number(value)).toLocaleString('zh-CN');
 }
 
 /** A plain decimal (CMI, indices, days): "1.2346" with `digits` decimals. */
 export function decimal(value: unknown, digits = 2): string {
-  if (isMissing(value)) return missing;
+  if (notNumber(value)) return missing;
   return Number(value).toFixed(digits);
 }
 
