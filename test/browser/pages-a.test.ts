@@ -5,7 +5,13 @@ import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../core/paths.ts';
-import { hospitalsInDetail, launchBrowser, recordCubeAnswers, signIn, waitForPage } from '../support/browser.ts';
+import {
+  hospitalsInDetail,
+  launchBrowser,
+  recordCubeAnswers,
+  signIn,
+  waitForPage,
+} from '../support/browser.ts';
 import { drgTruth } from '../support/drg-truth.ts';
 import { fundTruth } from '../support/fund-truth.ts';
 import { startWebApp } from '../support/web-app.ts';
@@ -76,7 +82,10 @@ async function open(page: Page, route: string, role: RoleName, label: string): P
   timings.push(`${role} ${label} ${Date.now() - started} ms`);
   // For a look by eye: PAGES_A_SHOTS=<folder> writes each page as loaded.
   if (process.env.PAGES_A_SHOTS)
-    await page.screenshot({ path: path.join(process.env.PAGES_A_SHOTS, `${role}-${label}.png`), fullPage: true });
+    await page.screenshot({
+      path: path.join(process.env.PAGES_A_SHOTS, `${role}-${label}.png`),
+      fullPage: true,
+    });
 }
 
 /** Clicks the table's first row and waits for the page to settle again. */
@@ -186,7 +195,8 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
         const targetOf = (id: string) =>
           (seed.find(([i, hc, y]) => i === id && hc === (h ?? '*') && Number(y) === year) ??
             seed.find(([i, hc, y]) => i === id && hc === '*' && Number(y) === year))?.[3];
-        for (const id of Object.keys(expected)) same(await attr(page, `kpi-${id}`, 'data-target'), targetOf(id), `${role} target ${id}`);
+        for (const id of Object.keys(expected))
+          same(await attr(page, `kpi-${id}`, 'data-target'), targetOf(id), `${role} target ${id}`);
 
         // The region: staff read the same views over every hospital; members the shared aggregates.
         if (isMember) {
@@ -194,12 +204,24 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
             measures: ['alliance_drg_benchmark.cmi'],
             timeDimensions: [{ dimension: 'alliance_drg_benchmark.month', dateRange: range }],
           });
-          same(await attr(page, 'kpi-cmi', 'data-region'), shared!['alliance_drg_benchmark.cmi'], `${role} region cmi`);
+          same(
+            await attr(page, 'kpi-cmi', 'data-region'),
+            shared!['alliance_drg_benchmark.cmi'],
+            `${role} region cmi`,
+          );
           expect(await attr(page, 'kpi-avg_inpatient_charge', 'data-region'), 'no shared 次均费用').toBe('');
         } else {
           const [[all], [allDrg]] = await Promise.all([load(fundQuery(range, null)), load(drgQuery(null))]);
-          same(await attr(page, 'kpi-drug_share', 'data-region'), all!['fund_efficiency.drug_share'], `${role} region drug_share`);
-          same(await attr(page, 'kpi-cmi', 'data-region'), allDrg!['drg_performance.cmi'], `${role} region cmi`);
+          same(
+            await attr(page, 'kpi-drug_share', 'data-region'),
+            all!['fund_efficiency.drug_share'],
+            `${role} region drug_share`,
+          );
+          same(
+            await attr(page, 'kpi-cmi', 'data-region'),
+            allDrg!['drg_performance.cmi'],
+            `${role} region cmi`,
+          );
         }
 
         // Independent of the warehouse: 住院次均费用 and CMI from the generated files.
@@ -209,9 +231,17 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           );
           const cents = months.reduce((a, t) => a + t.dischargedTotalCents, 0);
           const stays = months.reduce((a, t) => a + t.discharges, 0);
-          expect(Number(await attr(page, 'kpi-avg_inpatient_charge', 'data-value'))).toBeCloseTo(cents / stays / 100, 6);
-          const truth = drgTruth(app.db.generatedDir, projectPaths.seeds).totals.find((t) => t.hospital === h && t.year === year)!;
-          expect(Number(await attr(page, 'kpi-cmi', 'data-value'))).toBeCloseTo(truth.totalWeight / truth.grouped, 6);
+          expect(Number(await attr(page, 'kpi-avg_inpatient_charge', 'data-value'))).toBeCloseTo(
+            cents / stays / 100,
+            6,
+          );
+          const truth = drgTruth(app.db.generatedDir, projectPaths.seeds).totals.find(
+            (t) => t.hospital === h && t.year === year,
+          )!;
+          expect(Number(await attr(page, 'kpi-cmi', 'data-value'))).toBeCloseTo(
+            truth.totalWeight / truth.grouped,
+            6,
+          );
         }
 
         // Open alerts, and the place among peers (per role's view).
@@ -219,7 +249,11 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           measures: ['fund_alerts.open_alert_count'],
           filters: hospitalFilter('fund_alerts', h),
         });
-        same(await attr(page, 'kpi-open_alerts', 'data-value'), alerts!['fund_alerts.open_alert_count'] ?? 0, `${role} open alerts`);
+        same(
+          await attr(page, 'kpi-open_alerts', 'data-value'),
+          alerts!['fund_alerts.open_alert_count'] ?? 0,
+          `${role} open alerts`,
+        );
         const rankView = isMember ? 'member_vs_peers' : 'regional_benchmark';
         const ranks = await load({
           dimensions: [`${rankView}.hospital_code`, `${rankView}.measure`],
@@ -229,7 +263,9 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
             ...hospitalFilter(rankView, h),
           ],
         });
-        const shownRanks = (await tableRows(page, '同级医院对标位置')).map((r) => Number(r[`${rankView}.best_quartile_count`]));
+        const shownRanks = (await tableRows(page, '同级医院对标位置')).map((r) =>
+          Number(r[`${rankView}.best_quartile_count`]),
+        );
         expect(shownRanks.sort(), `${role} best-quartile counts`).toEqual(
           ranks.map((r) => Number(r[`${rankView}.best_quartile_count`])).sort(),
         );
@@ -254,8 +290,13 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
             same(r[`${perf}.${m}`], g![`${perf}.${m}`], `${role} group ${r[`${perf}.drg_code`]} ${m}`);
         }
         if (role === 'memberA') {
-          const truth = drgTruth(app.db.generatedDir, projectPaths.seeds).totals.find((t) => t.hospital === h && t.year === year)!;
-          expect(shownGroups.reduce((a, r) => a + Number(r[`${perf}.case_count`]), 0), 'cases from the files').toBe(truth.cases);
+          const truth = drgTruth(app.db.generatedDir, projectPaths.seeds).totals.find(
+            (t) => t.hospital === h && t.year === year,
+          )!;
+          expect(
+            shownGroups.reduce((a, r) => a + Number(r[`${perf}.case_count`]), 0),
+            'cases from the files',
+          ).toBe(truth.cases);
         }
         // Drill-down 科室 → 病组 → 病例, the period kept.
         const firstDept = (await tableRows(page, '科室绩效'))[0]!;
@@ -266,7 +307,10 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           measures: [`${perf}.case_count`],
           timeDimensions: [{ dimension: `${perf}.month`, dateRange: range }],
           filters: [
-            ...hospitalFilter(perf, h ?? hospitals().find(([, name]) => name === firstDept[`${perf}.hospital_name`])![0]),
+            ...hospitalFilter(
+              perf,
+              h ?? hospitals().find(([, name]) => name === firstDept[`${perf}.hospital_name`])![0],
+            ),
             { member: `${perf}.dept_code`, operator: 'equals', values: [firstDept[`${perf}.dept_code`]!] },
           ],
         });
@@ -282,7 +326,8 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
         } else {
           const shownCases = await tableRows(page, '病组病例明细');
           expect(shownCases.length, `${role} cases of the group`).toBeGreaterThan(0);
-          for (const c of shownCases) expect(c['drg_case_detail.drg_code']).toBe(shownDeptGroups[0]![`${perf}.drg_code`]);
+          for (const c of shownCases)
+            expect(c['drg_case_detail.drg_code']).toBe(shownDeptGroups[0]![`${perf}.drg_code`]);
           if (isMember) {
             // The drill-down's case list as the member downloads it: its own hospital only.
             const download = page.waitForEvent('download');
@@ -311,9 +356,21 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           }),
         ]);
         same(await attr(page, 'kpi-full_cost', 'data-value'), cost![`${dc}.full_cost`], `${role} full cost`);
-        same(await attr(page, 'kpi-indirect_cost_ratio', 'data-value'), cost![`${dc}.indirect_cost_ratio`], `${role} indirect`);
-        same(await attr(page, 'kpi-cost_per_visit', 'data-value'), unit![`${uc}.cost_per_visit`], `${role} per visit`);
-        same(await attr(page, 'kpi-cost_per_bed_day', 'data-value'), unit![`${uc}.cost_per_bed_day`], `${role} per bed-day`);
+        same(
+          await attr(page, 'kpi-indirect_cost_ratio', 'data-value'),
+          cost![`${dc}.indirect_cost_ratio`],
+          `${role} indirect`,
+        );
+        same(
+          await attr(page, 'kpi-cost_per_visit', 'data-value'),
+          unit![`${uc}.cost_per_visit`],
+          `${role} per visit`,
+        );
+        same(
+          await attr(page, 'kpi-cost_per_bed_day', 'data-value'),
+          unit![`${uc}.cost_per_bed_day`],
+          `${role} per bed-day`,
+        );
         if (role === 'analyst') {
           // By hand from the mart: the clinical departments' full cost of the quarter.
           const client = new pg.Client(app.db.url);
@@ -330,7 +387,10 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
         // Drill to a department's cost items: they add up to its full cost.
         const firstCostDept = (await tableRows(page, '临床服务类科室全成本'))[0]!;
         await clickFirstRow(page, '临床服务类科室全成本');
-        const itemTotal = (await tableRows(page, '科室全成本构成')).reduce((a, r) => a + Number(r[`${dc}.full_cost`]), 0);
+        const itemTotal = (await tableRows(page, '科室全成本构成')).reduce(
+          (a, r) => a + Number(r[`${dc}.full_cost`]),
+          0,
+        );
         expect(itemTotal).toBeCloseTo(Number(firstCostDept[`${dc}.full_cost`]), 2);
         if (isMember) {
           // The standard report workbook of the year, downloaded through the page: own hospital only.
@@ -341,7 +401,9 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           expect(text.length).toBeGreaterThan(0);
           for (const other of others(role)) expect(text, `${role} cost report`).not.toContain(other);
           // Nothing another member's: every Cube answer the pages received (drill-downs included).
-          expect([...hospitalsInDetail(answers, sharedViews)], `${role} detail`).toEqual([user.hospital_code]);
+          expect([...hospitalsInDetail(answers, sharedViews)], `${role} detail`).toEqual([
+            user.hospital_code,
+          ]);
         }
         expect(errors, `${role} page errors`).toEqual([]);
       } finally {

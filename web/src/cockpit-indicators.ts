@@ -15,17 +15,38 @@ export interface CockpitIndicator {
   readonly measure: string;
   readonly growth?: boolean;
   readonly format: FormatName;
-  readonly shared?: { readonly view: 'alliance_drg_benchmark' | 'alliance_charge_benchmark'; readonly measure: string };
+  readonly shared?: {
+    readonly view: 'alliance_drg_benchmark' | 'alliance_charge_benchmark';
+    readonly measure: string;
+  };
 }
 
 export const sourceViews = { fund: 'fund_efficiency', drg: 'drg_performance' } as const;
 
 export const cockpitIndicators: readonly CockpitIndicator[] = [
-  { id: 'cmi', source: 'drg', measure: 'cmi', format: 'decimal4', shared: { view: 'alliance_drg_benchmark', measure: 'cmi' } },
+  {
+    id: 'cmi',
+    source: 'drg',
+    measure: 'cmi',
+    format: 'decimal4',
+    shared: { view: 'alliance_drg_benchmark', measure: 'cmi' },
+  },
   { id: 'avg_inpatient_charge', source: 'fund', measure: 'avg_inpatient_charge', format: 'compact' },
-  { id: 'avg_inpatient_charge_growth', source: 'fund', measure: 'avg_inpatient_charge', growth: true, format: 'percent' },
+  {
+    id: 'avg_inpatient_charge_growth',
+    source: 'fund',
+    measure: 'avg_inpatient_charge',
+    growth: true,
+    format: 'percent',
+  },
   { id: 'avg_outpatient_charge', source: 'fund', measure: 'avg_outpatient_charge', format: 'compact' },
-  { id: 'avg_outpatient_charge_growth', source: 'fund', measure: 'avg_outpatient_charge', growth: true, format: 'percent' },
+  {
+    id: 'avg_outpatient_charge_growth',
+    source: 'fund',
+    measure: 'avg_outpatient_charge',
+    growth: true,
+    format: 'percent',
+  },
   {
     id: 'drug_share',
     source: 'fund',
@@ -54,7 +75,9 @@ export const cockpitIndicators: readonly CockpitIndicator[] = [
 /** The measures of one source view the cockpit reads (each once). */
 export function measuresOf(source: CockpitIndicator['source']): string[] {
   const view = sourceViews[source];
-  return [...new Set(cockpitIndicators.filter((i) => i.source === source).map((i) => `${view}.${i.measure}`))];
+  return [
+    ...new Set(cockpitIndicators.filter((i) => i.source === source).map((i) => `${view}.${i.measure}`)),
+  ];
 }
 
 /** Growth against the same period a year earlier: now / before − 1 (null without a base). */

@@ -9,7 +9,8 @@ export default defineModel({
     '另有 hospital_code = * 的一行为全医联体的目标。成员单位按 hospital_code 只见本院的行（含由默认值得出的目标）。',
     '种子中不属于成员医院的编码不进入本表。',
   ].join(''),
-  grain: 'One row per indicator, year and member hospital, plus one row per indicator and year for the whole alliance (hospital_code *).',
+  grain:
+    'One row per indicator, year and member hospital, plus one row per indicator and year for the whole alliance (hospital_code *).',
   primaryKey: 'kpi_target_id',
   columns: {
     kpi_target_id: { title: '目标编号', description: '主键：指标|年度|医院（* 为全医联体）。' },
