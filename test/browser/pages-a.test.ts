@@ -271,6 +271,17 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
         );
         expect(shownRanks.length, `${role} peer rows`).toBeGreaterThan(0);
 
+        if (role === 'memberA') {
+          // A department head's phone: nothing wider than the screen (tables scroll inside their panel).
+          await page.setViewportSize({ width: 390, height: 844 });
+          await page.waitForTimeout(300);
+          const width = await page.evaluate('document.documentElement.scrollWidth');
+          if (process.env.PAGES_A_SHOTS)
+            await page.screenshot({ path: path.join(process.env.PAGES_A_SHOTS, 'memberA-cockpit-phone.png'), fullPage: true });
+          expect(width, 'cockpit on a 390-px phone').toBeLessThanOrEqual(390);
+          await page.setViewportSize({ width: 1280, height: 800 });
+        }
+
         // ---------------------------------------------------------------- DRG/DIP
         await open(page, '/drg', role, 'drg');
         const perf = 'drg_performance';
