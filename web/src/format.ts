@@ -5,17 +5,17 @@
 const missing = '—';
 
 function isMissing(value: unknown): value is null | undefined | '' {
-  return value === null || value === undefined || value === '';
+  return value === null || value === undefined || value === '' || Number.isNaN(Number(value));
 }
 
-/** Missing, or not a number (a numeric format never shows "NaN"). Text and dates only check `isMissing`. */
-function notNumber(value: unknown): boolean {
-  return isMissing(value) || Number.isNaN(Number(value));
+/** No value at all (text may be anything else, numbers or not). */
+function isBlank(value: unknown): value is null | undefined | '' {
+  return value === null || value === undefined || value === '';
 }
 
 /** 1234567 → "123.46万"; 3.2e8 → "3.20亿"; below 1万 as is with up to two decimals. */
 export function compact(value: unknown, unit = ''): string {
-  if (notNumber(value)) return missing;
+  if (isMissing(value)) return missing;
   const n = Number(value);
   const abs = Math.abs(n);
   if (abs >= 1e8) return `${(n / 1e8).toFixed(2)}亿${unit}`;
@@ -25,25 +25,25 @@ export function compact(value: unknown, unit = ''): string {
 
 /** Yuan to the cent with thousands separators: 1234567.8 → "1,234,567.80". */
 export function yuan(value: unknown): string {
-  if (notNumber(value)) return missing;
+  if (isMissing(value)) return missing;
   return Number(value).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
 /** A ratio (0.3125) as a percentage: "31.3%". */
 export function percent(value: unknown, digits = 1): string {
-  if (notNumber(value)) return missing;
+  if (isMissing(value)) return missing;
   return `${(Number(value) * 100).toFixed(digits)}%`;
 }
 
 /** A whole count with separators: "12,345". */
 export function count(value: unknown): string {
-  if (notNumber(value)) return missing;
+  if (isMissing(value)) return missing;
   return Math.round(Number(value)).toLocaleString('zh-CN');
 }
 
 /** A plain decimal (CMI, indices, days): "1.2346" with `digits` decimals. */
 export function decimal(value: unknown, digits = 2): string {
-  if (notNumber(value)) return missing;
+  if (isMissing(value)) return missing;
   return Number(value).toFixed(digits);
 }
 
@@ -59,7 +59,7 @@ export const formats = {
   count,
   decimal: (v: unknown) => decimal(v),
   decimal4: (v: unknown) => decimal(v, 4),
-  text: (v: unknown) => (isMissing(v) ? missing : String(v)),
+  text: (v: unknown) => (isBlank(v) ? missing : String(v)),
   month: (v: unknown) => month(v),
 } satisfies Record<string, Formatter>;
 
@@ -67,11 +67,11 @@ export type FormatName = keyof typeof formats;
 
 /** "2025-03-01T00:00:00.000" → "2025-03"; a timestamp → "2025-03-04 12:30". */
 export function month(value: unknown): string {
-  return isMissing(value) ? missing : String(value).slice(0, 7);
+  return isBlank(value) ? missing : String(value).slice(0, 7);
 }
 
 export function dateTime(value: unknown): string {
-  if (isMissing(value)) return missing;
+  if (isBlank(value)) return missing;
   const d = new Date(String(value));
   return Number.isNaN(d.getTime()) ? String(value) : d.toLocaleString('zh-CN', { hour12: false });
 }
