@@ -915,6 +915,9 @@ const drgViews: readonly HospitalScopedView[] = [
   // The peer benchmark (issue 15): a member's own figures beside its pools, from a relation that
   // keeps a member login to its own hospital itself (its per-hospital mart is closed to members).
   { name: 'member_vs_peers', relation: 'shared.member_vs_peers', measure: 'cases', sql: 'sum(cases)' },
+  // The cockpit's targets (issue 16): a member reads its own hospital's rows (its own targets and the
+  // alliance defaults resolved for it), never another's nor the alliance row (hospital_code *).
+  { name: 'kpi_targets', relation: 'marts.dim_kpi_targets', measure: 'target_count', sql: 'count(*)' },
 ];
 
 describe('member row security on the DRG/DIP and cost views (small demo)', () => {

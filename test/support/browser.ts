@@ -31,8 +31,9 @@ export async function launchBrowser(): Promise<Browser> {
 /** Signs in through the sign-in page, as a user would, and waits for the first page. */
 export async function signIn(page: Page, base: string, username: string, password: string): Promise<void> {
   await page.goto(`${base}/login`);
-  await page.getByTestId('username').locator('input').fill(username);
-  await page.getByTestId('password').locator('input').fill(password);
+  // Element Plus puts a field's attributes (data-testid) on its <input> itself, not on the wrapper.
+  await page.locator('input[data-testid="username"], [data-testid="username"] input').fill(username);
+  await page.locator('input[data-testid="password"], [data-testid="password"] input').fill(password);
   await page.getByTestId('sign-in').click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 20_000 });
 }

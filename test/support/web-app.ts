@@ -43,6 +43,8 @@ export async function startWebApp(): Promise<WebApp> {
   const config = webConfig(db.url);
   const staticDir = await ensureWebBuilt();
   const server: TestAppServer = await serveApp({ config, databaseUrl: db.url, staticDir });
+  // Cube 0.33 races itself when many first queries ask for the same cold pre-aggregation at once.
+  await server.cube.refreshPreAggregations();
   const on = await withUsers(db.url, server.base);
   return {
     ...on,
@@ -69,12 +71,19 @@ export async function startWebAppOn(databaseUrl: string): Promise<WebAppOn> {
     staticDir,
     preAggregationRefreshSeconds: 0,
   });
+  await server.cube.refreshPreAggregations();
   const on = await withUsers(databaseUrl, server.base);
   return { ...on, close: () => server.close() };
 }
 
 function webConfig(databaseUrl: string): Config {
-  return loadConfig({ DATABASE_URL: databaseUrl, HDW_JWT_SECRET: secret, HDW_LOG_LEVEL: 'silent' });
+  return loadConfig({
+    DATABASE_URL: databaseUrl,
+    HDW_JWT_SECRET: secret,
+    HDW_LOG_LEVEL: 'silent',
+    // Every browser test signs in from 127.0.0.1: the per-address limit would count them all together.
+    HDW_SIGNIN_MAX_FAILURES_PER_IP: '1000',
+  });
 }
 
 async function withUsers(databaseUrl: string, base: string): Promise<Omit<WebAppOn, 'close'>> {
