@@ -439,6 +439,55 @@ export function buildProgram(): Command {
     )
     .action(async (opts) => (await import('./commands/group.ts')).groupCommand(opts));
 
+  const user = () => import('./commands/user.ts');
+  const users = program
+    .command('user')
+    .description('web application users (sign-in names, roles, member hospitals); passwords stored as scrypt hashes');
+  users
+    .command('add <name>')
+    .description('add a user; the password comes from --password-stdin, a prompt, or is generated and printed once')
+    .addOption(
+      new Option('--role <role>', 'what the user may see')
+        .choices(['analyst', 'manager', 'steward', 'member'])
+        .makeOptionMandatory(),
+    )
+    .option('--hospital <code>', 'the hospital (required for --role member)')
+    .option('--display <名>', 'the name shown in the application (default: the user name)')
+    .option('--password-stdin', "read the password from standard input's first line")
+    .action(
+      async (
+        name: string,
+        opts: { role: string; hospital?: string; display?: string; passwordStdin?: boolean },
+      ) => (await user()).userAddCommand(name, opts),
+    );
+  users
+    .command('remove <name>')
+    .description('remove a user (its session tokens stop working at once)')
+    .action(async (name: string) => (await user()).userRemoveCommand(name));
+  users
+    .command('passwd <name>')
+    .description("set a user's password (from --password-stdin, a prompt, or generated and printed once)")
+    .option('--password-stdin', "read the password from standard input's first line")
+    .action(async (name: string, opts: { passwordStdin?: boolean }) =>
+      (await user()).userPasswdCommand(name, opts),
+    );
+  users
+    .command('list')
+    .description('list the users (never their password hashes)')
+    .action(async () => (await user()).userListCommand());
+
+  program
+    .command('audit')
+    .description(
+      'the access audit trail (sign-ins, API queries, downloads, actions), newest first; kept HDW_AUDIT_RETENTION_DAYS days',
+    )
+    .option('--user <name>', 'one user')
+    .option('--since <date>', 'from this date or time on, e.g. 2025-03-01')
+    .option('--limit <n>', 'at most n rows', integer, 100)
+    .action(async (opts: { user?: string; since?: string; limit: number }) =>
+      (await import('./commands/audit.ts')).auditCommand(opts),
+    );
+
   program
     .command('token')
     .description('print a signed API token (JWT) for local use')

@@ -103,6 +103,12 @@ export const DEFAULT_INGEST_SPLIT_BYTES = 32 << 20;
 
 const splitBytesMessage = 'must be a whole number of bytes, at least 1';
 
+/** A whole number between `min` and `max` (environment text or a JSON number), with a message naming the unit. */
+function wholeNumber(min: number, max: number, unit: string) {
+  const message = `must be a whole number of ${unit} between ${min} and ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+}
+
 /**
  * Everything the warehouse reads from its environment, validated once at start-up. Each field is
  * named after the environment variable that sets it, so an error message can point at it.
@@ -188,6 +194,16 @@ export const configSchema = z.object({
   HDW_PUBLISH_MAX_AGE_HOURS: z.coerce
     .number({ error: 'must be a number of hours above 0' })
     .positive('must be a number of hours above 0'),
+  /** How long a session token from `POST /api/session` (web sign-in) is valid, in minutes. */
+  HDW_SESSION_TTL_MINUTES: wholeNumber(1, 24 * 60, 'minutes').default(120),
+  /** Sign-in: failed attempts for one user name within the window after which further attempts get 429. */
+  HDW_SIGNIN_MAX_FAILURES: wholeNumber(1, 1000, 'attempts').default(5),
+  /** Sign-in: failed attempts from one client address within the window after which it gets 429. */
+  HDW_SIGNIN_MAX_FAILURES_PER_IP: wholeNumber(1, 100_000, 'attempts').default(20),
+  /** Sign-in: the sliding window (minutes) the failures above are counted in. */
+  HDW_SIGNIN_WINDOW_MINUTES: wholeNumber(1, 24 * 60, 'minutes').default(15),
+  /** Access audit rows (ops.access_audit) older than this many days are purged (等保 2.0: at least 180). */
+  HDW_AUDIT_RETENTION_DAYS: wholeNumber(180, 100_000, 'days').default(180),
   /** The hospitals' IANA time zone: delivered times with an offset (`Z`, `+08:00`) are converted to it. */
   HDW_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
 });
@@ -214,6 +230,11 @@ const fileKeys: Record<string, keyof Config> = {
   lockWaitSeconds: 'HDW_LOCK_WAIT_SECONDS',
   publishMaxAgeHours: 'HDW_PUBLISH_MAX_AGE_HOURS',
   timeZone: 'HDW_TIME_ZONE',
+  sessionTtlMinutes: 'HDW_SESSION_TTL_MINUTES',
+  signinMaxFailures: 'HDW_SIGNIN_MAX_FAILURES',
+  signinMaxFailuresPerIp: 'HDW_SIGNIN_MAX_FAILURES_PER_IP',
+  signinWindowMinutes: 'HDW_SIGNIN_WINDOW_MINUTES',
+  auditRetentionDays: 'HDW_AUDIT_RETENTION_DAYS',
 };
 
 /**
@@ -248,6 +269,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_LOCK_WAIT_SECONDS: pick('HDW_LOCK_WAIT_SECONDS') ?? 10,
     HDW_PUBLISH_MAX_AGE_HOURS: pick('HDW_PUBLISH_MAX_AGE_HOURS') ?? 6,
     HDW_TIME_ZONE: pick('HDW_TIME_ZONE') ?? DEFAULT_TIME_ZONE,
+    HDW_SESSION_TTL_MINUTES: pick('HDW_SESSION_TTL_MINUTES'),
+    HDW_SIGNIN_MAX_FAILURES: pick('HDW_SIGNIN_MAX_FAILURES'),
+    HDW_SIGNIN_MAX_FAILURES_PER_IP: pick('HDW_SIGNIN_MAX_FAILURES_PER_IP'),
+    HDW_SIGNIN_WINDOW_MINUTES: pick('HDW_SIGNIN_WINDOW_MINUTES'),
+    HDW_AUDIT_RETENTION_DAYS: pick('HDW_AUDIT_RETENTION_DAYS'),
   };
   for (const key of ['HDW_DATABASE_SOURCES', 'HDW_ALERT_WEBHOOKS'] as const) {
     const value = raw[key];

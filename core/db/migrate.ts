@@ -16,6 +16,8 @@ import * as keySalt from './migrations/0013-key-salt.ts';
 import * as fundViolationReviews from './migrations/0014-fund-violation-reviews.ts';
 import * as fundAlertNotifications from './migrations/0015-fund-alert-notifications.ts';
 import * as fundAlertNotices from './migrations/0016-fund-alert-notices.ts';
+import * as appUsers from './migrations/0017-app-users.ts';
+import * as accessAudit from './migrations/0018-access-audit.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +35,8 @@ const migrations: Record<string, Migration> = {
   '0014-fund-violation-reviews': fundViolationReviews,
   '0015-fund-alert-notifications': fundAlertNotifications,
   '0016-fund-alert-notices': fundAlertNotices,
+  '0017-app-users': appUsers,
+  '0018-access-audit': accessAudit,
 };
 
 /**

@@ -13,6 +13,8 @@ export interface JobStatus {
   readonly finishedAt: Date | null;
   /** When the job last succeeded (null: never). */
   readonly lastSucceededAt: Date | null;
+  /** The ops.job_runs run id of that success (null: never). */
+  readonly lastSucceededRunId: number | null;
 }
 
 /** What an operator (`hdw status`) or a monitor (`GET /healthz`) needs to know. */
@@ -25,6 +27,8 @@ export interface WarehouseStatus {
   readonly lock?: RunLockHolder;
   /** The last successful `publish` job: when the marts Cube serves were last refreshed. */
   readonly lastPublishAt?: Date;
+  /** The run id (ops.job_runs) of that publish. */
+  readonly lastPublishRunId?: number;
   readonly publishAgeSeconds?: number;
   readonly publishMaxAgeSeconds: number;
   /** True when the database answers and the marts were published within the limit. */
@@ -69,10 +73,14 @@ async function readStatus(pool: pg.Pool, publishMaxAgeSeconds: number): Promise<
     started_at: Date;
     finished_at: Date | null;
     last_succeeded_at: Date | null;
+    last_succeeded_run_id: number | null;
   }>(
     `select distinct on (r.job) r.job, r.status, r.started_at, r.finished_at,
-         (select max(s.finished_at) from ops.job_runs s where s.job = r.job and s.status = 'succeeded') as last_succeeded_at
-       from ops.job_runs r order by r.job, r.started_at desc, r.run_id desc`,
+         s.finished_at as last_succeeded_at, s.run_id as last_succeeded_run_id
+       from ops.job_runs r
+       left join lateral (select s.finished_at, s.run_id from ops.job_runs s
+         where s.job = r.job and s.status = 'succeeded' order by s.finished_at desc nulls last, s.run_id desc limit 1) s on true
+       order by r.job, r.started_at desc, r.run_id desc`,
   );
   const jobs = rows.map((r) => ({
     job: r.job,
@@ -81,18 +89,22 @@ async function readStatus(pool: pg.Pool, publishMaxAgeSeconds: number): Promise<
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     lastSucceededAt: r.last_succeeded_at,
+    lastSucceededRunId: r.last_succeeded_run_id,
   }));
   const age = await pool.query<{ age: number | null }>(
     `select extract(epoch from now() - max(finished_at))::float8 as age from ops.job_runs
        where job = 'publish' and status = 'succeeded'`,
   );
   const publishAgeSeconds = age.rows[0]?.age ?? undefined;
-  const lastPublishAt = jobs.find((j) => j.job === 'publish')?.lastSucceededAt ?? undefined;
+  const publish = jobs.find((j) => j.job === 'publish');
+  const lastPublishAt = publish?.lastSucceededAt ?? undefined;
+  const lastPublishRunId = publish?.lastSucceededRunId ?? undefined;
   return {
     database: 'ok',
     jobs,
     lock,
     lastPublishAt,
+    lastPublishRunId,
     publishAgeSeconds: publishAgeSeconds === undefined ? undefined : Math.round(publishAgeSeconds),
     publishMaxAgeSeconds,
     healthy: publishAgeSeconds !== undefined && publishAgeSeconds <= publishMaxAgeSeconds,

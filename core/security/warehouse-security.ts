@@ -33,11 +33,12 @@ const opsReaders: Readonly<Record<string, readonly string[]>> = {
  * Marts only stewards read: exception detail with quarantined payloads (the data-quality model
  * `fct_data_quality_exception_details`) and the fund-violation flags with their visit ids, line ids
  * and review notes (`fct_fund_violation_flags`; analysts and members read its hashed-key view
- * `semantic.violation_review`). Analysts and members get nothing of them, not even a row count.
+ * `semantic.violation_review`), and the access audit trail (`fct_access_audit`: who asked what). Analysts and members get nothing of them, not even a row count.
  */
 export const stewardOnlyMarts: readonly string[] = [
   'fct_data_quality_exception_details',
   'fct_fund_violation_flags',
+  'fct_access_audit',
 ];
 
 /**

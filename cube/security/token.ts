@@ -53,7 +53,12 @@ export class TokenError extends HdwError {
  * @example
  *   const token = await signToken({ role: 'member', hospital_code: 'H001', alliance_id: 'A1' }, secret);
  */
-export async function signToken(claims: TokenClaims, secret: string, ttlSeconds = 8 * 3600): Promise<string> {
+export async function signToken(
+  claims: TokenClaims,
+  secret: string,
+  ttlSeconds = 8 * 3600,
+  options: { readonly subject?: string } = {},
+): Promise<string> {
   const parsed = securityContextSchema.safeParse(claims);
   if (!parsed.success) {
     throw new HdwError('E_TOKEN_CLAIMS', `Cannot sign token: ${describeContextProblem(parsed.error)}`);
@@ -62,8 +67,9 @@ export async function signToken(claims: TokenClaims, secret: string, ttlSeconds 
     throw new HdwError('E_TOKEN_CLAIMS', 'Cannot sign token: ttlSeconds must be a positive whole number');
   }
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...parsed.data })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+  const jwt = new SignJWT({ ...parsed.data }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' });
+  if (options.subject !== undefined) jwt.setSubject(options.subject);
+  return jwt
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
     .sign(hs256Key(secret));
@@ -75,9 +81,28 @@ export async function signToken(claims: TokenClaims, secret: string, ttlSeconds 
  * with a short reason.
  */
 export async function verifyToken(token: string, verifier: TokenVerifier): Promise<SecurityContext> {
+  return (await verifyTokenIdentity(token, verifier)).context;
+}
+
+/** Who a verified token speaks for: its security context, and what else the web application shows. */
+export interface TokenIdentity {
+  readonly context: SecurityContext;
+  /** The `sub` claim: the user name of a session token, the IdP's subject of an RS256 token. */
+  readonly subject?: string;
+  /** The `name` claim an identity provider may send. */
+  readonly name?: string;
+  /** `session`: HS256 with a subject (web sign-in); `token`: HS256 without one (`hdw token`); `idp`: RS256. */
+  readonly kind: 'session' | 'token' | 'idp';
+  /** When it expires (seconds since the epoch). */
+  readonly expiresAt: number;
+}
+
+/** `verifyToken`, keeping the subject, name, kind and expiry for the web application and the audit trail. */
+export async function verifyTokenIdentity(token: string, verifier: TokenVerifier): Promise<TokenIdentity> {
   let payload: JWTPayload;
+  let algorithm: string | undefined;
   try {
-    ({ payload } = await jwtVerify(token, (header) => verifier.keyFor(header), {
+    ({ payload, protectedHeader: { alg: algorithm } } = await jwtVerify(token, (header) => verifier.keyFor(header), {
       algorithms: [...verifier.algorithms],
       clockTolerance: clockToleranceSeconds,
       requiredClaims: ['exp'],
@@ -88,7 +113,15 @@ export async function verifyToken(token: string, verifier: TokenVerifier): Promi
   const parsed = securityContextSchema.safeParse(payload);
   if (!parsed.success)
     throw new TokenError(`invalid security context (${describeContextProblem(parsed.error)})`);
-  return parsed.data;
+  const subject = typeof payload.sub === 'string' && payload.sub !== '' ? payload.sub : undefined;
+  const name = typeof payload.name === 'string' && payload.name !== '' ? payload.name : undefined;
+  return {
+    context: parsed.data,
+    ...(subject !== undefined ? { subject } : {}),
+    ...(name !== undefined ? { name } : {}),
+    kind: algorithm === 'RS256' ? 'idp' : subject !== undefined ? 'session' : 'token',
+    expiresAt: payload.exp!,
+  };
 }
 
 /**

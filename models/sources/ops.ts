@@ -6,7 +6,7 @@ import { defineSources } from '../../core/engine/source-definition.ts';
  */
 export default defineSources({
   system: 'ops',
-  description: '数据仓库运行台账：批次、对账、规则结果、异常、隔离区、作业与模型运行、数据及时性检查。',
+  description: '数据仓库运行台账：批次、对账、规则结果、异常、隔离区、作业与模型运行、数据及时性检查、访问审计。',
   schema: 'ops',
   tables: {
     batches: { description: '每次交付一个批次：来源、医院、期间、状态（loaded / replaced）与对账数字' },
@@ -24,6 +24,10 @@ export default defineSources({
     payment_scenarios: {
       description:
         'hdw simulate 保存的 DRG 支付模拟方案：每个方案一行，内容同种子 drg_payment_scenarios 的一行（JSON）',
+    },
+    access_audit: {
+      description:
+        '访问审计（等保 2.0 安全审计）：每次登录（成功与失败）、每次 API 查询、下载与操作一行：谁（用户、角色、医院、凭证类型）、查询了什么（视图、成员、筛选条件）、返回行数、状态、来源地址；不含任何返回的数据值',
     },
     fund_violation_reviews: {
       description:

@@ -1,68 +1,44 @@
-import type { Server } from 'node:http';
 import path from 'node:path';
-import express from 'express';
-import { resolveJwtSecret } from '../../core/config/jwt-secret.ts';
-import { loadJwtPublicKey } from '../../core/security/jwt-public-key.ts';
 import { openWarehouse } from '../../core/db/database.ts';
-import { sharingPolicyOf } from '../../core/security/sharing-policy.ts';
 import { projectPaths } from '../../core/paths.ts';
-import { healthzHandler } from '../../cube/healthz.ts';
-import { keepConnectionsOpen, mountCube } from '../../cube/server.ts';
-import { writeDocsSite } from '../../core/engine/docs-site.ts';
-import { loadProject } from '../../pipelines/run-pipeline.ts';
 import { commandContext } from '../context.ts';
+import { createAppServer } from '../server/app-server.ts';
 
 /**
- * `hdw serve`: the Cube REST and GraphQL API and the dashboard on one port. Runs until SIGINT or
- * SIGTERM, then closes the HTTP server, Cube and the warehouse (stopping an embedded server it started).
+ * `hdw serve`: the web application, its /api, the Cube REST and GraphQL API and the model docs on
+ * one port (ops/server/app-server.ts). Runs until SIGINT or SIGTERM, then closes the HTTP server,
+ * Cube and the warehouse (stopping an embedded server it started). `signIn` replaces the banner's
+ * token hint (hdw start prints where the demo accounts are).
  */
-export async function serve(): Promise<void> {
+export async function serve(options: { readonly signIn?: readonly string[] } = {}): Promise<void> {
   const { config, logger } = commandContext();
   const warehouse = await openWarehouse(config, logger);
-  const app = express();
-  app.disable('x-powered-by');
-  // Before Cube and its token check: monitoring asks without a token (and gets no data).
-  app.get(
-    '/healthz',
-    healthzHandler(warehouse.pool, { publishMaxAgeHours: config.HDW_PUBLISH_MAX_AGE_HOURS }),
-  );
-  const cube = await mountCube(app, {
+  const server = await createAppServer({
+    config,
+    pool: warehouse.pool,
     databaseUrl: warehouse.url,
-    jwtSecret: await resolveJwtSecret(config),
-    jwtPublicKey: await loadJwtPublicKey(config.HDW_JWT_PUBLIC_KEY),
-    // Rollups are rebuilt when a pipeline run (in this or another process) publishes new marts.
-    preAggregationRefreshSeconds: 30,
-    sharingPolicy: sharingPolicyOf(config),
-    allianceId: config.HDW_ALLIANCE_ID,
     logger,
+    staticDir: path.join(projectPaths.target, 'web'),
   });
-  app.use(express.static(projectPaths.web));
-  // The model docs are rebuilt at start-up from the model files (no database needed), so /docs matches the code.
-  const docsDir = path.join(projectPaths.target, 'docs');
-  await writeDocsSite(await loadProject(), docsDir);
-  app.use('/docs', express.static(docsDir));
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = keepConnectionsOpen(app.listen(config.HDW_PORT, '0.0.0.0', () => resolve(s))).once(
-      'error',
-      reject,
-    );
-  });
-  cube
+  server.cube
     .refreshPreAggregations()
     .catch((error: unknown) =>
       logger.warn({ err: (error as Error).message }, 'pre-aggregations not built yet'),
     );
-  const base = `http://localhost:${config.HDW_PORT}`;
+  const base = server.base;
   process.stdout.write(
     [
       '',
       `医联体数据仓库 is serving:`,
-      `  dashboard   ${base}/`,
+      `  web app     ${base}/`,
       `  REST API    ${base}/cubejs-api/v1/load`,
       `  GraphQL     ${base}/cubejs-api/graphql`,
       `  model docs  ${base}/docs/`,
       `  health      ${base}/healthz`,
-      `get a token:  npx hdw token --role analyst`,
+      ...(options.signIn ?? [
+        `sign in:      npx hdw user add <name> --role analyst   (then sign in at ${base}/)`,
+        `or a token:   npx hdw token --role analyst`,
+      ]),
       `try:          curl -H "Authorization: $(npx hdw token --role analyst)" -G ${base}/cubejs-api/v1/load \\`,
       `                 --data-urlencode 'query={"measures":["department_charge_analysis.total_charge_amount"],"dimensions":["department_charge_analysis.hospital_name"]}'`,
       'stop with Ctrl+C',
@@ -77,8 +53,6 @@ export async function serve(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await new Promise((resolve) => server.close(resolve));
-  server.closeAllConnections();
-  await cube.shutdown();
+  await server.close();
   await warehouse.close();
 }

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../core/errors.ts';
 import type pg from 'pg';
 import fundIndicators from '../../models/marts/fund/fct_fund_indicators.ts';
 import drgRollups from '../../models/marts/drg/fct_drg_performance_rollups.ts';
@@ -24,6 +25,12 @@ const indicatorTitles: Record<string, string> = {
   ...Object.fromEntries(MONTHLY_INDICATORS.map((c) => [c, fundIndicators.columns[c]?.title ?? c])),
   low_risk_mortality: drgRollups.columns.low_risk_mortality?.title ?? 'low_risk_mortality',
 };
+
+/** A report month must look like 2025-03; anything else is a usage error naming the value. */
+export function assertReportMonth(month: string): void {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+    throw new ConfigError(`--month must look like 2025-03 (got "${month}")`);
+}
 
 /**
  * The monthly fund supervision report (医保基金监管月报) of one month, for one hospital or every

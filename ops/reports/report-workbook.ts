@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { CostReport, ReportColumn, ReportTable } from './cost-report.ts';
+import type { FundReport } from './fund-report.ts';
 
 /** What heads every sheet of a report workbook beside its tables. */
 export interface WorkbookHeader {
@@ -23,11 +24,25 @@ const formats: Record<ReportColumn['kind'], string | undefined> = {
  * header rows (an item's columns grouped under it), the rows, and a 合计 row last.
  */
 export async function writeCostWorkbook(report: CostReport, file: string): Promise<void> {
-  await writeReportWorkbook(
-    { unitName: report.unitName, period: `年度：${report.year}` },
-    report.tables,
-    file,
-  );
+  await writeReportWorkbook(costWorkbookHeader(report), report.tables, file);
+}
+
+/** The heading of the cost report's sheets: the unit and the year. */
+export function costWorkbookHeader(report: CostReport): WorkbookHeader {
+  return { unitName: report.unitName, period: `年度：${report.year}` };
+}
+
+/** The heading of the fund report's sheets: the unit and the month. */
+export function fundWorkbookHeader(report: FundReport): WorkbookHeader {
+  return { unitName: report.unitName, period: `月份：${report.month}` };
+}
+
+/** The same workbook as `writeReportWorkbook` writes, as bytes (for a download). */
+export async function reportWorkbookBuffer(
+  header: WorkbookHeader,
+  tables: readonly ReportTable[],
+): Promise<Buffer> {
+  return Buffer.from(await buildReportWorkbook(header, tables).xlsx.writeBuffer());
 }
 
 /**
@@ -39,10 +54,14 @@ export async function writeReportWorkbook(
   tables: readonly ReportTable[],
   file: string,
 ): Promise<void> {
+  await buildReportWorkbook(header, tables).xlsx.writeFile(file);
+}
+
+function buildReportWorkbook(header: WorkbookHeader, tables: readonly ReportTable[]): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'hospital-dw';
   for (const table of tables) addSheet(workbook, header, table);
-  await workbook.xlsx.writeFile(file);
+  return workbook;
 }
 
 function addSheet(workbook: ExcelJS.Workbook, report: WorkbookHeader, table: ReportTable): void {
