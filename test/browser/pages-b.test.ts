@@ -211,34 +211,40 @@ describe('医保监管 (/fund)', () => {
     await o.page.context().close();
   });
 
-  it('steward: case detail of a flag; manager: sets a review status, the table reloads and shows it', async () => {
+  it('steward: case detail of a flag, sets its review status and the reloaded list shows it; manager: no case detail', async () => {
     const s = await open(app.users.steward, '/fund');
     await checkFund(s, 'violation_case_detail');
     await openFirstFlag(s.page);
     expect((await cells(s.page, '疑点病例明细', 'violation_case_detail.visit_id')).length).toBe(1);
+    // Confirm it; back on the list, reloaded, its row shows the new status.
+    const list = '疑点（按涉及金额，前 200 条；点击查看与复核）';
+    const key = (await s.page.locator('.facts dd.mono').textContent())!.trim();
+    await s.page.getByTestId('review-note').locator('input').fill('浏览器测试：已核实');
+    await s.page.getByTestId('review-confirm').click();
+    await s.page.getByTestId('review-message').filter({ hasText: '已保存' }).waitFor({ timeout: 90_000 });
+    await s.page.getByTestId(`table-${list}`).waitFor();
+    await waitForPage(s.page);
+    const keys = await cells(s.page, list, 'violation_case_detail.visit_key');
+    const statuses = await cells(s.page, list, 'violation_case_detail.review_status_name');
+    const at = keys.indexOf(key.slice(0, 12));
+    expect(at, 'the reviewed flag is still listed').toBeGreaterThanOrEqual(0);
+    expect(statuses[at]).toBe('确认违规');
+    const after = await app.cubeLoad(s.token, {
+      dimensions: ['violation_case_detail.review_status', 'violation_case_detail.review_note'],
+      filters: [{ member: 'violation_case_detail.visit_key', operator: 'equals', values: [key] }],
+    });
+    expect(after).toContainEqual({
+      'violation_case_detail.review_status': 'confirmed',
+      'violation_case_detail.review_note': '浏览器测试：已核实',
+    });
     await s.page.context().close();
 
     const o = await open(app.users.manager, '/fund');
     await checkFund(o, 'violation_review');
-    // The first flag of the list: confirm it; back on the list, reloaded, its row shows the new status.
-    const list = '疑点（按涉及金额，前 200 条；点击查看与复核）';
     await openFirstFlag(o.page);
-    const key = (await o.page.locator('.facts dd.mono').textContent())!.trim();
-    await o.page.getByTestId('review-note').locator('input').fill('浏览器测试：已核实');
-    await o.page.getByTestId('review-confirm').click();
-    await o.page.getByTestId('review-message').filter({ hasText: '已保存' }).waitFor({ timeout: 90_000 });
-    await o.page.getByTestId(`table-${list}`).waitFor();
-    await waitForPage(o.page);
-    const keys = await cells(o.page, list, 'violation_review.visit_key');
-    const statuses = await cells(o.page, list, 'violation_review.review_status_name');
-    const at = keys.indexOf(key.slice(0, 12));
-    expect(at, 'the reviewed flag is still listed').toBeGreaterThanOrEqual(0);
-    expect(statuses[at]).toBe('确认违规');
-    const after = await app.cubeLoad(o.token, {
-      dimensions: ['violation_review.review_status'],
-      filters: [{ member: 'violation_review.visit_key', operator: 'equals', values: [key] }],
-    });
-    expect(after.map((r: Row) => r['violation_review.review_status'])).toContain('confirmed');
+    await expect(o.page.getByTestId('no-permission').isVisible()).resolves.toBe(true);
+    await expect(o.page.getByTestId('review-elsewhere').isVisible()).resolves.toBe(true);
+    expect(o.answers.some((a) => decodeURIComponent(a.url).includes('violation_case_detail'))).toBe(false);
     await o.page.context().close();
   });
 
