@@ -8,7 +8,6 @@ import {
   hospitalsInDetail,
   launchBrowser,
   recordCubeAnswers,
-  signIn,
   waitForPage,
   type CubeAnswer,
 } from '../support/browser.ts';
@@ -44,7 +43,7 @@ beforeAll(async () => {
     dimensions: ['fund_efficiency.hospital_code', 'fund_efficiency.hospital_name'],
   });
   hospitals = new Map(rows.map((r: Row) => [String(r['fund_efficiency.hospital_code']), String(r['fund_efficiency.hospital_name'])]));
-}, 240_000);
+}, 900_000); // the first test file to ask builds the demo warehouse (minutes); later ones copy it
 
 afterAll(async () => {
   await browser?.close();
@@ -59,11 +58,24 @@ interface Opened {
   readonly to: string;
 }
 
+/**
+ * Signs in through the sign-in page. Element Plus puts an el-input's data-testid on the native
+ * input itself, so the field is the element with the test id (or an input inside it).
+ */
+async function signIn(page: Page, user: User): Promise<void> {
+  await page.goto(`${app.base}/login`);
+  const field = (id: string) => page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first();
+  await field('username').fill(user.username);
+  await field('password').fill(user.password);
+  await page.getByTestId('sign-in').click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'), { timeout: 20_000 });
+}
+
 /** Signs `user` in, opens `path` and waits until every panel has loaded and every chart is drawn. */
 async function open(user: User, path: string): Promise<Opened> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
-  await signIn(page, app.base, user.username, user.password);
+  await signIn(page, user);
   const answers = recordCubeAnswers(page);
   await page.goto(`${app.base}${path}`);
   await waitForPage(page);
@@ -219,7 +231,7 @@ describe('医保监管 (/fund)', () => {
     // Confirm it; back on the list, reloaded, its row shows the new status.
     const list = '疑点（按涉及金额，前 200 条；点击查看与复核）';
     const key = (await s.page.locator('.facts dd.mono').textContent())!.trim();
-    await s.page.getByTestId('review-note').locator('input').fill('浏览器测试：已核实');
+    await s.page.locator('input[data-testid="review-note"], [data-testid="review-note"] input').first().fill('浏览器测试：已核实');
     await s.page.getByTestId('review-confirm').click();
     await s.page.getByTestId('review-message').filter({ hasText: '已保存' }).waitFor({ timeout: 90_000 });
     await s.page.getByTestId(`table-${list}`).waitFor();
@@ -467,7 +479,7 @@ describe('数据质量 (/quality)', () => {
 
     const context = await browser.newContext();
     const page = await context.newPage();
-    await signIn(page, app.base, app.users.memberA.username, app.users.memberA.password);
+    await signIn(page, app.users.memberA);
     await page.goto(`${app.base}/quality`);
     await page.waitForURL((url) => !url.pathname.startsWith('/quality'));
     expect(new URL(page.url()).pathname).not.toBe('/quality');

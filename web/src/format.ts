@@ -8,6 +8,11 @@ function isMissing(value: unknown): value is null | undefined | '' {
   return value === null || value === undefined || value === '' || Number.isNaN(Number(value));
 }
 
+/** No value at all (text may be anything else, numbers or not). */
+function isBlank(value: unknown): value is null | undefined | '' {
+  return value === null || value === undefined || value === '';
+}
+
 /** 1234567 → "123.46万"; 3.2e8 → "3.20亿"; below 1万 as is with up to two decimals. */
 export function compact(value: unknown, unit = ''): string {
   if (isMissing(value)) return missing;
@@ -52,18 +57,18 @@ export const formats = {
   count,
   decimal: (v: unknown) => decimal(v),
   decimal4: (v: unknown) => decimal(v, 4),
-  text: (v: unknown) => (isMissing(v) ? missing : String(v)),
+  text: (v: unknown) => (isBlank(v) ? missing : String(v)),
 } satisfies Record<string, Formatter>;
 
 export type FormatName = keyof typeof formats;
 
 /** "2025-03-01T00:00:00.000" → "2025-03"; a timestamp → "2025-03-04 12:30". */
 export function month(value: unknown): string {
-  return isMissing(value) ? missing : String(value).slice(0, 7);
+  return isBlank(value) ? missing : String(value).slice(0, 7);
 }
 
 export function dateTime(value: unknown): string {
-  if (isMissing(value)) return missing;
+  if (isBlank(value)) return missing;
   const d = new Date(String(value));
   return Number.isNaN(d.getTime()) ? String(value) : d.toLocaleString('zh-CN', { hour12: false });
 }
