@@ -231,24 +231,33 @@ describe('医保监管 (/fund)', () => {
     // Confirm it; back on the list, reloaded, its row shows the new status.
     const list = '疑点（按涉及金额，前 200 条；点击查看与复核）';
     const key = (await s.page.locator('.facts dd.mono').textContent())!.trim();
+    const rule = (await s.page.locator('.facts dd').first().textContent())!.trim();
     await s.page.locator('input[data-testid="review-note"], [data-testid="review-note"] input').first().fill('浏览器测试：已核实');
     await s.page.getByTestId('review-confirm').click();
     await s.page.getByTestId('review-message').filter({ hasText: '已保存' }).waitFor({ timeout: 90_000 });
     await s.page.getByTestId(`table-${list}`).waitFor();
     await waitForPage(s.page);
+    const after = await app.cubeLoad(s.token, {
+      dimensions: ['violation_case_detail.rule_name', 'violation_case_detail.review_status', 'violation_case_detail.review_note'],
+      filters: [
+        { member: 'violation_case_detail.visit_key', operator: 'equals', values: [key] },
+        { member: 'violation_case_detail.rule_name', operator: 'equals', values: [rule] },
+      ],
+      renewQuery: true,
+    });
+    expect(after).toEqual([
+      {
+        'violation_case_detail.rule_name': rule,
+        'violation_case_detail.review_status': 'confirmed',
+        'violation_case_detail.review_note': '浏览器测试：已核实',
+      },
+    ]);
     const keys = await cells(s.page, list, 'violation_case_detail.visit_key');
+    const rules = await cells(s.page, list, 'violation_case_detail.rule_name');
     const statuses = await cells(s.page, list, 'violation_case_detail.review_status_name');
-    const at = keys.indexOf(key.slice(0, 12));
+    const at = keys.findIndex((k, i) => k === key.slice(0, 12) && rules[i] === rule);
     expect(at, 'the reviewed flag is still listed').toBeGreaterThanOrEqual(0);
     expect(statuses[at]).toBe('确认违规');
-    const after = await app.cubeLoad(s.token, {
-      dimensions: ['violation_case_detail.review_status', 'violation_case_detail.review_note'],
-      filters: [{ member: 'violation_case_detail.visit_key', operator: 'equals', values: [key] }],
-    });
-    expect(after).toContainEqual({
-      'violation_case_detail.review_status': 'confirmed',
-      'violation_case_detail.review_note': '浏览器测试：已核实',
-    });
     await s.page.context().close();
 
     const o = await open(app.users.manager, '/fund');
