@@ -72,8 +72,8 @@ async function signIn(page: Page, user: User): Promise<void> {
 }
 
 /** Signs `user` in, opens `path` and waits until every panel has loaded and every chart is drawn. */
-async function open(user: User, path: string): Promise<Opened> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+async function open(user: User, path: string, width = 1280): Promise<Opened> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   await signIn(page, user);
   const answers = recordCubeAnswers(page);
@@ -272,8 +272,10 @@ describe('医保监管 (/fund)', () => {
   it('member: own hospital only in every answer, drill-down, export and report; drug share equals the generated files', async () => {
     const member = app.users.memberA;
     const own = member.hospital_code!;
-    const o = await open(member, '/fund');
+    // On a phone (390 px): the page wraps, nothing but a table's own scroller is wider than the screen.
+    const o = await open(member, '/fund', 390);
     await checkFund(o, 'violation_review');
+    expect(await o.page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
     // Independent figure: 药占比 over the period from the generated charge lines.
     const { hospitalMonths } = fundTruth(app.db.generatedDir, projectPaths.seeds);
