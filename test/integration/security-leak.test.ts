@@ -37,7 +37,7 @@ import {
   type Login,
 } from './security-harness.ts';
 
-const shapesPerMember = 110;
+const shapesPerMember = 100;
 const policy = parseSharingPolicy({ minCellCases: 10 });
 
 // ---------------------------------------------------------------------------------------------
