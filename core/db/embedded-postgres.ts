@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, cp, lstat, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -183,7 +183,9 @@ async function withStartLock<T>(dataDir: string, logger: Logger, fn: () => Promi
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-      if (!holder || !processAlive(holder)) {
+      // An empty lock is one being written (created, pid not yet in it) unless it is old: not taken over.
+      const fresh = !holder && Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? 0) < 10_000;
+      if (!fresh && (!holder || !processAlive(holder))) {
         await rm(lock, { force: true });
         continue;
       }
