@@ -48,6 +48,8 @@ export interface AppServer {
   /** `http://<host>:<port>` as listened on (127.0.0.1 or localhost for 0.0.0.0). */
   readonly base: string;
   readonly cube: CubeHandle;
+  /** Waits for the access-audit rows in flight (written in the background so answers never wait). */
+  flushAudit(): Promise<void>;
   /** Stops answering, waits for audit rows in flight, shuts Cube down and closes a pool made here. */
   close(): Promise<void>;
 }
@@ -186,6 +188,7 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
     app,
     base: host === '0.0.0.0' ? `http://localhost:${port}` : base,
     cube,
+    flushAudit: () => audit.flush(),
     async close() {
       if (closed) return;
       closed = true;

@@ -41,9 +41,11 @@ const exportWaitMs = 120_000;
  * - `GET /api/reports/cost.xlsx?year=Y[&hospital=H]`, `GET /api/reports/fund.xlsx?month=YYYY-MM[&hospital=H]`:
  *   the workbooks of `hdw report cost|fund`. A member gets its own hospital's (another → 403);
  *   other roles every hospital's or the one asked for.
- * - `POST /api/violations/review` `{ flag_key | flag_keys, status: confirmed|dismissed, note? }`:
+ * - `POST /api/violations/review` `{ flag_key | flag_keys | flags, status: confirmed|dismissed, note? }`:
  *   what `hdw violations review` does, for stewards and managers, and for members on their own
- *   hospital's flags only (else 403). Answers `{ reviewed: [keys], status }`.
+ *   hospital's flags only (else 403). A flag is named by its key (rule:hospital:visit id, in the
+ *   stewards' case detail) or, as `flags: [{ rule_id, hospital_code, visit_key }]`, by what the
+ *   hashed-key view `violation_review` shows everyone else. Answers `{ reviewed: [keys], status }`.
  */
 export function downloadRoutes(options: DownloadRouteOptions): express.Router {
   const { config, pool, audit } = options;
@@ -163,20 +165,27 @@ export function downloadRoutes(options: DownloadRouteOptions): express.Router {
 
   router.post('/violations/review', auth, (req, res, next) => {
     const caller = callerFrom(res);
-    const body = (req.body ?? {}) as { flag_key?: unknown; flag_keys?: unknown; status?: unknown; note?: unknown };
+    const body = (req.body ?? {}) as { flag_key?: unknown; flag_keys?: unknown; flags?: unknown; status?: unknown; note?: unknown };
     const keys = [
       ...(typeof body.flag_key === 'string' ? [body.flag_key] : []),
       ...(Array.isArray(body.flag_keys) ? body.flag_keys.filter((k): k is string => typeof k === 'string') : []),
     ];
+    const named = flagNames(body.flags);
     const status = typeof body.status === 'string' ? body.status : '';
     const note = typeof body.note === 'string' && body.note.trim() !== '' ? body.note.trim() : undefined;
-    const asked = [{ member: 'flag_key', operator: 'equals', values: keys }, { member: 'status', operator: 'equals', values: [status] }];
+    const asked = [
+      ...(keys.length > 0 ? [{ member: 'flag_key', operator: 'equals', values: keys }] : []),
+      ...(named.length > 0 ? [{ member: 'visit_key', operator: 'equals', values: named.map((f) => f.visit_key) }] : []),
+      { member: 'status', operator: 'equals', values: [status] },
+    ];
     const refuse = (code: number, error: string) => {
       record(req, caller, { event: 'refused', api: 'violations', views: ['violation_review'], filters: asked, status: code });
       res.status(code).json({ error });
     };
-    if (keys.length === 0 || !['confirmed', 'dismissed'].includes(status)) {
-      res.status(400).json({ error: '请给出疑点键 flag_key 和复核结论 status（confirmed 或 dismissed）' });
+    if ((keys.length === 0 && named.length === 0) || named.length !== (Array.isArray(body.flags) ? body.flags.length : 0) || !['confirmed', 'dismissed'].includes(status)) {
+      res.status(400).json({
+        error: '请给出疑点键 flag_key（或疑点 flags：规则 rule_id、医院 hospital_code、就诊键 visit_key）和复核结论 status（confirmed 或 dismissed）',
+      });
       return;
     }
     const role = caller.identity.context.role;
@@ -185,12 +194,21 @@ export function downloadRoutes(options: DownloadRouteOptions): express.Router {
       return;
     }
     (async () => {
-      const { rows } = await pool.query<{ flag_key: string; hospital_code: string }>(
-        'select flag_key, hospital_code from marts.fct_fund_violation_flags where flag_key = any($1::text[])',
-        [keys],
+      const { rows } = await pool.query<{ flag_key: string; hospital_code: string; rule_id: string; visit_key: string }>(
+        `select flag_key, hospital_code, rule_id, visit_key from marts.fct_fund_violation_flags
+          where flag_key = any($1::text[])
+             or (rule_id, hospital_code, visit_key) in (select * from unnest($2::text[], $3::text[], $4::text[]))`,
+        [keys, named.map((f) => f.rule_id), named.map((f) => f.hospital_code), named.map((f) => f.visit_key)],
       );
       const found = new Map(rows.map((r) => [r.flag_key, r.hospital_code]));
-      const unknown = keys.filter((k) => !found.has(k));
+      const unknown = [
+        ...keys.filter((k) => !found.has(k)),
+        ...named
+          .filter((f) => !rows.some((r) => r.rule_id === f.rule_id && r.hospital_code === f.hospital_code && r.visit_key === f.visit_key))
+          .map((f) => `${f.rule_id}:${f.hospital_code}:${f.visit_key.slice(0, 12)}`),
+      ];
+      // Named by key or by what the view shows, each flag once.
+      keys.push(...rows.map((r) => r.flag_key).filter((k) => !keys.includes(k)));
       if (role === 'member' && [...found.values()].some((h) => h !== caller.identity.context.hospital_code)) {
         refuse(403, apiErrors.otherHospital);
         return;
@@ -346,4 +364,15 @@ function sendWorkbook(res: express.Response, buffer: Buffer, name: string): void
     .set('cache-control', 'no-store')
     .set('content-disposition', `attachment; filename="export.xlsx"; filename*=UTF-8''${encodeURIComponent(file)}`)
     .send(buffer);
+}
+
+/** The flags named as `violation_review` shows them: rule, hospital and hashed visit key, each a non-empty string. */
+function flagNames(value: unknown): Array<{ rule_id: string; hospital_code: string; visit_key: string }> {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (f): f is { rule_id: string; hospital_code: string; visit_key: string } =>
+      typeof f === 'object' &&
+      f !== null &&
+      ['rule_id', 'hospital_code', 'visit_key'].every((k) => typeof (f as Record<string, unknown>)[k] === 'string' && (f as Record<string, string>)[k] !== ''),
+  );
 }

@@ -72,8 +72,11 @@ describe('application server: sign-in, audit trail, downloads', () => {
     const response = await fetch(`${app.base}${route}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: response.status, type: response.headers.get('content-type'), bytes: Buffer.from(await response.arrayBuffer()) };
   };
-  const auditRows = async () =>
-    (await pool.query<Row>('select * from ops.access_audit order by audit_id')).rows;
+  // Audit rows are written in the background: wait for those in flight first.
+  const auditRows = async () => {
+    await app.flushAudit();
+    return (await pool.query<Row>('select * from ops.access_audit order by audit_id')).rows;
+  };
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -347,10 +350,15 @@ describe('application server: sign-in, audit trail, downloads', () => {
 
   it('lets stewards, managers and members on their own flags review violations, nobody else', async () => {
     // Flags as the mart holds them (its rebuild, after a review, makes it again from its inputs).
-    await pool.query(
-      `insert into marts.fct_fund_violation_flags (flag_key, hospital_code) values ($1, $2), ($3, $4)`,
-      [`FV01:${hospitalA}:V1`, hospitalA, `FV01:${hospitalB}:V2`, hospitalB],
-    );
+    const plant = async () => {
+      await pool.query('delete from marts.fct_fund_violation_flags');
+      await pool.query(
+        `insert into marts.fct_fund_violation_flags (flag_key, rule_id, hospital_code, visit_key)
+         values ($1, 'FV01', $2, 'k1'), ($3, 'FV01', $4, 'k2'), ($5, 'FV02', $2, 'k1')`,
+        [`FV01:${hospitalA}:V1`, hospitalA, `FV01:${hospitalB}:V2`, hospitalB, `FV02:${hospitalA}:V1`],
+      );
+    };
+    await plant();
     const member = String((await signIn('member_a', passwords.member)).body.token);
     const analyst = String((await signIn('analyst1', passwords.analyst)).body.token);
     const review = (token: string, body: unknown) => call('POST', '/api/violations/review', { token, body });
@@ -364,17 +372,29 @@ describe('application server: sign-in, audit trail, downloads', () => {
     });
     expect((await review(member, { flag_key: 'FV01:nope', status: 'confirmed' })).status).toBe(404);
     expect((await review(member, { flag_key: `FV01:${hospitalA}:V1`, status: 'maybe' })).status).toBe(400);
+    // Named as the hashed-key view shows it (rule, hospital, visit key), as managers and members do.
+    expect((await review(member, { flags: [{ rule_id: 'FV01', hospital_code: hospitalB, visit_key: 'k2' }], status: 'confirmed' })).status).toBe(403);
+    expect((await review(member, { flags: [{ rule_id: 'FV01', hospital_code: hospitalA }], status: 'confirmed' })).status).toBe(400);
+    expect((await review(member, { flags: [{ rule_id: 'FV09', hospital_code: hospitalA, visit_key: 'k1' }], status: 'confirmed' })).status).toBe(404);
+    const byName = await review(member, { flags: [{ rule_id: 'FV02', hospital_code: hospitalA, visit_key: 'k1' }], status: 'confirmed' });
+    expect(byName).toMatchObject({ status: 200, body: { reviewed: [`FV02:${hospitalA}:V1`], status: 'confirmed' } });
+    await plant();
     const done = await review(member, { flag_keys: [`FV01:${hospitalA}:V1`], status: 'dismissed', note: '已核实' });
     expect(done, app.logLines.filter((l) => l.includes('"level":50')).join('\n')).toMatchObject({
       status: 200,
       body: { reviewed: [`FV01:${hospitalA}:V1`], status: 'dismissed' },
     });
-    const { rows } = await pool.query('select flag_key, status, note, reviewed_by from ops.fund_violation_reviews');
-    expect(rows).toEqual([{ flag_key: `FV01:${hospitalA}:V1`, status: 'dismissed', note: '已核实', reviewed_by: 'member_a' }]);
+    const { rows } = await pool.query('select flag_key, status, note, reviewed_by from ops.fund_violation_reviews order by flag_key');
+    expect(rows).toEqual([
+      { flag_key: `FV01:${hospitalA}:V1`, status: 'dismissed', note: '已核实', reviewed_by: 'member_a' },
+      { flag_key: `FV02:${hospitalA}:V1`, status: 'confirmed', note: null, reviewed_by: 'member_a' },
+    ]);
     const audited = (await auditRows()).filter((r) => r.api === 'violations').map((r) => [r.username, r.event, r.status]);
     expect(audited).toEqual([
       ['analyst1', 'refused', 403],
       ['member_a', 'refused', 403],
+      ['member_a', 'refused', 403],
+      ['member_a', 'action', 200],
       ['member_a', 'action', 200],
     ]);
   });
