@@ -311,6 +311,26 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
             'cases from the files',
           ).toBe(truth.cases);
         }
+        // DIP 病种 (cases paid by 分值), the same query as the page's.
+        const dip = 'dip_performance';
+        const dipGroups = await load({
+          dimensions: [`${dip}.dip_code`],
+          measures: [`${dip}.dip_case_count`, `${dip}.dip_score`, `${dip}.dip_estimated_payment`],
+          timeDimensions: [{ dimension: `${dip}.discharge_month`, dateRange: range }],
+          filters: [{ member: `${dip}.payment_method`, operator: 'equals', values: ['DIP'] }, ...hospitalFilter(dip, h)],
+          order: { [`${dip}.dip_estimated_payment`]: 'desc' },
+          limit: 200,
+        });
+        if (dipGroups.length === 0) {
+          await page.getByText('没有按 DIP 分值付费的病例').first().waitFor({ timeout: 10_000 });
+        } else {
+          const shownDip = await tableRows(page, 'DIP 病种分值（按预估支付，前 200 个病种）');
+          expect(shownDip.length, `${role} DIP 病种`).toBe(dipGroups.length);
+          const byDip = new Map(dipGroups.map((g) => [String(g[`${dip}.dip_code`]), g]));
+          for (const r of shownDip)
+            for (const m of ['dip_case_count', 'dip_score', 'dip_estimated_payment'])
+              same(r[`${dip}.${m}`], byDip.get(r[`${dip}.dip_code`] ?? '')?.[`${dip}.${m}`], `${role} DIP ${r[`${dip}.dip_code`]} ${m}`);
+        }
         // Drill-down 科室 → 病组 → 病例, the period kept.
         const firstDept = (await tableRows(page, '科室绩效'))[0]!;
         await clickFirstRow(page, '科室绩效');

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { sql } from 'kysely';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
@@ -326,6 +327,34 @@ describe('医保监管 (/fund)', () => {
     });
     expect(refused.status).toBe(403);
     await o.page.context().close();
+
+    // The access audit trail holds the page's queries and one asked of the REST API directly, each
+    // with the member's identity, the views and members asked, and a row count, never a row value.
+    const direct = await app.cubeLoad(o.token, {
+      measures: ['fund_efficiency.medical_charges'],
+      dimensions: ['fund_efficiency.hospital_code'],
+      timeDimensions: [{ dimension: 'fund_efficiency.month', dateRange: [`${o.from}-01`, `${o.to}-28`] }],
+    });
+    const figure = String(direct[0]!['fund_efficiency.medical_charges']);
+    await app.flushAudit();
+    const audit = new pg.Client({ connectionString: app.db.url });
+    await audit.connect();
+    try {
+      const { rows } = await audit.query<Row>(
+        `select role, hospital_code, api, event, views, members, filters, row_count, status
+           from ops.access_audit where username = $1 and api = 'load' order by audit_id`,
+        [member.username],
+      );
+      expect(rows.length).toBeGreaterThan(3);
+      for (const r of rows) expect([r.role, r.hospital_code]).toEqual(['member', own]);
+      expect(rows.some((r) => (r.views as string[]).includes('fund_alerts')), 'a page query').toBe(true);
+      const last = rows[rows.length - 1]!;
+      expect(last).toMatchObject({ views: ['fund_efficiency'], event: 'query', status: 200, row_count: 1 });
+      expect(last.members).toEqual(expect.arrayContaining(['fund_efficiency.medical_charges', 'fund_efficiency.hospital_code']));
+      expect(JSON.stringify(rows), 'no row value in the audit trail').not.toContain(figure);
+    } finally {
+      await audit.end();
+    }
   });
 });
 

@@ -29,6 +29,8 @@ export interface WebAppOn {
 export interface WebApp extends WebAppOn {
   readonly db: DemoWarehouse;
   readonly logLines: string[];
+  /** Waits for the access-audit rows still being written (they are written after the answer). */
+  flushAudit(): Promise<void>;
 }
 
 const secret = 'web-test-secret-0123456789-abcdefghijkl';
@@ -50,6 +52,7 @@ export async function startWebApp(): Promise<WebApp> {
     ...on,
     db,
     logLines: server.logLines,
+    flushAudit: () => server.flushAudit(),
     async close() {
       await server.close();
       await db.drop();
