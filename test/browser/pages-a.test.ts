@@ -351,8 +351,17 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
         expect(shownDeptGroups.map((r) => Number(r[`${perf}.case_count`])).sort()).toEqual(
           deptGroups.map((r) => Number(r[`${perf}.case_count`])).sort(),
         );
+        expect(page.url(), 'the step is in the address').toContain(`dept=${encodeURIComponent(firstDept[`${perf}.dept_code`]!)}`);
         await clickFirstRow(page, '科室病组绩效');
         expect(await page.getByTestId('drill-trail').textContent()).toContain('全部科室');
+        expect(page.url()).toContain(`g=${encodeURIComponent(shownDeptGroups[0]![`${perf}.drg_code`]!)}`);
+        // Back climbs one step up; forward and a reload come back to the group's cases.
+        await page.goBack();
+        await page.getByTestId('table-科室病组绩效').waitFor({ timeout: 30_000 });
+        await page.goForward();
+        await page.reload();
+        await waitForPage(page);
+        expect(await page.getByTestId('drill-trail').textContent()).toContain(shownDeptGroups[0]![`${perf}.drg_code`]!);
         if (user.role === 'manager') {
           // Managers see aggregates only: the case panel says so in plain Chinese.
           await page.getByText(noPermission).first().waitFor({ timeout: 10_000 });
