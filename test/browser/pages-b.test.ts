@@ -224,63 +224,57 @@ describe('医保监管 (/fund)', () => {
     await o.page.context().close();
   });
 
-  it('steward: case detail of a flag, sets its review status and the reloaded list shows it; manager: no case detail, reviews by the hashed key', async () => {
-    const s = await open(app.users.steward, '/fund');
-    await checkFund(s, 'violation_case_detail');
-    await openFirstFlag(s.page);
-    expect((await cells(s.page, '疑点病例明细', 'violation_case_detail.visit_id')).length).toBe(1);
-    // Confirm it; back on the list, reloaded, its row shows the new status.
+  it('manager: reviews a flag by its hashed key, the reloaded list shows it, no case detail; steward: the case detail with the review', async () => {
     const list = '疑点（按涉及金额，前 200 条；点击查看与复核）';
-    const key = (await s.page.locator('.facts dd.mono').textContent())!.trim();
-    const rule = (await s.page.locator('.facts dd').first().textContent())!.trim();
-    await s.page.locator('input[data-testid="review-note"], [data-testid="review-note"] input').first().fill('浏览器测试：已核实');
-    await s.page.getByTestId('review-confirm').click();
-    await s.page.getByTestId('review-message').filter({ hasText: '已保存' }).waitFor({ timeout: 90_000 });
-    await s.page.getByTestId(`table-${list}`).waitFor();
-    await waitForPage(s.page);
-    const after = await app.cubeLoad(s.token, {
-      dimensions: ['violation_case_detail.rule_name', 'violation_case_detail.review_status', 'violation_case_detail.review_note'],
-      filters: [
-        { member: 'violation_case_detail.visit_key', operator: 'equals', values: [key] },
-        { member: 'violation_case_detail.rule_name', operator: 'equals', values: [rule] },
-      ],
-      renewQuery: true,
-    });
-    expect(after).toEqual([
-      {
-        'violation_case_detail.rule_name': rule,
-        'violation_case_detail.review_status': 'confirmed',
-        'violation_case_detail.review_note': '浏览器测试：已核实',
-      },
-    ]);
-    const keys = await cells(s.page, list, 'violation_case_detail.visit_key');
-    const rules = await cells(s.page, list, 'violation_case_detail.rule_name');
-    const statuses = await cells(s.page, list, 'violation_case_detail.review_status_name');
-    const at = keys.findIndex((k, i) => k === key.slice(0, 12) && rules[i] === rule);
-    expect(at, 'the reviewed flag is still listed').toBeGreaterThanOrEqual(0);
-    expect(statuses[at]).toBe('确认违规');
-    await s.page.context().close();
-
     const o = await open(app.users.manager, '/fund');
     await checkFund(o, 'violation_review');
     await openFirstFlag(o.page);
     await expect(o.page.getByTestId('no-permission').isVisible()).resolves.toBe(true);
-    // A manager reviews from the hashed-key view: the flag is named by rule, hospital and visit key.
-    const managerKey = (await o.page.locator('.facts dd.mono').textContent())!.trim();
-    const managerRule = (await o.page.locator('.facts dd').first().textContent())!.trim();
-    await o.page.getByTestId('review-dismiss').click();
+    // Confirm it; back on the list, reloaded, its row shows the new status.
+    const key = (await o.page.locator('.facts dd.mono').textContent())!.trim();
+    const rule = (await o.page.locator('.facts dd').first().textContent())!.trim();
+    await o.page.locator('input[data-testid="review-note"], [data-testid="review-note"] input').first().fill('浏览器测试：已核实');
+    await o.page.getByTestId('review-confirm').click();
     await o.page.getByTestId('review-message').filter({ hasText: '已保存' }).waitFor({ timeout: 90_000 });
-    const reviewed = await app.cubeLoad(o.token, {
+    await o.page.getByTestId(`table-${list}`).waitFor();
+    await waitForPage(o.page);
+    const flagOf = (v: string) => [
+      { member: `${v}.visit_key`, operator: 'equals', values: [key] },
+      { member: `${v}.rule_name`, operator: 'equals', values: [rule] },
+    ];
+    const after = await app.cubeLoad(o.token, {
       dimensions: ['violation_review.rule_name', 'violation_review.review_status'],
-      filters: [
-        { member: 'violation_review.visit_key', operator: 'equals', values: [managerKey] },
-        { member: 'violation_review.rule_name', operator: 'equals', values: [managerRule] },
-      ],
+      filters: flagOf('violation_review'),
       renewQuery: true,
     });
-    expect(reviewed).toEqual([{ 'violation_review.rule_name': managerRule, 'violation_review.review_status': 'dismissed' }]);
+    expect(after).toEqual([{ 'violation_review.rule_name': rule, 'violation_review.review_status': 'confirmed' }]);
+    const keys = await cells(o.page, list, 'violation_review.visit_key');
+    const rules = await cells(o.page, list, 'violation_review.rule_name');
+    const statuses = await cells(o.page, list, 'violation_review.review_status_name');
+    const at = keys.findIndex((k, i) => k === key.slice(0, 12) && rules[i] === rule);
+    expect(at, 'the reviewed flag is still listed').toBeGreaterThanOrEqual(0);
+    expect(statuses[at]).toBe('确认违规');
     expect(o.answers.some((a) => decodeURIComponent(a.url).includes('violation_case_detail'))).toBe(false);
     await o.page.context().close();
+
+    // The steward's case detail: the visit behind the key, and the manager's review with its note.
+    const s = await open(app.users.steward, '/fund');
+    await checkFund(s, 'violation_case_detail');
+    const detail = await app.cubeLoad(s.token, {
+      dimensions: ['violation_case_detail.visit_id', 'violation_case_detail.review_status', 'violation_case_detail.review_note', 'violation_case_detail.reviewed_by'],
+      filters: flagOf('violation_case_detail'),
+    });
+    expect(detail).toEqual([
+      {
+        'violation_case_detail.visit_id': expect.any(String),
+        'violation_case_detail.review_status': 'confirmed',
+        'violation_case_detail.review_note': '浏览器测试：已核实',
+        'violation_case_detail.reviewed_by': app.users.manager.username,
+      },
+    ]);
+    await openFirstFlag(s.page);
+    expect((await cells(s.page, '疑点病例明细', 'violation_case_detail.visit_id')).length).toBe(1);
+    await s.page.context().close();
   });
 
   it('member: own hospital only in every answer, drill-down, export and report; drug share equals the generated files', async () => {
