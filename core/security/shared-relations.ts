@@ -216,6 +216,73 @@ const allianceUnitCostBenchmark: SharedRelation = {
   },
 };
 
+/**
+ * The alliance's fund-indicator benchmark (次均费用, 平均住院日, 基金结余率): one row per hospital,
+ * month and visit type, from the hospital rows of fct_fund_indicators. An outpatient row counts
+ * 门急诊人次 and carries 门诊收入; an inpatient row counts 出院人次 and carries 出院患者医疗费总额,
+ * 出院者占用总床日 and the fund-balance pair (支付标准合计, 实际医疗费合计). A row whose count is under
+ * `minCellCases` keeps its keys but loses every figure (`is_suppressed`), so no roll-up reveals it.
+ * The fund-balance pair is over a subset of the discharges only (those with a settlement list and
+ * a payment standard above 0), so it is also nulled on its own when the row's declared settlement
+ * lists (`declared_case_count`) are under `minCellCases`; that count itself is not published.
+ */
+const allianceFundBenchmark: SharedRelation = {
+  view: 'alliance_fund_benchmark',
+  members: 'policy',
+  relation: 'shared.alliance_fund_benchmark',
+  source: 'marts.fct_fund_indicators',
+  sql: (policy) => {
+    const { kept, suppressed } = cellSuppression(policy, 'sides.case_count');
+    const settled = cellSuppression(policy, 'sides.declared_case_count');
+    const fund = (column: string) => kept(settled.kept(`sides.${column}`));
+    return `
+    with indicators as (
+      select * from marts.fct_fund_indicators where aggregation_level = 'hospital'
+    ),
+
+    sides as (
+      select hospital_code, hospital_name, hospital_level, month, 'outpatient' as visit_type,
+        outpatient_visits as case_count,
+        outpatient_visits, outpatient_charges,
+        null::bigint as discharges, null::numeric as discharged_total_charges, null::bigint as discharged_bed_days,
+        null::bigint as declared_case_count, null::numeric as fund_standard_amount, null::numeric as fund_actual_amount
+      from indicators
+      union all
+      select hospital_code, hospital_name, hospital_level, month, 'inpatient' as visit_type,
+        discharges as case_count,
+        null, null,
+        discharges, discharged_total_charges, discharged_bed_days,
+        declared_case_count, fund_standard_amount, fund_actual_amount
+      from indicators
+    ),
+
+    final as (
+      select
+        -- ids
+        concat_ws('|', hospital_code, to_char(month, 'YYYY-MM'), visit_type) as benchmark_cell_id,
+        hospital_code, hospital_name, hospital_level,
+        -- dates
+        month,
+        -- attributes
+        visit_type,
+        ${suppressed} as is_suppressed,
+        -- figures (null when suppressed; the outpatient side's on outpatient rows, the inpatient side's on inpatient rows)
+        ${kept('sides.case_count')}::bigint as case_count,
+        ${kept('sides.outpatient_visits')}::bigint as outpatient_visits,
+        ${kept('sides.outpatient_charges')}::numeric(18, 2) as outpatient_charges,
+        ${kept('sides.discharges')}::bigint as discharges,
+        ${kept('sides.discharged_total_charges')}::numeric(18, 2) as discharged_total_charges,
+        ${kept('sides.discharged_bed_days')}::bigint as discharged_bed_days,
+        -- the fund-balance pair (also null when the declared settlement lists are too few)
+        ${fund('fund_standard_amount')}::numeric(18, 2) as fund_standard_amount,
+        ${fund('fund_actual_amount')}::numeric(18, 2) as fund_actual_amount
+      from sides
+    )
+
+    select * from final`;
+  },
+};
+
 /** The peer-benchmark figures a member may see of its pools: the statistics, never a peer's row. */
 const poolFigures: readonly (readonly [string, string])[] = [
   ['pool_rank', 'bigint'],
@@ -280,5 +347,6 @@ export const sharedRelations: readonly SharedRelation[] = [
   allianceChargeBenchmark,
   allianceDrgBenchmark,
   allianceUnitCostBenchmark,
+  allianceFundBenchmark,
   memberVsPeers,
 ];

@@ -12,6 +12,7 @@ export const shareableViews = [
   'alliance_charge_benchmark',
   'alliance_drg_benchmark',
   'alliance_unit_cost_benchmark',
+  'alliance_fund_benchmark',
 ] as const;
 export type ShareableView = (typeof shareableViews)[number];
 
@@ -22,7 +23,8 @@ export type ShareableView = (typeof shareableViews)[number];
  * "Cases" are charge lines (`line_count` of the charges mart) for the charge benchmark, and
  * inpatient discharges (`case_count` of the DRG group mart) for the DRG benchmark, and the unit
  * cost's own volume for the unit-cost benchmark (门急诊人次 of an outpatient row, 实际占用床日 of
- * an inpatient row).
+ * an inpatient row), and 门急诊人次 or 出院人次 for the fund benchmark, whose fund-balance pair also
+ * needs `minCellCases` declared settlement lists.
  *
  * A member's view of its peers (`member_vs_peers`: its own figures beside the distribution of its
  * DRG group × level × year pool) shows a pool's statistics only when the pool holds at least

@@ -26,7 +26,12 @@ type RoleName = 'manager' | 'analyst' | 'steward' | 'memberA' | 'memberB';
 type Row = Record<string, unknown>;
 type Filter = { member: string; operator: string; values: string[] };
 
-const sharedViews = ['alliance_charge_benchmark', 'alliance_drg_benchmark', 'alliance_unit_cost_benchmark'];
+const sharedViews = [
+  'alliance_charge_benchmark',
+  'alliance_drg_benchmark',
+  'alliance_unit_cost_benchmark',
+  'alliance_fund_benchmark',
+];
 const period = '?from=2025-01&to=2025-03';
 const range = ['2025-01-01', '2025-03-31'];
 const rangeBefore = ['2024-01-01', '2024-03-31'];
@@ -211,7 +216,30 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
             shared!['alliance_drg_benchmark.cmi'],
             `${role} region cmi`,
           );
-          expect(await attr(page, 'kpi-avg_inpatient_charge', 'data-region'), 'no shared 次均费用').toBe('');
+          // 次均费用, 平均住院日, 基金结余率 and the growths from the shared fund benchmark.
+          const fb = 'alliance_fund_benchmark';
+          const fundRegionIds = [
+            'avg_inpatient_charge',
+            'avg_outpatient_charge',
+            'avg_length_of_stay_days',
+            'fund_balance_rate',
+          ];
+          const fundShared = (dateRange: string[]) =>
+            load({
+              measures: fundRegionIds.map((m) => `${fb}.${m}`),
+              timeDimensions: [{ dimension: `${fb}.month`, dateRange }],
+            });
+          const [[fundNow], [fundThen]] = await Promise.all([fundShared(range), fundShared(rangeBefore)]);
+          for (const m of fundRegionIds) {
+            expect(fundNow![`${fb}.${m}`], `${role} shared ${m}`).not.toBeNull();
+            same(await attr(page, `kpi-${m}`, 'data-region'), fundNow![`${fb}.${m}`], `${role} region ${m}`);
+          }
+          for (const m of ['avg_inpatient_charge', 'avg_outpatient_charge'])
+            same(
+              await attr(page, `kpi-${m}_growth`, 'data-region'),
+              growth(`${fb}.${m}`, fundNow, fundThen),
+              `${role} region ${m}_growth`,
+            );
         } else {
           const [[all], [allDrg]] = await Promise.all([load(fundQuery(range, null)), load(drgQuery(null))]);
           same(

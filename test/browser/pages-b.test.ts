@@ -30,7 +30,12 @@ type Query = Record<string, unknown>;
 type Row = Record<string, unknown>;
 
 const isTrue = (v: unknown) => v === true || v === 'true';
-const sharedViews = ['alliance_charge_benchmark', 'alliance_drg_benchmark', 'alliance_unit_cost_benchmark'];
+const sharedViews = [
+  'alliance_charge_benchmark',
+  'alliance_drg_benchmark',
+  'alliance_unit_cost_benchmark',
+  'alliance_fund_benchmark',
+];
 
 let app: App;
 let browser: Browser;

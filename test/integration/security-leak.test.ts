@@ -1169,6 +1169,135 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
       body: { error: `Forbidden: ${v} cannot be combined with other views` },
     });
   });
+  it('alliance_fund_benchmark: every hospital, rows under the minimum count without figures, Cube equal to SQL, alone only', async () => {
+    const token = await signToken(
+      { role: 'member', hospital_code: hospitalA, alliance_id: alliance },
+      secret,
+    );
+    const v = 'alliance_fund_benchmark';
+    const k = policy.minCellCases;
+    const keys = ['hospital_code', 'visit_type', 'is_suppressed'];
+    const figures = [
+      'case_count',
+      'outpatient_visits',
+      'outpatient_charges',
+      'discharges',
+      'discharged_total_charges',
+      'discharged_bed_days',
+      'fund_standard_amount',
+      'fund_actual_amount',
+    ];
+    const answer = await load(token, {
+      dimensions: keys.map((d) => `${v}.${d}`),
+      measures: figures.map((f) => `${v}.${f}`),
+      timeDimensions: [{ dimension: `${v}.month`, granularity: 'month' }],
+      limit: 50_000,
+    });
+    expect(answer.status).toBe(200);
+    const cubeRows = answer.body.data as Row[];
+    const line = (r: Row, key: (name: string) => string) =>
+      [
+        ...keys.map((d) => String(r[key(d)])),
+        String(r[key('month')]).slice(0, 10),
+        ...figures.map((f) => (r[key(f)] === null ? '∅' : String(toCents(r[key(f)])))),
+      ].join(' | ');
+    // The same question through the member's own PostgreSQL login.
+    const sqlRows = await asLogin(memberLogin.get(hospitalA)!, (c) =>
+      c.query(
+        `select hospital_code, visit_type, is_suppressed, to_char(month, 'YYYY-MM-DD') as month,
+           ${figures.map((f) => `sum(${f}) as ${f}`).join(', ')}
+         from shared.${v} group by 1, 2, 3, 4`,
+      ),
+    );
+    expect(cubeRows.length).toBeGreaterThan(0);
+    expect(
+      cubeRows.map((r) => line(r, (d) => (d === 'month' ? `${v}.${d}.month` : `${v}.${d}`))).sort(),
+    ).toEqual((sqlRows.rows as Row[]).map((r) => line(r, (d) => d)).sort());
+    expect(new Set(cubeRows.map((r) => r[`${v}.hospital_code`])).size).toBeGreaterThan(2);
+    const suppressed = cubeRows.filter(
+      (r) => r[`${v}.is_suppressed`] === true || r[`${v}.is_suppressed`] === 'true',
+    );
+    expect(suppressed.length).toBeGreaterThan(0);
+    expect(suppressed.length).toBeLessThan(cubeRows.length);
+    for (const r of suppressed) for (const figure of figures) expect(r[`${v}.${figure}`]).toBeNull();
+    for (const r of cubeRows.filter((row) => !suppressed.includes(row)))
+      expect(Number(r[`${v}.case_count`])).toBeGreaterThanOrEqual(k);
+    // The fund-balance pair is over settled discharges: shown only where the declared settlement
+    // lists reach the minimum too (and shown somewhere).
+    const fundPair = await pool.query(
+      `select count(*) filter (where f.declared_case_count < $1 and s.fund_standard_amount is not null)::int as leaked,
+         count(*) filter (where s.fund_standard_amount is not null and s.fund_actual_amount is not null)::int as shown
+       from shared.${v} s
+       join marts.fct_fund_indicators f
+         on f.aggregation_level = 'hospital' and f.hospital_code = s.hospital_code and f.month = s.month
+       where s.visit_type = 'inpatient'`,
+      [k],
+    );
+    expect(fundPair.rows[0]).toMatchObject({ leaked: 0 });
+    expect(fundPair.rows[0].shown).toBeGreaterThan(0);
+    // 次均费用, 平均住院日 and 基金结余率 per hospital, Cube against SQL.
+    const ratios = [
+      'avg_inpatient_charge',
+      'avg_outpatient_charge',
+      'avg_length_of_stay_days',
+      'fund_balance_rate',
+    ];
+    const perHospital = await load(token, {
+      dimensions: [`${v}.hospital_code`],
+      measures: ratios.map((m) => `${v}.${m}`),
+    });
+    expect(perHospital.status).toBe(200);
+    const perHospitalSql = await asLogin(memberLogin.get(hospitalA)!, (c) =>
+      c.query(
+        `select hospital_code,
+           sum(discharged_total_charges) / nullif(sum(discharges), 0) as avg_inpatient_charge,
+           sum(outpatient_charges) / nullif(sum(outpatient_visits), 0) as avg_outpatient_charge,
+           sum(discharged_bed_days)::numeric / nullif(sum(discharges), 0) as avg_length_of_stay_days,
+           sum(fund_standard_amount - fund_actual_amount) / nullif(sum(fund_standard_amount), 0) as fund_balance_rate
+         from shared.${v} group by 1`,
+      ),
+    );
+    const ratio = (value: unknown) => (value === null ? '∅' : Number(value).toFixed(6));
+    expect(
+      (perHospital.body.data as Row[])
+        .map((r) => [r[`${v}.hospital_code`], ...ratios.map((m) => ratio(r[`${v}.${m}`]))].join(' '))
+        .sort(),
+    ).toEqual(
+      (perHospitalSql.rows as Row[])
+        .map((r) => [r.hospital_code, ...ratios.map((m) => ratio(r[m]))].join(' '))
+        .sort(),
+    );
+    expect((perHospital.body.data as Row[]).some((r) => r[`${v}.avg_inpatient_charge`] !== null)).toBe(true);
+    // Independently of the shared relation: an unsuppressed hospital-month's 住院次均费用 is the
+    // fund mart's own hospital row.
+    const mart = await pool.query(
+      `select hospital_code, to_char(month, 'YYYY-MM-DD') as month, avg_inpatient_charge::text as avg
+       from marts.fct_fund_indicators
+       where aggregation_level = 'hospital' and discharges >= $1
+       order by hospital_code, month limit 3`,
+      [k],
+    );
+    expect(mart.rows.length).toBeGreaterThan(0);
+    for (const m of mart.rows) {
+      const one = await load(token, {
+        measures: [`${v}.avg_inpatient_charge`],
+        filters: [{ member: `${v}.hospital_code`, operator: 'equals', values: [m.hospital_code] }],
+        timeDimensions: [{ dimension: `${v}.month`, dateRange: [m.month, m.month] }],
+      });
+      expect(one.status).toBe(200);
+      const value = (one.body.data as Row[])[0]?.[`${v}.avg_inpatient_charge`];
+      expect(Math.abs(Number(value) - Number(m.avg)), `${m.hospital_code} ${m.month}`).toBeLessThanOrEqual(
+        0.005 + 1e-9,
+      );
+    }
+    const mixed = await load(token, {
+      measures: [`${v}.avg_inpatient_charge`, 'fund_efficiency.avg_inpatient_charge'],
+    });
+    expect(mixed).toEqual({
+      status: 403,
+      body: { error: `Forbidden: ${v} cannot be combined with other views` },
+    });
+  });
   it('regional_benchmark: analysts and managers see every hospital; members are refused through Cube and SQL, and see small pools suppressed in member_vs_peers', async () => {
     const v = 'regional_benchmark';
     const total = await pool.query(

@@ -255,7 +255,7 @@ describe('configuration', () => {
         /HDW_MIN_CELL_CASES must be a whole number between 1 and 1000000 \(got "0"\)/,
       );
       expect(() => loadConfig({ HDW_SHARED_VIEWS: 'department_charge_analysis' }, '/tmp')).toThrow(
-        /HDW_SHARED_VIEWS\[0\] must name shareable views \(alliance_charge_benchmark, alliance_drg_benchmark, alliance_unit_cost_benchmark\)/,
+        /HDW_SHARED_VIEWS\[0\] must name shareable views \(alliance_charge_benchmark, alliance_drg_benchmark, alliance_unit_cost_benchmark, alliance_fund_benchmark\)/,
       );
     });
   });
