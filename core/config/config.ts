@@ -202,6 +202,17 @@ export const configSchema = z.object({
   HDW_SIGNIN_MAX_FAILURES_PER_IP: wholeNumber(1, 100_000, 'attempts').default(20),
   /** Sign-in: the sliding window (minutes) the failures above are counted in. */
   HDW_SIGNIN_WINDOW_MINUTES: wholeNumber(1, 24 * 60, 'minutes').default(15),
+  /**
+   * Which reverse proxies in front of `hdw serve` to believe about the client's address
+   * (X-Forwarded-For), as Express's `trust proxy`: `false` (default: the socket's address), a number
+   * of hops, or addresses/subnets such as `loopback` or `10.0.0.0/8,127.0.0.1`. Behind nginx without
+   * it, every client has the proxy's address: the per-address sign-in limit and the audit trail's
+   * address then describe the proxy.
+   */
+  HDW_TRUST_PROXY: z
+    .string()
+    .regex(/^(false|true|\d{1,2}|[0-9a-fA-F:.\/,\s]+|loopback|linklocal|uniquelocal)$/, 'must be false, true, a number of hops, or addresses/subnets (e.g. loopback or 10.0.0.0/8)')
+    .default('false'),
   /** Access audit rows (ops.access_audit) older than this many days are purged (等保 2.0: at least 180). */
   HDW_AUDIT_RETENTION_DAYS: wholeNumber(180, 100_000, 'days').default(180),
   /** The hospitals' IANA time zone: delivered times with an offset (`Z`, `+08:00`) are converted to it. */
@@ -234,6 +245,7 @@ const fileKeys: Record<string, keyof Config> = {
   signinMaxFailures: 'HDW_SIGNIN_MAX_FAILURES',
   signinMaxFailuresPerIp: 'HDW_SIGNIN_MAX_FAILURES_PER_IP',
   signinWindowMinutes: 'HDW_SIGNIN_WINDOW_MINUTES',
+  trustProxy: 'HDW_TRUST_PROXY',
   auditRetentionDays: 'HDW_AUDIT_RETENTION_DAYS',
 };
 
@@ -273,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_SIGNIN_MAX_FAILURES: pick('HDW_SIGNIN_MAX_FAILURES'),
     HDW_SIGNIN_MAX_FAILURES_PER_IP: pick('HDW_SIGNIN_MAX_FAILURES_PER_IP'),
     HDW_SIGNIN_WINDOW_MINUTES: pick('HDW_SIGNIN_WINDOW_MINUTES'),
+    HDW_TRUST_PROXY: pick('HDW_TRUST_PROXY'),
     HDW_AUDIT_RETENTION_DAYS: pick('HDW_AUDIT_RETENTION_DAYS'),
   };
   for (const key of ['HDW_DATABASE_SOURCES', 'HDW_ALERT_WEBHOOKS'] as const) {

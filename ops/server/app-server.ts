@@ -103,6 +103,7 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxyOf(config.HDW_TRUST_PROXY));
   app.use(accessLog(logger));
   // Before Cube and its token check: monitoring asks without a token (and gets no data).
   app.get('/healthz', healthzHandler(pool, { publishMaxAgeHours: config.HDW_PUBLISH_MAX_AGE_HOURS }));
@@ -223,4 +224,10 @@ function accessLog(logger: Logger): express.RequestHandler {
     });
     next();
   };
+}
+
+/** HDW_TRUST_PROXY as Express's `trust proxy` value: a boolean, a hop count, or the addresses as given. */
+function trustProxyOf(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -273,6 +273,14 @@ describe('application server: sign-in, audit trail, downloads', () => {
     const signIns = (await auditRows()).filter((r) => r.event === 'sign_in_failed');
     expect(signIns.map((r) => r.username)).toEqual(expect.arrayContaining(['nobody-here', 'victim']));
     expect(JSON.stringify(await auditRows())).not.toContain('guess-');
+    // A forged X-Forwarded-For moves no one's address: no proxy is trusted unless HDW_TRUST_PROXY says so.
+    await fetch(`${app.base}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+      body: JSON.stringify({ username: 'forged-address', password: 'not-the-password' }),
+    });
+    const forged = (await auditRows()).find((r) => r.username === 'forged-address');
+    expect(forged?.ip).toMatch(/127\.0\.0\.1/);
   });
 
   it("gives a member its own hospital's cost report and refuses another's", async () => {

@@ -26,6 +26,13 @@ describe('configuration', () => {
     );
   });
 
+  it('believes no proxy about client addresses unless HDW_TRUST_PROXY names one', () => {
+    expect(loadConfig({}, '/tmp').HDW_TRUST_PROXY).toBe('false');
+    for (const value of ['loopback', '1', '10.0.0.0/8, 127.0.0.1', 'true'])
+      expect(loadConfig({ HDW_TRUST_PROXY: value }, '/tmp').HDW_TRUST_PROXY).toBe(value);
+    expect(() => loadConfig({ HDW_TRUST_PROXY: 'nginx please' }, '/tmp')).toThrow(/HDW_TRUST_PROXY must be false, true, a number of hops/);
+  });
+
   it('stops with one line naming each bad variable and what is wrong', () => {
     const attempt = () =>
       loadConfig({ HDW_PORT: 'abc', HDW_LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x' }, '/tmp');
