@@ -26,7 +26,9 @@ export async function load(query: CubeQuery): Promise<CubeResult> {
   }
   const annotation = result.annotation();
   const titles: Record<string, string> = {};
-  for (const group of [annotation.measures, annotation.dimensions, annotation.timeDimensions, annotation.segments]) {
+  // Segments' titles too (the client's annotation type omits them, the API sends them).
+  const segments = (annotation as { segments?: Record<string, unknown> }).segments;
+  for (const group of [annotation.measures, annotation.dimensions, annotation.timeDimensions, segments]) {
     for (const [name, meta] of Object.entries(group ?? {})) titles[name] = (meta as { title?: string }).title ?? name;
   }
   return { rows: result.rawData() as Row[], titles };
