@@ -17,6 +17,10 @@
  * costing nothing). For a lone small cell in a row this is the familiar rectangle: its smallest
  * useful sibling in the row, and the cells completing the rectangle in the columns.
  *
+ * A member also knows its own hospital's cells, which then drop out of the equations: with
+ * `each-row` (what the shared relations use) every suppressed cell must also lie on a cycle that
+ * avoids each other hospital's row, so no member can work a peer's cell out either.
+ *
  * A cell that is a bridge of the period's table of *all* cells (the only hospital with that DRG in
  * that month, say) is given away by the totals themselves, whatever the table shows; no
  * suppression can protect it, and it is reported (`disclosedByTotals`) rather than chased.

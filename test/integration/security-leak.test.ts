@@ -693,9 +693,10 @@ const sharedSumTables: readonly SharedSumTable[] = [
     row: 'hospital_code',
     column: 'drg_code',
     period: [],
-    figures: { case_count: 'count', total_charges: 'amount' },
+    // (total_charges is in the relation but not in the Cube view; margin_payer_view is money too.)
+    figures: { case_count: 'count', margin_payer_view: 'amount' },
     truth: `select hospital_code as row_key, drg_code as column_key, to_char(month, 'YYYY-MM') as month,
-        sum(case_count)::text as case_count, round(sum(total_charges), 2)::text as total_charges
+        sum(case_count)::text as case_count, round(sum(margin_payer_view), 2)::text as margin_payer_view
       from marts.fct_drg_group_performance where drg_code is not null group by 1, 2, 3`,
   },
   {
