@@ -951,6 +951,12 @@ describe('member row security: generated query shapes through REST, GraphQL and 
     }
     console.log(`complementary suppression, fixture charge benchmark: ${JSON.stringify(seen)}`);
     expect(seen[hospitalA]!.complementary).toBeGreaterThan(0);
+    // Which cells are secondary is as hidden as their figures: no login reads the list itself.
+    for (const login of [...memberLogin.values(), analystLogin])
+      await expect(
+        asLogin(login, (c) => c.query('select * from shared.secondary_suppressions')),
+        login.roleName,
+      ).rejects.toThrow(/permission denied/);
   });
 
   for (const [member, seed] of [
