@@ -1,5 +1,33 @@
 import type { SharingPolicy, ShareableView } from './sharing-policy.ts';
 
+/**
+ * The shape of a shared sum table, for complementary suppression
+ * (core/security/complementary-suppression.ts): columns of the relation's own SQL. Lines (a
+ * hospital's row across categories, a category's column across hospitals) never cross a period.
+ * Declaring it on a relation is all it takes for the relation to get secondary suppression.
+ */
+export interface SuppressionShape {
+  /** The cell id column (unique per cell). */
+  readonly cellId: string;
+  /** The count the minimum applies to (cases, charge lines, volume). */
+  readonly count: string;
+  /** The columns that make one period: month, or month and visit type. */
+  readonly period: readonly string[];
+  /** The row axis: the hospital. */
+  readonly row: string;
+  /** The column axis: the category (standard department, DRG group). */
+  readonly column: string;
+}
+
+/**
+ * How a relation's SQL suppresses its cells: `secondary` is a subquery of the cell ids suppressed
+ * to protect others (complementary suppression), or null for the cells as they are, unsuppressed
+ * (only to compute that suppression, never a view anyone reads).
+ */
+export interface SuppressionInput {
+  readonly secondary: string | null;
+}
+
 /** One relation of the `shared` schema: the mart it aggregates and the SQL that builds it. */
 export interface SharedRelation {
   /** The Cube view that serves it. */
@@ -14,28 +42,36 @@ export interface SharedRelation {
   readonly relation: string;
   /** The mart it needs; while that is not built yet, the shared relation is left out. */
   readonly source: string;
+  /** A sum table's shape: its small cells get complementary suppression. Absent: not a sum table. */
+  readonly complementary?: SuppressionShape;
   /**
    * The relation's SQL under the policy; `ownHospital` is the predicate (on `hospital_code`) that
    * keeps a member login to its own hospital and lets every other login see all.
    */
-  readonly sql: (policy: SharingPolicy, ownHospital: string) => string;
+  readonly sql: (policy: SharingPolicy, ownHospital: string, suppression: SuppressionInput) => string;
 }
 
 /**
- * A shared cell's figures are shown only when its count reaches the policy's minimum:
- * `kept(expression)` is the expression or null, `suppressed` the cell's `is_suppressed` flag.
+ * A shared cell's figures are shown only when its count reaches the policy's minimum and it is not
+ * suppressed to protect another cell: `reason` is the cell's `suppression_reason` ('min_cases',
+ * 'complementary' or null), computed once from the count and the cell id; `kept(expression)` is
+ * the expression or null, read where that column is in scope.
  */
 function cellSuppression(
   policy: SharingPolicy,
+  suppression: SuppressionInput,
   count: string,
+  cellId: string,
 ): {
+  readonly reason: string;
   readonly kept: (expression: string) => string;
-  readonly suppressed: string;
 } {
+  if (suppression.secondary === null) return { reason: 'null::text', kept: (expression) => expression };
   const k = Math.trunc(policy.minCellCases);
   return {
-    kept: (expression) => `case when ${count} >= ${k} then ${expression} end`,
-    suppressed: `${count} < ${k}`,
+    reason: `(case when coalesce(${count}, 0) < ${k} then 'min_cases'
+      when ${cellId} in ${suppression.secondary} then 'complementary' end)::text`,
+    kept: (expression) => `case when suppression_reason is null then ${expression} end`,
   };
 }
 
@@ -43,15 +79,28 @@ function cellSuppression(
  * The alliance's charge benchmark: one row per hospital, standard department, month and visit
  * type (coarser than the charges mart, which also splits by charge category). A cell with fewer
  * than `minCellCases` charge lines keeps its keys but loses its figures (`is_suppressed`), and sums
- * over such cells skip them, so no roll-up reveals a suppressed cell by subtraction.
+ * over such cells skip them; further cells are suppressed (`suppression_reason` 'complementary')
+ * where a suppressed cell could be worked out of its row's or column's total and the shown cells.
  */
 const allianceChargeBenchmark: SharedRelation = {
   view: 'alliance_charge_benchmark',
   members: 'policy',
   relation: 'shared.alliance_charge_benchmark',
   source: 'marts.fct_department_charges_monthly',
-  sql: (policy) => {
-    const { kept, suppressed } = cellSuppression(policy, 'cells.line_count');
+  complementary: {
+    cellId: 'benchmark_cell_id',
+    count: 'line_count',
+    period: ['month', 'visit_type'],
+    row: 'hospital_code',
+    column: 'department_code',
+  },
+  sql: (policy, _ownHospital, suppression) => {
+    const { reason, kept } = cellSuppression(
+      policy,
+      suppression,
+      'cells.line_count',
+      'cells.benchmark_cell_id',
+    );
     return `
     with charges as (
       select * from marts.fct_department_charges_monthly
@@ -59,6 +108,7 @@ const allianceChargeBenchmark: SharedRelation = {
 
     cells as (
       select
+        concat_ws('|', hospital_code, department_code, to_char(month, 'YYYY-MM'), visit_type) as benchmark_cell_id,
         hospital_code, hospital_name, hospital_level, department_code, department_name, month, visit_type,
         sum(charge_amount) as total_charge_amount,
         sum(case when is_drug then charge_amount else 0 end) as drug_charge_amount,
@@ -66,26 +116,30 @@ const allianceChargeBenchmark: SharedRelation = {
         sum(case when is_material then charge_amount else 0 end) as material_charge_amount,
         sum(line_count)::bigint as line_count
       from charges
-      group by 1, 2, 3, 4, 5, 6, 7
+      group by hospital_code, hospital_name, hospital_level, department_code, department_name, month, visit_type
+    ),
+
+    flagged as (
+      select cells.*, ${reason} as suppression_reason from cells
     ),
 
     final as (
       select
         -- ids
-        concat_ws('|', hospital_code, department_code, to_char(month, 'YYYY-MM'), visit_type) as benchmark_cell_id,
-        hospital_code, hospital_name, hospital_level, department_code, department_name,
+        benchmark_cell_id, hospital_code, hospital_name, hospital_level, department_code, department_name,
         -- dates
         month,
         -- attributes
         visit_type,
-        ${suppressed} as is_suppressed,
+        suppression_reason is not null as is_suppressed,
+        suppression_reason,
         -- amounts (null when suppressed)
         ${kept('total_charge_amount')}::numeric(18, 2) as total_charge_amount,
         ${kept('drug_charge_amount')}::numeric(18, 2) as drug_charge_amount,
         ${kept('drug_charge_amount_excl_herbal')}::numeric(18, 2) as drug_charge_amount_excl_herbal,
         ${kept('material_charge_amount')}::numeric(18, 2) as material_charge_amount,
-        ${kept('cells.line_count')} as line_count
-      from cells
+        ${kept('line_count')}::bigint as line_count
+      from flagged
     )
 
     select * from final`;
@@ -95,15 +149,23 @@ const allianceChargeBenchmark: SharedRelation = {
 /**
  * The alliance's DRG benchmark: one row per hospital, DRG group and discharge month (summed over
  * departments). A cell with fewer than `minCellCases` discharges keeps its keys but loses every
- * figure, its case count included (`is_suppressed`), so no roll-up reveals it by subtraction.
+ * figure, its case count included (`is_suppressed`); further cells are suppressed (complementary
+ * suppression) so that no line total less the shown cells gives a suppressed cell back.
  */
 const allianceDrgBenchmark: SharedRelation = {
   view: 'alliance_drg_benchmark',
   members: 'policy',
   relation: 'shared.alliance_drg_benchmark',
   source: 'marts.fct_drg_group_performance',
-  sql: (policy) => {
-    const cell = cellSuppression(policy, 'cells.case_count');
+  complementary: {
+    cellId: 'benchmark_cell_id',
+    count: 'case_count',
+    period: ['month'],
+    row: 'hospital_code',
+    column: 'drg_code',
+  },
+  sql: (policy, _ownHospital, suppression) => {
+    const cell = cellSuppression(policy, suppression, 'cells.case_count', 'cells.benchmark_cell_id');
     const kept = (column: string, type: string) => `${cell.kept(column)}::${type} as ${column}`;
     const figures: readonly (readonly [string, string])[] = [
       ['case_count', 'bigint'],
@@ -129,6 +191,7 @@ const allianceDrgBenchmark: SharedRelation = {
 
     cells as (
       select
+        concat_ws('|', hospital_code, drg_code, to_char(month, 'YYYY-MM')) as benchmark_cell_id,
         hospital_code, min(hospital_name) as hospital_name, min(hospital_level) as hospital_level,
         drg_code, min(drg_name) as drg_name, month,
         ${figures.map(([c]) => `sum(${c}) as ${c}`).join(',\n        ')}
@@ -136,17 +199,21 @@ const allianceDrgBenchmark: SharedRelation = {
       group by hospital_code, drg_code, month
     ),
 
+    flagged as (
+      select cells.*, ${cell.reason} as suppression_reason from cells
+    ),
+
     final as (
       select
         -- ids
-        concat_ws('|', hospital_code, drg_code, to_char(month, 'YYYY-MM')) as benchmark_cell_id,
-        hospital_code, hospital_name, hospital_level, drg_code, drg_name,
+        benchmark_cell_id, hospital_code, hospital_name, hospital_level, drg_code, drg_name,
         -- dates
         month,
-        ${cell.suppressed} as is_suppressed,
+        suppression_reason is not null as is_suppressed,
+        suppression_reason,
         -- figures (null when suppressed)
         ${figures.map(([c, t]) => kept(c, t)).join(',\n        ')}
-      from cells
+      from flagged
     )
 
     select * from final`;
@@ -158,7 +225,8 @@ const allianceDrgBenchmark: SharedRelation = {
  * department, cost month and side of service (outpatient: 门诊全成本 over 门急诊人次; inpatient:
  * 住院全成本 over 实际占用床日), summed over the hospital's local departments of that standard
  * department. A row whose volume (visits, or occupied bed-days) is under `minCellCases` keeps its
- * keys but loses its cost, volume and unit cost (`is_suppressed`), so no roll-up reveals it.
+ * keys but loses its cost, volume and unit cost (`is_suppressed`), and further rows are suppressed
+ * (complementary suppression) so that no line total less the shown rows gives it back.
  * Departments' cost detail (by item, by local department) stays with their own hospital.
  */
 const allianceUnitCostBenchmark: SharedRelation = {
@@ -166,8 +234,20 @@ const allianceUnitCostBenchmark: SharedRelation = {
   members: 'policy',
   relation: 'shared.alliance_unit_cost_benchmark',
   source: 'marts.fct_unit_costs',
-  sql: (policy) => {
-    const { kept, suppressed } = cellSuppression(policy, 'sides.service_volume');
+  complementary: {
+    cellId: 'benchmark_cell_id',
+    count: 'service_volume',
+    period: ['cost_month', 'visit_type'],
+    row: 'hospital_code',
+    column: 'std_dept_code',
+  },
+  sql: (policy, _ownHospital, suppression) => {
+    const { reason, kept } = cellSuppression(
+      policy,
+      suppression,
+      'cells_with_ids.service_volume',
+      'cells_with_ids.benchmark_cell_id',
+    );
     return `
     with unit_costs as (
       select * from marts.fct_unit_costs
@@ -195,21 +275,32 @@ const allianceUnitCostBenchmark: SharedRelation = {
       from cells
     ),
 
+    cells_with_ids as (
+      select
+        concat_ws('|', hospital_code, std_dept_code, to_char(cost_month, 'YYYY-MM'), visit_type) as benchmark_cell_id,
+        sides.*
+      from sides
+    ),
+
+    flagged as (
+      select cells_with_ids.*, ${reason} as suppression_reason from cells_with_ids
+    ),
+
     final as (
       select
         -- ids
-        concat_ws('|', hospital_code, std_dept_code, to_char(cost_month, 'YYYY-MM'), visit_type) as benchmark_cell_id,
-        hospital_code, hospital_name, std_dept_code, std_dept_name,
+        benchmark_cell_id, hospital_code, hospital_name, std_dept_code, std_dept_name,
         -- dates
         cost_month,
         -- attributes
         visit_type,
-        ${suppressed} as is_suppressed,
+        suppression_reason is not null as is_suppressed,
+        suppression_reason,
         -- figures (null when suppressed)
-        ${kept('sides.service_cost')}::numeric(18, 2) as service_cost,
-        ${kept('sides.service_volume')}::bigint as service_volume,
-        ${kept('round(sides.service_cost / sides.service_volume, 2)')}::numeric(18, 2) as unit_cost
-      from sides
+        ${kept('service_cost')}::numeric(18, 2) as service_cost,
+        ${kept('service_volume')}::bigint as service_volume,
+        ${kept('round(service_cost / nullif(service_volume, 0), 2)')}::numeric(18, 2) as unit_cost
+      from flagged
     )
 
     select * from final`;

@@ -4,6 +4,13 @@ import { DatabaseError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { SemanticLayerError } from '../semantic/cube-model.ts';
 import { loadSemanticViews, type SemanticView } from '../semantic/semantic-schema.ts';
+import {
+  ensureSecondarySuppressionsTable,
+  secondarySuppressionsOf,
+  secondarySuppressionsTable,
+  storeSecondarySuppressions,
+  type SecondarySuppressionCounts,
+} from './secondary-suppressions.ts';
 import { sharedRelations } from './shared-relations.ts';
 import { shareableViews, type SharingPolicy } from './sharing-policy.ts';
 
@@ -62,6 +69,12 @@ export interface WarehouseSecuritySummary {
   readonly closedToMembers: readonly string[];
   /** Shared relations (re)created; members may read those the policy shares. */
   readonly sharedRelations: readonly string[];
+  /**
+   * Per shared sum table: cells suppressed under the minimum count, cells suppressed further so
+   * that none of those can be worked out of line totals (complementary suppression), and
+   * suppressed cells the line totals alone give away.
+   */
+  readonly suppression: Readonly<Record<string, SecondarySuppressionCounts>>;
   /** Views of the `semantic` schema (re)created, one per Cube view. */
   readonly semanticViews: readonly string[];
   /** Semantic views that could not be created (their mart lacks a column, say): `name: reason`. */
@@ -79,6 +92,9 @@ export interface WarehouseSecuritySummary {
  *   member can change), and the shared aggregates of the sharing policy; no other mart, no ops table;
  * - managers read aggregates only: the `semantic` views (not the stewards' exception detail) and the
  *   shared aggregates, of every hospital; no mart table (marts may hold case-level rows), no ops table;
+ * - the shared sum tables get complementary suppression: besides cells under the minimum count,
+ *   the cells it takes so that no suppressed cell can be worked out of a row's or column's total
+ *   (`shared.secondary_suppressions`, recomputed here, read by the views with their owner's rights);
  * - the `semantic` schema: one view per Cube view (core/semantic/semantic-schema.ts), grouped at
  *   the view's grain, Chinese column comments; a member sees its own hospital's rows of it (the
  *   same registration as the marts' policy), and a shareable view only if the policy shares it.
@@ -178,9 +194,14 @@ export async function applyWarehouseSecurity(
     }
 
     const shared: string[] = [];
+    const suppression: Record<string, SecondarySuppressionCounts> = {};
+    await ensureSecondarySuppressionsTable(client);
     for (const definition of sharedRelations) {
       await client.query(`drop view if exists ${definition.relation}`);
       if (!(await relationExists(client, definition.source))) {
+        await client.query(`delete from ${secondarySuppressionsTable} where relation = $1`, [
+          definition.relation,
+        ]);
         logger.warn(
           { relation: definition.relation, source: definition.source },
           'shared relation skipped: its mart is not built yet',
@@ -189,9 +210,12 @@ export async function applyWarehouseSecurity(
       }
       // security_barrier: a member's own functions in a WHERE clause cannot peek at rows before suppression.
       const ownHospital = `((select ${seesAllHospitalsFunction}()) or hospital_code = (select ${memberHospitalFunction}()))`;
-      await client.query(
-        `create view ${definition.relation} with (security_barrier = true) as ${definition.sql(policy, ownHospital)}`,
-      );
+      const counts = await storeSecondarySuppressions(client, definition, policy);
+      if (counts) suppression[definition.relation] = counts;
+      const sql = definition.sql(policy, ownHospital, {
+        secondary: secondarySuppressionsOf(definition.relation),
+      });
+      await client.query(`create view ${definition.relation} with (security_barrier = true) as ${sql}`);
       await client.query(`grant select on ${definition.relation} to ${readers}, ${manager}`);
       if (
         definition.members === 'own_hospital' ||
@@ -211,6 +235,7 @@ export async function applyWarehouseSecurity(
       memberScopedTables: memberScoped,
       closedToMembers: closed,
       sharedRelations: shared,
+      suppression,
       semanticViews: semanticSummary.created,
       semanticViewsFailed: [...(semanticProblem ? [semanticProblem] : []), ...semanticSummary.failed],
     };
@@ -224,6 +249,7 @@ export async function applyWarehouseSecurity(
       memberScopedTables: summary.memberScopedTables.length,
       closedToMembers: summary.closedToMembers.length,
       sharedRelations: summary.sharedRelations.length,
+      suppression: summary.suppression,
       semanticViews: summary.semanticViews.length,
       ms: Date.now() - started,
     },

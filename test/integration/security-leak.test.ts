@@ -13,6 +13,12 @@ import { signToken } from '../../cube/security/token.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import {
+  lineTotals,
+  recoverHiddenCells,
+  type SeenCell,
+  type TrueCell,
+} from '../support/suppression-attack.ts';
+import {
   alliance,
   closeDeliveries,
   asLogin,
@@ -649,6 +655,214 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Complementary suppression (issue 15): the recovery attack on every shared sum table
+
+/**
+ * A shared sum table as the attack reads it: the Cube view (and `shared.<view>`), its keys, the
+ * figures attacked, and the test's own truth from the marts (one row per cell: `row_key`,
+ * `column_key`, `month` as YYYY-MM, the period dimensions, and each figure, amounts rounded to
+ * the cent as the shared relation rounds them), never read from the shared relation.
+ */
+interface SharedSumTable {
+  readonly view: string;
+  readonly time: string;
+  readonly row: string;
+  readonly column: string;
+  /** Period dimensions besides the month (visit type). */
+  readonly period: readonly string[];
+  readonly figures: Readonly<Record<string, 'amount' | 'count'>>;
+  readonly truth: string;
+}
+
+const sharedSumTables: readonly SharedSumTable[] = [
+  {
+    view: 'alliance_charge_benchmark',
+    time: 'month',
+    row: 'hospital_code',
+    column: 'department_code',
+    period: ['visit_type'],
+    figures: { total_charge_amount: 'amount', line_count: 'count' },
+    truth: `select hospital_code as row_key, department_code as column_key, to_char(month, 'YYYY-MM') as month,
+        visit_type, round(sum(charge_amount), 2)::text as total_charge_amount, sum(line_count)::text as line_count
+      from marts.fct_department_charges_monthly group by 1, 2, 3, 4`,
+  },
+  {
+    view: 'alliance_drg_benchmark',
+    time: 'month',
+    row: 'hospital_code',
+    column: 'drg_code',
+    period: [],
+    // (total_charges is in the relation but not in the Cube view; margin_payer_view is money too.)
+    figures: { case_count: 'count', margin_payer_view: 'amount' },
+    truth: `select hospital_code as row_key, drg_code as column_key, to_char(month, 'YYYY-MM') as month,
+        sum(case_count)::text as case_count, round(sum(margin_payer_view), 2)::text as margin_payer_view
+      from marts.fct_drg_group_performance where drg_code is not null group by 1, 2, 3`,
+  },
+  {
+    view: 'alliance_unit_cost_benchmark',
+    time: 'cost_month',
+    row: 'hospital_code',
+    column: 'std_dept_code',
+    period: ['visit_type'],
+    figures: { service_cost: 'amount', service_volume: 'count' },
+    truth: `select hospital_code as row_key, std_dept_code as column_key, to_char(cost_month, 'YYYY-MM') as month,
+        side.visit_type, round(side.cost, 2)::text as service_cost, side.volume::text as service_volume
+      from (select hospital_code, std_dept_code, cost_month, sum(outpatient_full_cost) as oc, sum(outpatient_visits) as ov,
+              sum(inpatient_full_cost) as ic, sum(occupied_bed_days) as iv
+            from marts.fct_unit_costs group by 1, 2, 3) u
+      cross join lateral (values ('outpatient', u.oc, u.ov), ('inpatient', u.ic, u.iv)) as side(visit_type, cost, volume)`,
+  },
+];
+
+/** Exact cents (or a count) of a figure as PostgreSQL or Cube writes it; null stays null. */
+function exactValue(value: unknown, kind: 'amount' | 'count'): bigint | null {
+  if (value === null || value === undefined) return null;
+  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(String(value));
+  if (!match) throw new Error(`not a decimal: ${String(value)}`);
+  const [, sign, whole, fraction = ''] = match;
+  const places = kind === 'amount' ? 2 : 0;
+  if (/[1-9]/.test(fraction.slice(places))) throw new Error(`more than ${places} decimals: ${String(value)}`);
+  const digits = BigInt(whole! + fraction.slice(0, places).padEnd(places, '0'));
+  return sign ? -digits : digits;
+}
+
+interface SuppressionFigures {
+  readonly cells: number;
+  readonly minCases: number;
+  readonly complementary: number;
+  /** Suppressed cells the totals alone give away (the only cell of a line), outsider / own row known. */
+  readonly byTotals: readonly [number, number];
+  /** Cells recovered beyond the totals' own with primary suppression alone: outsider / own row known. */
+  readonly primaryOnlyLeaks: readonly [number, number];
+}
+
+/**
+ * Reads every cell of a shared sum table as `member` through Cube and through its PostgreSQL login
+ * (the same answer), and attacks each figure with every line total taken from the marts: as an
+ * outsider, and as the member itself (its own hospital's cells known). No suppressed cell may be
+ * recovered beyond what the line totals alone give away.
+ */
+async function attackSharedTable(
+  table: SharedSumTable,
+  member: Hospital,
+  token: string,
+  login: Login,
+  admin: pg.Pool,
+  loadQuery: (token: string, query: Record<string, unknown>) => Promise<{ status: number; body: Row }>,
+): Promise<SuppressionFigures> {
+  const v = table.view;
+  const dims = [table.row, table.column, ...table.period];
+  const figures = Object.keys(table.figures);
+  const answer = await loadQuery(token, {
+    dimensions: [...dims, 'is_suppressed'].map((d) => `${v}.${d}`),
+    measures: figures.map((f) => `${v}.${f}`),
+    timeDimensions: [{ dimension: `${v}.${table.time}`, granularity: 'month' }],
+    limit: 50_000,
+  });
+  expect(answer.status, JSON.stringify(answer.body).slice(0, 300)).toBe(200);
+  const cubeRows = answer.body.data as Row[];
+  expect(cubeRows.length).toBeLessThan(50_000);
+  const sql = await asLogin(login, (c) =>
+    c.query(
+      `select ${dims.join(', ')}, to_char(${table.time}, 'YYYY-MM') as month, is_suppressed, ${figures.map((f) => `${f}::text as ${f}`).join(', ')}
+       from shared.${v}`,
+    ),
+  );
+  const line = (r: Row, key: (name: string) => string, month: string) =>
+    [
+      ...dims.map((d) => String(r[key(d)])),
+      month,
+      String(r[key('is_suppressed')] === true || r[key('is_suppressed')] === 'true'),
+      ...figures.map((f) => String(exactValue(r[key(f)], table.figures[f]!) ?? '∅')),
+    ].join(' | ');
+  const sqlRows = sql.rows as Row[];
+  expect(
+    cubeRows
+      .map((r) => line(r, (d) => `${v}.${d}`, String(r[`${v}.${table.time}.month`]).slice(0, 7)))
+      .sort(),
+    `${v}: Cube and the member's SQL login`,
+  ).toEqual(sqlRows.map((r) => line(r, (d) => d, String(r.month))).sort());
+
+  const cellOf = (r: Row, rowKey: string, columnKey: string) => {
+    const period = [String(r.month), ...table.period.map((d) => String(r[d]))].join('|');
+    return {
+      id: `${String(r[rowKey])}|${String(r[columnKey])}|${period}`,
+      period,
+      row: String(r[rowKey]),
+      column: String(r[columnKey]),
+    };
+  };
+  const truthRows = (await admin.query(table.truth)).rows as Row[];
+  const reasons = new Map(
+    (
+      (
+        await admin.query(
+          `select ${table.row} as r, ${table.column} as c, to_char(${table.time}, 'YYYY-MM') as month, ${table.period.map((d) => `${d}, `).join('')}suppression_reason from shared.${v}`,
+        )
+      ).rows as Row[]
+    ).map((r) => [cellOf(r, 'r', 'c').id, r.suppression_reason as string | null]),
+  );
+  expect(sqlRows.length, `${v}: one shared cell per cell of the marts`).toBe(truthRows.length);
+  let byTotalsOutsider = 0;
+  let byTotalsOwn = 0;
+  let leaksOutsider = 0;
+  let leaksOwn = 0;
+  for (const figure of figures) {
+    const kind = table.figures[figure]!;
+    const truth: TrueCell[] = truthRows.map((r) => ({
+      ...cellOf(r, 'row_key', 'column_key'),
+      value: exactValue(r[figure], kind)!,
+    }));
+    const truthById = new Map(truth.map((c) => [c.id, c]));
+    const seen: SeenCell[] = sqlRows.map((r) => ({
+      ...cellOf(r, table.row, table.column),
+      value: exactValue(r[figure], kind),
+    }));
+    for (const cell of seen) {
+      expect(truthById.has(cell.id), `${v}: ${cell.id} in the marts`).toBe(true);
+      if (cell.value !== null)
+        expect(cell.value, `${v}.${figure} of ${cell.id}`).toBe(truthById.get(cell.id)!.value);
+      else
+        expect(reasons.get(cell.id), `${v}: why ${cell.id} is hidden`).toMatch(/^(min_cases|complementary)$/);
+    }
+    const totals = lineTotals(truth);
+    const own = (cells: readonly SeenCell[]) =>
+      cells.map((c) => (c.row === member ? { ...c, value: truthById.get(c.id)!.value } : c));
+    const hiddenAll = truth.map((c) => ({ ...c, value: null }));
+    const primaryOnly = truth.map((c) => ({
+      ...c,
+      value: reasons.get(c.id) === 'min_cases' ? null : c.value,
+    }));
+    const beyondTotals = (cells: readonly SeenCell[], byTotals: ReadonlyMap<string, bigint>) => {
+      const recovered = recoverHiddenCells(cells, totals);
+      for (const [id, value] of recovered)
+        expect(value, `${v}.${figure} recovered for ${id}`).toBe(truthById.get(id)!.value);
+      return [...recovered.keys()].filter((id) => !byTotals.has(id)).sort();
+    };
+    const byTotals = recoverHiddenCells(hiddenAll, totals);
+    const byTotalsKnowingOwn = recoverHiddenCells(own(hiddenAll), totals);
+    expect(beyondTotals(seen, byTotals), `${v}.${figure}: recovered by an outsider`).toEqual([]);
+    expect(beyondTotals(own(seen), byTotalsKnowingOwn), `${v}.${figure}: recovered by ${member}`).toEqual([]);
+    const suppressedIds = seen.filter((c) => c.value === null).map((c) => c.id);
+    byTotalsOutsider = Math.max(byTotalsOutsider, suppressedIds.filter((id) => byTotals.has(id)).length);
+    byTotalsOwn = Math.max(
+      byTotalsOwn,
+      suppressedIds.filter((id) => byTotalsKnowingOwn.has(id) && !id.startsWith(`${member}|`)).length,
+    );
+    leaksOutsider = Math.max(leaksOutsider, beyondTotals(primaryOnly, byTotals).length);
+    leaksOwn = Math.max(leaksOwn, beyondTotals(own(primaryOnly), byTotalsKnowingOwn).length);
+  }
+  const reasonCount = (reason: string) => [...reasons.values()].filter((r) => r === reason).length;
+  return {
+    cells: sqlRows.length,
+    minCases: reasonCount('min_cases'),
+    complementary: reasonCount('complementary'),
+    byTotals: [byTotalsOutsider, byTotalsOwn],
+    primaryOnlyLeaks: [leaksOutsider, leaksOwn],
+  };
+}
+
 describe('member row security: generated query shapes through REST, GraphQL and SQL', () => {
   let t: TestDatabase;
   let pool: pg.Pool;
@@ -720,6 +934,29 @@ describe('member row security: generated query shapes through REST, GraphQL and 
       c.query('select count(distinct hospital_code)::int as n from marts.fct_department_charges_monthly'),
     );
     expect(all.rows).toEqual([{ n: 3 }]);
+  });
+
+  it('alliance_charge_benchmark (fixture): no suppressed cell can be worked out of line totals, as an outsider or as the member', async () => {
+    const seen: Record<string, SuppressionFigures> = {};
+    for (const [member, login] of memberLogin) {
+      const token = await signToken({ role: 'member', hospital_code: member, alliance_id: alliance }, secret);
+      seen[member] = await attackSharedTable(
+        sharedSumTables[0]!,
+        member,
+        token,
+        login,
+        pool,
+        (bearer, query) => post(api.base, '/v1/load', { query }, bearer),
+      );
+    }
+    console.log(`complementary suppression, fixture charge benchmark: ${JSON.stringify(seen)}`);
+    expect(seen[hospitalA]!.complementary).toBeGreaterThan(0);
+    // Which cells are secondary is as hidden as their figures: no login reads the list itself.
+    for (const login of [...memberLogin.values(), analystLogin])
+      await expect(
+        asLogin(login, (c) => c.query('select * from shared.secondary_suppressions')),
+        login.roleName,
+      ).rejects.toThrow(/permission denied/);
   });
 
   for (const [member, seed] of [
@@ -1039,6 +1276,23 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
     ).toBe(own.rows[0].n);
   });
 
+  it('complementary suppression: no suppressed cell of a shared sum table can be worked out of line totals, through Cube or SQL, as an outsider or as the member', async () => {
+    const seen: Record<string, SuppressionFigures> = {};
+    for (const table of sharedSumTables)
+      for (const [member, login] of memberLogin) {
+        const token = await signToken(
+          { role: 'member', hospital_code: member, alliance_id: alliance },
+          secret,
+        );
+        seen[`${table.view} as ${member}`] = await attackSharedTable(table, member, token, login, pool, load);
+      }
+    console.log(`complementary suppression, small demo: ${JSON.stringify(seen, null, 1)}`);
+    const figures = Object.values(seen);
+    // Not vacuous: primary suppression alone would have leaked, and secondary cells were needed.
+    expect(figures.some((f) => f.complementary > 0)).toBe(true);
+    expect(figures.some((f) => f.primaryOnlyLeaks[0] + f.primaryOnlyLeaks[1] > 0)).toBe(true);
+  });
+
   it('alliance_drg_benchmark: every hospital, cells under the minimum case count without figures, alone only', async () => {
     const token = await signToken(
       { role: 'member', hospital_code: hospitalA, alliance_id: alliance },
@@ -1146,10 +1400,15 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
         .sort(),
     );
     // A published row equals its hospital's departments of that standard department in the mart.
+    // (Rows suppressed to protect a small one, complementary suppression, are left out here.)
     const mart = await pool.query(
       `select u.hospital_code, u.std_dept_code, u.cost_month, sum(u.outpatient_full_cost)::text as cost,
          sum(u.outpatient_visits)::int as visits
-       from marts.fct_unit_costs u group by 1, 2, 3 having sum(u.outpatient_visits) >= $1 limit 5`,
+       from marts.fct_unit_costs u
+       where (u.hospital_code, u.std_dept_code, u.cost_month) not in (
+         select hospital_code, std_dept_code, cost_month from shared.${v}
+         where visit_type = 'outpatient' and suppression_reason = 'complementary')
+       group by 1, 2, 3 having sum(u.outpatient_visits) >= $1 limit 5`,
       [k],
     );
     expect(mart.rows.length).toBeGreaterThan(0);
