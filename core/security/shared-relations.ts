@@ -312,8 +312,9 @@ const allianceUnitCostBenchmark: SharedRelation = {
  * month and visit type, from the hospital rows of fct_fund_indicators. An outpatient row counts
  * 门急诊人次 and carries 门诊收入; an inpatient row counts 出院人次 and carries 出院患者医疗费总额,
  * 出院者占用总床日 and the fund-balance pair (支付标准合计, 实际医疗费合计). A row whose count is under
- * `minCellCases` keeps its keys but loses every figure (`is_suppressed`), so no roll-up reveals it.
- * The fund-balance pair is over a subset of the discharges only (those with a settlement list and
+ * `minCellCases` keeps its keys but loses every figure (`is_suppressed`), so no roll-up reveals it,
+ * and further rows are suppressed (complementary suppression) so that no month's line total less
+ * the shown rows gives it back. The fund-balance pair is over a subset of the discharges only (those with a settlement list and
  * a payment standard above 0), so it is also nulled on its own when the row's declared settlement
  * lists (`declared_case_count`) are under `minCellCases`; that count itself is not published.
  */
@@ -322,10 +323,24 @@ const allianceFundBenchmark: SharedRelation = {
   members: 'policy',
   relation: 'shared.alliance_fund_benchmark',
   source: 'marts.fct_fund_indicators',
-  sql: (policy) => {
-    const { kept, suppressed } = cellSuppression(policy, 'sides.case_count');
-    const settled = cellSuppression(policy, 'sides.declared_case_count');
-    const fund = (column: string) => kept(settled.kept(`sides.${column}`));
+  // Lines, per month: a hospital's two sides, and each side across hospitals (the region's month).
+  complementary: {
+    cellId: 'benchmark_cell_id',
+    count: 'case_count',
+    period: ['month'],
+    row: 'hospital_code',
+    column: 'visit_type',
+  },
+  sql: (policy, _ownHospital, suppression) => {
+    const { reason, kept } = cellSuppression(
+      policy,
+      suppression,
+      'cells_with_ids.case_count',
+      'cells_with_ids.benchmark_cell_id',
+    );
+    const k = Math.trunc(policy.minCellCases);
+    const fund = (column: string) =>
+      kept(`case when coalesce(declared_case_count, 0) >= ${k} then ${column} end`);
     return `
     with indicators as (
       select * from marts.fct_fund_indicators where aggregation_level = 'hospital'
@@ -347,27 +362,36 @@ const allianceFundBenchmark: SharedRelation = {
       from indicators
     ),
 
+    cells_with_ids as (
+      select concat_ws('|', hospital_code, to_char(month, 'YYYY-MM'), visit_type) as benchmark_cell_id, sides.*
+      from sides
+    ),
+
+    flagged as (
+      select cells_with_ids.*, ${reason} as suppression_reason from cells_with_ids
+    ),
+
     final as (
       select
         -- ids
-        concat_ws('|', hospital_code, to_char(month, 'YYYY-MM'), visit_type) as benchmark_cell_id,
-        hospital_code, hospital_name, hospital_level,
+        benchmark_cell_id, hospital_code, hospital_name, hospital_level,
         -- dates
         month,
         -- attributes
         visit_type,
-        ${suppressed} as is_suppressed,
+        suppression_reason is not null as is_suppressed,
+        suppression_reason,
         -- figures (null when suppressed; the outpatient side's on outpatient rows, the inpatient side's on inpatient rows)
-        ${kept('sides.case_count')}::bigint as case_count,
-        ${kept('sides.outpatient_visits')}::bigint as outpatient_visits,
-        ${kept('sides.outpatient_charges')}::numeric(18, 2) as outpatient_charges,
-        ${kept('sides.discharges')}::bigint as discharges,
-        ${kept('sides.discharged_total_charges')}::numeric(18, 2) as discharged_total_charges,
-        ${kept('sides.discharged_bed_days')}::bigint as discharged_bed_days,
+        ${kept('case_count')}::bigint as case_count,
+        ${kept('outpatient_visits')}::bigint as outpatient_visits,
+        ${kept('outpatient_charges')}::numeric(18, 2) as outpatient_charges,
+        ${kept('discharges')}::bigint as discharges,
+        ${kept('discharged_total_charges')}::numeric(18, 2) as discharged_total_charges,
+        ${kept('discharged_bed_days')}::bigint as discharged_bed_days,
         -- the fund-balance pair (also null when the declared settlement lists are too few)
         ${fund('fund_standard_amount')}::numeric(18, 2) as fund_standard_amount,
         ${fund('fund_actual_amount')}::numeric(18, 2) as fund_actual_amount
-      from sides
+      from flagged
     )
 
     select * from final`;

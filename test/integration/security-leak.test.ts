@@ -713,6 +713,19 @@ const sharedSumTables: readonly SharedSumTable[] = [
             from marts.fct_unit_costs group by 1, 2, 3) u
       cross join lateral (values ('outpatient', u.oc, u.ov), ('inpatient', u.ic, u.iv)) as side(visit_type, cost, volume)`,
   },
+  {
+    view: 'alliance_fund_benchmark',
+    time: 'month',
+    row: 'hospital_code',
+    column: 'visit_type',
+    period: [],
+    figures: { case_count: 'count' },
+    truth: `select hospital_code as row_key, side.visit_type as column_key, to_char(month, 'YYYY-MM') as month,
+        side.cases::text as case_count
+      from marts.fct_fund_indicators f
+      cross join lateral (values ('outpatient', f.outpatient_visits), ('inpatient', f.discharges)) as side(visit_type, cases)
+      where aggregation_level = 'hospital'`,
+  },
 ];
 
 /** Exact cents (or a count) of a figure as PostgreSQL or Cube writes it; null stays null. */
