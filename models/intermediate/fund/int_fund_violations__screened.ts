@@ -387,7 +387,9 @@ export default defineModel({
       select * from ${ref('stg_insurance__settlement_diagnoses')}
     ),
 
-    charge_lines as (
+    -- Read four times below: not materialized, so PostgreSQL scans the table itself each time
+    -- rather than first copying all ≈10 M lines of the full demo, every column, into a work table.
+    charge_lines as not materialized (
       select * from ${ref('int_charge_lines__standardised')}
     ),
 
@@ -603,12 +605,14 @@ export default defineModel({
           s.payment_standard)
       from stays s
       join rules r on r.rule_code = 'low_standard_admission'
+      -- An anti-join, not NOT EXISTS under an OR: that one PostgreSQL ran as a subplan per stay,
+      -- each a pass over every inpatient charge line (over half an hour on the full demo).
+      left join treated_stays t on t.hospital_code = s.hospital_code and t.visit_id = s.visit_id
       where s.drg_code = any(string_to_array(r.drg_codes, '|'))
         and s.length_of_stay_days <= r.max_length_of_stay_days
         and not s.is_surgical
         and (r.max_charge_ratio is null or s.total_charges < r.max_charge_ratio * s.payment_standard)
-        and (r.treatment_categories is null or not exists (
-          select 1 from treated_stays t where t.hospital_code = s.hospital_code and t.visit_id = s.visit_id))
+        and (r.treatment_categories is null or t.visit_id is null)
 
       union all
 
