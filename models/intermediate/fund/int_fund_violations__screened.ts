@@ -387,9 +387,10 @@ export default defineModel({
       select * from ${ref('stg_insurance__settlement_diagnoses')}
     ),
 
-    -- Read four times below: not materialized, so PostgreSQL scans the table itself each time
-    -- rather than first copying all ≈10 M lines of the full demo, every column, into a work table.
-    charge_lines as not materialized (
+    -- Read four times below, so PostgreSQL materializes it once; kept so on purpose: inlined, the
+    -- upcoding check's join (its CTE estimated at a few rows) became an index scan over a whole
+    -- hospital's lines per candidate diagnosis on the full demo.
+    charge_lines as materialized (
       select * from ${ref('int_charge_lines__standardised')}
     ),
 
