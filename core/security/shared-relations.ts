@@ -54,26 +54,36 @@ export interface SharedRelation {
 /**
  * A shared cell's figures are shown only when its count reaches the policy's minimum and it is not
  * suppressed to protect another cell: `reason` is the cell's `suppression_reason` ('min_cases',
- * 'complementary' or null), computed once from the count and the cell id; `kept(expression)` is
+ * 'complementary' or null), computed once from the count and the cell id the relation's shape
+ * names, read from the CTE `from`; `kept(expression)` is
  * the expression or null, read where that column is in scope.
  */
 function cellSuppression(
   policy: SharingPolicy,
   suppression: SuppressionInput,
-  count: string,
-  cellId: string,
+  shape: SuppressionShape,
+  from: string,
 ): {
   readonly reason: string;
   readonly kept: (expression: string) => string;
 } {
   if (suppression.secondary === null) return { reason: 'null::text', kept: (expression) => expression };
   const k = Math.trunc(policy.minCellCases);
+  const [count, cellId] = [`${from}.${shape.count}`, `${from}.${shape.cellId}`];
   return {
     reason: `(case when coalesce(${count}, 0) < ${k} then 'min_cases'
       when ${cellId} in ${suppression.secondary} then 'complementary' end)::text`,
     kept: (expression) => `case when suppression_reason is null then ${expression} end`,
-  };
+};
 }
+
+const chargeCells: SuppressionShape = {
+  cellId: 'benchmark_cell_id',
+  count: 'line_count',
+  period: ['month', 'visit_type'],
+  row: 'hospital_code',
+  column: 'department_code',
+};
 
 /**
  * The alliance's charge benchmark: one row per hospital, standard department, month and visit
@@ -87,20 +97,9 @@ const allianceChargeBenchmark: SharedRelation = {
   members: 'policy',
   relation: 'shared.alliance_charge_benchmark',
   source: 'marts.fct_department_charges_monthly',
-  complementary: {
-    cellId: 'benchmark_cell_id',
-    count: 'line_count',
-    period: ['month', 'visit_type'],
-    row: 'hospital_code',
-    column: 'department_code',
-  },
+  complementary: chargeCells,
   sql: (policy, _ownHospital, suppression) => {
-    const { reason, kept } = cellSuppression(
-      policy,
-      suppression,
-      'cells.line_count',
-      'cells.benchmark_cell_id',
-    );
+    const { reason, kept } = cellSuppression(policy, suppression, chargeCells, 'cells');
     return `
     with charges as (
       select * from marts.fct_department_charges_monthly
@@ -146,6 +145,14 @@ const allianceChargeBenchmark: SharedRelation = {
   },
 };
 
+const drgCells: SuppressionShape = {
+  cellId: 'benchmark_cell_id',
+  count: 'case_count',
+  period: ['month'],
+  row: 'hospital_code',
+  column: 'drg_code',
+};
+
 /**
  * The alliance's DRG benchmark: one row per hospital, DRG group and discharge month (summed over
  * departments). A cell with fewer than `minCellCases` discharges keeps its keys but loses every
@@ -157,15 +164,9 @@ const allianceDrgBenchmark: SharedRelation = {
   members: 'policy',
   relation: 'shared.alliance_drg_benchmark',
   source: 'marts.fct_drg_group_performance',
-  complementary: {
-    cellId: 'benchmark_cell_id',
-    count: 'case_count',
-    period: ['month'],
-    row: 'hospital_code',
-    column: 'drg_code',
-  },
+  complementary: drgCells,
   sql: (policy, _ownHospital, suppression) => {
-    const cell = cellSuppression(policy, suppression, 'cells.case_count', 'cells.benchmark_cell_id');
+    const cell = cellSuppression(policy, suppression, drgCells, 'cells');
     const kept = (column: string, type: string) => `${cell.kept(column)}::${type} as ${column}`;
     const figures: readonly (readonly [string, string])[] = [
       ['case_count', 'bigint'],
@@ -220,6 +221,14 @@ const allianceDrgBenchmark: SharedRelation = {
   },
 };
 
+const unitCostCells: SuppressionShape = {
+  cellId: 'benchmark_cell_id',
+  count: 'service_volume',
+  period: ['cost_month', 'visit_type'],
+  row: 'hospital_code',
+  column: 'std_dept_code',
+};
+
 /**
  * The alliance's unit-cost benchmark (诊次成本, 床日成本): one row per hospital, standard
  * department, cost month and side of service (outpatient: 门诊全成本 over 门急诊人次; inpatient:
@@ -234,20 +243,9 @@ const allianceUnitCostBenchmark: SharedRelation = {
   members: 'policy',
   relation: 'shared.alliance_unit_cost_benchmark',
   source: 'marts.fct_unit_costs',
-  complementary: {
-    cellId: 'benchmark_cell_id',
-    count: 'service_volume',
-    period: ['cost_month', 'visit_type'],
-    row: 'hospital_code',
-    column: 'std_dept_code',
-  },
+  complementary: unitCostCells,
   sql: (policy, _ownHospital, suppression) => {
-    const { reason, kept } = cellSuppression(
-      policy,
-      suppression,
-      'cells_with_ids.service_volume',
-      'cells_with_ids.benchmark_cell_id',
-    );
+    const { reason, kept } = cellSuppression(policy, suppression, unitCostCells, 'cells_with_ids');
     return `
     with unit_costs as (
       select * from marts.fct_unit_costs
@@ -307,6 +305,15 @@ const allianceUnitCostBenchmark: SharedRelation = {
   },
 };
 
+// Lines, per month: a hospital's two sides, and each side across hospitals (the region's month).
+const fundCells: SuppressionShape = {
+  cellId: 'benchmark_cell_id',
+  count: 'case_count',
+  period: ['month'],
+  row: 'hospital_code',
+  column: 'visit_type',
+};
+
 /**
  * The alliance's fund-indicator benchmark (次均费用, 平均住院日, 基金结余率): one row per hospital,
  * month and visit type, from the hospital rows of fct_fund_indicators. An outpatient row counts
@@ -323,21 +330,9 @@ const allianceFundBenchmark: SharedRelation = {
   members: 'policy',
   relation: 'shared.alliance_fund_benchmark',
   source: 'marts.fct_fund_indicators',
-  // Lines, per month: a hospital's two sides, and each side across hospitals (the region's month).
-  complementary: {
-    cellId: 'benchmark_cell_id',
-    count: 'case_count',
-    period: ['month'],
-    row: 'hospital_code',
-    column: 'visit_type',
-  },
+  complementary: fundCells,
   sql: (policy, _ownHospital, suppression) => {
-    const { reason, kept } = cellSuppression(
-      policy,
-      suppression,
-      'cells_with_ids.case_count',
-      'cells_with_ids.benchmark_cell_id',
-    );
+    const { reason, kept } = cellSuppression(policy, suppression, fundCells, 'cells_with_ids');
     const k = Math.trunc(policy.minCellCases);
     const fund = (column: string) =>
       kept(`case when coalesce(declared_case_count, 0) >= ${k} then ${column} end`);
