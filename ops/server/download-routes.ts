@@ -182,7 +182,9 @@ export function downloadRoutes(options: DownloadRouteOptions): express.Router {
       record(req, caller, { event: 'refused', api: 'violations', views: ['violation_review'], filters: asked, status: code });
       res.status(code).json({ error });
     };
-    if ((keys.length === 0 && named.length === 0) || named.length !== (Array.isArray(body.flags) ? body.flags.length : 0) || !['confirmed', 'dismissed'].includes(status)) {
+    // A flag in `flags` without its rule, hospital or visit key is a bad request, not skipped.
+    const malformed = Array.isArray(body.flags) && named.length !== body.flags.length;
+    if ((keys.length === 0 && named.length === 0) || malformed || !['confirmed', 'dismissed'].includes(status)) {
       res.status(400).json({
         error: '请给出疑点键 flag_key（或疑点 flags：规则 rule_id、医院 hospital_code、就诊键 visit_key）和复核结论 status（confirmed 或 dismissed）',
       });
@@ -208,7 +210,7 @@ export function downloadRoutes(options: DownloadRouteOptions): express.Router {
           .map((f) => `${f.rule_id}:${f.hospital_code}:${f.visit_key.slice(0, 12)}`),
       ];
       // Named by key or by what the view shows, each flag once.
-      keys.push(...rows.map((r) => r.flag_key).filter((k) => !keys.includes(k)));
+      const reviewed = [...new Set([...keys, ...rows.map((r) => r.flag_key)])];
       if (role === 'member' && [...found.values()].some((h) => h !== caller.identity.context.hospital_code)) {
         refuse(403, apiErrors.otherHospital);
         return;
@@ -225,7 +227,7 @@ export function downloadRoutes(options: DownloadRouteOptions): express.Router {
         async () => {
           const undos: Array<() => Promise<void>> = [];
           try {
-            for (const key of keys) undos.push(await saveReview(pool, key, status, note, reviewer));
+            for (const key of reviewed) undos.push(await saveReview(pool, key, status, note, reviewer));
             await rebuildViolationFlags({ pool, config, logger: options.logger });
           } catch (error) {
             for (const undo of undos.reverse()) await undo();
@@ -238,10 +240,10 @@ export function downloadRoutes(options: DownloadRouteOptions): express.Router {
         api: 'violations',
         views: ['violation_review'],
         filters: asked,
-        rowCount: keys.length,
+        rowCount: reviewed.length,
         status: 200,
       });
-      res.json({ reviewed: keys, status });
+      res.json({ reviewed, status });
     })().catch((error: unknown) => {
       if (error instanceof RunLockedError) {
         res.status(409).json({ error: '数据仓库正在运行作业，请稍后再试' });
