@@ -117,11 +117,12 @@ for (const size of demoSizes)
       async () => {
         const ctx = { pool, config: loadConfig({ DATABASE_URL: w.url }), logger: silentLogger };
         const build = await buildStage(ctx, await loadProject(), {
-          select: 'int_fund_violations__screened fct_fund_violation_flags',
+          select:
+            'int_fund_violations__diagnoses int_fund_violations__stays int_fund_violations__raising_cc int_fund_violations__screened fct_fund_violation_flags',
         });
         expect(build.blockedBy).toEqual([]);
         expect(build.tests.filter((t) => t.status !== 'pass').map((t) => `${t.model} ${t.test}`)).toEqual([]);
-        expect(build.tests.filter((t) => /unit/i.test(t.test)).length).toBeGreaterThanOrEqual(2);
+        expect(build.tests.filter((t) => /unit/i.test(t.test)).length).toBeGreaterThanOrEqual(5);
       },
     );
 
@@ -147,7 +148,7 @@ for (const size of demoSizes)
         (await pool.query("select 'marts.fct_fund_violation_flags'::regclass::oid::int as oid")).rows[0].oid;
       const before = await table();
       const build = await buildStage(ctx, await loadProject(), {
-        select: 'stg_ops__fund_violation_reviews int_fund_violations__screened+',
+        select: 'stg_ops__fund_violation_reviews int_fund_violations__diagnoses+',
         fullRefresh: true,
       });
       expect(build.blockedBy).toEqual([]);

@@ -1,56 +1,7 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
 import { hashedIdentifier } from '../../../core/engine/pii.ts';
-
-/** A stay of the unit test: every column the screen reads, a plain normal stay unless overridden. */
-const stay = (visit: string, over: Record<string, string | number | boolean | null>) => ({
-  hospital_code: 'H1',
-  visit_id: visit,
-  patient_key: `k${visit}`,
-  insured_person_key: null,
-  dept_code: 'A03',
-  discharged_at: '2024-03-20 10:00',
-  discharge_month: '2024-03-01',
-  drg_code: 'ES35',
-  is_grouped: true,
-  icu_hours: 0,
-  ventilation_hours: 0,
-  is_surgical: false,
-  length_of_stay_days: 6,
-  reference_mean_los_days: 7,
-  reference_mean_charge: 6000,
-  total_charges: 5000,
-  payment_standard: 6000,
-  charge_to_standard_ratio: 0.8333,
-  outlier_class: 'normal',
-  high_outlier_ratio: 3,
-  low_outlier_ratio: 0.4,
-  outlier_threshold_source: 'published',
-  ...over,
-});
-const line = (id: string, visit: string, over: Record<string, string | number>) => ({
-  hospital_code: 'H1',
-  charge_line_id: id,
-  visit_type: 'inpatient',
-  visit_id: visit,
-  item_code: 'I1',
-  charged_at: '2024-03-01 08:00',
-  charge_month: '2024-03-01',
-  charge_category_code: '05',
-  quantity: 2,
-  unit_price: 10,
-  amount: 20,
-  ...over,
-});
-const diagnosis = (visit: string, code: string, principal: boolean, condition: string, seq: number) => ({
-  hospital_code: 'H1',
-  visit_id: visit,
-  diagnosis_code: code,
-  is_principal: principal,
-  admission_condition: condition,
-  diagnosis_seq: seq,
-});
-const timestamps = { discharged_at: 'timestamp', discharge_month: 'date' };
+import { chargeItem, chargeLine, chargeLineTypes, screenedStay, stayTypes } from './_violation_fixtures.ts';
 
 /**
  * The fund-violation screens of the seed fund_violation_rules over stays and charge lines, one row
@@ -63,7 +14,7 @@ export default defineModel({
   description: [
     '医保基金违规筛查：每个就诊 × 规则一行，附复核所需证据；规则与参数取种子 fund_violation_rules（rule_code 决定筛查方法）。',
     'split_admission 分解住院：同一患者（患者键或参保人键相同）同院前次出院后 window_days 天内再入院（间隔 = 入院日期 − 前次出院日期），且病组相同或主诊断相同；取最近的前次住院。',
-    'upcoding 高套编码（以费用支持判定）：病组为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的病组，其他诊断中有使病组升至该级的 CC/MCC（末位 1 须 MCC，末位 3 为 CC 或 MCC；CHS-DRG 并发症表种子 drg_cc_mcc，不计与主诊断同排除表者，drg_principal_exclusions），',
+    'upcoding 高套编码（以费用支持判定；诊断部分见 int_fund_violations__raising_cc）：病组为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的病组，其他诊断中有使病组升至该级的 CC/MCC（末位 1 须 MCC，末位 3 为 CC 或 MCC；CHS-DRG 并发症表种子 drg_cc_mcc，不计与主诊断同排除表者，drg_principal_exclusions），',
     '其入院病情在 admission_conditions 内（默认 4 无：住院期间发生；空为不限），种子 fund_cc_supporting_items 列有治疗该诊断的收费项目（按诊断编码前缀，医保项目编码前缀匹配），而本次住院没有任何一条这样的收费明细；且病例无重症监护与呼吸机时长、无手术操作',
     '（max_stay_ratio、max_charge_ratio 填写时另需住院天数、医疗费总额低于其 × 同级参考值）：该并发症没有治疗费用的支持。种子未列的诊断不筛。判定值为该诊断的支持收费行数（0），界值 1。',
     'low_standard_admission 低标入院（以有无治疗判定）：病组在 drg_codes（可门诊治疗的病组）内，住院天数 ≤ max_length_of_stay_days、无手术，且住院期间没有 treatment_categories 所列收费类别（默认 05 治疗费、06 手术费）的收费明细，即只有床位、护理、诊察、检查、化验与药品；',
@@ -138,15 +89,14 @@ export default defineModel({
       // One flag per rule, worked by hand (rules as shipped, drg_codes narrowed to GZ15):
       // FV01 A2 admitted 2024-03-12, A1 (same patient key kA, same group ES35) discharged 2024-03-05:
       //   gap 12 − 5 = 7 days ≤ 15 → flag on A2, related A1. (A1 has no earlier stay.)
-      // FV02 B1 ES31 (ends in 1), J96.900 an MCC of table 109, principal J18.900 in table 101 (not
-      //   excluded), admission condition 4; no ICU, ventilation or procedure, and no line whose 医保
-      //   code starts with a J96 supporting code (00120800002 oxygen, 00310603001 ventilator) → flag,
-      //   observed 0 supporting lines against 1. B2 is B1 with oxygen billed (L5, I3 = 001208000020000):
-      //   supported, no flag. B3 has J96.900 present on admission (1): not screened. B4 carries the CC
-      //   E87.100 (condition 4, no electrolyte line) in ES31: a CC does not raise a group to level 1.
+      // FV02 B1 has a raising MCC J96.900 (int_fund_violations__raising_cc, worked there), no line
+      //   whose 医保 code starts with a J96 supporting code (00120800002 oxygen, 00310603001
+      //   ventilator), and no ICU, ventilation or procedure → flag, observed 0 supporting lines
+      //   against 1. B2 is B1 with 12 ICU hours: the stay supports the MCC, no flag. B3 is B1 with
+      //   oxygen billed (L5, I3 = 001208000020000): supported, no flag.
       // FV03 C1 GZ15, 2 days ≤ 2, no surgery, only a bed line (L6, category 01) → flag; observed 2
-      //   days against 2. Its diagnoses come from the settlement list (no front page). C2 is C1 with an
-      //   infusion (L7, category 05): treated, no flag. C3 is C1 in 3 days > 2: no flag.
+      //   days against 2. C2 is C1 with an infusion (L7, category 05): treated, no flag. C3 is C1 in
+      //   3 days > 2: no flag.
       // FV04 A1 L1 and L2: item I1 at 08:00, quantity 2 each → 2 lines; billed twice 20 + 20 − 20 = 20.
       //   L3 is I1 at the same time with quantity 3: another order, not a duplicate.
       // FV05 O1 (outpatient) L4: I2 at 15 > catalogue 12 × (1 + 0) → excess (15 − 12) × 1 = 3,
@@ -157,13 +107,7 @@ export default defineModel({
         fund_violation_rules: {
           rows: [
             { rule_id: 'FV01', rule_code: 'split_admission', window_days: 15 },
-            {
-              rule_id: 'FV02',
-              rule_code: 'upcoding',
-              max_charge_ratio: null,
-              max_stay_ratio: null,
-              admission_conditions: '4',
-            },
+            { rule_id: 'FV02', rule_code: 'upcoding', max_charge_ratio: null, max_stay_ratio: null },
             {
               rule_id: 'FV03',
               rule_code: 'low_standard_admission',
@@ -184,16 +128,36 @@ export default defineModel({
             price_tolerance: 'numeric',
           },
         },
-        fund_cc_supporting_items: [
-          { diagnosis_prefix: 'J96', insurance_item_codes: '00120800002|00310603001' },
-          { diagnosis_prefix: 'E87', insurance_item_codes: 'XB05XA' },
-        ],
-        fct_inpatient_cases: {
+        int_fund_violations__stays: {
           rows: [
-            stay('A1', { patient_key: 'kA', discharged_at: '2024-03-05 10:00' }),
-            stay('A2', { patient_key: 'kA', length_of_stay_days: 3, discharged_at: '2024-03-15 10:00' }),
-            ...['B1', 'B2', 'B3', 'B4'].map((v) =>
-              stay(v, { drg_code: 'ES31', reference_mean_los_days: 11, reference_mean_charge: 9000 }),
+            screenedStay('A1', {
+              patient_key: 'kA',
+              admitted_at: '2024-02-28 09:00',
+              discharged_at: '2024-03-05 10:00',
+              main_diagnosis_code: 'J22.x00',
+            }),
+            screenedStay('A2', {
+              patient_key: 'kA',
+              length_of_stay_days: 3,
+              admitted_at: '2024-03-12 09:00',
+              discharged_at: '2024-03-15 10:00',
+              main_diagnosis_code: 'J22.x00',
+            }),
+            ...(
+              [
+                ['B1', 0],
+                ['B2', 12],
+                ['B3', 0],
+              ] as const
+            ).map(([v, icu]) =>
+              screenedStay(v, {
+                drg_code: 'ES31',
+                icu_hours: icu,
+                reference_mean_los_days: 11,
+                reference_mean_charge: 9000,
+                main_diagnosis_code: 'J18.900',
+                other_diagnoses: 'J96.900（入院病情 4）',
+              }),
             ),
             ...(
               [
@@ -202,53 +166,38 @@ export default defineModel({
                 ['C3', 3],
               ] as const
             ).map(([v, days]) =>
-              stay(v, {
+              screenedStay(v, {
                 drg_code: 'GZ15',
                 length_of_stay_days: days,
                 total_charges: 1500,
                 payment_standard: 3000,
                 charge_to_standard_ratio: 0.5,
+                main_diagnosis_code: 'K29.700',
               }),
             ),
-            stay('D1', { total_charges: 19200, charge_to_standard_ratio: 3.2, outlier_class: 'high' }),
+            screenedStay('D1', {
+              total_charges: 19200,
+              charge_to_standard_ratio: 3.2,
+              outlier_class: 'high',
+            }),
           ],
-          types: timestamps,
+          types: stayTypes,
         },
-        int_inpatient_cases__grouped: {
-          rows: [
-            { hospital_code: 'H1', visit_id: 'A1', admitted_at: '2024-02-28 09:00' },
-            { hospital_code: 'H1', visit_id: 'A2', admitted_at: '2024-03-12 09:00' },
-          ],
-          types: { admitted_at: 'timestamp' },
-        },
-        stg_emr__front_page_diagnoses: {
-          rows: [
-            diagnosis('A1', 'J22.x00', true, '1', 1),
-            diagnosis('A2', 'J22.x00', true, '1', 1),
-            diagnosis('B1', 'J18.900', true, '1', 1),
-            diagnosis('B1', 'J96.900', false, '4', 2),
-            diagnosis('B2', 'J18.900', true, '1', 1),
-            diagnosis('B2', 'J96.900', false, '4', 2),
-            diagnosis('B3', 'J18.900', true, '1', 1),
-            diagnosis('B3', 'J96.900', false, '1', 2),
-            diagnosis('B4', 'J18.900', true, '1', 1),
-            diagnosis('B4', 'E87.100', false, '4', 2),
-          ],
-          types: { diagnosis_seq: 'integer' },
-        },
-        stg_insurance__settlement_diagnoses: ['C1', 'C2', 'C3'].map((v) => ({
+        int_fund_violations__raising_cc: ['B1', 'B2', 'B3'].map((v) => ({
+          rule_id: 'FV02',
           hospital_code: 'H1',
           visit_id: v,
-          diagnosis_code: 'K29.700',
-          is_principal: true,
-          admission_condition: '1',
+          diagnosis_code: 'J96.900',
+          cc_level: 'MCC',
+          admission_condition: '4',
+          supporting_codes: '00120800002|00310603001',
         })),
         int_charge_lines__standardised: {
           rows: [
-            line('L1', 'A1', {}),
-            line('L2', 'A1', {}),
-            line('L3', 'A1', { quantity: 3, amount: 30 }),
-            line('L4', 'O1', {
+            chargeLine('L1', 'A1'),
+            chargeLine('L2', 'A1'),
+            chargeLine('L3', 'A1', { quantity: 3, amount: 30 }),
+            chargeLine('L4', 'O1', {
               visit_type: 'outpatient',
               item_code: 'I2',
               charge_category_code: '04',
@@ -256,57 +205,28 @@ export default defineModel({
               unit_price: 15,
               amount: 15,
             }),
-            line('L5', 'B2', { item_code: 'I3', quantity: 8, unit_price: 3, amount: 24 }),
-            line('L6', 'C1', {
+            chargeLine('L5', 'B3', { item_code: 'I3', quantity: 8, unit_price: 3, amount: 24 }),
+            chargeLine('L6', 'C1', {
               item_code: 'I4',
               charge_category_code: '01',
               quantity: 1,
               unit_price: 40,
               amount: 40,
             }),
-            line('L7', 'C2', { charged_at: '2024-03-19 10:00' }),
+            chargeLine('L7', 'C2', { charged_at: '2024-03-19 10:00' }),
           ],
-          types: { charged_at: 'timestamp', charge_month: 'date' },
+          types: chargeLineTypes,
         },
         stg_his__charge_items: [
-          {
-            hospital_code: 'H1',
-            item_code: 'I1',
-            item_name: '静脉输液',
-            unit_price: 10,
-            insurance_item_code: '001204000060000',
-          },
-          {
-            hospital_code: 'H1',
-            item_code: 'I2',
-            item_name: '血常规',
-            unit_price: 12,
-            insurance_item_code: '002501010150000',
-          },
-          {
-            hospital_code: 'H1',
-            item_code: 'I3',
-            item_name: '氧气吸入',
-            unit_price: 3,
-            insurance_item_code: '001208000020000',
-          },
-          {
-            hospital_code: 'H1',
-            item_code: 'I4',
-            item_name: '床位费',
-            unit_price: 40,
-            insurance_item_code: '001109000010000',
-          },
+          chargeItem('I1', '静脉输液', 10, '001204000060000'),
+          chargeItem('I2', '血常规', 12, '002501010150000'),
+          chargeItem('I3', '氧气吸入', 3, '001208000020000'),
+          chargeItem('I4', '床位费', 40, '001109000010000'),
         ],
         stg_his__outpatient_visits: [
           { hospital_code: 'H1', visit_id: 'O1', patient_id: 'P9', dept_code: 'D1' },
         ],
         stg_his__departments: [{ hospital_code: 'H1', dept_code: 'D1', std_dept_code: 'A03' }],
-        drg_cc_mcc: [
-          { diag_code: 'J96.900', cc_level: 'MCC', exclusion_table: '109' },
-          { diag_code: 'E87.100', cc_level: 'CC', exclusion_table: '52' },
-        ],
-        drg_principal_exclusions: [{ diag_code: 'J18.900', exclusion_table: '101' }],
       },
       expect: [
         {
@@ -371,30 +291,22 @@ export default defineModel({
       select * from ${ref('fund_violation_rules')}
     ),
 
-    cases as (
-      select * from ${ref('fct_inpatient_cases')}
+    -- The relations read more than once are \`not materialized\`: PostgreSQL would otherwise copy each
+    -- into a work table without statistics, estimate a filtered scan of it at a few rows and nest
+    -- loops over it (the screen once ran for over a quarter of an hour on the full demo that way).
+    stays as not materialized (
+      select * from ${ref('int_fund_violations__stays')}
     ),
 
-    grouped as (
-      select hospital_code, visit_id, admitted_at from ${ref('int_inpatient_cases__grouped')}
+    raising_cc as (
+      select * from ${ref('int_fund_violations__raising_cc')}
     ),
 
-    front_page_diagnoses as (
-      select * from ${ref('stg_emr__front_page_diagnoses')}
-    ),
-
-    settlement_diagnoses as (
-      select * from ${ref('stg_insurance__settlement_diagnoses')}
-    ),
-
-    -- Read four times below, so PostgreSQL materializes it once; kept so on purpose: inlined, the
-    -- upcoding check's join (its CTE estimated at a few rows) became an index scan over a whole
-    -- hospital's lines per candidate diagnosis on the full demo.
-    charge_lines as materialized (
+    charge_lines as not materialized (
       select * from ${ref('int_charge_lines__standardised')}
     ),
 
-    charge_items as (
+    charge_items as not materialized (
       select * from ${ref('stg_his__charge_items')}
     ),
 
@@ -406,92 +318,11 @@ export default defineModel({
       select * from ${ref('stg_his__departments')}
     ),
 
-    cc_mcc as (
-      select * from ${ref('drg_cc_mcc')}
-    ),
-
-    principal_exclusions as (
-      select * from ${ref('drg_principal_exclusions')}
-    ),
-
-    cc_supporting_items as (
-      select * from ${ref('fund_cc_supporting_items')}
-    ),
-
-    -- the stay's diagnoses: the front page's, else the settlement list's
-    diagnoses as (
-      select hospital_code, visit_id, diagnosis_code, is_principal, admission_condition, diagnosis_seq
-      from front_page_diagnoses
-      union all
-      select s.hospital_code, s.visit_id, s.diagnosis_code, s.is_principal, s.admission_condition, null
-      from settlement_diagnoses s
-      where not exists (
-        select 1 from front_page_diagnoses f where f.hospital_code = s.hospital_code and f.visit_id = s.visit_id)
-    ),
-
-    main_diagnoses as (
-      select distinct on (hospital_code, visit_id) hospital_code, visit_id, diagnosis_code
-      from diagnoses
-      where is_principal
-      order by hospital_code, visit_id, diagnosis_seq nulls last, diagnosis_code
-    ),
-
-    other_diagnoses as (
-      select
-        hospital_code,
-        visit_id,
-        string_agg(diagnosis_code || coalesce('（入院病情 ' || admission_condition || '）', ''), '、'
-          order by diagnosis_seq nulls last, diagnosis_code) as other_diagnoses
-      from diagnoses
-      where not is_principal and diagnosis_code is not null
-      group by 1, 2
-    ),
-
-    stays as (
-      select
-        c.*,
-        g.admitted_at,
-        m.diagnosis_code as main_diagnosis_code,
-        o.other_diagnoses
-      from cases c
-      left join grouped g on g.hospital_code = c.hospital_code and g.visit_id = c.visit_id
-      left join main_diagnoses m on m.hospital_code = c.hospital_code and m.visit_id = c.visit_id
-      left join other_diagnoses o on o.hospital_code = c.hospital_code and o.visit_id = c.visit_id
-    ),
-
-    -- 高套编码: the stay's CC/MCC secondary diagnoses that raised its group (an MCC for a group ending
-    -- in 1, a CC or MCC for one ending in 3; CHS-DRG list, not excluded by the principal's table),
-    -- recorded with one of the rule's admission conditions (all when none is listed), that the seed
-    -- fund_cc_supporting_items says how to treat
-    cc_raising as (
-      select
-        r.rule_id,
-        d.hospital_code,
-        d.visit_id,
-        d.diagnosis_code,
-        cc.cc_level,
-        d.admission_condition,
-        string_agg(sp.insurance_item_codes, '|' order by sp.diagnosis_prefix) as supporting_codes
-      from diagnoses d
-      join rules r on r.rule_code = 'upcoding'
-      join cases c on c.hospital_code = d.hospital_code and c.visit_id = d.visit_id
-      join cc_mcc cc on cc.diag_code = d.diagnosis_code
-      join cc_supporting_items sp on starts_with(d.diagnosis_code, sp.diagnosis_prefix)
-      left join main_diagnoses m on m.hospital_code = d.hospital_code and m.visit_id = d.visit_id
-      left join principal_exclusions pe on pe.diag_code = m.diagnosis_code
-      where not d.is_principal
-        and c.is_grouped
-        and (right(c.drg_code, 1) = '3' or (right(c.drg_code, 1) = '1' and cc.cc_level = 'MCC'))
-        and (r.admission_conditions is null
-          or d.admission_condition = any(string_to_array(r.admission_conditions, '|')))
-        and (pe.exclusion_table is null or cc.exclusion_table is distinct from pe.exclusion_table)
-      group by 1, 2, 3, 4, 5, 6
-    ),
-
-    -- ... and the stay's charge lines whose 医保 item code the seed lists for it
+    -- 高套编码: the raising CC/MCC (int_fund_violations__raising_cc) that a charge line of the stay
+    -- treats, its 医保 item code one the seed lists for the diagnosis ...
     cc_supported as (
-      select distinct cr.hospital_code, cr.visit_id, cr.diagnosis_code
-      from cc_raising cr
+      select distinct cr.rule_id, cr.hospital_code, cr.visit_id, cr.diagnosis_code
+      from raising_cc cr
       cross join lateral unnest(string_to_array(cr.supporting_codes, '|')) as code(prefix)
       join charge_lines l
         on l.hospital_code = cr.hospital_code and l.visit_id = cr.visit_id and l.visit_type = 'inpatient'
@@ -499,18 +330,19 @@ export default defineModel({
       where starts_with(i.insurance_item_code, code.prefix)
     ),
 
-    -- ... the ones with none: billed nothing that treats them
-    cc_unsupported as (
+    -- ... and the stays with any that billed nothing that treats it
+    unsupported_cc as (
       select
         cr.rule_id,
         cr.hospital_code,
         cr.visit_id,
         string_agg(cr.diagnosis_code || '（' || cr.cc_level || '，入院病情 ' || coalesce(cr.admission_condition, '—')
           || '，无治疗收费 ' || cr.supporting_codes || '）', '、' order by cr.diagnosis_code) as raising
-      from cc_raising cr
-      where not exists (
-        select 1 from cc_supported su
-        where su.hospital_code = cr.hospital_code and su.visit_id = cr.visit_id and su.diagnosis_code = cr.diagnosis_code)
+      from raising_cc cr
+      left join cc_supported su
+        on su.rule_id = cr.rule_id and su.hospital_code = cr.hospital_code and su.visit_id = cr.visit_id
+          and su.diagnosis_code = cr.diagnosis_code
+      where su.visit_id is null
       group by 1, 2, 3
     ),
 
@@ -587,9 +419,10 @@ export default defineModel({
           s.total_charges, round(s.reference_mean_charge, 2))
       from stays s
       join rules r on r.rule_code = 'upcoding'
-      join cc_unsupported cc on cc.hospital_code = s.hospital_code and cc.visit_id = s.visit_id and cc.rule_id = r.rule_id
-      where coalesce(s.icu_hours, 0) = 0
-        and coalesce(s.ventilation_hours, 0) = 0
+      join unsupported_cc cc on cc.hospital_code = s.hospital_code and cc.visit_id = s.visit_id and cc.rule_id = r.rule_id
+      -- written so, not as coalesce(…) = 0, for the column statistics to estimate it
+      where (s.icu_hours is null or s.icu_hours = 0)
+        and (s.ventilation_hours is null or s.ventilation_hours = 0)
         and not s.is_surgical
         and (r.max_stay_ratio is null or s.length_of_stay_days < r.max_stay_ratio * s.reference_mean_los_days)
         and (r.max_charge_ratio is null or s.total_charges < r.max_charge_ratio * s.reference_mean_charge)
