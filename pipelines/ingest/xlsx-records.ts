@@ -1,7 +1,8 @@
-import { open } from 'node:fs/promises';
-import { createInflateRaw } from 'node:zlib';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { CsvRecord } from './csv-records.ts';
+import { openZipArchive, ZipFormatError, type ZipArchive, type ZipEntry } from './zip-archive.ts';
 
 type CellProblems = NonNullable<CsvRecord['cellProblems']>;
 
@@ -13,24 +14,18 @@ type CellProblems = NonNullable<CsvRecord['cellProblems']>;
  * as their cached result. A cell that cannot be converted — a date that is no date, an error value
  * (`#N/A`, `#DIV/0!` …, also as a formula's result), a formula saved without its result, a cell
  * of a merged range — is reported on its record (`cellProblems`), so its row is quarantined with
- * the reason instead of loading a wrong value or stopping the delivery.
+ * the reason instead of loading a wrong value or stopping the delivery. A file that is no complete
+ * workbook (truncated or still being written: no zip directory at its end) throws a one-line error
+ * before any record; damaged content throws one where it is met (the batch rolls back).
  */
 export async function* readXlsxRecords(file: string): AsyncGenerator<CsvRecord[]> {
-  const merges = await mergedRanges(file);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    worksheets: 'emit',
-    entries: 'emit',
-  });
-  for await (const worksheet of reader) {
-    const date1904 =
-      (worksheet as unknown as { workbook?: { properties?: { model?: { date1904?: boolean } } } }).workbook
-        ?.properties?.model?.date1904 === true;
+  const zip = await openZipArchive(file);
+  try {
+    const { worksheet, entry, date1904 } = await firstWorksheet(zip, file);
+    const merges = await mergedRanges(zip, entry);
     let chunk: CsvRecord[] = [];
     let width = 0;
-    for await (const row of worksheet as AsyncIterable<ExcelJS.Row>) {
+    for await (const row of worksheet) {
       const fields: string[] = [];
       const problems: CellProblems[number][] = [];
       row.eachCell({ includeEmpty: false }, (cell, col) => {
@@ -60,7 +55,97 @@ export async function* readXlsxRecords(file: string): AsyncGenerator<CsvRecord[]
       }
     }
     if (chunk.length > 0) yield chunk;
-    return; // one sheet per delivery
+  } finally {
+    await zip.close();
+  }
+}
+
+/**
+ * The parts of ExcelJS's streaming WorkbookReader (exceljs 4.4.0, pinned) this reader drives.
+ * Its own `parse()` takes the parts in stored order from unzipper's streaming `Parse`, which emits
+ * `end` when its input is consumed, not when its entries have been taken: while the reader is busy
+ * with one entry (ExcelJS-written files store the sheet first and spool it to a temp file), the
+ * small entries after it are parsed and buffered, `end` arrives, and they are dropped. Which ones
+ * depends on timing, so on a loaded machine `xl/workbook.xml` (stored last) went missing
+ * ("Cannot read properties of undefined (reading 'sheets')"; exceljs#3064, node-unzipper#346).
+ * Here each part is read by name through the zip directory, in dependency order, and the
+ * worksheet streams straight from the file.
+ */
+interface WorkbookParts {
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncIterable<unknown>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseWorksheet(
+    iterator: AsyncIterable<string>,
+    sheetNo: string,
+  ): Iterable<{ eventType: string; value: AsyncIterable<ExcelJS.Row> }>;
+  workbookRels?: readonly { Id: string; Type: string; Target: string }[];
+  model?: { sheets?: readonly { rId: string }[] };
+  properties?: { model?: { date1904?: boolean } };
+}
+
+/**
+ * The workbook's first worksheet (in the workbook's tab order) as ExcelJS's streaming worksheet
+ * reader, after the workbook, its shared strings and its styles were read.
+ */
+async function firstWorksheet(
+  zip: ZipArchive,
+  file: string,
+): Promise<{ worksheet: AsyncIterable<ExcelJS.Row>; entry: ZipEntry; date1904: boolean }> {
+  const book = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+    entries: 'ignore',
+  }) as unknown as WorkbookParts;
+  const part = (name: string) => zip.entries.get(name);
+  const required = (name: string) => {
+    const entry = part(name);
+    if (!entry) throw new ZipFormatError(`not an .xlsx workbook: it has no ${name}`);
+    return entry;
+  };
+  await parsePart(zip, required('xl/_rels/workbook.xml.rels'), (s) => book._parseRels(s));
+  await parsePart(zip, required('xl/workbook.xml'), (s) => book._parseWorkbook(s));
+  const sharedStrings = part('xl/sharedStrings.xml');
+  if (sharedStrings)
+    await parsePart(zip, sharedStrings, async (s) => {
+      for await (const _ of book._parseSharedStrings(s));
+    });
+  const styles = part('xl/styles.xml');
+  if (styles) await parsePart(zip, styles, (s) => book._parseStyles(s));
+
+  // The first tab that is a worksheet (a chart sheet has no rows).
+  const rels = book.workbookRels ?? [];
+  const target = (book.model?.sheets ?? [])
+    .map((sheet) => rels.find((rel) => rel.Id === sheet.rId))
+    .find((rel) => rel?.Type.endsWith('/worksheet'))?.Target;
+  if (!target) throw new ZipFormatError('the workbook lists no worksheet');
+  const name = target.startsWith('/') ? target.slice(1) : path.posix.normalize(`xl/${target}`);
+  const entry = part(name);
+  if (!entry) throw new ZipFormatError(`the workbook's first worksheet (${name}) is missing from the file`);
+  const sheetNo = /sheet(\d+)\.xml$/.exec(name)?.[1] ?? '1';
+  const [emitted] = [...book._parseWorksheet(zip.text(entry), sheetNo)];
+  return {
+    worksheet: emitted!.value,
+    entry,
+    date1904: book.properties?.model?.date1904 === true,
+  };
+}
+
+/** Hands a part to an ExcelJS parser as the stream it expects; the part is closed however it ends. */
+async function parsePart(
+  zip: ZipArchive,
+  entry: ZipEntry,
+  parse: (stream: Readable) => Promise<void>,
+): Promise<void> {
+  const stream = Readable.from(zip.text(entry));
+  try {
+    await parse(stream);
+  } finally {
+    // A parser may stop at its root's closing tag; an error after that concerns nobody.
+    stream.on('error', () => undefined).destroy();
   }
 }
 
@@ -157,66 +242,31 @@ function mergeProblems(merges: readonly MergedRange[], row: number): CellProblem
 }
 
 /**
- * The merged ranges of the first worksheet (`<mergeCell ref="A2:A4"/>`), which the sheet XML
- * lists after its rows, so the streaming reader never reports them. Read first by inflating only
- * that zip entry and scanning its text (no XML parse); a ZIP64 workbook is not scanned.
+ * The merged ranges of the worksheet (`<mergeCell ref="A2:A4"/>`), which the sheet XML lists
+ * after its rows, so the streaming reader never reports them. Read first, by scanning the sheet's
+ * text as it inflates (no XML parse).
  */
-async function mergedRanges(file: string): Promise<MergedRange[]> {
-  const handle = await open(file, 'r');
-  try {
-    const { size } = await handle.stat();
-    const tail = Buffer.alloc(Math.min(size, 65_557));
-    await handle.read(tail, 0, tail.length, size - tail.length);
-    const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-    if (eocd < 0 || eocd + 22 > tail.length) return [];
-    const cdSize = tail.readUInt32LE(eocd + 12);
-    const cdOffset = tail.readUInt32LE(eocd + 16);
-    if (cdOffset === 0xffffffff || cdOffset + cdSize > size) return [];
-    const cd = Buffer.alloc(cdSize);
-    await handle.read(cd, 0, cdSize, cdOffset);
-    const sheets: { method: number; csize: number; offset: number }[] = [];
-    for (let p = 0; p + 46 <= cd.length && cd.readUInt32LE(p) === 0x02014b50;) {
-      const nameLength = cd.readUInt16LE(p + 28);
-      const name = cd.toString('utf8', p + 46, p + 46 + nameLength);
-      if (/xl\/worksheets\/sheet\d+[.]xml$/.test(name))
-        sheets.push({
-          method: cd.readUInt16LE(p + 10),
-          csize: cd.readUInt32LE(p + 20),
-          offset: cd.readUInt32LE(p + 42),
-        });
-      p += 46 + nameLength + cd.readUInt16LE(p + 30) + cd.readUInt16LE(p + 32);
+async function mergedRanges(zip: ZipArchive, sheet: ZipEntry): Promise<MergedRange[]> {
+  const ranges: MergedRange[] = [];
+  const pattern = /<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
+  let carry = '';
+  for await (const chunk of zip.text(sheet)) {
+    const data = carry + chunk;
+    let last = 0;
+    for (const m of data.matchAll(pattern)) {
+      const [c1, r1, c2, r2] = [columnNumber(m[1]!), Number(m[2]), columnNumber(m[3]!), Number(m[4])];
+      ranges.push({
+        ref: `${m[1]}${m[2]}:${m[3]}${m[4]}`,
+        top: Math.min(r1, r2),
+        bottom: Math.max(r1, r2),
+        left: Math.min(c1, c2),
+        right: Math.max(c1, c2),
+      });
+      last = m.index + m[0].length;
     }
-    const sheet = sheets.sort((a, b) => a.offset - b.offset)[0];
-    if (!sheet || sheet.csize === 0xffffffff || (sheet.method !== 0 && sheet.method !== 8)) return [];
-    const local = Buffer.alloc(30);
-    await handle.read(local, 0, 30, sheet.offset);
-    const start = sheet.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-    if (sheet.csize === 0) return [];
-    const raw = handle.createReadStream({ start, end: start + sheet.csize - 1, autoClose: false });
-    const text = sheet.method === 8 ? raw.pipe(createInflateRaw()) : raw;
-    const ranges: MergedRange[] = [];
-    const pattern = /<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"/g;
-    let carry = '';
-    for await (const chunk of text) {
-      const data = carry + (chunk as Buffer).toString('latin1');
-      let last = 0;
-      for (const m of data.matchAll(pattern)) {
-        const [c1, r1, c2, r2] = [columnNumber(m[1]!), Number(m[2]), columnNumber(m[3]!), Number(m[4])];
-        ranges.push({
-          ref: `${m[1]}${m[2]}:${m[3]}${m[4]}`,
-          top: Math.min(r1, r2),
-          bottom: Math.max(r1, r2),
-          left: Math.min(c1, c2),
-          right: Math.max(c1, c2),
-        });
-        last = m.index + m[0].length;
-      }
-      carry = data.slice(Math.max(last, data.length - 256));
-    }
-    return ranges;
-  } finally {
-    await handle.close();
+    carry = data.slice(Math.max(last, data.length - 256));
   }
+  return ranges;
 }
 
 function columnNumber(letters: string): number {
