@@ -56,7 +56,7 @@ for (const size of demoSizes)
       const results = rules.map((rule) => {
         const mine = planted.filter((p) => p.ruleCode === rule);
         const plantedCount = mine.filter((p) => p.planted).length;
-        const findable = mine.filter((p) => !p.lostAtIngest);
+        const findable = mine.filter((p) => !p.lostAtIngest && !p.excludedByRule);
         const truthKeys = new Set(mine.map((p) => `${rule}|${p.hospital}|${p.visitId}`));
         const found = findable.filter((p) => flagged.has(`${rule}|${p.hospital}|${p.visitId}`));
         const missed = findable.filter((p) => !flagged.has(`${rule}|${p.hospital}|${p.visitId}`));
@@ -66,7 +66,8 @@ for (const size of demoSizes)
           rule,
           planted: plantedCount,
           unplanted_true: mine.length - plantedCount,
-          lost_at_ingest: mine.length - findable.length,
+          lost_at_ingest: mine.filter((p) => p.lostAtIngest).length,
+          rule_excludes: mine.filter((p) => !p.lostAtIngest && p.excludedByRule).length,
           found: found.length,
           flags: ruleFlags.length,
           clean_flagged: clean.length,

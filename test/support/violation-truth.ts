@@ -17,6 +17,12 @@ export interface PlantedViolation {
   readonly planted: boolean;
   /** Why it cannot be found when a blocking data-quality rule quarantined a row it needs ('' if findable). */
   readonly lostAtIngest: string;
+  /**
+   * Why the rule, as documented, does not flag it although it was planted ('' if it does): an
+   * upcoded stay whose files show ICU or ventilation time or a procedure, which the 高套编码 screen
+   * counts as support for the complication (the generator draws those independently of the plant).
+   */
+  readonly excludedByRule?: string;
 }
 
 /**
@@ -54,6 +60,7 @@ export function violationTruth(dir: string, seedsDir: string): PlantedViolation[
       .filter(Boolean)
       .join(', ');
 
+  const stays = new Map(truth(dir, 'cases.csv').map((c) => [`${c.hospital_code}|${c.visit_id}`, c]));
   const out: PlantedViolation[] = [];
   for (const s of truth(dir, 'scenarios.csv')) {
     const hospital = s.hospital_code ?? '';
@@ -70,7 +77,23 @@ export function violationTruth(dir: string, seedsDir: string): PlantedViolation[
         });
         break;
       }
-      case 'upcoding':
+      case 'upcoding': {
+        const stay = stays.get(`${hospital}|${key}`);
+        const support = [
+          stay?.icu_hours ? `ICU ${stay.icu_hours} h` : '',
+          stay?.vent_hours ? `呼吸机 ${stay.vent_hours} h` : '',
+          stay?.main_oprn_code ? `手术 ${stay.main_oprn_code}` : '',
+        ].filter(Boolean);
+        out.push({
+          ruleCode: s.scenario,
+          hospital,
+          visitId: key,
+          lostAtIngest: lost(hospital, key),
+          planted: true,
+          excludedByRule: support.join('、'),
+        });
+        break;
+      }
       case 'low_standard_admission':
         out.push({
           ruleCode: s.scenario,

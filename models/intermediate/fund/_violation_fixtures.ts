@@ -32,8 +32,15 @@ export const inpatientCase = (visit: string, over: Overrides = {}) => ({
 });
 
 /** A row of int_fund_violations__stays: the case with its admission time and diagnoses. */
-export const screenedStay = (visit: string, over: Overrides = {}) =>
-  inpatientCase(visit, { admitted_at: null, main_diagnosis_code: null, other_diagnoses: null, ...over });
+export const screenedStay = (visit: string, over: Overrides = {}) => {
+  const stay = inpatientCase(visit, {
+    admitted_at: null,
+    main_diagnosis_code: null,
+    other_diagnoses: null,
+    ...over,
+  });
+  return { screened_drg_code: stay.drg_code, ...stay };
+};
 
 /** The column types fixture rows cannot carry as JavaScript values. */
 export const stayTypes = { admitted_at: 'timestamp', discharged_at: 'timestamp', discharge_month: 'date' };

@@ -20,8 +20,8 @@ export default defineModel({
   name: 'int_fund_violations__raising_cc',
   materialized: 'table',
   description: [
-    '高套编码筛查的诊断部分：病组为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的入组病例，',
-    '其他诊断中使病组升至该级的 CC/MCC（末位 1 须 MCC，末位 3 为 CC 或 MCC；CHS-DRG 并发症表种子 drg_cc_mcc，不计与主诊断同排除表者，drg_principal_exclusions），',
+    '高套编码筛查的诊断部分：所比病组（int_fund_violations__stays.screened_drg_code：医保病组，医保未入组时取病案首页院内分组）为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的病例，',
+    '其他诊断（病案首页，否则结算清单；另加结算清单所报诊断，医保按其分组）中使病组升至该级的 CC/MCC（末位 1 须 MCC，末位 3 为 CC 或 MCC；CHS-DRG 并发症表种子 drg_cc_mcc，不计与主诊断同排除表者，drg_principal_exclusions），',
     '入院病情在规则的 admission_conditions 内（空为不限），且种子 fund_cc_supporting_items 列有治疗该诊断的收费项目（诊断编码前缀 → 医保项目编码前缀，多条前缀相符时合并）。',
     '种子未列的诊断不列。是否有这些项目的收费由 int_fund_violations__screened 判定。',
   ].join(''),
@@ -46,7 +46,9 @@ export default defineModel({
       //   B5 is B4 in ES33 (ends in 3): the CC raises it → a row.
       // B6 has J96.900 excluded by its principal J96.000 (same table 109): no row.
       // B7 has the MCC I50.900, which the seed does not list: not screened.
-      // B8 is B1 not grouped: no row.
+      // B8 is B1 with no group at all (neither the payer's nor the front page's): no row.
+      // B9's front page has no J96.900, but its settlement list declares it (condition 4): a row.
+      // B10 was left ungrouped by the payer; the front page's own grouping put it in ES31: a row.
       name: 'lists the secondary CC/MCC that raised the group, with the items that would treat them',
       given: {
         fund_violation_rules: [
@@ -64,7 +66,13 @@ export default defineModel({
             ),
             screenedStay('B5', { drg_code: 'ES33', main_diagnosis_code: 'J18.900' }),
             screenedStay('B6', { drg_code: 'ES31', main_diagnosis_code: 'J96.000' }),
-            screenedStay('B8', { drg_code: 'ES31', is_grouped: false, main_diagnosis_code: 'J18.900' }),
+            screenedStay('B8', { drg_code: null, screened_drg_code: null, main_diagnosis_code: 'J18.900' }),
+            screenedStay('B9', { drg_code: 'ES31', main_diagnosis_code: 'J18.900' }),
+            screenedStay('B10', {
+              drg_code: null,
+              screened_drg_code: 'ES31',
+              main_diagnosis_code: 'J18.900',
+            }),
           ],
           types: stayTypes,
         },
@@ -79,9 +87,28 @@ export default defineModel({
             diagnosis('B6', 2, 'J96.900', false, '4'),
             diagnosis('B7', 2, 'I50.900', false, '4'),
             diagnosis('B8', 2, 'J96.900', false, '4'),
+            diagnosis('B9', 1, 'J18.900', true, '1'),
+            diagnosis('B10', 1, 'J18.900', true, '1'),
+            diagnosis('B10', 2, 'J96.900', false, '4'),
           ],
           types: { diagnosis_seq: 'integer' },
         },
+        stg_insurance__settlement_diagnoses: [
+          {
+            hospital_code: 'H1',
+            visit_id: 'B9',
+            diagnosis_code: 'J18.900',
+            is_principal: true,
+            admission_condition: '1',
+          },
+          {
+            hospital_code: 'H1',
+            visit_id: 'B9',
+            diagnosis_code: 'J96.900',
+            is_principal: false,
+            admission_condition: '4',
+          },
+        ],
         drg_cc_mcc: [
           { diag_code: 'J96.900', cc_level: 'MCC', exclusion_table: '109' },
           { diag_code: 'E87.100', cc_level: 'CC', exclusion_table: '52' },
@@ -101,6 +128,14 @@ export default defineModel({
           admission_condition: '4',
           supporting_codes: '00120800002|00310603001',
         },
+        ...['B10', 'B9'].map((v) => ({
+          rule_id: 'FV02',
+          visit_id: v,
+          diagnosis_code: 'J96.900',
+          cc_level: 'MCC',
+          admission_condition: '4',
+          supporting_codes: '00120800002|00310603001',
+        })),
         {
           rule_id: 'FV02',
           visit_id: 'B5',
@@ -121,8 +156,14 @@ export default defineModel({
       select * from ${ref('int_fund_violations__stays')}
     ),
 
+    -- The stay's diagnoses (front page, else settlement list) and, besides, its settlement lists':
+    -- the payer groups on what was declared, which may carry a CC the front page does not.
     diagnoses as (
-      select * from ${ref('int_fund_violations__diagnoses')}
+      select hospital_code, visit_id, diagnosis_code, is_principal, admission_condition
+      from ${ref('int_fund_violations__diagnoses')}
+      union all
+      select hospital_code, visit_id, diagnosis_code, is_principal, admission_condition
+      from ${ref('stg_insurance__settlement_diagnoses')}
     ),
 
     cc_mcc as (
@@ -154,8 +195,7 @@ export default defineModel({
       join cc_mcc cc on cc.diag_code = d.diagnosis_code
       left join principal_exclusions pe on pe.diag_code = s.main_diagnosis_code
       where not d.is_principal
-        and s.is_grouped
-        and (right(s.drg_code, 1) = '3' or (right(s.drg_code, 1) = '1' and cc.cc_level = 'MCC'))
+        and (right(s.screened_drg_code, 1) = '3' or (right(s.screened_drg_code, 1) = '1' and cc.cc_level = 'MCC'))
         and (r.admission_conditions is null
           or d.admission_condition = any(string_to_array(r.admission_conditions, '|')))
         and (pe.exclusion_table is null or cc.exclusion_table is distinct from pe.exclusion_table)

@@ -13,7 +13,7 @@ export default defineModel({
   materialized: 'table',
   description: [
     '医保基金违规筛查：每个就诊 × 规则一行，附复核所需证据；规则与参数取种子 fund_violation_rules（rule_code 决定筛查方法）。',
-    'split_admission 分解住院：同一患者（患者键或参保人键相同）同院前次出院后 window_days 天内再入院（间隔 = 入院日期 − 前次出院日期），且病组相同或主诊断相同；取最近的前次住院。',
+    'split_admission 分解住院：同一患者（患者键或参保人键相同）同院前次出院后 window_days 天内再入院（间隔 = 入院日期 − 前次出院日期），且病组相同（医保病组，医保未入组时取病案首页院内分组：int_fund_violations__stays.screened_drg_code）或主诊断相同；取最近的前次住院。',
     'upcoding 高套编码（以费用支持判定；诊断部分见 int_fund_violations__raising_cc）：病组为伴严重并发症/合并症（编码末位 1）或伴并发症/合并症（末位 3）的病组，其他诊断中有使病组升至该级的 CC/MCC（末位 1 须 MCC，末位 3 为 CC 或 MCC；CHS-DRG 并发症表种子 drg_cc_mcc，不计与主诊断同排除表者，drg_principal_exclusions），',
     '其入院病情在 admission_conditions 内（默认 4 无：住院期间发生；空为不限），种子 fund_cc_supporting_items 列有治疗该诊断的收费项目（按诊断编码前缀，医保项目编码前缀匹配），而本次住院没有任何一条这样的收费明细；且病例无重症监护与呼吸机时长、无手术操作',
     '（max_stay_ratio、max_charge_ratio 填写时另需住院天数、医疗费总额低于其 × 同级参考值）：该并发症没有治疗费用的支持。种子未列的诊断不筛。判定值为该诊断的支持收费行数（0），界值 1。',
@@ -56,7 +56,7 @@ export default defineModel({
     related_visit_key: { description: '分解住院：前次住院的就诊键（加盐 SHA-256）' },
     related_discharged_at: { description: '分解住院：前次出院时间' },
     gap_days: { description: '分解住院：前次出院至本次入院的天数', type: 'integer' },
-    related_drg_code: { description: '分解住院：前次住院病组' },
+    related_drg_code: { description: '分解住院：前次住院病组（医保未入组时为院内分组）' },
     related_main_diagnosis_code: { description: '分解住院：前次住院主诊断' },
     // evidence: charge lines
     item_code: { description: '收费疑点：项目编码（多项时为超收或多收金额最大的一项）' },
@@ -87,8 +87,9 @@ export default defineModel({
   unitTests: [
     {
       // One flag per rule, worked by hand (rules as shipped, drg_codes narrowed to GZ15):
-      // FV01 A2 admitted 2024-03-12, A1 (same patient key kA, same group ES35) discharged 2024-03-05:
-      //   gap 12 − 5 = 7 days ≤ 15 → flag on A2, related A1. (A1 has no earlier stay.)
+      // FV01 A2 admitted 2024-03-12, A1 (same patient key kA) discharged 2024-03-05: gap 12 − 5 = 7
+      //   days ≤ 15, and the same group ES35 (A1's by the front page's own grouping: the payer left it
+      //   ungrouped; the main diagnoses differ) → flag on A2, related A1. (A1 has no earlier stay.)
       // FV02 B1 has a raising MCC J96.900 (int_fund_violations__raising_cc, worked there), no line
       //   whose 医保 code starts with a J96 supporting code (00120800002 oxygen, 00310603001
       //   ventilator), and no ICU, ventilation or procedure → flag, observed 0 supporting lines
@@ -132,9 +133,11 @@ export default defineModel({
           rows: [
             screenedStay('A1', {
               patient_key: 'kA',
+              drg_code: null,
+              screened_drg_code: 'ES35',
               admitted_at: '2024-02-28 09:00',
               discharged_at: '2024-03-05 10:00',
-              main_diagnosis_code: 'J22.x00',
+              main_diagnosis_code: 'J20.900',
             }),
             screenedStay('A2', {
               patient_key: 'kA',
@@ -375,7 +378,7 @@ export default defineModel({
         p.visit_id as related_visit_id,
         p.discharged_at as related_discharged_at,
         (s.admitted_at::date - p.discharged_at::date) as gap_days,
-        p.drg_code as related_drg_code,
+        p.screened_drg_code as related_drg_code,
         p.main_diagnosis_code as related_main_diagnosis_code,
         r.window_days
       from readmission_pairs rp
@@ -384,7 +387,7 @@ export default defineModel({
       join rules r on r.rule_code = 'split_admission'
       where p.discharged_at <= s.admitted_at
         and s.admitted_at::date - p.discharged_at::date <= r.window_days
-        and (p.drg_code = s.drg_code or p.main_diagnosis_code = s.main_diagnosis_code)
+        and (p.screened_drg_code = s.screened_drg_code or p.main_diagnosis_code = s.main_diagnosis_code)
       order by s.hospital_code, s.visit_id, p.discharged_at desc, p.visit_id
     ),
 
@@ -403,7 +406,7 @@ export default defineModel({
         sa.window_days::numeric as threshold_value,
         format('前次住院于 %s 出院，%s 天后再入院（≤ %s 天）；病组 %s → %s，主诊断 %s → %s',
           to_char(sa.related_discharged_at, 'YYYY-MM-DD'), sa.gap_days, sa.window_days,
-          coalesce(sa.related_drg_code, '—'), coalesce(s.drg_code, '—'),
+          coalesce(sa.related_drg_code, '—'), coalesce(s.screened_drg_code, '—'),
           coalesce(sa.related_main_diagnosis_code, '—'), coalesce(s.main_diagnosis_code, '—')) as evidence
       from split_admissions sa
       join stays s on s.hospital_code = sa.hospital_code and s.visit_id = sa.visit_id
@@ -415,7 +418,7 @@ export default defineModel({
         0::numeric,
         1::numeric,
         format('病组 %s 由 %s 升入伴并发症/合并症病组（种子 fund_cc_supporting_items 所列治疗项目无一收费）；无重症监护、呼吸机与手术操作，住院 %s 天（同级参考 %s 天），医疗费 %s 元（同级参考 %s 元）',
-          s.drg_code, cc.raising, s.length_of_stay_days, round(s.reference_mean_los_days, 1),
+          s.screened_drg_code, cc.raising, s.length_of_stay_days, round(s.reference_mean_los_days, 1),
           s.total_charges, round(s.reference_mean_charge, 2))
       from stays s
       join rules r on r.rule_code = 'upcoding'

@@ -13,6 +13,7 @@ export default defineModel({
   description: [
     '医保基金违规筛查所用的住院病例：fct_inpatient_cases 的病组、倍率、住院天数与费用，加入院时间（int_inpatient_cases__grouped）',
     '与诊断（int_fund_violations__diagnoses：病案首页，否则结算清单）；主诊断取序号最小者，其他诊断连同入院病情按序号列出。',
+    '筛查所比的病组 screened_drg_code：病例的病组，医保未入组时取病案首页院内分组。',
   ].join(''),
   grain: 'One row per inpatient stay of fct_inpatient_cases.',
   primaryKey: ['hospital_code', 'visit_id'],
@@ -29,8 +30,12 @@ export default defineModel({
     icu_hours: { description: '重症监护时长（小时）' },
     ventilation_hours: { description: '呼吸机使用时长（小时）' },
     is_surgical: { description: '是否手术病例' },
-    drg_code: { description: 'DRG 病组' },
+    drg_code: { description: 'DRG 病组（医保结算结果，否则病案首页院内分组；fct_inpatient_cases）' },
     is_grouped: { description: '是否入组' },
+    screened_drg_code: {
+      description:
+        '筛查所比的病组：病例的 DRG 病组；医保未给出病组（结算清单未入组）时取病案首页院内分组结果（int_inpatient_cases__grouped.front_page_drg_code）',
+    },
     outlier_class: { description: '倍率类型' },
     charge_to_standard_ratio: { description: '费用倍率' },
     low_outlier_ratio: { description: '低倍率界值' },
@@ -46,15 +51,28 @@ export default defineModel({
   unitTests: [
     {
       // V1: two principal rows (the lower sequence leads), two others listed by sequence, one
-      // without an admission condition; admitted at 09:00. V2: no diagnosis, no admission record.
+      // without an admission condition; admitted at 09:00; the payer's group ES31 is the one screened
+      // (not the front page's ES33). V2: no diagnosis, no admission time, left ungrouped by the payer:
+      // the front page's own group GZ15 is screened.
       name: 'adds the admission time, the main diagnosis and the other diagnoses',
       given: {
         fct_inpatient_cases: {
-          rows: [inpatientCase('V1', { drg_code: 'ES31' }), inpatientCase('V2', { drg_code: 'GZ15' })],
+          rows: [
+            inpatientCase('V1', { drg_code: 'ES31' }),
+            inpatientCase('V2', { drg_code: null, is_grouped: false }),
+          ],
           types: stayTypes,
         },
         int_inpatient_cases__grouped: {
-          rows: [{ hospital_code: 'H1', visit_id: 'V1', admitted_at: '2024-03-12 09:00' }],
+          rows: [
+            {
+              hospital_code: 'H1',
+              visit_id: 'V1',
+              admitted_at: '2024-03-12 09:00',
+              front_page_drg_code: 'ES33',
+            },
+            { hospital_code: 'H1', visit_id: 'V2', admitted_at: null, front_page_drg_code: 'GZ15' },
+          ],
           types: { admitted_at: 'timestamp' },
         },
         int_fund_violations__diagnoses: {
@@ -73,8 +91,15 @@ export default defineModel({
           admitted_at: '2024-03-12 09:00:00',
           main_diagnosis_code: 'J18.900',
           other_diagnoses: 'J96.900（入院病情 4）、E87.100',
+          screened_drg_code: 'ES31',
         },
-        { visit_id: 'V2', admitted_at: null, main_diagnosis_code: null, other_diagnoses: null },
+        {
+          visit_id: 'V2',
+          admitted_at: null,
+          main_diagnosis_code: null,
+          other_diagnoses: null,
+          screened_drg_code: 'GZ15',
+        },
       ],
     },
   ],
@@ -125,6 +150,7 @@ export default defineModel({
         c.is_surgical,
         c.drg_code,
         c.is_grouped,
+        coalesce(c.drg_code, g.front_page_drg_code) as screened_drg_code,
         c.outlier_class,
         c.charge_to_standard_ratio,
         c.low_outlier_ratio,
