@@ -26,6 +26,7 @@ import { ingestInbox, loadOrder, type IngestSummary } from './ingest/ingest-inbo
 import type { BatchResult } from './ingest/load-batch.ts';
 import { sourceId, type SourceDefinition } from './ingest/source-definition.ts';
 import { mergeNationalCodeLists } from './reference/national-code-lists.ts';
+import { pregroupCases, type PregroupSummary } from './pregroup/pregroup-cases.ts';
 import { findSeeds, loadSeeds } from './seeds/load-seeds.ts';
 import { withTimeZone } from './ingest/source-definition.ts';
 import { allSources } from './sources/index.ts';
@@ -51,6 +52,8 @@ export interface RunSelection {
 
 export interface PipelineSummary {
   readonly ingest: IngestStageSummary;
+  /** The pre-group stage: stays grouped with the configured rule set, or why it failed. */
+  readonly pregroup: PregroupStageRun;
   readonly models: readonly ModelRunResult[];
   readonly tests: readonly TestResult[];
   /** `blocked`: a model failed or an `error` test failed; the previous marts keep serving. */
@@ -63,6 +66,9 @@ export interface PipelineSummary {
   readonly notifications?: NotifySummary;
   readonly ok: boolean;
 }
+
+/** What the pre-group stage did; `error` when it could not run (the build goes on without it). */
+export type PregroupStageRun = PregroupSummary | { readonly error: string };
 
 /** A build and what it did to the warehouse's access rules afterwards. */
 export type BuildStageRun = BuildRun & { readonly security: WarehouseSecuritySummary };
@@ -224,6 +230,34 @@ async function extractDatabaseSources(
   return runs;
 }
 
+/**
+ * 预分组: groups every stay's front page (or settlement list) with the configured DRG rule set
+ * (`HDW_DRG_RULE_SET`) into ops.case_pregroups, for the models to set the hospital's own group
+ * beside the payer's. One record that cannot be grouped is stored with its reason; a stage that
+ * cannot run at all (an unreadable rule set) is recorded as failed and reported, and the build
+ * goes on with the pre-groups already stored.
+ */
+export async function pregroupStage(ctx: StageContext): Promise<PregroupStageRun> {
+  try {
+    return await recordJob(
+      ctx.pool,
+      ctx.logger,
+      'pregroup',
+      () =>
+        pregroupCases(ctx.pool, {
+          ruleSet: ctx.config.HDW_DRG_RULE_SET,
+          logger: ctx.logger,
+          progress: ctx.progress,
+        }),
+      (s) => ({ ...s }),
+    );
+  } catch (error) {
+    const message = (error as Error).message;
+    ctx.logger.error({ stage: 'pregroup', error: message }, 'pre-group failed; building with the stored pre-groups');
+    return { error: message };
+  }
+}
+
 /** Compiles the models under models/ (seeds are ref-able by name). */
 export async function loadProject(): Promise<CompiledProject> {
   return compileProject(
@@ -320,7 +354,7 @@ export async function testStage(
 }
 
 /**
- * One pipeline run: seeds → ingest inbox → build models into the audit schemas → model tests there
+ * One pipeline run: seeds → ingest inbox → pre-group stays → build models into the audit schemas → model tests there
  * → publish (all models switch together, only when no `error` test fails). Publishing records a
  * successful `publish` job, which is what the Cube data model's refresh keys watch, so a running
  * `hdw serve` shows the new data without a restart; a blocked run records none.
@@ -328,12 +362,17 @@ export async function testStage(
 export async function runPipeline(ctx: StageContext): Promise<PipelineSummary> {
   await seedStage(ctx);
   const ingest = await ingestStage(ctx);
+  const pregroup = await pregroupStage(ctx);
   const project = await loadProject();
   const build = await buildStage(ctx, project);
-  const ok = build.publication === 'published' && build.models.every((m) => m.status === 'success');
+  const ok =
+    build.publication === 'published' &&
+    build.models.every((m) => m.status === 'success') &&
+    !('error' in pregroup);
   const notifications = build.publication === 'published' ? await publishStage(ctx) : undefined;
   return {
     ingest,
+    pregroup,
     models: build.models,
     tests: build.tests,
     publication: build.publication,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../contract/columns.ts';
+import { nationalRuleSetFile } from '../drg-grouper/rule-set.ts';
 import { ConfigError } from '../errors.ts';
 import { shareableViews } from '../security/sharing-policy.ts';
 
@@ -217,6 +218,11 @@ export const configSchema = z.object({
   HDW_AUDIT_RETENTION_DAYS: wholeNumber(180, 100_000, 'days').default(180),
   /** The hospitals' IANA time zone: delivered times with an offset (`Z`, `+08:00`) are converted to it. */
   HDW_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
+  /**
+   * The DRG rule set the pipeline pre-groups every stay with: a packed `.json.gz` / `.json` or a
+   * folder of the national files' shape (a region's variant); default the national CHS-DRG 1.1 pack.
+   */
+  HDW_DRG_RULE_SET: z.string().min(1, 'must not be empty'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -241,6 +247,7 @@ const fileKeys: Record<string, keyof Config> = {
   lockWaitSeconds: 'HDW_LOCK_WAIT_SECONDS',
   publishMaxAgeHours: 'HDW_PUBLISH_MAX_AGE_HOURS',
   timeZone: 'HDW_TIME_ZONE',
+  drgRuleSet: 'HDW_DRG_RULE_SET',
   sessionTtlMinutes: 'HDW_SESSION_TTL_MINUTES',
   signinMaxFailures: 'HDW_SIGNIN_MAX_FAILURES',
   signinMaxFailuresPerIp: 'HDW_SIGNIN_MAX_FAILURES_PER_IP',
@@ -281,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_LOCK_WAIT_SECONDS: pick('HDW_LOCK_WAIT_SECONDS') ?? 10,
     HDW_PUBLISH_MAX_AGE_HOURS: pick('HDW_PUBLISH_MAX_AGE_HOURS') ?? 6,
     HDW_TIME_ZONE: pick('HDW_TIME_ZONE') ?? DEFAULT_TIME_ZONE,
+    HDW_DRG_RULE_SET: resolvePath(cwd, pick('HDW_DRG_RULE_SET') ?? nationalRuleSetFile),
     HDW_SESSION_TTL_MINUTES: pick('HDW_SESSION_TTL_MINUTES'),
     HDW_SIGNIN_MAX_FAILURES: pick('HDW_SIGNIN_MAX_FAILURES'),
     HDW_SIGNIN_MAX_FAILURES_PER_IP: pick('HDW_SIGNIN_MAX_FAILURES_PER_IP'),

@@ -18,6 +18,7 @@ import * as fundAlertNotifications from './migrations/0015-fund-alert-notificati
 import * as fundAlertNotices from './migrations/0016-fund-alert-notices.ts';
 import * as appUsers from './migrations/0017-app-users.ts';
 import * as accessAudit from './migrations/0018-access-audit.ts';
+import * as casePregroups from './migrations/0019-case-pregroups.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0016-fund-alert-notices': fundAlertNotices,
   '0017-app-users': appUsers,
   '0018-access-audit': accessAudit,
+  '0019-case-pregroups': casePregroups,
 };
 
 /**

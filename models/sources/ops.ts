@@ -6,7 +6,7 @@ import { defineSources } from '../../core/engine/source-definition.ts';
  */
 export default defineSources({
   system: 'ops',
-  description: '数据仓库运行台账：批次、对账、规则结果、异常、隔离区、作业与模型运行、数据及时性检查、访问审计。',
+  description: '数据仓库运行台账：批次、对账、规则结果、异常、隔离区、作业与模型运行、数据及时性检查、访问审计、预分组。',
   schema: 'ops',
   tables: {
     batches: { description: '每次交付一个批次：来源、医院、期间、状态（loaded / replaced）与对账数字' },
@@ -28,6 +28,10 @@ export default defineSources({
     access_audit: {
       description:
         '访问审计（等保 2.0 安全审计）：每次登录（成功与失败）、每次 API 查询、下载与操作一行：谁（用户、角色、医院、凭证类型）、查询了什么（视图、成员、筛选条件）、返回行数、状态、来源地址；不含任何返回的数据值',
+    },
+    case_pregroups: {
+      description:
+        '预分组：流水线在建模前按配置的 DRG 分组规则（默认国家 CHS-DRG 1.1）对每次住院的病案首页（无首页时为医保结算清单）分组的结果，每次住院一行（分组结果、状态、分组理由、输入哈希与规则版本）',
     },
     fund_violation_reviews: {
       description:

@@ -47,6 +47,20 @@ export function printPipelineSummary(summary: Partial<PipelineSummary>): void {
       if (flagged.length > 5) out.push(`    … and ${flagged.length - 5} more`);
     }
   }
+  if (summary.pregroup) {
+    const p = summary.pregroup;
+    if ('error' in p) out.push(`预分组 pre-group: failed (${p.error}); the models read the pre-groups stored before`);
+    else
+      out.push(
+        `预分组 pre-group: ${p.stays} stay(s), ${p.grouped} grouped this run with ${p.ruleSetVersion}` +
+          (p.grouped > 0
+            ? ` (${Object.entries(p.byStatus)
+                .map(([status, n]) => `${status} ${n}`)
+                .join(', ')})`
+            : '') +
+          (p.removed > 0 ? `, ${p.removed} removed (stay no longer delivered)` : ''),
+      );
+  }
   if (summary.models) {
     const bad = summary.models.filter((m) => m.status !== 'success');
     out.push(`建模 build: ${summary.models.length - bad.length}/${summary.models.length} models built`);

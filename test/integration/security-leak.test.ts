@@ -1109,6 +1109,13 @@ const drgViews: readonly HospitalScopedView[] = [
     measure: 'fund_paid_amount',
     sql: 'sum(fund_paid_amount)',
   },
+  // The pre-group comparison (issue 17): the member's own cases whose groups differ from the payer's.
+  {
+    name: 'drg_group_comparison',
+    relation: 'marts.fct_drg_group_disagreements',
+    measure: 'total_charges',
+    sql: 'sum(total_charges)',
+  },
   {
     name: 'drg_value_quadrant',
     relation: 'marts.fct_drg_value_quadrant',

@@ -6,7 +6,7 @@ import { FILE_SCHEMAS, type Entity } from '../../pipelines/demo/file-schemas.ts'
 import { truth } from './demo-truth.ts';
 import { ruleFor } from './ground-truth.ts';
 
-type Row = Record<string, string>;
+export type Row = Record<string, string>;
 
 /** DRG figures of one hospital and year, computed from the generated files alone. */
 export interface DrgTruth {
@@ -85,28 +85,29 @@ function readCsvText(text: string): Row[] {
   return parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true }) as Row[];
 }
 
+/** The hospitals of a generated demo, as its manifest lists them. */
+export interface DemoManifest {
+  readonly hospitals: readonly { code: string; level_code: string; payer: string }[];
+}
+
 /**
- * The DRG/DIP figures per hospital and year of a generated demo, from its delivered files and
- * ground truth, never from the warehouse: settlements (the payer's group, standard and fund
- * payment), the hospital's own grouping file, front pages, HIS stays, the payer's published tables
- * and regional reference, and the project's DRG seeds for thresholds; ICU and ventilation hours
- * (settlement list, else front page), attending doctors and main procedures with their level (front
- * page, else the seeded procedure dictionary). Rows a blocking data-quality
- * rule quarantines (named in `_ground_truth/defects.csv`, severities from `dq_rules.csv`) are left
- * out as the warehouse leaves them out.
+ * Reads a generated demo's delivered files as the warehouse keeps them: one hospital's entity
+ * (all its monthly files, in order, with English column names) without the rows a blocking
+ * data-quality rule quarantines (named in `_ground_truth/defects.csv`, severities from
+ * `dq_rules.csv`), a publisher's files, and the project's seeds.
  */
-export function drgTruth(
+export function demoFileReader(
   dir: string,
   seedsDir: string,
 ): {
-  totals: DrgTruth[];
-  cases: TruthCase[];
-  /** The attending doctors' raw codes and names as the front pages deliver them (never in a mart). */
-  doctors: { codes: string[]; names: string[] };
+  manifest: DemoManifest;
+  seed: (folder: string, name: string) => Row[];
+  readEntity: (hospital: string, entity: Entity) => Row[];
+  readPublisher: (publisher: string, name: string) => Row[];
 } {
-  const manifest = JSON.parse(readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8')) as {
-    hospitals: { code: string; level_code: string; payer: string }[];
-  };
+  const manifest = JSON.parse(
+    readFileSync(path.join(dir, '_ground_truth', 'manifest.json'), 'utf8'),
+  ) as DemoManifest;
   const seed = (folder: string, name: string) =>
     readCsvText(readFileSync(path.join(seedsDir, folder, `${name}.csv`), 'utf8'));
   const blocking = new Set(
@@ -149,6 +150,29 @@ export function drgTruth(
     }
     return files.flatMap((f) => readCsvText(decode(path.join(folder, f))));
   };
+  return { manifest, seed, readEntity, readPublisher };
+}
+
+/**
+ * The DRG/DIP figures per hospital and year of a generated demo, from its delivered files and
+ * ground truth, never from the warehouse: settlements (the payer's group, standard and fund
+ * payment), the hospital's own grouping file, front pages, HIS stays, the payer's published tables
+ * and regional reference, and the project's DRG seeds for thresholds; ICU and ventilation hours
+ * (settlement list, else front page), attending doctors and main procedures with their level (front
+ * page, else the seeded procedure dictionary). Rows a blocking data-quality
+ * rule quarantines (named in `_ground_truth/defects.csv`, severities from `dq_rules.csv`) are left
+ * out as the warehouse leaves them out.
+ */
+export function drgTruth(
+  dir: string,
+  seedsDir: string,
+): {
+  totals: DrgTruth[];
+  cases: TruthCase[];
+  /** The attending doctors' raw codes and names as the front pages deliver them (never in a mart). */
+  doctors: { codes: string[]; names: string[] };
+} {
+  const { manifest, seed, readEntity, readPublisher } = demoFileReader(dir, seedsDir);
 
   const rules = seed('drg', 'drg_case_rules').find((r) => r.publisher_code === '*')!;
   const maxStay = Number(rules.max_length_of_stay_days);

@@ -17,6 +17,8 @@ export default defineModel({
     '科室为出院科室的标准科室（首页出院科室经院内科室字典映射，映射不到时取结算清单出院科别）；总费用取结算清单医疗费总额，无结算时取首页住院总费用，再无时取 HIS 住院总费用。',
     '主治医师仅以哈希键（attending_doctor_key，来自病案首页）出现。重症监护与呼吸机时长：结算清单（医保结算清单的重症监护合计时长、呼吸机使用时长，精确到分钟）填报其一时两者均取结算清单，否则取病案首页（整小时），并注明来源（icu_ventilation_source）；两者均未填报为空。',
     '医保方（发布方）：医院所在县区的医保局发布了支付表（DRG 病组或 DIP 目录）时为该医保局，否则为所在市医保局。本模型不读取任何成本模型。',
+    '院内预分组（own_*）：流水线预分组阶段按配置的分组规则对病案首页（无首页时为结算清单）分组的结果（stg_ops__case_pregroups），分组成功时为其 DRG；名称、权重与支付标准按与医保方病组相同的支付政策查找（同一发布方、年度、医院等级与险种）。',
+    'groups_agree：院内预分组与医保方 DRG 结算结果是否一致，任一方缺失（无预分组，或医保方未按 DRG 返回病组）时为空。',
   ].join(''),
   grain: 'One row per inpatient discharge (hospital, visit id).',
   primaryKey: ['hospital_code', 'visit_id'],
@@ -54,6 +56,22 @@ export default defineModel({
     },
     drg_weight: { description: '相对权重 RW（与病组同源）' },
     front_page_drg_code: { description: '病案首页院内分组的 DRG 编码（与医保结果并列，便于比对）' },
+    payer_drg_code: { description: '医保方 DRG 结算结果的病组（按 DRG 结算且返回病组时；否则为空）' },
+    own_drg_code: { description: '院内预分组 DRG 编码（预分组成功时；否则为空）' },
+    own_drg_name: { description: '院内预分组 DRG 名称（取自医保方支付政策）' },
+    own_drg_weight: { description: '院内预分组 DRG 的相对权重 RW（取自医保方支付政策）' },
+    own_payment_standard: {
+      description: '院内预分组 DRG 的支付标准（元，按与医保方病组相同的支付政策计算）',
+      type: 'numeric(18, 2)',
+    },
+    own_group_status: {
+      description: '预分组状态：分组成功 / 无法入组 / 信息校验不通过 / 歧义病案；无预分组为空',
+      tests: [{ accepted_values: ['分组成功', '无法入组', '信息校验不通过', '歧义病案'] }],
+    },
+    groups_agree: {
+      description: '院内预分组与医保方 DRG 病组是否一致；任一方缺失时为空',
+      type: 'boolean',
+    },
     payment_method: { description: '医保支付方式：DRG / DIP（自费病例为空）' },
     dip_code: { description: 'DIP 病种编码（DIP 结算病例）' },
     dip_score: { description: 'DIP 分值' },
@@ -238,12 +256,33 @@ export default defineModel({
             publisher_code: 'P320900',
             year: 2025,
             drg_code: 'ES31',
+            drg_name: '呼吸系统感染/炎症，伴严重并发症或合并症',
+            drg_weight: 1.7,
             hospital_level: '3',
             insurance_type: '390',
             base_rate: 10000,
             level_coefficient: 1,
             payment_standard: 17000,
           },
+          {
+            publisher_code: 'P320900',
+            year: 2025,
+            drg_code: 'FR25',
+            drg_name: '心绞痛，不伴并发症或合并症',
+            drg_weight: 0.35,
+            hospital_level: '3',
+            insurance_type: '310',
+            base_rate: 10000,
+            level_coefficient: 1,
+            payment_standard: 3500,
+          },
+        ],
+        // Own groups: V1 FR25 against the payer's FR39 (disagree); V2 (self-pay, no payer group)
+        // ES31, priced as the policy prices self-pay stays; V3 not grouped (无法入组); V4 none.
+        stg_ops__case_pregroups: [
+          { hospital_code: 'H1', visit_id: 'V1', drg_code: 'FR25', group_status: '分组成功' },
+          { hospital_code: 'H1', visit_id: 'V2', drg_code: 'ES31', group_status: '分组成功' },
+          { hospital_code: 'H1', visit_id: 'V3', drg_code: '0000', group_status: '无法入组' },
         ],
       },
       expect: [
@@ -262,6 +301,13 @@ export default defineModel({
           icu_hours: 30.5,
           ventilation_hours: 12.25,
           icu_ventilation_source: 'settlement',
+          payer_drg_code: 'FR39',
+          own_drg_code: 'FR25',
+          own_drg_name: '心绞痛，不伴并发症或合并症',
+          own_drg_weight: 0.35,
+          own_payment_standard: 3500,
+          own_group_status: '分组成功',
+          groups_agree: false,
         },
         {
           visit_id: 'V2',
@@ -278,6 +324,13 @@ export default defineModel({
           icu_hours: 20,
           ventilation_hours: 0,
           icu_ventilation_source: 'front_page',
+          payer_drg_code: null,
+          own_drg_code: 'ES31',
+          own_drg_name: '呼吸系统感染/炎症，伴严重并发症或合并症',
+          own_drg_weight: 1.7,
+          own_payment_standard: 17000,
+          own_group_status: '分组成功',
+          groups_agree: null,
         },
         {
           visit_id: 'V3',
@@ -294,6 +347,11 @@ export default defineModel({
           icu_hours: null,
           ventilation_hours: null,
           icu_ventilation_source: null,
+          payer_drg_code: null,
+          own_drg_code: null,
+          own_payment_standard: null,
+          own_group_status: '无法入组',
+          groups_agree: null,
         },
         {
           visit_id: 'V4',
@@ -310,6 +368,9 @@ export default defineModel({
           icu_hours: null,
           ventilation_hours: null,
           icu_ventilation_source: null,
+          own_drg_code: null,
+          own_group_status: null,
+          groups_agree: null,
         },
       ],
     },
@@ -345,6 +406,11 @@ export default defineModel({
 
     policies as (
       select * from ${ref('dim_drg_groups')}
+    ),
+
+    -- the hospital's own group of each stay (the pipeline's pre-group stage)
+    pregroups as (
+      select * from ${ref('stg_ops__case_pregroups')}
     ),
 
     rules as (
@@ -400,6 +466,10 @@ export default defineModel({
         g.drg_code as front_page_drg_code,
         g.drg_name as front_page_drg_name,
         g.drg_weight as front_page_drg_weight,
+        case when s.payment_method = 'DRG' then s.drg_code end as payer_drg_code,
+        pg.visit_id is not null as has_pregroup,
+        case when pg.group_status = '分组成功' then pg.drg_code end as own_drg_code,
+        pg.group_status as own_group_status,
         s.dip_code,
         s.dip_score,
         nullif(s.payment_standard, 0) as settlement_payment_standard,
@@ -434,6 +504,7 @@ export default defineModel({
           coalesce(g.visit_id, f.visit_id, s.visit_id) as visit_id
       ) k
       left join batches gb on gb.batch_id = g.batch_id
+      left join pregroups pg on pg.hospital_code = k.hospital_code and pg.visit_id = k.visit_id
       left join his_visits v on v.hospital_code = k.hospital_code and v.visit_id = k.visit_id
       left join departments d on d.hospital_code = k.hospital_code and d.dept_code = f.discharge_dept_code
       left join hospital_payers hp on hp.hospital_code = k.hospital_code
@@ -477,6 +548,14 @@ export default defineModel({
         c.group_source,
         c.drg_weight,
         c.front_page_drg_code,
+        c.payer_drg_code,
+        c.own_drg_code,
+        op.drg_name as own_drg_name,
+        op.drg_weight as own_drg_weight,
+        op.payment_standard::numeric(18, 2) as own_payment_standard,
+        c.own_group_status,
+        case when c.has_pregroup and c.payer_drg_code is not null then c.own_drg_code is not distinct from c.payer_drg_code end
+          as groups_agree,
         c.payment_method,
         c.dip_code,
         c.dip_score,
@@ -507,6 +586,9 @@ export default defineModel({
         end as ventilation_hours,
         c.icu_ventilation_source
       from grouped c
+      -- the policy row a group of this stay is priced by: its payer, year, hospital level and
+      -- insurance type (self-pay stays as the rules' self_pay_insurance_type); the payer's group and
+      -- the hospital's own group are looked up alike
       left join lateral (
         select r.self_pay_insurance_type
         from rules r
@@ -514,12 +596,16 @@ export default defineModel({
         order by (r.publisher_code = '*')
         limit 1
       ) r on true
+      cross join lateral (
+        select case when c.insurance_type = '999' then r.self_pay_insurance_type else c.insurance_type end
+          as policy_insurance_type
+      ) pt
       left join policies p
-        on p.publisher_code = c.publisher_code
-        and p.year = c.year
-        and p.drg_code = c.drg_code
-        and p.hospital_level = c.hospital_level
-        and p.insurance_type = case when c.insurance_type = '999' then r.self_pay_insurance_type else c.insurance_type end
+        on (p.publisher_code, p.year, p.hospital_level, p.insurance_type, p.drg_code)
+          = (c.publisher_code, c.year, c.hospital_level, pt.policy_insurance_type, c.drg_code)
+      left join policies op
+        on (op.publisher_code, op.year, op.hospital_level, op.insurance_type, op.drg_code)
+          = (c.publisher_code, c.year, c.hospital_level, pt.policy_insurance_type, c.own_drg_code)
     )
 
     select * from final`,
