@@ -54,7 +54,7 @@ export interface CubeDriver {
 
 /**
  * Cube's `driverFactory`: a fresh PostgreSQL driver for each orchestrator Cube creates. The pool
- * is kept small (queries queue inside Cube anyway, two at a time by default) and named, so the
+ * is kept small (queries queue inside Cube, HDW_CUBE_QUERY_CONCURRENCY at a time) and named, so the
  * connections are recognisable in pg_stat_activity. The driver's idle-client errors, which it
  * would print to the console, go to our logger instead.
  */

@@ -46,6 +46,8 @@ export interface CubeServerOptions {
   /** What members may see of other hospitals; default `defaultSharingPolicy`. */
   readonly sharingPolicy?: SharingPolicy;
   readonly logger: Logger;
+  /** How many queries Cube runs on PostgreSQL at once (HDW_CUBE_QUERY_CONCURRENCY); default 6. */
+  readonly queryConcurrency?: number;
   /** Folder of the YAML data model; default: `cube/model` of this repository. */
   readonly modelPath?: string;
   /** Folder of the transform models the data model takes its titles from; default `models/`. */
@@ -115,12 +117,20 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
     return catalogOf(await compilerApi.metaConfig({ requestId: context.requestId }));
   };
 
+  const concurrency = options.queryConcurrency ?? 6;
   const createOptions: CreateOptions = {
     dbType: 'postgres',
     driverFactory: createPostgresDriverFactory({
       databaseUrl: options.databaseUrl,
       logger,
+      poolSize: concurrency + 2,
     }) as unknown as CreateOptions['driverFactory'],
+    // A page's queries run side by side rather than two at a time (Cube's default). Queries may
+    // still build a missing pre-aggregation themselves (Cube's default when no options are given).
+    orchestratorOptions: {
+      queryCacheOptions: { queueOptions: { concurrency } },
+      preAggregationsOptions: { externalRefresh: false },
+    },
     repositoryFactory: () =>
       repository as unknown as ReturnType<NonNullable<CreateOptions['repositoryFactory']>>,
     // Required by Cube, though our checkAuth replaces its JWT check entirely.

@@ -212,8 +212,17 @@ export const configSchema = z.object({
    */
   HDW_TRUST_PROXY: z
     .string()
-    .regex(/^(false|true|\d{1,2}|[0-9a-fA-F:.\/,\s]+|loopback|linklocal|uniquelocal)$/, 'must be false, true, a number of hops, or addresses/subnets (e.g. loopback or 10.0.0.0/8)')
+    .regex(
+      /^(false|true|\d{1,2}|[0-9a-fA-F:.\/,\s]+|loopback|linklocal|uniquelocal)$/,
+      'must be false, true, a number of hops, or addresses/subnets (e.g. loopback or 10.0.0.0/8)',
+    )
     .default('false'),
+  /**
+   * How many queries Cube sends to PostgreSQL at once (its queue; Cube's own default is 2). A page
+   * asks six to ten queries at a time, and each waits its turn: with 2 a page's last panel waited
+   * for most of the others. Its connection pool is this plus two (refresh keys, pre-aggregations).
+   */
+  HDW_CUBE_QUERY_CONCURRENCY: wholeNumber(1, 64, 'queries').default(6),
   /** Access audit rows (ops.access_audit) older than this many days are purged (等保 2.0: at least 180). */
   HDW_AUDIT_RETENTION_DAYS: wholeNumber(180, 100_000, 'days').default(180),
   /** The hospitals' IANA time zone: delivered times with an offset (`Z`, `+08:00`) are converted to it. */
@@ -253,6 +262,7 @@ const fileKeys: Record<string, keyof Config> = {
   signinMaxFailuresPerIp: 'HDW_SIGNIN_MAX_FAILURES_PER_IP',
   signinWindowMinutes: 'HDW_SIGNIN_WINDOW_MINUTES',
   trustProxy: 'HDW_TRUST_PROXY',
+  cubeQueryConcurrency: 'HDW_CUBE_QUERY_CONCURRENCY',
   auditRetentionDays: 'HDW_AUDIT_RETENTION_DAYS',
 };
 
@@ -294,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     HDW_SIGNIN_MAX_FAILURES_PER_IP: pick('HDW_SIGNIN_MAX_FAILURES_PER_IP'),
     HDW_SIGNIN_WINDOW_MINUTES: pick('HDW_SIGNIN_WINDOW_MINUTES'),
     HDW_TRUST_PROXY: pick('HDW_TRUST_PROXY'),
+    HDW_CUBE_QUERY_CONCURRENCY: pick('HDW_CUBE_QUERY_CONCURRENCY'),
     HDW_AUDIT_RETENTION_DAYS: pick('HDW_AUDIT_RETENTION_DAYS'),
   };
   for (const key of ['HDW_DATABASE_SOURCES', 'HDW_ALERT_WEBHOOKS'] as const) {

@@ -77,13 +77,17 @@ export function modelsReadByCubes(files: readonly CubeModelFile[]): string[] {
 }
 
 /**
- * The model a cube reads: `sql_table: marts.<model>` (strict: every column a member reads must be
+ * The model a cube reads: `sql_table: marts.<model>` or `sql: select * from marts.<model>` (strict: every column a member reads must be
  * a column the model declares), or `meta: { model: <name> }` for a cube over a relation derived
  * from that model (the shared aggregates), whose members take the model's labels where a column of
  * the same name exists and they write none (a suppressed figure may say so in its own words).
  */
 function sourceModel(cube: CubeEntry): { readonly name: string; readonly strict: boolean } | undefined {
-  const table = /^\s*marts\.([a-z_][a-z0-9_]*)\s*$/i.exec(cube.sql_table ?? '')?.[1];
+  const table =
+    /^\s*marts\.([a-z_][a-z0-9_]*)\s*$/i.exec(cube.sql_table ?? '')?.[1] ??
+    // A cube with an original_sql pre-aggregation reads its model through \`sql\` (Cube 0.33 builds
+    // that pre-aggregation from a cube's \`sql\` only).
+    /^\s*select \* from marts\.([a-z_][a-z0-9_]*)\s*$/i.exec(cube.sql ?? '')?.[1];
   if (table) return { name: table, strict: true };
   const declared = cube.meta?.model;
   return typeof declared === 'string' ? { name: declared, strict: false } : undefined;

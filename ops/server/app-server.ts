@@ -145,6 +145,7 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
     preAggregationRefreshSeconds: options.preAggregationRefreshSeconds ?? 30,
     sharingPolicy: sharingPolicyOf(config),
     allianceId,
+    queryConcurrency: config.HDW_CUBE_QUERY_CONCURRENCY,
     logger: redacting,
   });
 
@@ -165,7 +166,12 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
 
   const purge = () =>
     purgeAccessAudit(pool, config.HDW_AUDIT_RETENTION_DAYS).then(
-      (purged) => purged > 0 && logger.info({ purged, retentionDays: config.HDW_AUDIT_RETENTION_DAYS }, 'old access audit rows purged'),
+      (purged) =>
+        purged > 0 &&
+        logger.info(
+          { purged, retentionDays: config.HDW_AUDIT_RETENTION_DAYS },
+          'old access audit rows purged',
+        ),
       (error: unknown) => logger.warn({ err: (error as Error).message }, 'access audit purge failed'),
     );
   void purge();

@@ -4,7 +4,10 @@
  * warehouse's inbox and ingested through their declarations, then the benchmark models
  * (models/staging/benchmark, models/marts/benchmark: distribution, provider ranks, case mix, with
  * their tests, write-audit-publish) are built. Prints the rows loaded, the ingest time, the build
- * time of the whole selection and of each mart (benchmark_marts_build_ms).
+ * time of the whole selection and of each mart (benchmark_marts_build_ms). Then the alliance's own
+ * peer marts (per DRG group and per fund indicator, with their intermediate measures) built on the
+ * bench's demo warehouse (the full demo unless HDW_BENCH_DEMO_SIZE says otherwise):
+ * peer_marts_build_ms.
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir } from 'node:fs/promises';
@@ -12,7 +15,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../core/config/config.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
-import { buildStage, ingestStage } from '../../pipelines/run-pipeline.ts';
+import { buildModels } from '../../core/engine/build-models.ts';
+import { buildStage, ingestStage, loadProject } from '../../pipelines/run-pipeline.ts';
+import { benchDemo } from './demo-warehouse.ts';
 import { createDatabase } from './ingest.bench.ts';
 import type { BenchContext } from './run.ts';
 
@@ -21,7 +26,12 @@ const CMS_IPPS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', '
 const SELECT =
   'path:models/staging/benchmark fct_benchmark_external_distribution fct_benchmark_external_providers fct_benchmark_external_case_mix';
 
+// The alliance's own peer benchmark: its intermediate measures and its marts.
+const PEER_SELECT =
+  'path:models/intermediate/benchmark fct_benchmark_peer_groups+ fct_benchmark_peer_members+ fct_benchmark_fund_peer_groups+ fct_benchmark_fund_peer_members+';
+
 export default async function benchmarkBench(ctx: BenchContext): Promise<void> {
+  await peerBench(ctx);
   if (!existsSync(CMS_IPPS)) {
     ctx.report('skipped', `${CMS_IPPS} is absent`);
     return;
@@ -59,6 +69,27 @@ export default async function benchmarkBench(ctx: BenchContext): Promise<void> {
     for (const m of build.models.filter((x) => x.model.startsWith('fct_')))
       ctx.report(`${m.model}_ms`, Math.round(m.durationMs));
     ctx.report('tests_ms', Math.round(build.tests.reduce((sum, t) => sum + (t.durationMs ?? 0), 0)));
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The peer marts built (with their tests, write-audit-publish) on the bench's demo warehouse. */
+async function peerBench(ctx: BenchContext): Promise<void> {
+  const demo = await benchDemo(ctx);
+  const pool = new pg.Pool({ connectionString: demo.url, max: 6 });
+  try {
+    const started = performance.now();
+    const run = await buildModels(pool, await loadProject(), {
+      logger: silentLogger,
+      select: PEER_SELECT,
+      threads: 2,
+    });
+    if (run.publication !== 'published') throw new Error(`peer marts blocked: ${run.blockedBy.join('; ')}`);
+    ctx.report('peer_demo_size', demo.size);
+    ctx.report('peer_marts_build_ms', Math.round(performance.now() - started));
+    for (const m of run.models.filter((x) => x.model.startsWith('fct_')))
+      ctx.report(`${m.model}_ms`, Math.round(m.durationMs));
   } finally {
     await pool.end();
   }

@@ -9,6 +9,7 @@ import {
   hospitalsInDetail,
   launchBrowser,
   recordCubeAnswers,
+  showAllRows,
   signIn,
   waitForPage,
 } from '../support/browser.ts';
@@ -36,7 +37,6 @@ const period = '?from=2025-01&to=2025-03';
 const range = ['2025-01-01', '2025-03-31'];
 const rangeBefore = ['2024-01-01', '2024-03-31'];
 const year = 2025;
-const noPermission = '没有查看这部分数据的权限';
 
 let app: App;
 let browser: Browser;
@@ -70,6 +70,7 @@ const attr = (page: Page, testId: string, name: string) => page.getByTestId(test
 
 /** The rows of a DataTable as member → raw value (the cells' data-member / data-value). */
 async function tableRows(page: Page, title: string): Promise<Record<string, string>[]> {
+  await showAllRows(page, title);
   return page.evaluate(`(() => {
     const table = document.querySelector('[data-testid="table-${title}"]');
     if (!table) return null;
@@ -307,7 +308,10 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           await page.waitForTimeout(300);
           const width = await page.evaluate('document.documentElement.scrollWidth');
           if (process.env.PAGES_A_SHOTS)
-            await page.screenshot({ path: path.join(process.env.PAGES_A_SHOTS, 'memberA-cockpit-phone.png'), fullPage: true });
+            await page.screenshot({
+              path: path.join(process.env.PAGES_A_SHOTS, 'memberA-cockpit-phone.png'),
+              fullPage: true,
+            });
           expect(width, 'cockpit on a 390-px phone').toBeLessThanOrEqual(390);
           await page.setViewportSize({ width: 1280, height: 800 });
         }
@@ -345,7 +349,10 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           dimensions: [`${dip}.dip_code`],
           measures: [`${dip}.dip_case_count`, `${dip}.dip_score`, `${dip}.dip_estimated_payment`],
           timeDimensions: [{ dimension: `${dip}.discharge_month`, dateRange: range }],
-          filters: [{ member: `${dip}.payment_method`, operator: 'equals', values: ['DIP'] }, ...hospitalFilter(dip, h)],
+          filters: [
+            { member: `${dip}.payment_method`, operator: 'equals', values: ['DIP'] },
+            ...hospitalFilter(dip, h),
+          ],
           order: { [`${dip}.dip_estimated_payment`]: 'desc' },
           limit: 200,
         });
@@ -359,7 +366,11 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           const byDip = new Map(dipGroups.map((g) => [String(g[`${dip}.dip_code`]), g]));
           for (const r of shownDip)
             for (const m of ['dip_case_count', 'dip_score', 'dip_estimated_payment'])
-              same(r[`${dip}.${m}`], byDip.get(r[`${dip}.dip_code`] ?? '')?.[`${dip}.${m}`], `${role} DIP ${r[`${dip}.dip_code`]} ${m}`);
+              same(
+                r[`${dip}.${m}`],
+                byDip.get(r[`${dip}.dip_code`] ?? '')?.[`${dip}.${m}`],
+                `${role} DIP ${r[`${dip}.dip_code`]} ${m}`,
+              );
         }
         // Drill-down 科室 → 病组 → 病例, the period kept.
         const firstDept = (await tableRows(page, '科室绩效'))[0]!;
@@ -381,7 +392,9 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
         expect(shownDeptGroups.map((r) => Number(r[`${perf}.case_count`])).sort()).toEqual(
           deptGroups.map((r) => Number(r[`${perf}.case_count`])).sort(),
         );
-        expect(page.url(), 'the step is in the address').toContain(`dept=${encodeURIComponent(firstDept[`${perf}.dept_code`]!)}`);
+        expect(page.url(), 'the step is in the address').toContain(
+          `dept=${encodeURIComponent(firstDept[`${perf}.dept_code`]!)}`,
+        );
         await clickFirstRow(page, '科室病组绩效');
         expect(await page.getByTestId('drill-trail').textContent()).toContain('全部科室');
         expect(page.url()).toContain(`g=${encodeURIComponent(shownDeptGroups[0]![`${perf}.drg_code`]!)}`);
@@ -391,10 +404,20 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
         await page.goForward();
         await page.reload();
         await waitForPage(page);
-        expect(await page.getByTestId('drill-trail').textContent()).toContain(shownDeptGroups[0]![`${perf}.drg_code`]!);
+        expect(await page.getByTestId('drill-trail').textContent()).toContain(
+          shownDeptGroups[0]![`${perf}.drg_code`]!,
+        );
         if (user.role === 'manager') {
-          // Managers see aggregates only: the case panel says so in plain Chinese.
-          await page.getByText(noPermission).first().waitFor({ timeout: 10_000 });
+          // Managers see aggregates only: the group's cases summed by 倍率类型 and 死亡风险分级,
+          // adding up to the group's cases in the department.
+          const summary = await tableRows(page, '病组病例汇总');
+          expect(summary.length, `${role} case summary`).toBeGreaterThan(0);
+          for (const c of summary)
+            expect(c['drg_case_detail.drg_code']).toBe(shownDeptGroups[0]![`${perf}.drg_code`]);
+          expect(summary.reduce((a, c) => a + Number(c['drg_case_detail.case_count']), 0)).toBe(
+            Number(shownDeptGroups[0]![`${perf}.case_count`]),
+          );
+          expect(await page.locator('[data-testid="table-高低倍率病例汇总"]').count()).toBe(1);
         } else {
           const shownCases = await tableRows(page, '病组病例明细');
           expect(shownCases.length, `${role} cases of the group`).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import {
   hospitalsInDetail,
   launchBrowser,
   recordCubeAnswers,
+  showAllRows,
   waitForPage,
   type CubeAnswer,
 } from '../support/browser.ts';
@@ -48,7 +49,12 @@ beforeAll(async () => {
   const rows = await app.cubeLoad(token, {
     dimensions: ['fund_efficiency.hospital_code', 'fund_efficiency.hospital_name'],
   });
-  hospitals = new Map(rows.map((r: Row) => [String(r['fund_efficiency.hospital_code']), String(r['fund_efficiency.hospital_name'])]));
+  hospitals = new Map(
+    rows.map((r: Row) => [
+      String(r['fund_efficiency.hospital_code']),
+      String(r['fund_efficiency.hospital_name']),
+    ]),
+  );
 }, 900_000); // the first test file to ask builds the demo warehouse (minutes); later ones copy it
 
 afterAll(async () => {
@@ -70,7 +76,8 @@ interface Opened {
  */
 async function signIn(page: Page, user: User): Promise<void> {
   await page.goto(`${app.base}/login`);
-  const field = (id: string) => page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first();
+  const field = (id: string) =>
+    page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first();
   await field('username').fill(user.username);
   await field('password').fill(user.password);
   await page.getByTestId('sign-in').click();
@@ -104,6 +111,7 @@ async function kpi(page: Page, id: string): Promise<string | null> {
 
 /** The raw values of one column of a table (by its title), top to bottom. */
 async function cells(page: Page, table: string, member: string): Promise<string[]> {
+  await showAllRows(page, table);
   return page
     .getByTestId(`table-${table}`)
     .locator(`.el-table__body [data-member="${member}"]`)
@@ -140,7 +148,10 @@ async function expectOwnOnly(file: string, own: string): Promise<string[]> {
   const texts = await workbookText(file);
   for (const [code, name] of hospitals) {
     if (code === own) continue;
-    expect(texts.filter((t) => t.includes(code) || t === name), `${code} ${name} in ${file}`).toEqual([]);
+    expect(
+      texts.filter((t) => t.includes(code) || t === name),
+      `${code} ${name} in ${file}`,
+    ).toEqual([]);
   }
   return texts;
 }
@@ -191,7 +202,10 @@ async function checkFund(o: Opened, view: 'violation_review' | 'violation_case_d
     { dimension: `${fa}.last_breach_period`, dateRange: [`${o.from}-01`, '2999-12-31'] },
   ];
   const alertCounts = (
-    await app.cubeLoad(token, { measures: [`${fa}.alert_count`, `${fa}.open_alert_count`], timeDimensions: overlap })
+    await app.cubeLoad(token, {
+      measures: [`${fa}.alert_count`, `${fa}.open_alert_count`],
+      timeDimensions: overlap,
+    })
   )[0]!;
   same(await kpi(page, 'alerts-open'), alertCounts[`${fa}.open_alert_count`], 'open alerts');
   same(await kpi(page, 'alerts-all'), alertCounts[`${fa}.alert_count`], 'alerts in the period');
@@ -208,13 +222,19 @@ async function checkFund(o: Opened, view: 'violation_review' | 'violation_case_d
   for (const m of ['flag_count', 'amount_at_issue', 'pending_count']) {
     const shown = await cells(page, '疑点按规则', `${view}.${m}`);
     expect(shown.length).toBe(summary.length);
-    shown.forEach((s, i) => same(s, summary[i]![`${view}.${m}`], `${m} of ${String(summary[i]![`${view}.rule_id`])}`));
+    shown.forEach((s, i) =>
+      same(s, summary[i]![`${view}.${m}`], `${m} of ${String(summary[i]![`${view}.rule_id`])}`),
+    );
   }
 }
 
 /** Opens the first flag of the list (drill-down) and returns the panel. */
 async function openFirstFlag(page: Page): Promise<void> {
-  await page.getByTestId('table-疑点（按涉及金额，前 200 条；点击查看与复核）').locator('.el-table__body tr').first().click();
+  await page
+    .getByTestId('table-疑点（按涉及金额，前 200 条；点击查看与复核）')
+    .locator('.el-table__body tr')
+    .first()
+    .click();
   await page.getByTestId('flag').waitFor();
   await waitForPage(page);
 }
@@ -238,7 +258,10 @@ describe('医保监管 (/fund)', () => {
     // Confirm it; back on the list, reloaded, its row shows the new status.
     const key = (await o.page.locator('.facts dd.mono').textContent())!.trim();
     const rule = (await o.page.locator('.facts dd').first().textContent())!.trim();
-    await o.page.locator('input[data-testid="review-note"], [data-testid="review-note"] input').first().fill('浏览器测试：已核实');
+    await o.page
+      .locator('input[data-testid="review-note"], [data-testid="review-note"] input')
+      .first()
+      .fill('浏览器测试：已核实');
     await o.page.getByTestId('review-confirm').click();
     await o.page.getByTestId('review-message').filter({ hasText: '已保存' }).waitFor({ timeout: 90_000 });
     await o.page.getByTestId(`table-${list}`).waitFor();
@@ -252,7 +275,9 @@ describe('医保监管 (/fund)', () => {
       filters: flagOf('violation_review'),
       renewQuery: true,
     });
-    expect(after).toEqual([{ 'violation_review.rule_name': rule, 'violation_review.review_status': 'confirmed' }]);
+    expect(after).toEqual([
+      { 'violation_review.rule_name': rule, 'violation_review.review_status': 'confirmed' },
+    ]);
     const keys = await cells(o.page, list, 'violation_review.visit_key');
     const rules = await cells(o.page, list, 'violation_review.rule_name');
     const statuses = await cells(o.page, list, 'violation_review.review_status_name');
@@ -266,7 +291,12 @@ describe('医保监管 (/fund)', () => {
     const s = await open(app.users.steward, '/fund');
     await checkFund(s, 'violation_case_detail');
     const detail = await app.cubeLoad(s.token, {
-      dimensions: ['violation_case_detail.visit_id', 'violation_case_detail.review_status', 'violation_case_detail.review_note', 'violation_case_detail.reviewed_by'],
+      dimensions: [
+        'violation_case_detail.visit_id',
+        'violation_case_detail.review_status',
+        'violation_case_detail.review_note',
+        'violation_case_detail.reviewed_by',
+      ],
       filters: flagOf('violation_case_detail'),
     });
     expect(detail).toEqual([
@@ -299,7 +329,10 @@ describe('医保监管 (/fund)', () => {
 
     await expectMemberOwnOnly(o.answers, own, 'fund page');
     // Drill-downs: an alert's history (when the member has alerts) and a flag.
-    const alertRow = o.page.getByTestId('table-期间内的预警事件（点击查看历史）').locator('.el-table__body tr').first();
+    const alertRow = o.page
+      .getByTestId('table-期间内的预警事件（点击查看历史）')
+      .locator('.el-table__body tr')
+      .first();
     if ((await alertRow.count()) > 0) {
       await alertRow.click();
       await o.page.getByTestId('table-该预警的历次事件').waitFor();
@@ -316,7 +349,10 @@ describe('医保监管 (/fund)', () => {
       o.page.getByTestId('table-疑点按规则').getByTestId('export').click(),
     ]);
     await expectOwnOnly((await exported.path())!, own);
-    const [report] = await Promise.all([o.page.waitForEvent('download'), o.page.getByTestId('report-download').click()]);
+    const [report] = await Promise.all([
+      o.page.waitForEvent('download'),
+      o.page.getByTestId('report-download').click(),
+    ]);
     const texts = await expectOwnOnly((await report.path())!, own);
     expect(texts.some((t) => t.includes(own) || t === hospitals.get(own))).toBe(true);
     // Asking for another hospital's report with the member's token is refused.
@@ -346,10 +382,15 @@ describe('医保监管 (/fund)', () => {
       );
       expect(rows.length).toBeGreaterThan(3);
       for (const r of rows) expect([r.role, r.hospital_code]).toEqual(['member', own]);
-      expect(rows.some((r) => (r.views as string[]).includes('fund_alerts')), 'a page query').toBe(true);
+      expect(
+        rows.some((r) => (r.views as string[]).includes('fund_alerts')),
+        'a page query',
+      ).toBe(true);
       const last = rows[rows.length - 1]!;
       expect(last).toMatchObject({ views: ['fund_efficiency'], event: 'query', status: 200, row_count: 1 });
-      expect(last.members).toEqual(expect.arrayContaining(['fund_efficiency.medical_charges', 'fund_efficiency.hospital_code']));
+      expect(last.members).toEqual(
+        expect.arrayContaining(['fund_efficiency.medical_charges', 'fund_efficiency.hospital_code']),
+      );
       expect(JSON.stringify(rows), 'no row value in the audit trail').not.toContain(figure);
     } finally {
       await audit.end();
@@ -385,7 +426,9 @@ describe('区域对标 (/benchmark)', () => {
     for (const m of ['value', 'p10', 'p50', 'p90']) {
       const shown = await cells(o.page, benchTable, `${rb}.${m}`);
       expect(shown.length).toBe(rows.length);
-      shown.forEach((s, i) => same(s, rows[i]![`${rb}.${m}`], `${m} of ${String(rows[i]![`${rb}.drg_code`])}`));
+      shown.forEach((s, i) =>
+        same(s, rows[i]![`${rb}.${m}`], `${m} of ${String(rows[i]![`${rb}.drg_code`])}`),
+      );
     }
     // Independent: the first group's median recomputed from every hospital of the level.
     const top = rows[0]!;
@@ -402,7 +445,11 @@ describe('区域对标 (/benchmark)', () => {
     const pool = poolTruth(
       peers
         .filter((p: Row) => p[`${rb}.value`] !== null)
-        .map((p: Row) => ({ id: String(p[`${rb}.hospital_code`]), value: Number(p[`${rb}.value`]), cases: Number(p[`${rb}.cases`]) })),
+        .map((p: Row) => ({
+          id: String(p[`${rb}.hospital_code`]),
+          value: Number(p[`${rb}.value`]),
+          cases: Number(p[`${rb}.cases`]),
+        })),
     );
     const shownMedian = (await cells(o.page, benchTable, `${rb}.p50`))[0];
     expect(Number(shownMedian)).toBeCloseTo(pool.percentiles.p50, 2);
@@ -411,6 +458,7 @@ describe('区域对标 (/benchmark)', () => {
     const drill = o.page.getByTestId(new RegExp(`^table-${String(top[`${rb}.drg_code`])} 各医院`));
     await drill.waitFor();
     await waitForPage(o.page);
+    await showAllRows(o.page, new RegExp(`^table-${String(top[`${rb}.drg_code`])} 各医院`));
     const drilled = await drill.locator(`.el-table__body [data-member="${rb}.value"]`).count();
     expect(drilled).toBe(
       (
@@ -469,10 +517,14 @@ describe('区域对标 (/benchmark)', () => {
       order: [['alliance_drg_benchmark.hospital_code', 'asc']],
     });
     const shownCases = await cells(o.page, '医联体各院 DRG 指标', 'alliance_drg_benchmark.case_count');
-    shownCases.forEach((s, i) => same(s, shared[i]!['alliance_drg_benchmark.case_count'], 'shared case count'));
+    shownCases.forEach((s, i) =>
+      same(s, shared[i]!['alliance_drg_benchmark.case_count'], 'shared case count'),
+    );
 
     await expectMemberOwnOnly(o.answers, own, 'benchmark page');
-    expect(o.answers.some((a) => /regional_benchmark|external_benchmark/.test(decodeURIComponent(a.url)))).toBe(false);
+    expect(
+      o.answers.some((a) => /regional_benchmark|external_benchmark/.test(decodeURIComponent(a.url))),
+    ).toBe(false);
     await o.page.getByTestId(`table-${benchTable}`).locator('.el-table__body tr').first().click();
     await o.page.getByText('其他医院的病组数值不对成员单位公开').waitFor();
     await waitForPage(o.page);
@@ -509,10 +561,20 @@ describe('数据质量 (/quality)', () => {
     const shown = await cells(o.page, '异常按规则（点击查看被隔离的行）', `${dq}.exception_count`);
     expect(shown.length).toBe(byRule.length);
     shown.forEach((s, i) => same(s, byRule[i]![`${dq}.exception_count`], `exceptions row ${i}`));
-    const batches = (await app.cubeLoad(o.token, { measures: ['batch_reconciliation.unreconciled_batch_count'] }))[0]!;
-    same(await kpi(o.page, 'dq-unreconciled'), batches['batch_reconciliation.unreconciled_batch_count'], 'unreconciled');
+    const batches = (
+      await app.cubeLoad(o.token, { measures: ['batch_reconciliation.unreconciled_batch_count'] })
+    )[0]!;
+    same(
+      await kpi(o.page, 'dq-unreconciled'),
+      batches['batch_reconciliation.unreconciled_batch_count'],
+      'unreconciled',
+    );
 
-    await o.page.getByTestId('table-异常按规则（点击查看被隔离的行）').locator('.el-table__body tr').first().click();
+    await o.page
+      .getByTestId('table-异常按规则（点击查看被隔离的行）')
+      .locator('.el-table__body tr')
+      .first()
+      .click();
     await o.page.getByTestId('table-异常明细（前 200 条）').waitFor();
     await waitForPage(o.page);
     const detailRows = await cells(o.page, '异常明细（前 200 条）', 'exception_review.source_line');
@@ -524,7 +586,11 @@ describe('数据质量 (/quality)', () => {
     const o = await open(app.users.manager, '/quality');
     const totals = (await app.cubeLoad(o.token, { measures: ['data_quality.exception_count'] }))[0]!;
     same(await kpi(o.page, 'dq-exceptions'), totals['data_quality.exception_count'], 'exceptions (manager)');
-    await o.page.getByTestId('table-异常按规则（点击查看被隔离的行）').locator('.el-table__body tr').first().click();
+    await o.page
+      .getByTestId('table-异常按规则（点击查看被隔离的行）')
+      .locator('.el-table__body tr')
+      .first()
+      .click();
     await o.page.getByTestId('no-permission').waitFor();
     expect(o.answers.some((a) => decodeURIComponent(a.url).includes('exception_review'))).toBe(false);
     await o.page.context().close();

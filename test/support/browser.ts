@@ -13,7 +13,7 @@ export function chromiumPath(): string {
   const found = candidates.find((p) => existsSync(p));
   if (!found) {
     throw new Error(
-      'No Chromium for the browser tests: install Debian\'s (apt-get install chromium fonts-noto-cjk) or set HDW_CHROMIUM',
+      "No Chromium for the browser tests: install Debian's (apt-get install chromium fonts-noto-cjk) or set HDW_CHROMIUM",
     );
   }
   return found;
@@ -56,6 +56,18 @@ export async function waitForPage(page: Page, timeout = 60_000): Promise<void> {
   );
 }
 
+/**
+ * Draws every row of a table (by its title): a table draws its first rows only until 显示全部 is
+ * clicked, as a user would to see the rest.
+ */
+export async function showAllRows(page: Page, title: string | RegExp): Promise<void> {
+  const table = typeof title === 'string' ? page.getByTestId(`table-${title}`) : page.getByTestId(title);
+  const button = table.locator('[data-testid="show-all"]');
+  if ((await button.count()) === 0) return;
+  await button.click();
+  await button.waitFor({ state: 'detached' });
+}
+
 /** Every Cube answer the page received: view rows by member name, for leak checks. */
 export interface CubeAnswer {
   readonly url: string;
@@ -69,10 +81,12 @@ export function recordCubeAnswers(page: Page): CubeAnswer[] {
     if (!response.url().includes('/cubejs-api/v1/load') || response.status() !== 200) return;
     void response
       .json()
-      .then((body: { data?: Record<string, unknown>[]; results?: { data?: Record<string, unknown>[] }[] }) => {
-        const rows = body.data ?? body.results?.flatMap((r) => r.data ?? []) ?? [];
-        answers.push({ url: response.url(), rows });
-      })
+      .then(
+        (body: { data?: Record<string, unknown>[]; results?: { data?: Record<string, unknown>[] }[] }) => {
+          const rows = body.data ?? body.results?.flatMap((r) => r.data ?? []) ?? [];
+          answers.push({ url: response.url(), rows });
+        },
+      )
       .catch(() => undefined);
   });
   return answers;
@@ -88,7 +102,8 @@ export function hospitalsInDetail(answers: CubeAnswer[], sharedViews: readonly s
     for (const row of rows) {
       for (const [member, value] of Object.entries(row)) {
         const view = member.split('.')[0]!;
-        if (member.endsWith('.hospital_code') && !sharedViews.includes(view) && value !== null) seen.add(String(value));
+        if (member.endsWith('.hospital_code') && !sharedViews.includes(view) && value !== null)
+          seen.add(String(value));
       }
     }
   }

@@ -36,7 +36,9 @@ describe('the Cube data model', () => {
     for (const file of files) {
       const text = readSql(await readFile(path.join(dir, file), 'utf8'));
       for (const match of text.matchAll(/\bops\.\w+/gi)) offending.push(`${file}: ${match[0]}`);
-      for (const match of text.matchAll(/^\s*sql_table:\s*(\S+)/gm)) tables.push(`${file}: ${match[1]}`);
+      // `sql: select * from marts.x` where an original_sql pre-aggregation needs the cube's sql.
+      for (const match of text.matchAll(/^\s*(?:sql_table:|sql: select \* from)\s+(\S+)\s*$/gm))
+        tables.push(`${file}: ${match[1]}`);
     }
     expect(offending).toEqual([]);
     expect(tables.filter((t) => !/: (marts|shared)\./.test(t))).toEqual([]);

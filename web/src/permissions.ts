@@ -7,6 +7,8 @@ type Role = SessionUser['role'] | undefined;
  * /api routes): these only keep the page from offering what would be refused.
  */
 export const permissions = {
+  /** Case lists (ungrouped rows of drg_case_detail): managers read aggregates only. */
+  caseDetail: (role: Role) => role !== undefined && role !== 'manager',
   /** Case-level violation detail (visit ids, charge lines, review notes): violation_case_detail. */
   violationCaseDetail: (role: Role) => role === 'steward',
   /** Setting a flag's review status (POST /api/violations/review); a member on its own hospital's flags only. */
