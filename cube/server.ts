@@ -125,8 +125,9 @@ export async function mountCube(app: express.Express, options: CubeServerOptions
       logger,
       poolSize: concurrency + 2,
     }) as unknown as CreateOptions['driverFactory'],
-    // A page's queries run side by side rather than two at a time (Cube's default). Queries may
-    // still build a missing pre-aggregation themselves (Cube's default when no options are given).
+    // A page's queries run side by side rather than two at a time (Cube's default). externalRefresh
+    // stated: with these options given, building the original_sql pre-aggregation failed ("when
+    // externalRefresh is true … you cannot wait for it using waitForRenew").
     orchestratorOptions: {
       queryCacheOptions: { queueOptions: { concurrency } },
       preAggregationsOptions: { externalRefresh: false },

@@ -31,7 +31,6 @@ export default defineModel({
     ventilation_hours: { description: '呼吸机使用时长（小时）' },
     is_surgical: { description: '是否手术病例' },
     drg_code: { description: 'DRG 病组（医保结算结果，否则病案首页院内分组；fct_inpatient_cases）' },
-    is_grouped: { description: '是否入组' },
     screened_drg_code: {
       description:
         '筛查所比的病组：病例的 DRG 病组；医保未给出病组（结算清单未入组）时取病案首页院内分组结果（int_inpatient_cases__grouped.front_page_drg_code）',
@@ -57,10 +56,7 @@ export default defineModel({
       name: 'adds the admission time, the main diagnosis and the other diagnoses',
       given: {
         fct_inpatient_cases: {
-          rows: [
-            inpatientCase('V1', { drg_code: 'ES31' }),
-            inpatientCase('V2', { drg_code: null, is_grouped: false }),
-          ],
+          rows: [inpatientCase('V1', { drg_code: 'ES31' }), inpatientCase('V2', { drg_code: null })],
           types: stayTypes,
         },
         int_inpatient_cases__grouped: {
@@ -149,7 +145,6 @@ export default defineModel({
         c.ventilation_hours,
         c.is_surgical,
         c.drg_code,
-        c.is_grouped,
         coalesce(c.drg_code, g.front_page_drg_code) as screened_drg_code,
         c.outlier_class,
         c.charge_to_standard_ratio,
