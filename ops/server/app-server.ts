@@ -156,6 +156,9 @@ export async function createAppServer(options: AppServerOptions): Promise<AppSer
     app.use('/docs', express.static(docsDir));
   }
   const staticDir = options.staticDir ?? path.join(projectPaths.target, 'web');
+  // Vite names every built asset by its content hash: a browser may keep them for good and reload
+  // only index.html (revalidated each time), which names the current ones.
+  app.use('/assets', express.static(path.join(staticDir, 'assets'), { immutable: true, maxAge: '365d', fallthrough: false }));
   app.use(express.static(staticDir, { index: 'index.html' }));
   app.get(/.*/, (req, res, next) => {
     const isApi = apiPrefixes.some((p) => req.path === p || req.path.startsWith(`${p}/`));

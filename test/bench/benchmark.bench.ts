@@ -12,7 +12,6 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../../core/config/config.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { buildModels } from '../../core/engine/build-models.ts';
@@ -20,6 +19,7 @@ import { buildStage, ingestStage, loadProject } from '../../pipelines/run-pipeli
 import { benchDemo } from './demo-warehouse.ts';
 import { createDatabase } from './ingest.bench.ts';
 import type { BenchContext } from './run.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const CMS_IPPS = path.resolve(import.meta.dirname, '..', '..', '..', 'shared', 'datasets', 'cms-ipps');
 // The external tables' models only (the alliance's own peer marts share the folder but read the demo's marts).
@@ -42,7 +42,7 @@ export default async function benchmarkBench(ctx: BenchContext): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const file of ['ipps_top100_drg_fy2011.csv', 'msdrg_weights_fy2013.tsv'])
     await cp(path.join(CMS_IPPS, file), path.join(dir, file));
-  const pool = new pg.Pool({ connectionString: url, max: 6 });
+  const pool = createPool(url, 6);
   try {
     const config = loadConfig({
       HDW_INBOX: inbox,
@@ -77,7 +77,7 @@ export default async function benchmarkBench(ctx: BenchContext): Promise<void> {
 /** The peer marts built (with their tests, write-audit-publish) on the bench's demo warehouse. */
 async function peerBench(ctx: BenchContext): Promise<void> {
   const demo = await benchDemo(ctx);
-  const pool = new pg.Pool({ connectionString: demo.url, max: 6 });
+  const pool = createPool(demo.url, 6);
   try {
     const started = performance.now();
     const run = await buildModels(pool, await loadProject(), {

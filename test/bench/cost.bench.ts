@@ -7,18 +7,18 @@
  * case-level cost must do. Each is run twice and the faster counts (the machine is shared).
  * Target: cost_marts_vs_groupby_ratio ≤ 4.
  */
-import pg from 'pg';
 import { buildModels } from '../../core/engine/build-models.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { loadProject } from '../../pipelines/run-pipeline.ts';
 import { benchDemo } from './demo-warehouse.ts';
 import type { BenchContext } from './run.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const COST_MODELS = 'path:models/intermediate/cost path:models/marts/cost';
 
 export default async function costBench(ctx: BenchContext): Promise<void> {
   const { url } = await benchDemo(ctx);
-  const pool = new pg.Pool({ connectionString: url, max: 6 });
+  const pool = createPool(url, 6);
   try {
     const project = await loadProject();
     let costMs = Infinity;

@@ -7,12 +7,12 @@
  * every stay, by hospital, department, group and month) is timed on the same database. Prints
  * drg_cases, drg_marts_build_ms, groupby_ms and drg_marts_vs_groupby_ratio (target ≤ 3).
  */
-import pg from 'pg';
 import { buildModels } from '../../core/engine/build-models.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { loadProject } from '../../pipelines/run-pipeline.ts';
 import { benchDemo } from './demo-warehouse.ts';
 import type { BenchContext } from './run.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /** The DRG/DIP models alone (the cost marts downstream of the grouped cases are not timed). */
 const DRG_MARTS = 'path:models/intermediate/drg path:models/marts/drg';
@@ -46,7 +46,7 @@ const GROUP_BY = `
 
 export default async function drgBench(ctx: BenchContext): Promise<void> {
   const { url } = await benchDemo(ctx);
-  const pool = new pg.Pool({ connectionString: url, max: 6 });
+  const pool = createPool(url, 6);
   try {
     const project = await loadProject();
     const build = async (select: string) => {

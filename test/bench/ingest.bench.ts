@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createDb } from '../../core/db/database.ts';
+import { createDb, createPool } from '../../core/db/database.ts';
 import { migrateToLatest } from '../../core/db/migrate.ts';
 import { createLogger, silentLogger } from '../../core/logging/logger.ts';
 import { projectPaths } from '../../core/paths.ts';
@@ -184,7 +184,7 @@ function runChild(url: string, inbox: string, phase: 'reference' | 'charges'): P
 async function child(spec: { url: string; inbox: string; phase: 'reference' | 'charges' }): Promise<void> {
   const { ingestInbox } = await import('../../pipelines/ingest/ingest-inbox.ts');
   const { hisSources } = await import('../../pipelines/sources/his/index.ts');
-  const pool = new pg.Pool({ connectionString: spec.url, max: 4 });
+  const pool = createPool(spec.url, 4);
   const sources = hisSources.filter((s) => (spec.phase === 'charges') === (s.entity === 'charge_lines'));
   const started = performance.now();
   const logger = process.env.HDW_BENCH_DEBUG === '1' ? createLogger('debug') : silentLogger;

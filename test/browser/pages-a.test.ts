@@ -487,6 +487,15 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           0,
         );
         expect(itemTotal).toBeCloseTo(Number(firstCostDept[`${dc}.full_cost`]), 2);
+        // The drill step is in the address: reloading it opens the same department's items.
+        expect(new URL(page.url()).searchParams.get('cd'), 'the cost drill in the address').toBeTruthy();
+        await page.reload();
+        await waitForPage(page);
+        const reloadedTotal = (await tableRows(page, '科室全成本构成')).reduce(
+          (a, r) => a + Number(r[`${dc}.full_cost`]),
+          0,
+        );
+        expect(reloadedTotal).toBeCloseTo(itemTotal, 2);
         if (isMember) {
           // The standard report workbook of the year, downloaded through the page: own hospital only.
           const download = page.waitForEvent('download');

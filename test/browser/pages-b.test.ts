@@ -579,6 +579,12 @@ describe('数据质量 (/quality)', () => {
     await waitForPage(o.page);
     const detailRows = await cells(o.page, '异常明细（前 200 条）', 'exception_review.source_line');
     expect(detailRows.length).toBe(Math.min(200, Number(byRule[0]![`${dq}.exception_count`])));
+    // The drill is in the address: reloading it shows the same quarantined rows.
+    expect(new URL(o.page.url()).searchParams.get('qr')).toBe(String(byRule[0]![`${dq}.rule_id`]));
+    await o.page.reload();
+    await o.page.getByTestId('table-异常明细（前 200 条）').waitFor();
+    await waitForPage(o.page);
+    expect(await cells(o.page, '异常明细（前 200 条）', 'exception_review.source_line')).toEqual(detailRows);
     await o.page.context().close();
   });
 

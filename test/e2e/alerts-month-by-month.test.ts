@@ -33,6 +33,7 @@ import { alertEpisodes, alertRules, type AlertEpisode, type AlertRule } from '..
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { DEMO_SEED, demoFilesDir } from '../support/demo-files.ts';
 import { drugShareParts, exact, shiftMonth, type DrugShareParts } from '../support/fund-truth.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const MONTHLY_FILE = /_(\d{4}-\d{2})\.csv$/;
 
@@ -131,7 +132,7 @@ describe('fund alerts, month by month', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 6 });
+    pool = createPool(t.url, 6);
     work = await mkdtemp(path.join(os.tmpdir(), 'hdw-alerts-monthly-'));
     inbox = path.join(work, 'inbox');
     // The small demo's files as demoWarehouse() generated them, when a test of this run did (read

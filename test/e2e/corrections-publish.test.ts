@@ -28,6 +28,7 @@ import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { serveCube, type CubeApi } from '../support/cube-api.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const SECRET = 'corrections-secret-that-is-long-enough-for-hs256';
 
@@ -90,7 +91,7 @@ async function chargeFile(name: string) {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url, max: 6 });
+  pool = createPool(t.url, 6);
   inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-corrections-'));
   await generateDemo({ size: 'small', seed: 7, outDir: inbox });
   const manifest = JSON.parse(await readFile(path.join(inbox, '_ground_truth', 'manifest.json'), 'utf8')) as {

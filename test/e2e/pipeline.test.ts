@@ -12,6 +12,7 @@ import { ingestStage, type PipelineSummary } from '../../pipelines/run-pipeline.
 import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { serveCube, type CubeApi } from '../support/cube-api.ts';
+import { createPool } from '../../core/db/database.ts';
 
 interface Defect {
   file: string;
@@ -35,7 +36,7 @@ describe('end to end: generate → run → Cube', () => {
   beforeAll(async () => {
     t = await demoWarehouse();
     first = t.firstRun;
-    pool = new pg.Pool({ connectionString: t.url, max: 6 });
+    pool = createPool(t.url, 6);
     defects = (
       parse(await readFile(path.join(t.generatedDir, '_ground_truth', 'defects.csv'), 'utf8'), {
         columns: true,

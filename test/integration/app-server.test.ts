@@ -440,6 +440,11 @@ describe('application server: sign-in, audit trail, downloads', () => {
     }
     const asset = await fetch(`${app.base}/assets/app.js`);
     expect(await asset.text()).toContain('console.log');
+    // Hashed assets are kept by the browser for good; index.html is revalidated on every load.
+    expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    expect((await fetch(`${app.base}/`)).headers.get('cache-control') ?? '').not.toMatch(/immutable/);
+    // A chunk of an older build is a 404, not the index page a module script cannot run.
+    expect((await fetch(`${app.base}/assets/gone-1234.js`)).status).toBe(404);
     const missingApi = await fetch(`${app.base}/api/nothing-here`);
     expect(missingApi.status).toBe(404);
     expect(await missingApi.json()).toEqual({ error: '没有这个接口' });

@@ -16,6 +16,7 @@ import {
   type PoolTruth,
 } from '../support/benchmark-truth.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /**
  * External benchmark tables (issue 15 item 2) on real data: the CMS IPPS provider summary and the
@@ -78,7 +79,7 @@ describe.skipIf(!existsSync(CMS_IPPS))('external benchmark tables: CMS IPPS thro
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    pool = createPool(t.url, 4);
     inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-benchmark-external-'));
     const dir = path.join(inbox, PUBLISHER, 'benchmark');
     await mkdir(dir, { recursive: true });

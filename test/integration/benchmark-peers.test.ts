@@ -30,6 +30,7 @@ import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts'
 import { drgTruth } from '../support/drg-truth.ts';
 import { fundTruth } from '../support/fund-truth.ts';
 import { asLogin, createLogin, dropLogins, type Login } from './security-harness.ts';
+import { createPool } from '../../core/db/database.ts';
 
 type Row = Record<string, unknown>;
 
@@ -90,7 +91,7 @@ for (const size of demoSizes)
 
     beforeAll(async () => {
       w = await demoWarehouse(size);
-      pool = new pg.Pool({ connectionString: w.url, max: 4 });
+      pool = createPool(w.url, 4);
       const manifest = JSON.parse(
         readFileSync(path.join(w.generatedDir, '_ground_truth', 'manifest.json'), 'utf8'),
       ) as { hospitals: { code: string; level_code: string }[] };

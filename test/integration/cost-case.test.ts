@@ -22,6 +22,7 @@ import { writeCostWorkbook, writeReportWorkbook } from '../../ops/reports/report
 import { loadFundReport } from '../../ops/reports/fund-report.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { truth } from '../support/demo-truth.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const SECRET = 'cost-case-secret-long-enough-for-hs256-signing';
 const hospitalA = 'H32090200001';
@@ -38,7 +39,7 @@ let workDir: string;
 
 beforeAll(async () => {
   demo = await demoWarehouse();
-  pool = new pg.Pool({ connectionString: demo.url, max: 4 });
+  pool = createPool(demo.url, 4);
   const app = express();
   cube = await mountCube(app, { databaseUrl: demo.url, jwtSecret: SECRET, logger: silentLogger });
   server = await new Promise<Server>((resolve) => {

@@ -22,6 +22,7 @@ import { applyWarehouseSecurity } from '../../core/security/warehouse-security.t
 import { buildDataQualityModels, failingDataQualityTests } from '../support/data-quality.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { asLogin, createLogin, dropLogins, type Login } from './security-harness.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const [H1, H2] = ['H32090200001', 'H32092100011'] as const;
 
@@ -165,7 +166,7 @@ describe('data-quality marts and source freshness', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    pool = createPool(t.url, 4);
     const { sources } = await loadDefinitions(projectPaths.models, []);
     expectations = freshnessExpectations(sources.map((s) => s.definition));
 

@@ -13,6 +13,7 @@ import { demoHookTimeout } from '../support/demo-files.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { truth } from '../support/demo-truth.ts';
 import { drgTruth } from '../support/drg-truth.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /**
  * The DRG/DIP marts against figures computed from the generated files alone (settlements, the
@@ -137,7 +138,7 @@ describe('DRG marts on the small demo', () => {
 
   beforeAll(async () => {
     w = await demoWarehouse();
-    pool = new pg.Pool({ connectionString: w.url, max: 4 });
+    pool = createPool(w.url, 4);
   }, 900_000);
 
   afterAll(async () => {
@@ -261,7 +262,7 @@ describe.runIf(full)('DRG marts on the full demo', () => {
 
   beforeAll(async () => {
     w = await demoWarehouse('full');
-    pool = new pg.Pool({ connectionString: w.url, max: 4 });
+    pool = createPool(w.url, 4);
   }, demoHookTimeout('full'));
 
   afterAll(async () => {

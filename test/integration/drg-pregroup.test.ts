@@ -7,6 +7,7 @@ import { pregroupRecord } from '../../pipelines/pregroup/pregroup-record.ts';
 import { demoHookTimeout, demoSizes } from '../support/demo-files.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
 import { pregroupTruth, type PregroupTruthStay } from '../support/pregroup-truth.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /**
  * The pipeline's pre-group stage (预分组) on the demo, against the delivered files: every stay with
@@ -34,7 +35,7 @@ for (const size of demoSizes)
 
     beforeAll(async () => {
       w = await demoWarehouse(size);
-      pool = new pg.Pool({ connectionString: w.url, max: 2 });
+      pool = createPool(w.url, 2);
       expected = pregroupTruth(w.generatedDir, projectPaths.seeds).map((stay) => {
         const r = grouper.group(pregroupRecord(stay.input), { reasons: false });
         return { ...stay, drg: r.drg, status: r.status, own: r.status === GROUP_STATUS.grouped ? r.drg : undefined };

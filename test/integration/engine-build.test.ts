@@ -14,6 +14,7 @@ import {
   writeFixtureProject,
   writeFixtureSources,
 } from '../data/engine-fixtures/fixture-project.ts';
+import { createPool } from '../../core/db/database.ts';
 
 let t: TestDatabase;
 let pool: pg.Pool;
@@ -22,7 +23,7 @@ let models: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url, max: 8 });
+  pool = createPool(t.url, 8);
   dir = await mkdtemp(path.join(os.tmpdir(), 'hdw-engine-build-'));
   models = path.join(dir, 'models');
   await pool.query(

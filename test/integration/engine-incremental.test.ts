@@ -12,6 +12,7 @@ import { loadProject } from '../../pipelines/run-pipeline.ts';
 import { findSeeds, loadSeeds, type SeedFile } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const hospitals = ['H32090200001', 'H32092100011'];
 let t: TestDatabase;
@@ -75,7 +76,7 @@ const int = (run: BuildRun) => run.models.find((r) => r.model === 'int_charge_li
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url, max: 6 });
+  pool = createPool(t.url, 6);
   await ensureRawTables(pool, allSources);
   seeds = await findSeeds(projectPaths.seeds);
   await loadSeeds(pool, seeds, silentLogger);

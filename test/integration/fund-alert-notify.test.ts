@@ -7,6 +7,7 @@ import { silentLogger } from '../../core/logging/logger.ts';
 import { alertList } from '../../ops/commands/alerts.ts';
 import { publishStage } from '../../pipelines/run-pipeline.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /**
  * Fund alert notifications on the small demo's built warehouse, with real group-robot webhooks on
@@ -31,7 +32,7 @@ describe('fund alert notifications', () => {
 
   beforeAll(async () => {
     w = await demoWarehouse();
-    pool = new pg.Pool({ connectionString: w.url, max: 2 });
+    pool = createPool(w.url, 2);
     server = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));

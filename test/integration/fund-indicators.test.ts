@@ -6,6 +6,7 @@ import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts'
 import { truth } from '../support/demo-truth.ts';
 import { alertEpisodes, alertRules } from '../support/alert-truth.ts';
 import { exact, fundTruth, shiftMonth, type FundMonthTruth } from '../support/fund-truth.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /**
  * The fund-efficiency marts against figures computed from the generated files alone (outpatient
@@ -401,7 +402,7 @@ describe('fund indicators on the small demo', () => {
 
   beforeAll(async () => {
     w = await demoWarehouse();
-    pool = new pg.Pool({ connectionString: w.url, max: 2 });
+    pool = createPool(w.url, 2);
     const { hospitalMonths, groupMonths, drugPurchases } = fundTruth(w.generatedDir, projectPaths.seeds);
     t = { truths: hospitalMonths, groupTruths: groupMonths, drugPurchases, dir: w.generatedDir };
   }, 900_000);
@@ -420,7 +421,7 @@ describe.runIf(full)('fund indicators on the full demo', () => {
 
   beforeAll(async () => {
     w = await demoWarehouse('full');
-    pool = new pg.Pool({ connectionString: w.url, max: 2 });
+    pool = createPool(w.url, 2);
   }, demoHookTimeout('full'));
 
   afterAll(async () => {

@@ -36,6 +36,7 @@ import { allSources } from '../../pipelines/sources/index.ts';
 import { projectPaths } from '../../core/paths.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { CHARGE_HEADER, hisInbox } from '../support/his-inbox.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /**
  * Deliveries as they really arrive (issue 10): uploads written slowly, renamed from `.part`,
@@ -91,7 +92,7 @@ describe('deliveries as they really arrive', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    pool = createPool(t.url, 4);
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
     ({ inbox } = await hisInbox(H1, 'hdw-arrivals-'));
     for (const hospital of [H2, H3]) {

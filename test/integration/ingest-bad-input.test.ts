@@ -14,6 +14,7 @@ import { projectPaths } from '../../core/paths.ts';
 import { baseFiles, corpus, H1, workbookCases, type BadInputCase } from '../data/bad-input/corpus.ts';
 import { buildDataQualityModels } from '../support/data-quality.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 describe('bad-input corpus', () => {
   let t: TestDatabase;
@@ -24,7 +25,7 @@ describe('bad-input corpus', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    pool = createPool(t.url, 4);
     inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-bad-'));
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
     for (const [file, bytes] of Object.entries(baseFiles)) await put(file, bytes);

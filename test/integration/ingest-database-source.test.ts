@@ -15,6 +15,7 @@ import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { departments } from '../../pipelines/sources/his/departments.ts';
 import { outpatientVisits } from '../../pipelines/sources/his/outpatient-visits.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const H1 = 'H32090200001';
 const H2 = 'H32090200002';
@@ -31,8 +32,8 @@ describe('a source PostgreSQL database read incrementally by watermark', () => {
   beforeAll(async () => {
     warehouse = await createTestDatabase();
     his = await createTestDatabase({ migrate: false });
-    pool = new pg.Pool({ connectionString: warehouse.url, max: 2 });
-    hisPool = new pg.Pool({ connectionString: his.url, max: 1 });
+    pool = createPool(warehouse.url, 2);
+    hisPool = createPool(his.url, 1);
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
     // The department dictionary arrives as a file, as usual.
     inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-db-'));

@@ -10,6 +10,7 @@ import { notQuarantined, ruleFor } from '../support/ground-truth.ts';
 import type { TestDatabase } from '../support/database.ts';
 import { demoHookTimeout } from '../support/demo-files.ts';
 import { demoWarehouse } from '../support/demo-warehouse.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /**
  * Every system of the demo data (HIS, EMR, insurance, ERP, LIS/PACS) against the generator's
@@ -34,7 +35,7 @@ describe(`ingestion of every demo system (${full ? 'full' : 'small'}) against th
       generated = demo.generatedDir;
       run = demo.firstRun;
       summary = run.ingest;
-      pool = new pg.Pool({ connectionString: t.url, max: 4 });
+      pool = createPool(t.url, 4);
       defects = (
         parse(await readFile(path.join(generated, '_ground_truth', 'defects.csv'), 'utf8'), {
           columns: true,

@@ -110,7 +110,7 @@ describe('faults during an ingest', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: t.url, max: 2 });
+    const pool = createPool(t.url, 2);
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
     await pool.end();
     seeded = true;
@@ -158,7 +158,7 @@ describe('faults during an ingest', () => {
   });
 
   it('a run killed (SIGKILL) while moving its files to _processed', async () => {
-    const pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    const pool = createPool(t.url, 4);
     const inbox = await chargeInbox('hdw-fault-move-', 20_000);
     try {
       await emptied(pool);
@@ -191,7 +191,7 @@ describe('faults during an ingest', () => {
   });
 
   it('a run that died between commit and move, or between move and commit', async () => {
-    const pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    const pool = createPool(t.url, 4);
     const inbox = await chargeInbox('hdw-fault-window-', 1_000);
     try {
       await emptied(pool);

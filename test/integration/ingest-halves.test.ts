@@ -1,6 +1,5 @@
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { projectPaths } from '../../core/paths.ts';
@@ -9,6 +8,7 @@ import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { createTestDatabase } from '../support/database.ts';
 import { CHARGE_HEADER, hisInbox } from '../support/his-inbox.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const H1 = 'H32090200001';
 const LINES = 20_000;
@@ -31,7 +31,7 @@ async function makeInbox(): Promise<string> {
 
 async function ingestWith(splitBytes: number | undefined) {
   const t = await createTestDatabase();
-  const pool = new pg.Pool({ connectionString: t.url, max: 4 });
+  const pool = createPool(t.url, 4);
   const inbox = await makeInbox();
   try {
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);

@@ -8,6 +8,7 @@ import { loadConfig } from '../../core/config/config.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { ingestStage, seedStage } from '../../pipelines/run-pipeline.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const H1 = 'H32090200001';
 const H3 = 'H32092500021';
@@ -59,7 +60,7 @@ describe('HIS ingestion', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    pool = createPool(t.url, 4);
     inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-inbox-'));
     for (const [file, text] of Object.entries(files)) await put(inbox, file, Buffer.from(text, 'utf8'));
     for (const [file, text] of Object.entries(gbkFiles)) await put(inbox, file, iconv.encode(text, 'gbk'));

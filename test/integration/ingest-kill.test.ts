@@ -10,6 +10,7 @@ import { allSources } from '../../pipelines/sources/index.ts';
 import { projectPaths, projectRoot } from '../../core/paths.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { CHARGE_HEADER, hisInbox } from '../support/his-inbox.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const H1 = 'H32090200001';
 const LINES = 300_000;
@@ -28,7 +29,7 @@ describe.each([
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    pool = createPool(t.url, 4);
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
     let his: string;
     ({ inbox, his } = await hisInbox(H1, 'hdw-kill-'));

@@ -8,6 +8,7 @@ import { loadConfig } from '../../core/config/config.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { buildStage, ingestStage, seedStage, type IngestStageSummary } from '../../pipelines/run-pipeline.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /**
  * Payment policy as data, on real 医保局 tables (../shared/datasets/chs-drg-1.1, skipped where
@@ -38,7 +39,7 @@ describe.skipIf(!existsSync(CHS_DRG))('payment policy as data: five cities’ DR
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 4 });
+    pool = createPool(t.url, 4);
     inbox = await mkdtemp(path.join(os.tmpdir(), 'hdw-payment-tables-'));
     for (const table of TABLES) {
       const dir = path.join(inbox, table.publisher, 'insurance');

@@ -14,6 +14,7 @@ import { signToken } from '../../cube/security/token.ts';
 import { scenarioRow, simulateCommand } from '../../ops/commands/simulate.ts';
 import { serveCube, type CubeApi } from '../support/cube-api.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const SECRET = 'payment-simulate-secret-long-enough-for-hs256';
 
@@ -135,7 +136,7 @@ const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   demo = await demoWarehouse();
-  pool = new pg.Pool({ connectionString: demo.url, max: 3 });
+  pool = createPool(demo.url, 3);
   workDir = await mkdtemp(path.join(os.tmpdir(), 'hdw-simulate-'));
   // The command reads its configuration from the environment, as `hdw simulate` does.
   Object.assign(process.env, {

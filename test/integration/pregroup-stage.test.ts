@@ -6,6 +6,7 @@ import { ensureRawTables } from '../../pipelines/ingest/load-batch.ts';
 import { pregroupCases } from '../../pipelines/pregroup/pregroup-cases.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 // The stage on hand-made raw rows: V1 has a front page (K25.501 principal, K25.000 secondary:
 // GU15, as the unit test works it out); V2 only a settlement list (its TCM diagnosis, 诊断类别 2,
@@ -16,7 +17,7 @@ const options = { ruleSet: nationalRuleSetFile, logger: silentLogger };
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: t.url, max: 2 });
+  pool = createPool(t.url, 2);
   await ensureRawTables(pool, allSources);
   const lineage = `1, 'f.csv', 2, 'H1'`;
   await pool.query(`

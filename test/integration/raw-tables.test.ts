@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRawTables } from '../../pipelines/ingest/batch-table.ts';
 import { departments } from '../../pipelines/sources/his/departments.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 describe('raw tables from before they were partitioned by batch', () => {
   let t: TestDatabase;
   let pool: pg.Pool;
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 2 });
+    pool = createPool(t.url, 2);
   });
   afterAll(async () => {
     await pool?.end();

@@ -8,6 +8,7 @@ import {
 } from '../../pipelines/reference/national-code-lists.ts';
 import { seedStage } from '../../pipelines/run-pipeline.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createPool } from '../../core/db/database.ts';
 
 /** Uses the national lists in ../shared/datasets/chs-drg-1.1 beside the checkout; skips where they are absent. */
 describe.skipIf(!hasNationalCodeLists())('hdw reference load-icd', () => {
@@ -19,7 +20,7 @@ describe.skipIf(!hasNationalCodeLists())('hdw reference load-icd', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 2 });
+    pool = createPool(t.url, 2);
     await seedStage(ctx());
   });
   afterAll(async () => {

@@ -16,6 +16,7 @@ import { findSeeds, loadSeeds } from '../../pipelines/seeds/load-seeds.ts';
 import { allSources } from '../../pipelines/sources/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { CHARGE_HEADER, hisInbox } from '../support/his-inbox.ts';
+import { createPool } from '../../core/db/database.ts';
 
 const H1 = 'H32090200001';
 const LINES = 150_000;
@@ -65,7 +66,7 @@ describe('one run at a time', () => {
 
   beforeAll(async () => {
     t = await createTestDatabase();
-    pool = new pg.Pool({ connectionString: t.url, max: 2 });
+    pool = createPool(t.url, 2);
     // A build finds its sources even when it runs before any ingest.
     await loadSeeds(pool, await findSeeds(projectPaths.seeds), silentLogger);
     await ensureRawTables(pool, allSources);

@@ -348,7 +348,7 @@ export async function createOpsRows(t: TestDatabase): Promise<void> {
         values (${batch}, 'required_fields', 'completeness', 'blocking', 12, 1, 0.05, true)`.execute(t.db);
     }
   }
-  const pool = new pg.Pool({ connectionString: t.url, max: 2 });
+  const pool = createPool(t.url, 2);
   try {
     await buildDataQualityModels(pool);
   } finally {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig } from '../../core/config/config.ts';
-import { createDb } from '../../core/db/database.ts';
+import { createDb, createPool } from '../../core/db/database.ts';
 import { migrateToLatest } from '../../core/db/migrate.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { generateDemo } from '../../pipelines/demo/generate.ts';
@@ -96,7 +96,7 @@ async function buildTemplate(
   const inbox = path.join(path.dirname(generatedDir), `inbox-${randomBytes(4).toString('hex')}`);
   await mkdir(inbox, { recursive: true });
   await cp(generatedDir, inbox, { recursive: true });
-  const pool = new pg.Pool({ connectionString: url, max: 6 });
+  const pool = createPool(url, 6);
   try {
     const config = loadConfig({
       HDW_INBOX: inbox,

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { loadConfig, type Config } from '../../core/config/config.ts';
 import { addAppUser } from '../../core/security/app-users.ts';
 import { ensureWebBuilt } from '../../ops/web-build.ts';
@@ -6,6 +5,7 @@ import { createAppServer } from '../../ops/server/app-server.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
 import { demoWarehouse, type DemoWarehouse } from './demo-warehouse.ts';
 import { serveApp, type TestAppServer } from './app-server.ts';
+import { createPool } from '../../core/db/database.ts';
 
 export type WebRole = 'manager' | 'analyst' | 'steward' | 'memberA' | 'memberB';
 
@@ -90,7 +90,7 @@ function webConfig(databaseUrl: string): Config {
 }
 
 async function withUsers(databaseUrl: string, base: string): Promise<Omit<WebAppOn, 'close'>> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const pool = createPool(databaseUrl, 2);
   try {
     const { rows } = await pool.query<{ hospital_code: string }>(
       `select hospital_code from ref.hospitals order by hospital_code limit 2`,

@@ -91,12 +91,52 @@ export function hospitalFilterOf(member: string): NonNullable<CubeQuery['filters
   return code ? [{ member, operator: 'equals', values: [code] }] : [];
 }
 
+// The choices of the last publish, kept for the browser tab (sessionStorage) so that opening the next
+// page does not ask Cube again; a new publish (another run id) or another user asks afresh.
+const choicesStorageKey = 'hdw.choices';
+
+interface SavedChoices {
+  readonly key: string;
+  readonly months: string[];
+  readonly hospitals: { code: string; name: string }[];
+}
+
+function savedChoices(key: string): SavedChoices | null {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(choicesStorageKey) ?? 'null') as SavedChoices | null;
+    return saved?.key === key && Array.isArray(saved.months) && saved.months.length > 0 ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveChoices(saved: SavedChoices): void {
+  try {
+    sessionStorage.setItem(choicesStorageKey, JSON.stringify(saved));
+  } catch {
+    // private mode: the next page asks again
+  }
+}
+
 /**
  * Loads the months with data and the hospitals the user may see (from `fund_efficiency`, which
- * every role may read), once per sign-in, then applies the default period.
+ * every role may read), then applies the default period. Asked of Cube once per sign-in and
+ * publish: `publishRunId` (from `/api/freshness`) is part of what the tab keeps them under, so a
+ * new publish brings its new months; null (freshness unknown) always asks.
  */
-export async function loadChoices(load: (q: CubeQuery) => Promise<{ rows: Record<string, unknown>[] }>): Promise<void> {
+export async function loadChoices(
+  load: (q: CubeQuery) => Promise<{ rows: Record<string, unknown>[] }>,
+  publishRunId: string | number | null,
+): Promise<void> {
   if (choices.months.length > 0) return;
+  const key = publishRunId === null ? null : `${session.state.user?.username ?? ''}|${publishRunId}`;
+  const saved = key === null ? null : savedChoices(key);
+  if (saved) {
+    choices.months = saved.months;
+    choices.hospitals = saved.hospitals;
+    defaultPeriod();
+    return;
+  }
   const [months, hospitals] = await Promise.all([
     load({
       measures: ['fund_efficiency.discharges'],
@@ -113,10 +153,16 @@ export async function loadChoices(load: (q: CubeQuery) => Promise<{ rows: Record
     code: String(r['fund_efficiency.hospital_code']),
     name: String(r['fund_efficiency.hospital_name']),
   }));
+  if (key !== null && choices.months.length > 0) saveChoices({ key, months: choices.months, hospitals: choices.hospitals });
   defaultPeriod();
 }
 
 export function resetChoices(): void {
+  try {
+    sessionStorage.removeItem(choicesStorageKey);
+  } catch {
+    // nothing kept
+  }
   choices.months = [];
   choices.hospitals = [];
   filters.from = null;
