@@ -18,6 +18,7 @@ import {
   type WarehouseSecuritySummary,
 } from '../core/security/warehouse-security.ts';
 import type { ProgressReporter } from '../core/logging/progress.ts';
+import { analyzeRawTables } from './ingest/raw-statistics.ts';
 import { ConfigError } from '../core/errors.ts';
 import { projectPaths } from '../core/paths.ts';
 import { notifyOpenedAlerts, type NotifySummary } from './alerts/notify-alerts.ts';
@@ -137,6 +138,13 @@ export async function ingestStage(ctx: StageContext): Promise<IngestStageSummary
       });
       const databaseSources = await extractDatabaseSources(ctx, specs, runId);
       const batches = [...inbox.batches, ...databaseSources.flatMap((run) => (run.batch ? [run.batch] : []))];
+      const phase = '统计信息 (analyze)';
+      await analyzeRawTables(ctx.pool, sources, {
+        maxRows: ctx.config.HDW_ANALYZE_RAW_MAX_ROWS,
+        logger: ctx.logger,
+        onTable: (done, total) => ctx.progress?.update(phase, done, total),
+      });
+      ctx.progress?.finish(phase);
       return { ...inbox, batches, databaseSources: databaseSources.map((run) => run.summary) };
     },
     (s) => {

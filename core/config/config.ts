@@ -223,6 +223,12 @@ export const configSchema = z.object({
    * for most of the others. Its connection pool is this plus two (refresh keys, pre-aggregations).
    */
   HDW_CUBE_QUERY_CONCURRENCY: wholeNumber(1, 64, 'queries').default(6),
+  /**
+   * After each ingest, raw tables up to this many rows are analysed as a whole when they changed by
+   * a fifth (PostgreSQL analyses only their partitions by itself; see pipelines/ingest/raw-statistics.ts).
+   * Larger ones (charge lines) are left out: analysing them re-reads every batch. 0 turns it off.
+   */
+  HDW_ANALYZE_RAW_MAX_ROWS: wholeNumber(0, 1_000_000_000, 'rows').default(2_000_000),
   /** Access audit rows (ops.access_audit) older than this many days are purged (等保 2.0: at least 180). */
   HDW_AUDIT_RETENTION_DAYS: wholeNumber(180, 100_000, 'days').default(180),
   /** The hospitals' IANA time zone: delivered times with an offset (`Z`, `+08:00`) are converted to it. */
@@ -263,6 +269,7 @@ const fileKeys: Record<string, keyof Config> = {
   signinWindowMinutes: 'HDW_SIGNIN_WINDOW_MINUTES',
   trustProxy: 'HDW_TRUST_PROXY',
   cubeQueryConcurrency: 'HDW_CUBE_QUERY_CONCURRENCY',
+  analyzeRawMaxRows: 'HDW_ANALYZE_RAW_MAX_ROWS',
   auditRetentionDays: 'HDW_AUDIT_RETENTION_DAYS',
 };
 

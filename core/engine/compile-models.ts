@@ -6,6 +6,7 @@ import { compileDataTests, type CompiledDataTest } from './data-tests.ts';
 import { loadDefinitions, type CompileProblem, type LoadedFile } from './load-definitions.ts';
 import { buildModelGraph, type ModelGraph } from './model-graph.ts';
 import {
+  plannerSettingsOf,
   primaryKeyOf,
   schemaOf,
   type FixtureRows,
@@ -281,6 +282,11 @@ function checkDefinition(
       say(`primary key column "${column}" is not declared in columns, so it cannot be tested`);
   }
   if (!definition.grain?.trim()) say('has no grain: say in one sentence what one row is');
+  try {
+    plannerSettingsOf(definition);
+  } catch (error) {
+    say((error as Error).message.replace(`${definition.name}: `, ''));
+  }
   if (layer === 'marts') {
     // Marts are what BI users and alliance members read: a patient identifier reaches them only hashed.
     const pii = Object.entries(definition.columns).filter(([, spec]) => spec.pii);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import type { CompiledModel } from './compile-models.ts';
 import { checkBuiltColumns } from './model-columns.ts';
-import { primaryKeyOf } from './model-definition.ts';
+import { plannerSettingsOf, primaryKeyOf } from './model-definition.ts';
 import type { ModelPlan } from './model-state.ts';
 import { captureDependents, quoteIdent, schemasRemadeAfterBuild } from './relation-dependents.ts';
 
@@ -61,6 +61,8 @@ export async function buildInAudit(
       options.onStatement?.(text);
       return client.query(text);
     };
+    for (const [name, value] of plannerSettingsOf(model.definition))
+      await exec(`select set_config('${name}', '${value}', true)`); // both checked: plain words
     const relation = auditRelationOf(model);
     const sql = options.retarget(model.sql);
     const { materialized } = model.definition;

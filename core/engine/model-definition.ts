@@ -124,8 +124,29 @@ export interface ModelDefinition {
   readonly incremental?: IncrementalConfig;
   readonly tests?: readonly ModelExpressionTest[];
   readonly unitTests?: readonly ModelUnitTest[];
+  /**
+   * PostgreSQL planner settings for this model's build only (`set local` in its transaction), as
+   * dbt's `sql_header`: e.g. `{ enable_mergejoin: 'off' }` where the planner would sort millions of
+   * lines to merge-join them with a small lookup table. Only the settings in `plannerSettingNames`;
+   * say on the model why, with the times seen.
+   */
+  readonly plannerSettings?: Readonly<Partial<Record<PlannerSettingName, string>>>;
   readonly sql: (ctx: ModelContext) => RawBuilder<unknown>;
 }
+
+/** The planner settings a model may set for its own build (see `ModelDefinition.plannerSettings`). */
+export const plannerSettingNames = [
+  'enable_mergejoin',
+  'enable_nestloop',
+  'enable_hashjoin',
+  'enable_sort',
+  'enable_hashagg',
+  'work_mem',
+  'hash_mem_multiplier',
+  'max_parallel_workers_per_gather',
+  'jit',
+] as const;
+export type PlannerSettingName = (typeof plannerSettingNames)[number];
 
 /** Identity helper that gives model files type checking and editor help. */
 export function defineModel(model: ModelDefinition): ModelDefinition {
@@ -144,4 +165,20 @@ export function schemaOf(name: string): string | undefined {
 /** The primary key as a list, whichever way the model wrote it. */
 export function primaryKeyOf(model: ModelDefinition): readonly string[] {
   return typeof model.primaryKey === 'string' ? [model.primaryKey] : model.primaryKey;
+}
+
+/**
+ * A model's planner settings as `[name, value]` pairs, checked: only `plannerSettingNames`, values
+ * a plain word or number with an optional unit (`off`, `256MB`, `2`). Throws naming the model.
+ */
+export function plannerSettingsOf(model: ModelDefinition): [PlannerSettingName, string][] {
+  const pairs = Object.entries(model.plannerSettings ?? {}) as [string, string | undefined][];
+  return pairs.flatMap(([name, value]) => {
+    if (value === undefined) return [];
+    if (!(plannerSettingNames as readonly string[]).includes(name))
+      throw new Error(`${model.name}: plannerSettings.${name} is not a setting a model may change (${plannerSettingNames.join(', ')})`);
+    if (!/^[A-Za-z0-9_.]+$/.test(value))
+      throw new Error(`${model.name}: plannerSettings.${name} = ${JSON.stringify(value)} is not a plain value such as off or 256MB`);
+    return [[name as PlannerSettingName, value]];
+  });
 }

@@ -240,6 +240,38 @@ describe('model engine: build', () => {
     expect(mart.models[0]!.message).toMatch(/column n is bigint, declared integer/);
   });
 
+  it("applies a model's planner settings to its own build only, and refuses a setting outside the list", async () => {
+    const other = path.join(dir, 'planner-models');
+    const probe = (name: string, extra?: string) =>
+      writeFixtureModel(other, 'marts', {
+        name,
+        materialized: 'table',
+        sql: "select 1 as id, current_setting('work_mem') as wm, current_setting('enable_mergejoin') as mj",
+        returns: ['wm', 'mj'],
+        ...(extra ? { extra } : {}),
+      });
+    await probe('fct_planner_probe', "plannerSettings: { work_mem: '3MB', enable_mergejoin: 'off' }");
+    await probe('fct_planner_default');
+    const run = await buildModels(pool, await compileProject(other, []), { logger: silentLogger, threads: 1 });
+    expect(run.publication).toBe('published');
+    const settings = async (table: string) =>
+      (await pool.query(`select wm, mj from marts.${table}`)).rows[0] as { wm: string; mj: string };
+    expect(await settings('fct_planner_probe')).toEqual({ wm: '3MB', mj: 'off' });
+    const server = (await pool.query(`select current_setting('work_mem') as wm`)).rows[0].wm as string;
+    expect(await settings('fct_planner_default')).toEqual({ wm: server, mj: 'on' });
+
+    const refused = path.join(dir, 'planner-models-refused');
+    await writeFixtureModel(refused, 'marts', {
+      name: 'fct_planner_refused',
+      materialized: 'table',
+      sql: 'select 1 as id',
+      extra: "plannerSettings: { statement_timeout: '0' }",
+    });
+    await expect(compileProject(refused, [])).rejects.toMatchObject({
+      problems: [expect.objectContaining({ message: expect.stringMatching(/statement_timeout is not a setting a model may change/) })],
+    });
+  });
+
   it('publishes despite a failing warn test (reported as warn), and blocks on a failing error test', async () => {
     const other = path.join(dir, 'severity-models');
     await writeFixtureModel(other, 'marts', {

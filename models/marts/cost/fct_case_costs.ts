@@ -25,6 +25,10 @@ export default defineModel({
   ].join(''),
   grain: 'One row per inpatient stay (hospital, visit id) with a discharge record.',
   primaryKey: ['hospital_code', 'visit_id'],
+  // Every inpatient charge line meets two small lookups (item unit costs, purchase prices). With
+  // merge joins PostgreSQL sorted the 7 million lines for each of them; hashing the lookups took the
+  // full demo's select from 96 s to 49 s (EXPLAIN ANALYZE, same machine and load).
+  plannerSettings: { enable_mergejoin: 'off' },
   columns: {
     // ids
     case_cost_id: { title: '病例成本编号', description: '行标识：医院|住院号。', tests: ['unique'] },
