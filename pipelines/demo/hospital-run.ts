@@ -1,7 +1,7 @@
 import { CARE_PROFILES } from './catalog/care-profiles.ts';
 import { CC_SUPPORTING_ITEMS } from './catalog/diagnoses.ts';
 import { EXAM_TYPES } from './catalog/charge-items.ts';
-import { DRG_GROUPS, type DrgGroup } from './catalog/drg-groups.ts';
+import { DRG_GROUPS, UPCODING, type DrgGroup } from './catalog/drg-groups.ts';
 import { SECONDS_PER_DAY, formatDate, formatTimestamp, monthKey, pad2, type Period } from './calendar.ts';
 import { CaseAmounts } from './case-amounts.ts';
 import type { ChargeDraft } from './charge-line.ts';
@@ -150,15 +150,11 @@ const READY_EVERY = 64;
 /** Ledgers are written two months after their month of use, once late stays are in. */
 const LEDGER_LAG = 2;
 
-/** Groups a coder can push into a higher-weight sibling with one more (unsupported) diagnosis. */
-const UPCODE: Readonly<Record<string, readonly [sibling: string, dx: string]>> = {
-  ES35: ['ES31', 'J96.900'],
-  ES33: ['ES31', 'J96.900'],
-  ET23: ['ET21', 'J96.900'],
-  BR25: ['BR23', 'J18.900'],
-};
-/** Conditions an outpatient clinic can treat: stays for them may be low-standard admissions. */
-const LOW_STANDARD: ReadonlySet<string> = new Set(['XS15', 'GZ15', 'IU29', 'FV23', 'DT19', 'KS15', 'LU15']);
+/**
+ * Conditions an outpatient clinic can treat: stays for them may be low-standard admissions. All are
+ * groups without complications (severity 0): such a stay is coded with the minor condition alone.
+ */
+const LOW_STANDARD: ReadonlySet<string> = new Set(['ST15', 'GW19', 'IU29', 'DT19', 'KS15', 'LU15']);
 /** Stays of those conditions up to this long that were not planted as low-standard are truly treated. */
 const SHORT_STAY_DAYS = 3;
 /**
@@ -504,7 +500,7 @@ export class HospitalRun {
     const clinical = clinicalRecord(c, this.doctors, s.clinicalRng);
     let lines = buildInpatientLines(c, this.dict, lineRng);
     // The lines bill what the coded diagnoses need, except a diagnosis added to upcode the stay.
-    const upcoded = c.scenarios.includes('upcoding') ? UPCODE[c.drg.code]?.[1] : undefined;
+    const upcoded = c.scenarios.includes('upcoding') ? UPCODING[c.drg.code]?.[1] : undefined;
     lines = supportComplications(c, lines, this.dict, new Set(upcoded ? [upcoded] : []));
     if (c.scenarios.includes('low_standard_admission')) lines = observationOnly(lines);
     else if (LOW_STANDARD.has(c.drg.code) && c.los <= SHORT_STAY_DAYS)
@@ -594,7 +590,7 @@ export class HospitalRun {
           sc,
           period,
           c.visitId,
-          `${c.drg.code} → ${c.coded.code}（${UPCODE[c.drg.code]?.[1] ?? ''}）`,
+          `${c.drg.code} → ${c.coded.code}（${UPCODING[c.drg.code]?.[1] ?? ''}）`,
         );
       if (sc === 'low_risk_death' || sc === 'low_standard_admission' || sc === 'cost_overrun')
         this.plant(sc, period, c.visitId, `${c.drg.code} ${c.los} 天`);
@@ -812,7 +808,7 @@ export class HospitalRun {
         : drawn;
       let coded = drg;
       let c: Omit<InpatientCase, 'visitId'> = base;
-      const up = UPCODE[drg.code];
+      const up = UPCODING[drg.code];
       if (up && scenarios.length === 0 && srng.chance(h.upcodingRate)) {
         const sibling = DRG_BY_CODE.get(up[0]);
         if (sibling && !base.diagnoses.some((d) => d.code === up[1])) {
