@@ -163,6 +163,8 @@ const SHORT_STAY_DAYS = 3;
  * 分解住院 window (15 days by default) with room to spare.
  */
 const READMISSION_CLEARANCE_DAYS = 30;
+/** Share of stays without another planted scenario that are followed by a planted 分解住院. */
+const SPLIT_RATE = 0.006;
 /** The planted cost overrun: group, hospital and the four weeks it runs above its standard. */
 export const OVERRUN = {
   hospital: 'H32090200001',
@@ -194,6 +196,8 @@ export class HospitalRun {
   private readonly ids: VisitIds;
   private readonly drgs: readonly DrgGroup[];
   private readonly drgWeights: readonly number[];
+  /** 分解住院 accrued over the stays planned so far and not yet planted (see planCases). */
+  private splitsDue = 0.5;
   private readonly inpatientByPeriod: ReadonlyMap<string, number>;
   private readonly outpatientByPeriod: ReadonlyMap<string, number>;
   private readonly tallies = new Map<string, MonthTally>();
@@ -818,13 +822,20 @@ export class HospitalRun {
         }
       }
       planned.push({ ...c, coded, scenarios });
-      // 分解住院: the same patient back within 15 days for the same condition, same month.
-      if (scenarios.length === 0 && srng.chance(0.006) && dischargeDay + 4 <= lastDay) {
+      // 分解住院: the same patient back within 15 days for the same condition, same month, at
+      // SPLIT_RATE of the stays without another scenario. The rate accrues over the hospital's
+      // stays and a split is planted whenever a whole one is due (the next stay that can take it:
+      // not too late in the month, no other stay of the patient near), so even a small demo plants
+      // its share rather than what a run of draws happens to give.
+      if (scenarios.length === 0) this.splitsDue += SPLIT_RATE;
+      if (scenarios.length === 0 && this.splitsDue >= 1) {
+        if (dischargeDay + 4 > lastDay) continue;
         const gap = srng.int(1, Math.min(14, lastDay - dischargeDay - 2));
         const los2 = srng.int(2, Math.max(2, Math.min(6, lastDay - dischargeDay - gap)));
         const first = [Math.floor(c.admitTime / SECONDS_PER_DAY), dischargeDay];
         // Not when the patient has another stay near the readmission: that one would look split too.
         if (this.staysNear(c.patient.index, dischargeDay + gap, dischargeDay + gap + los2, first)) continue;
+        this.splitsDue -= 1;
         const second = plan(drg, dischargeDay + gap + los2, { los: los2, patient: c.patient });
         planned.push({
           ...second,

@@ -191,6 +191,11 @@ function planDiagnoses(drg: DrgGroup, patient: Patient, admitDay: number, rng: P
   return out;
 }
 
+/** Share of a group's stays coded with its procedures: medical groups without an operation often skip them. */
+export function procedureShare(drg: DrgGroup, profile: CareProfile = profileOf(drg)): number {
+  return drg.procedureRate ?? (drg.kind === 'medical' && !profile.surgery ? 0.6 : 1);
+}
+
 function planProcedures(
   drg: DrgGroup,
   profile: CareProfile,
@@ -202,8 +207,7 @@ function planProcedures(
   rng: Prng,
 ): CaseProcedure[] {
   const out: CaseProcedure[] = [];
-  const rate = drg.procedureRate ?? (drg.kind === 'medical' && !profile.surgery ? 0.6 : 1);
-  if (drg.procedures.length > 0 && rng.chance(rate)) {
+  if (drg.procedures.length > 0 && rng.chance(procedureShare(drg, profile))) {
     let codes: readonly string[] = drg.procedures;
     if (drg.alignProcedures) {
       const idx = Math.max(0, drg.diagnoses.indexOf(diagnoses[0]?.code ?? ''));
