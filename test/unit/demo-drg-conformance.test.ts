@@ -64,7 +64,9 @@ function codings(g: DrgGroup, main: string, index: number, gender: '1' | '2', ag
 /** Both ends of the group's age range, for each sex the group admits. */
 function patients(g: DrgGroup): [gender: '1' | '2', age: number][] {
   const genders: ('1' | '2')[] = g.sex === 1 ? ['1'] : g.sex === 2 ? ['2'] : ['1', '2'];
-  return genders.flatMap((gender) => [g.ageMin, g.ageMax].map((age) => [gender, age] as [typeof gender, number]));
+  return genders.flatMap((gender) =>
+    [g.ageMin, g.ageMax].map((age) => [gender, age] as [typeof gender, number]),
+  );
 }
 
 describe('demo DRG catalogue against the national CHS-DRG 1.1 rules', () => {
@@ -87,7 +89,9 @@ describe('demo DRG catalogue against the national CHS-DRG 1.1 rules', () => {
             checked++;
             const r = grouper.group(c.record);
             if (r.drg !== g.code || r.status !== GROUP_STATUS.grouped)
-              wrong.push(`${g.code} ${c.what} → ${r.drg} ${r.status}: ${r.reasons.map((x) => x.text).join(' / ')}`);
+              wrong.push(
+                `${g.code} ${c.what} → ${r.drg} ${r.status}: ${r.reasons.map((x) => x.text).join(' / ')}`,
+              );
           }
       });
     expect(wrong.slice(0, 10)).toEqual([]);
@@ -106,7 +110,9 @@ describe('demo DRG catalogue against the national CHS-DRG 1.1 rules', () => {
       g.diagnoses.forEach((main, index) => {
         const level = grouper.complicationLevel(main, dx);
         if (level !== (sibling.severity === 2 ? 'MCC' : 'CC'))
-          wrong.push(`${code} ${main}: ${dx} counts as ${level ?? 'nothing'}, ${siblingCode} needs severity ${sibling.severity}`);
+          wrong.push(
+            `${code} ${main}: ${dx} counts as ${level ?? 'nothing'}, ${siblingCode} needs severity ${sibling.severity}`,
+          );
         for (const [gender, age] of patients(g))
           for (const c of codings(g, main, index, gender, age)) {
             if (c.record.zdList.includes(dx)) continue;
