@@ -84,9 +84,10 @@ const g = (s: Spec): DrgGroup => ({
 });
 
 /**
- * A curated set of 44 common CHS-DRG 1.1 groups with real group codes and
- * names, each coded so that the national rules place its stays in it (test/unit/demo-drg-conformance.test.ts); RW, stay length and frequencies are the demo's own plausible values
- * (never copied from a published table).
+ * A curated set of common CHS-DRG 1.1 groups with real group codes and names, each coded (principal
+ * diagnoses, procedures, complications) so that the national rules place its stays in it
+ * (test/unit/demo-drg-conformance.test.ts); RW, stay length and frequencies are the demo's own
+ * plausible values (never copied from a published table).
  */
 // prettier-ignore
 export const DRG_GROUPS: readonly DrgGroup[] = [
