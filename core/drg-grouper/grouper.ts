@@ -197,6 +197,16 @@ export interface Grouper {
   readonly knownDiagnoses: readonly string[];
   /** Every procedure code the rules mention (lists, valid procedures). */
   readonly knownProcedures: readonly string[];
+  /**
+   * What `secondary` counts as beside `principal` (`has_mcc` / `has_cc`): `MCC`, `CC`, or undefined
+   * when it is neither or the principal's exclusion table excludes it. Lets a coder (or the demo
+   * generator) choose secondary diagnoses for a severity level without grouping whole records.
+   *
+   * @example
+   *   grouper.complicationLevel('J18.900', 'J96.900'); // 'MCC'
+   *   grouper.complicationLevel('I63.900', 'I69.300'); // undefined: same exclusion table
+   */
+  complicationLevel(principal: string, secondary: string): 'MCC' | 'CC' | undefined;
 }
 
 const NO_PROCEDURE: readonly string[] = [''];
@@ -561,5 +571,9 @@ export function createGrouper(ruleSet: RuleSet): Grouper {
     group,
     knownDiagnoses: [...diagnoses].sort(),
     knownProcedures: [...procedures].sort(),
+    complicationLevel: (principal, secondary) => {
+      const c = complicationsOf(principalTable.get(principal), [secondary], 0);
+      return c.mcc ? 'MCC' : c.cc ? 'CC' : undefined;
+    },
   };
 }

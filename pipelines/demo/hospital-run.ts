@@ -1,7 +1,7 @@
 import { CARE_PROFILES } from './catalog/care-profiles.ts';
 import { CC_SUPPORTING_ITEMS } from './catalog/diagnoses.ts';
 import { EXAM_TYPES } from './catalog/charge-items.ts';
-import { DRG_GROUPS, type DrgGroup } from './catalog/drg-groups.ts';
+import { DRG_GROUPS, UPCODING, type DrgGroup } from './catalog/drg-groups.ts';
 import { SECONDS_PER_DAY, formatDate, formatTimestamp, monthKey, pad2, type Period } from './calendar.ts';
 import { CaseAmounts } from './case-amounts.ts';
 import type { ChargeDraft } from './charge-line.ts';
@@ -150,15 +150,11 @@ const READY_EVERY = 64;
 /** Ledgers are written two months after their month of use, once late stays are in. */
 const LEDGER_LAG = 2;
 
-/** Groups a coder can push into a higher-weight sibling with one more (unsupported) diagnosis. */
-const UPCODE: Readonly<Record<string, readonly [sibling: string, dx: string]>> = {
-  ES35: ['ES31', 'J96.900'],
-  ES33: ['ES31', 'J96.900'],
-  ET23: ['ET21', 'J96.900'],
-  BR25: ['BR23', 'J18.900'],
-};
-/** Conditions an outpatient clinic can treat: stays for them may be low-standard admissions. */
-const LOW_STANDARD: ReadonlySet<string> = new Set(['XS15', 'GZ15', 'IU29', 'FV23', 'DT19', 'KS15', 'LU15']);
+/**
+ * Conditions an outpatient clinic can treat: stays for them may be low-standard admissions. All are
+ * groups without complications (severity 0): such a stay is coded with the minor condition alone.
+ */
+const LOW_STANDARD: ReadonlySet<string> = new Set(['ST15', 'GW19', 'IU29', 'DT19', 'KS15', 'LU15']);
 /** Stays of those conditions up to this long that were not planted as low-standard are truly treated. */
 const SHORT_STAY_DAYS = 3;
 /**
@@ -167,6 +163,8 @@ const SHORT_STAY_DAYS = 3;
  * 分解住院 window (15 days by default) with room to spare.
  */
 const READMISSION_CLEARANCE_DAYS = 30;
+/** Share of stays without another planted scenario that are followed by a planted 分解住院. */
+const SPLIT_RATE = 0.006;
 /** The planted cost overrun: group, hospital and the four weeks it runs above its standard. */
 export const OVERRUN = {
   hospital: 'H32090200001',
@@ -198,6 +196,8 @@ export class HospitalRun {
   private readonly ids: VisitIds;
   private readonly drgs: readonly DrgGroup[];
   private readonly drgWeights: readonly number[];
+  /** 分解住院 accrued over the stays planned so far and not yet planted (see planCases). */
+  private splitsDue = 0.5;
   private readonly inpatientByPeriod: ReadonlyMap<string, number>;
   private readonly outpatientByPeriod: ReadonlyMap<string, number>;
   private readonly tallies = new Map<string, MonthTally>();
@@ -504,7 +504,7 @@ export class HospitalRun {
     const clinical = clinicalRecord(c, this.doctors, s.clinicalRng);
     let lines = buildInpatientLines(c, this.dict, lineRng);
     // The lines bill what the coded diagnoses need, except a diagnosis added to upcode the stay.
-    const upcoded = c.scenarios.includes('upcoding') ? UPCODE[c.drg.code]?.[1] : undefined;
+    const upcoded = c.scenarios.includes('upcoding') ? UPCODING[c.drg.code]?.[1] : undefined;
     lines = supportComplications(c, lines, this.dict, new Set(upcoded ? [upcoded] : []));
     if (c.scenarios.includes('low_standard_admission')) lines = observationOnly(lines);
     else if (LOW_STANDARD.has(c.drg.code) && c.los <= SHORT_STAY_DAYS)
@@ -594,7 +594,7 @@ export class HospitalRun {
           sc,
           period,
           c.visitId,
-          `${c.drg.code} → ${c.coded.code}（${UPCODE[c.drg.code]?.[1] ?? ''}）`,
+          `${c.drg.code} → ${c.coded.code}（${UPCODING[c.drg.code]?.[1] ?? ''}）`,
         );
       if (sc === 'low_risk_death' || sc === 'low_standard_admission' || sc === 'cost_overrun')
         this.plant(sc, period, c.visitId, `${c.drg.code} ${c.los} 天`);
@@ -812,7 +812,7 @@ export class HospitalRun {
         : drawn;
       let coded = drg;
       let c: Omit<InpatientCase, 'visitId'> = base;
-      const up = UPCODE[drg.code];
+      const up = UPCODING[drg.code];
       if (up && scenarios.length === 0 && srng.chance(h.upcodingRate)) {
         const sibling = DRG_BY_CODE.get(up[0]);
         if (sibling && !base.diagnoses.some((d) => d.code === up[1])) {
@@ -822,13 +822,20 @@ export class HospitalRun {
         }
       }
       planned.push({ ...c, coded, scenarios });
-      // 分解住院: the same patient back within 15 days for the same condition, same month.
-      if (scenarios.length === 0 && srng.chance(0.006) && dischargeDay + 4 <= lastDay) {
+      // 分解住院: the same patient back within 15 days for the same condition, same month, at
+      // SPLIT_RATE of the stays without another scenario. The rate accrues over the hospital's
+      // stays and a split is planted whenever a whole one is due (the next stay that can take it:
+      // not too late in the month, no other stay of the patient near), so even a small demo plants
+      // its share rather than what a run of draws happens to give.
+      if (scenarios.length === 0) this.splitsDue += SPLIT_RATE;
+      if (scenarios.length === 0 && this.splitsDue >= 1) {
+        if (dischargeDay + 4 > lastDay) continue;
         const gap = srng.int(1, Math.min(14, lastDay - dischargeDay - 2));
         const los2 = srng.int(2, Math.max(2, Math.min(6, lastDay - dischargeDay - gap)));
         const first = [Math.floor(c.admitTime / SECONDS_PER_DAY), dischargeDay];
         // Not when the patient has another stay near the readmission: that one would look split too.
         if (this.staysNear(c.patient.index, dischargeDay + gap, dischargeDay + gap + los2, first)) continue;
+        this.splitsDue -= 1;
         const second = plan(drg, dischargeDay + gap + los2, { los: los2, patient: c.patient });
         planned.push({
           ...second,

@@ -2,6 +2,7 @@ import { CARE_PROFILES, type CareProfile, type DailyUse, type OnceUse } from './
 import { CC_SUPPORTING_ITEMS, COMORBIDITIES, PRESENT_ON_ADMISSION, diagnosis } from './catalog/diagnoses.ts';
 import type { DrgGroup } from './catalog/drg-groups.ts';
 import { procedure } from './catalog/procedures.ts';
+import { keepsSeverity, severityComplications } from './national-coding.ts';
 import { SECONDS_PER_DAY } from './calendar.ts';
 import { quantityFor, type ChargeDraft } from './charge-line.ts';
 import type { HospitalDept, HospitalDictionary, HospitalItem } from './hospital-dictionary.ts';
@@ -63,6 +64,8 @@ export interface CasePlanInput {
 }
 
 const HOUR = 3600;
+/** Ventilation in the ICU as coded unless the group says otherwise: invasive, under 96 hours. */
+export const VENTILATION = '96.7101';
 const BATCH_DAYS = 4;
 const MAX_LOS = 59;
 
@@ -162,10 +165,15 @@ function planDiagnoses(drg: DrgGroup, patient: Patient, admitDay: number, rng: P
   const adult = ageDays >= 35 * 365;
   const wanted =
     drg.severity === 2 ? rng.int(2, 5) : drg.severity === 1 ? rng.int(1, 3) : adult ? rng.int(0, 2) : 0;
-  const pool: string[] = [];
-  if (drg.severity === 2 && drg.code.startsWith('E')) pool.push('J96.900');
-  if (drg.code === 'ER15' || drg.code === 'ES31') pool.push('J90.x00');
-  if (drg.code === 'OB19' || drg.code === 'OR19') {
+  // The complication that makes the group's severity under the national CC/MCC table (an MCC for
+  // 伴严重并发症, a CC for 伴并发症) comes first and always; every other secondary diagnosis is one
+  // that counts no higher than the group's level beside this principal.
+  const raising = severityComplications(drg.severity, main, drg.complications ?? []);
+  if (drg.severity > 0 && raising.length === 0)
+    throw new RangeError(`DRG ${drg.code}: no complication of its severity beside ${main}`);
+  const required = drg.severity > 0 ? rng.pick(raising) : undefined;
+  const pool: string[] = required === undefined ? [] : [required, ...(drg.complications ?? [])];
+  if (drg.code === 'OB19' || drg.code === 'OC19') {
     pool.push('Z37.000');
     if (rng.chance(0.12)) pool.push('O24.400');
   }
@@ -173,13 +181,19 @@ function planDiagnoses(drg: DrgGroup, patient: Patient, admitDay: number, rng: P
   for (const code of pool) {
     if (out.length > wanted) break;
     if (out.some((d) => d.code === code)) continue;
-    if (code !== 'Z37.000' && !rng.chance(0.35)) continue;
+    if (!keepsSeverity(drg.severity, main, code)) continue;
+    if (code !== 'Z37.000' && code !== required && !rng.chance(0.35)) continue;
     const dx = diagnosis(code);
     if (dx.sex !== undefined && dx.sex !== patient.gender) continue;
     const drawn = rng.chance(0.85) ? '1' : rng.chance(0.5) ? '2' : '4';
     out.push({ code, main: false, admCond: PRESENT_ON_ADMISSION.has(code) ? '1' : drawn });
   }
   return out;
+}
+
+/** Share of a group's stays coded with its procedures: medical groups without an operation often skip them. */
+export function procedureShare(drg: DrgGroup, profile: CareProfile = profileOf(drg)): number {
+  return drg.procedureRate ?? (drg.kind === 'medical' && !profile.surgery ? 0.6 : 1);
 }
 
 function planProcedures(
@@ -193,8 +207,7 @@ function planProcedures(
   rng: Prng,
 ): CaseProcedure[] {
   const out: CaseProcedure[] = [];
-  const rate = drg.procedureRate ?? (drg.kind === 'medical' && !profile.surgery ? 0.6 : 1);
-  if (drg.procedures.length > 0 && rng.chance(rate)) {
+  if (drg.procedures.length > 0 && rng.chance(procedureShare(drg, profile))) {
     let codes: readonly string[] = drg.procedures;
     if (drg.alignProcedures) {
       const idx = Math.max(0, drg.diagnoses.indexOf(diagnoses[0]?.code ?? ''));
@@ -207,7 +220,11 @@ function planProcedures(
       out.push({ code, main: i === 0, day, anesthesia: i === 0 ? anesthesia : '' });
     });
   }
-  if (ventilated) out.push({ code: '96.7101', main: out.length === 0, day: admitDay, anesthesia: '' });
+  if (ventilated) {
+    const code = drg.ventilation ?? VENTILATION;
+    procedure(code);
+    out.push({ code, main: out.length === 0, day: admitDay, anesthesia: '' });
+  }
   return out;
 }
 

@@ -12,7 +12,22 @@ export interface PregroupTruthStay {
   readonly payerDrg: string | undefined;
   /** The generator's true group of the stay (`_ground_truth/cases.csv`), when the stay is there. */
   readonly trueDrg: string | undefined;
+  /**
+   * The group the hospital coded the stay into (`coded_drg_code`): the true group, except for a
+   * planted 高套编码 (`upcoded`), whose coding carries a complication the stay does not have.
+   */
+  readonly codedDrg: string | undefined;
+  readonly upcoded: boolean;
+  /**
+   * Whether a planted data defect changed the record the stay is grouped from: a diagnosis or
+   * procedure row of it quarantined (`_ground_truth/defects.csv`: an unknown diagnosis code, a
+   * procedure dated outside the stay), so the record lacks a code the stay was coded with.
+   */
+  readonly codingDefect: boolean;
 }
+
+/** Planted defects that quarantine a coded diagnosis or procedure row of a stay (rows the grouper then misses). */
+const CODING_DEFECTS: ReadonlySet<string> = new Set(['unknown_diagnosis_code', 'procedure_date_out_of_stay']);
 
 const orNull = (v: string | undefined) => (v === undefined || v === '' ? null : v);
 const numberOrNull = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
@@ -37,7 +52,13 @@ function byVisit(rows: readonly Row[], key: string): Map<string, Row[]> {
  */
 export function pregroupTruth(dir: string, seedsDir: string): PregroupTruthStay[] {
   const { manifest, readEntity } = demoFileReader(dir, seedsDir);
-  const trueGroups = new Map(truth(dir, 'cases.csv').map((c) => [`${c.hospital_code}|${c.visit_id}`, c.true_drg_code]));
+  const cases = new Map(truth(dir, 'cases.csv').map((c) => [`${c.hospital_code}|${c.visit_id}`, c]));
+  // Defect record keys: `<visit>:<seq>` on front-page rows, `<setl_id>:<code>` on settlement rows.
+  const defective = new Set(
+    truth(dir, 'defects.csv')
+      .filter((d) => CODING_DEFECTS.has(d.defect ?? ''))
+      .map((d) => `${(d.file ?? '').split('/')[0]}|${(d.record_key ?? '').split(':')[0]}`),
+  );
   const stays: PregroupTruthStay[] = [];
   for (const h of manifest.hospitals) {
     const settlements = new Map<string, Row>();
@@ -84,12 +105,16 @@ export function pregroupTruth(dir: string, seedsDir: string): PregroupTruthStay[
             diagnoses: lineOrder(settlementDiagnoses.get(s!.setl_id ?? ''), 'diag_code', 'maindiag_flag'),
             procedures: lineOrder(settlementProcedures.get(s!.setl_id ?? ''), 'oprn_oprt_code', 'main_oprn_flag'),
           };
+      const c = cases.get(`${h.code}|${visitId}`);
       stays.push({
         hospital: h.code,
         visitId,
         input,
         payerDrg: s?.payment_method === 'DRG' && s.drg_code ? s.drg_code : undefined,
-        trueDrg: trueGroups.get(`${h.code}|${visitId}`) || undefined,
+        trueDrg: c?.true_drg_code || undefined,
+        codedDrg: c?.coded_drg_code || undefined,
+        upcoded: (c?.scenarios ?? '').split('|').includes('upcoding'),
+        codingDefect: defective.has(`${h.code}|${f ? visitId : (s!.setl_id ?? '')}`),
       });
     }
   }

@@ -99,6 +99,18 @@ describe('demo catalogues', () => {
       ).toBe(true);
   });
 
+  it('keeps the unified dictionaries (seeds/reference diagnoses and procedures) in step with the catalogue', () => {
+    // The generator codes only these; a code missing from the seed would be quarantined as unknown.
+    const dx = readCsv(path.join(root, 'seeds/reference/diagnoses.csv'));
+    expect(dx.map((r) => [r.diag_code, r.diag_name, r.sex_restriction])).toEqual(
+      DIAGNOSES.map((d) => [d.code, d.name, d.sex === undefined ? '' : String(d.sex)]),
+    );
+    const px = readCsv(path.join(root, 'seeds/reference/procedures.csv'));
+    expect(px.map((r) => [r.oprn_code, r.oprn_name, r.oprn_level])).toEqual(
+      PROCEDURES.map((p) => [p.code, p.name, String(p.level)]),
+    );
+  });
+
   it('refers only to catalogued items, diagnoses and procedures', () => {
     const items = new Set(STANDARD_ITEMS.map((i) => i.key));
     for (const p of Object.values(CARE_PROFILES)) {
@@ -123,6 +135,8 @@ describe('demo catalogues', () => {
       expect(CARE_PROFILES[g.profile], g.code).toBeDefined();
       for (const d of g.diagnoses) expect(dx.has(d), d).toBe(true);
       for (const p of g.procedures) expect(px.has(p), p).toBe(true);
+      for (const d of g.complications ?? []) expect(dx.has(d), d).toBe(true);
+      if (g.ventilation) expect(px.has(g.ventilation), g.ventilation).toBe(true);
     }
     for (const c of INVALID_DIAGNOSIS_CODES) expect(dx.has(c)).toBe(false);
   });

@@ -82,6 +82,23 @@ export const DIAGNOSES: readonly Diagnosis[] = [
   dx('H26.900', '白内障'),
   dx('J35.300', '扁桃体肥大伴有腺样体肥大'),
   dx('J35.000', '慢性扁桃体炎'),
+  // principal diagnoses in the national rules' suffix form
+  dx('J20.902', '急性气管支气管炎'),
+  dx('C34.900x001', '肺恶性肿瘤'),
+  dx('C34.101', '肺上叶恶性肿瘤'),
+  dx('I48.900x004', '心房颤动[心房纤颤]'),
+  dx('K92.208', '上消化道出血'),
+  dx('K92.207', '急性上消化道出血'),
+  dx('K21.001', '反流性食管炎'),
+  dx('E11.600x051', '2型糖尿病伴血糖控制不佳'),
+  dx('E11.800', '2型糖尿病伴有并发症'),
+  dx('Z51.102', '手术后恶性肿瘤化学治疗'),
+  dx('Z51.103', '恶性肿瘤维持性化学治疗'),
+  dx('K35.800x001', '急性阑尾炎'),
+  dx('K40.900x003', '单侧腹股沟斜疝'),
+  dx('I25.103', '冠状动脉粥样硬化性心脏病'),
+  dx('M17.101', '原发性单侧膝关节病'),
+  dx('O34.201', '妊娠合并子宫瘢痕', 2),
   // common secondary diagnoses
   dx('E78.500', '高脂血症'),
   dx('K76.000', '脂肪肝'),
@@ -137,6 +154,8 @@ export const CC_SUPPORTING_ITEMS: Readonly<Record<string, readonly string[]>> = 
   'J96.900': ['OXYGEN', 'VENT'],
   // 胸腔积液: a loop diuretic
   'J90.x00': ['FUROSEMIDE_IV'],
+  // 心力衰竭 as a secondary diagnosis (a dialysis patient's): a loop diuretic
+  'I50.900': ['FUROSEMIDE_IV'],
   // 低钠血症: concentrated sodium chloride (the seed's electrolyte class holds potassium chloride too)
   'E87.100': ['NACL_10', 'KCL'],
   // 脑梗死后遗症: rehabilitation, acupuncture
