@@ -127,7 +127,7 @@ export function demoTruthProblems(
     if (discharges < options.minDischarges) continue;
     const ratio = e.ledgerCost / e.revenue;
     const personnel = e.ledgerPersonnel / e.ledgerCost;
-    if (ratio < 0.85 || ratio > 1.1) problems.push(`${e.hospital} cost/revenue ${ratio.toFixed(3)}`);
+    if (ratio < 0.85 || ratio > 1.1) problems.push(`${e.hospital} cost/revenue ${ratio.toFixed(3)} (${discharges} discharges)`);
     if (personnel < 0.28 || personnel > 0.45)
       problems.push(`${e.hospital} personnel share ${personnel.toFixed(3)}`);
   }
