@@ -135,15 +135,24 @@ export default defineModel({
       select * from ${ref('int_charge_lines__standardised')} where visit_type = 'inpatient'
     ),
 
-    -- each stay's charges by category and by ordering department
+    -- each stay's charges by category and by ordering department: the lines summed per stay,
+    -- category and department first (a stay bills the same few dozen pairs on many lines), then
+    -- unpivoted (the same sums and the same smallest names as unpivoting every line, in half the time)
+    visit_parts as (
+      select hospital_code, visit_id, charge_category_code, min(charge_category_name) as charge_category_name,
+             department_code, min(department_name) as department_name, sum(amount) as amount
+      from lines
+      group by hospital_code, visit_id, charge_category_code, department_code
+    ),
+
     case_parts as (
       select c.hospital_code, c.visit_id, c.drg_code, c.discharge_month, c.year, p.dimension, p.member_code,
-             min(p.member_name) as member_name, sum(l.amount) as amount
+             min(p.member_name) as member_name, sum(v.amount) as amount
       from cases c
-      join lines l on l.hospital_code = c.hospital_code and l.visit_id = c.visit_id
+      join visit_parts v on v.hospital_code = c.hospital_code and v.visit_id = c.visit_id
       cross join lateral (
-        values ('category', l.charge_category_code, l.charge_category_name),
-               ('department', l.department_code, l.department_name)
+        values ('category', v.charge_category_code, v.charge_category_name),
+               ('department', v.department_code, v.department_name)
       ) as p (dimension, member_code, member_name)
       group by 1, 2, 3, 4, 5, 6, 7
     ),
