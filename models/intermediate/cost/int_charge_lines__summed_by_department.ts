@@ -9,6 +9,9 @@ export default defineModel({
     '医技科室的“开单收入”分摊动因（执行科室为分摊方）与临床科室的开单收入都由此取数。读标准化收费明细（int_charge_lines__standardised，含每一条入库明细），不再解析原始表。',
   grain: 'One row per hospital, charge month, ordering department and executing department.',
   primaryKey: ['hospital_code', 'charge_month', 'order_dept_code', 'exec_dept_code'],
+  // Summing 9 million charge lines by month and department pair: hashed in 256 MB instead of sorted
+  // to disk (the full demo's select 9.3 s → 6.0 s, EXPLAIN ANALYZE).
+  plannerSettings: { work_mem: '256MB', enable_sort: 'off' },
   columns: {
     hospital_code: { title: '医院编码', description: '医联体成员医院编码。', tests: ['not_null'] },
     charge_month: { title: '收费月份', description: '收费时间所在月（月初日期）。', type: 'date' },
