@@ -8,23 +8,32 @@ import {
   peerMeasureCodes,
   peerMeasureDescription,
 } from './_peer_measures.ts';
+import {
+  BENCHMARK_DIMENSIONS,
+  PERIOD_GRAINS,
+  benchmarkDimensionCodes,
+  benchmarkDimensionName,
+  periodGrainCodes,
+  periodSelect,
+  subjectPeriodColumns,
+} from './_peer_pools.ts';
 
 export default defineModel({
   name: 'int_benchmark_hospital_groups__measured',
   materialized: 'table',
   description: [
-    '医联体内部对标的成员值：每医院 × DRG 病组 × 出院年度 × 指标一行，取 fct_inpatient_cases 的入组病例（未排除且有病组）。',
+    '医联体内部对标的成员值：每医院 × 对标维度（病组、病种、科室）× 对标对象 × 期间（出院年度，及出院月份）× 指标一行，取 fct_inpatient_cases 的入组病例（未排除且有病组）：',
+    '三个维度划分的是同一批病例，每个病例在每个维度、每种期间粒度各计入一个对标对象。',
     '指标值保留 4 位小数，对标池的分位数、加权均值与名次都按这个值计算。',
     peerMeasureDescription,
     PEER_POOL_DEFINITION,
   ].join(''),
-  grain: 'One row per hospital, DRG group, discharge year and measure with a value.',
-  primaryKey: ['hospital_code', 'drg_code', 'year', 'measure'],
+  grain:
+    'One row per hospital, benchmark dimension, subject (DRG group, principal diagnosis or standard department), period (discharge year or month) and measure with a value.',
+  primaryKey: ['hospital_code', 'benchmark_dimension', 'subject_code', 'period_grain', 'period_start', 'measure'],
   columns: {
     ...peerHospitalColumns('医联体成员医院的编码。'),
-    drg_code: { title: 'DRG 编码', description: 'DRG 病组编码。', tests: ['not_null'] },
-    drg_name: { title: 'DRG 名称', description: 'DRG 病组名称。' },
-    year: { title: '出院年度', description: '出院年度。', type: 'integer', tests: ['not_null'] },
+    ...subjectPeriodColumns,
     measure: {
       title: '指标',
       description: peerMeasureDescription,
@@ -32,7 +41,7 @@ export default defineModel({
     },
     value: {
       title: '指标值',
-      description: '该医院该病组该年度的指标值（4 位小数）。',
+      description: '该医院该对标对象该期间的指标值（4 位小数）。',
       type: 'numeric(18, 4)',
     },
     cases: count('例数', '指标值所依据的入组病例数（例数加权均值的权重）。'),
@@ -42,22 +51,40 @@ export default defineModel({
       select * from ${ref('fct_inpatient_cases')} c where c.is_grouped and c.drg_code is not null
     ),
 
-    per_group as (
+    -- each case once per dimension (its subject there) and once per period grain
+    subjects as (
+      select c.*, s.benchmark_dimension, s.subject_code, s.subject_name, p.period_grain, p.period_start
+      from cases c
+      cross join lateral (values ${sql.join(
+        benchmarkDimensionCodes.map(
+          (d) =>
+            sql`(${sql.lit(d)}, (${BENCHMARK_DIMENSIONS[d].code})::text, (${BENCHMARK_DIMENSIONS[d].name})::text)`,
+        ),
+      )}) s (benchmark_dimension, subject_code, subject_name)
+      cross join lateral (values ${sql.join(
+        periodGrainCodes.map((g) => sql`(${sql.lit(g)}, (${PERIOD_GRAINS[g].start})::date)`),
+      )}) p (period_grain, period_start)
+      where s.subject_code is not null and p.period_start is not null
+    ),
+
+    per_subject as (
       select
         c.hospital_code,
         min(c.hospital_name) as hospital_name,
         min(c.hospital_level) as hospital_level,
-        c.drg_code,
-        min(c.drg_name) as drg_name,
-        c.year,
+        c.benchmark_dimension,
+        c.subject_code,
+        min(c.subject_name) as subject_name,
+        c.period_grain,
+        c.period_start,
         ${sql.join(
           peerMeasureCodes.map(
             (m) => sql`round((${PEER_MEASURES[m].value})::numeric, 4) as ${sql.ref(`${m}_value`)},
         (${PEER_MEASURES[m].cases})::bigint as ${sql.ref(`${m}_cases`)}`,
           ),
         )}
-      from cases c
-      group by c.hospital_code, c.drg_code, c.year
+      from subjects c
+      group by c.hospital_code, c.benchmark_dimension, c.subject_code, c.period_grain, c.period_start
     ),
 
     final as (
@@ -65,13 +92,15 @@ export default defineModel({
         g.hospital_code,
         g.hospital_name,
         g.hospital_level,
-        g.drg_code,
-        g.drg_name,
-        g.year::integer as year,
+        g.benchmark_dimension,
+        (${benchmarkDimensionName(sql`g.benchmark_dimension`)})::text as benchmark_dimension_name,
+        g.subject_code,
+        g.subject_name,
+        ${periodSelect('g')},
         m.measure,
         m.value::numeric(18, 4) as value,
         m.cases::bigint as cases
-      from per_group g
+      from per_subject g
       cross join lateral (values ${sql.join(
         peerMeasureCodes.map(
           (m) => sql`(${sql.lit(m)}, g.${sql.ref(`${m}_value`)}, g.${sql.ref(`${m}_cases`)})`,
