@@ -69,6 +69,8 @@ function accessOf(meta: unknown): unknown {
 
 function defaultFilterOf(meta: unknown): string | undefined {
   const value =
-    typeof meta === 'object' && meta !== null ? (meta as { default_filter?: unknown }).default_filter : undefined;
+    typeof meta === 'object' && meta !== null
+      ? (meta as { default_filter?: unknown }).default_filter
+      : undefined;
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }

@@ -74,7 +74,7 @@ function cellSuppression(
     reason: `(case when coalesce(${count}, 0) < ${k} then 'min_cases'
       when ${cellId} in ${suppression.secondary} then 'complementary' end)::text`,
     kept: (expression) => `case when suppression_reason is null then ${expression} end`,
-};
+  };
 }
 
 const chargeCells: SuppressionShape = {

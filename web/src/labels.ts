@@ -26,7 +26,11 @@ export const reviewStatusLabels: Record<string, string> = {
   dismissed: '已排除',
 };
 
-export const freshnessStatusLabels: Record<string, string> = { pass: '及时', warn: '警告', error: '超期或未交付' };
+export const freshnessStatusLabels: Record<string, string> = {
+  pass: '及时',
+  warn: '警告',
+  error: '超期或未交付',
+};
 
 export const runStatusLabels: Record<string, string> = {
   success: '成功',

@@ -78,7 +78,9 @@ export const periodGrainDescription = `对标期间粒度：${periodGrainCodes
 /** `case <column> when 'drg' then '病组' … end`: the label of a dimension column. */
 export function benchmarkDimensionName(column: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`case ${column} ${sql.join(
-    benchmarkDimensionCodes.map((d) => sql`when ${sql.lit(d)} then ${sql.lit(BENCHMARK_DIMENSIONS[d].title)}`),
+    benchmarkDimensionCodes.map(
+      (d) => sql`when ${sql.lit(d)} then ${sql.lit(BENCHMARK_DIMENSIONS[d].title)}`,
+    ),
     sql` `,
   )} end`;
 }
@@ -102,7 +104,13 @@ export function periodSelect(a: string): RawBuilder<unknown> {
 }
 
 /** The columns that make one pool besides the hospital level (subject, period, measure), over alias `a`. */
-export const POOL_KEYS = ['benchmark_dimension', 'subject_code', 'period_grain', 'period_start', 'measure'] as const;
+export const POOL_KEYS = [
+  'benchmark_dimension',
+  'subject_code',
+  'period_grain',
+  'period_start',
+  'measure',
+] as const;
 
 /** `POOL_KEYS` of alias `a`, as a comma list (group by, partition by). */
 export function poolKeyList(a: string): RawBuilder<unknown> {
@@ -130,7 +138,10 @@ export const subjectPeriodColumns = {
     description: '对标对象：病组编码、主要诊断编码或标准科室编码（按对标维度）。',
     tests: ['not_null'],
   },
-  subject_name: { title: '对标对象名称', description: '病组名称、主要诊断名称或标准科室名称（按对标维度）。' },
+  subject_name: {
+    title: '对标对象名称',
+    description: '病组名称、主要诊断名称或标准科室名称（按对标维度）。',
+  },
   period_grain: {
     title: '期间粒度',
     description: periodGrainDescription,

@@ -18,6 +18,61 @@ import {
   subjectPeriodColumns,
 } from './_peer_pools.ts';
 
+/** A grouped case of fct_inpatient_cases with charges only (no cost, no stay): two measures apply. */
+const stay = (
+  visit: string,
+  drg: string,
+  diagnosis: string | null,
+  month: string,
+  charges: number,
+  died: boolean,
+) => ({
+  hospital_code: 'H1',
+  hospital_name: '一院',
+  hospital_level: '2',
+  visit_id: visit,
+  drg_code: drg,
+  drg_name: `病组${drg}`,
+  principal_diagnosis_code: diagnosis,
+  principal_diagnosis_name: diagnosis === null ? null : `诊断${diagnosis}`,
+  dept_code: 'A03',
+  dept_name: '内科',
+  year: 2025,
+  discharge_month: month,
+  is_grouped: true,
+  is_death: died,
+  total_charges: charges,
+  case_cost: null,
+  drg_weight: 1,
+  length_of_stay_days: null,
+});
+
+/** The two rows (charge per case, mortality) of one subject and period. */
+const expected = (
+  dimension: string,
+  subject: string,
+  grain: string,
+  start: string,
+  charge: number,
+  mortality: number,
+  cases: number,
+) =>
+  (
+    [
+      ['charge_per_case', charge],
+      ['mortality', mortality],
+    ] as const
+  ).map(([measure, value]) => ({
+    benchmark_dimension: dimension,
+    subject_code: subject,
+    period_grain: grain,
+    period_start: start,
+    month: grain === 'month' ? Number(start.slice(5, 7)) : null,
+    measure,
+    value,
+    cases,
+  }));
+
 export default defineModel({
   name: 'int_benchmark_hospital_groups__measured',
   materialized: 'table',
@@ -30,7 +85,14 @@ export default defineModel({
   ].join(''),
   grain:
     'One row per hospital, benchmark dimension, subject (DRG group, principal diagnosis or standard department), period (discharge year or month) and measure with a value.',
-  primaryKey: ['hospital_code', 'benchmark_dimension', 'subject_code', 'period_grain', 'period_start', 'measure'],
+  primaryKey: [
+    'hospital_code',
+    'benchmark_dimension',
+    'subject_code',
+    'period_grain',
+    'period_start',
+    'measure',
+  ],
   columns: {
     ...peerHospitalColumns('医联体成员医院的编码。'),
     ...subjectPeriodColumns,
@@ -46,6 +108,45 @@ export default defineModel({
     },
     cases: count('例数', '指标值所依据的入组病例数（例数加权均值的权重）。'),
   },
+  unitTests: [
+    {
+      name: 'each grouped case once per dimension (DRG group, principal diagnosis, department) and per grain (year, month)',
+      given: {
+        // Two grouped stays of group A in department A03 (K80.100 in March, K81.000 in April, who
+        // died); an excluded stay and a grouped one without a principal diagnosis.
+        fct_inpatient_cases: {
+          rows: [
+            stay('V1', 'A', 'K80.100', '2025-03-01', 1000, false),
+            stay('V2', 'A', 'K81.000', '2025-04-01', 3000, true),
+            { ...stay('V3', 'A', 'K80.100', '2025-03-01', 9000, false), is_grouped: false },
+            { ...stay('V4', 'B', null, '2025-04-01', 500, false), dept_code: null },
+          ],
+          types: {
+            discharge_month: 'date',
+            year: 'integer',
+            length_of_stay_days: 'integer',
+            case_cost: 'numeric',
+          },
+        },
+      },
+      // V3 is in no pool; V4 only in group B's (no diagnosis, no department). Group A and A03 over
+      // 2025: (1000 + 3000) / 2 = 2000, mortality 1 / 2; each month its one stay.
+      expect: [
+        ...expected('drg', 'A', 'year', '2025-01-01', 2000, 0.5, 2),
+        ...expected('drg', 'A', 'month', '2025-03-01', 1000, 0, 1),
+        ...expected('drg', 'A', 'month', '2025-04-01', 3000, 1, 1),
+        ...expected('drg', 'B', 'year', '2025-01-01', 500, 0, 1),
+        ...expected('drg', 'B', 'month', '2025-04-01', 500, 0, 1),
+        ...expected('disease', 'K80.100', 'year', '2025-01-01', 1000, 0, 1),
+        ...expected('disease', 'K80.100', 'month', '2025-03-01', 1000, 0, 1),
+        ...expected('disease', 'K81.000', 'year', '2025-01-01', 3000, 1, 1),
+        ...expected('disease', 'K81.000', 'month', '2025-04-01', 3000, 1, 1),
+        ...expected('department', 'A03', 'year', '2025-01-01', 2000, 0.5, 2),
+        ...expected('department', 'A03', 'month', '2025-03-01', 1000, 0, 1),
+        ...expected('department', 'A03', 'month', '2025-04-01', 3000, 1, 1),
+      ],
+    },
+  ],
   sql: ({ ref }) => sql`
     with cases as (
       select * from ${ref('fct_inpatient_cases')} c where c.is_grouped and c.drg_code is not null

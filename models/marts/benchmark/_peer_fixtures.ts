@@ -15,10 +15,19 @@ export interface FixturePool {
 
 const drgYear: FixturePool = { dimension: 'drg', subject: 'A', grain: 'year', start: '2025-01-01' };
 /** 病种 K80.100 over 2025, department A03 over 2025, and group A in March 2025. */
-export const k80: FixturePool = { dimension: 'disease', subject: 'K80.100', grain: 'year', start: '2025-01-01' };
-export const a03: FixturePool = { dimension: 'department', subject: 'A03', grain: 'year', start: '2025-01-01' };
+export const k80: FixturePool = {
+  dimension: 'disease',
+  subject: 'K80.100',
+  grain: 'year',
+  start: '2025-01-01',
+};
+export const a03: FixturePool = {
+  dimension: 'department',
+  subject: 'A03',
+  grain: 'year',
+  start: '2025-01-01',
+};
 export const march: FixturePool = { dimension: 'drg', subject: 'A', grain: 'month', start: '2025-03-01' };
-
 
 /** The subject and period columns of a fixture row. */
 const poolColumns = (pool: FixturePool) => ({

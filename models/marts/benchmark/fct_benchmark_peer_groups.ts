@@ -6,7 +6,12 @@ import {
   peerMeasureCodes,
   peerMeasureDescription,
 } from '../../intermediate/benchmark/_peer_measures.ts';
-import { periodLabel, periodSelect, poolKeyList, subjectPeriodColumns } from '../../intermediate/benchmark/_peer_pools.ts';
+import {
+  periodLabel,
+  periodSelect,
+  poolKeyList,
+  subjectPeriodColumns,
+} from '../../intermediate/benchmark/_peer_pools.ts';
 import {
   PERCENTILE_DEFINITION,
   WEIGHTED_MEAN_DEFINITION,

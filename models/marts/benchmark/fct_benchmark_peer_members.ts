@@ -56,7 +56,11 @@ export default defineModel({
       description: peerMeasureDescription,
       tests: [{ accepted_values: peerMeasureCodes }],
     },
-    value: { title: '本院值', description: '本院该对标对象该期间的指标值（4 位小数）。', type: 'numeric(18, 4)' },
+    value: {
+      title: '本院值',
+      description: '本院该对标对象该期间的指标值（4 位小数）。',
+      type: 'numeric(18, 4)',
+    },
     cases: count('本院例数', '本院该指标所依据的入组病例数。'),
     ...peerMemberPoolColumns('池例数', '池中各医院该指标所依据的入组病例数之和。', '池例数加权均值'),
   },
