@@ -253,6 +253,11 @@ for (const size of demoSizes)
 
     /** Every member of the truth in the mart with its value, cases, rank, percentile and pool size; returns the ties. */
     const expectMembers = (truth: readonly MemberTruth[], mart: readonly Row[]): number => {
+      // The same member rows, named where they differ.
+      const truthIds = new Set(truth.map((m) => m.id));
+      const martIds = new Set(mart.map((r) => String(r.benchmark_member_id)));
+      expect([...martIds].filter((id) => !truthIds.has(id)).slice(0, 20), 'in the mart only').toEqual([]);
+      expect([...truthIds].filter((id) => !martIds.has(id)).slice(0, 20), 'in the files only').toEqual([]);
       expect(mart.length).toBe(truth.length);
       const byId = new Map(mart.map((r) => [String(r.benchmark_member_id), r]));
       const pools = poolsOf(truth);
