@@ -50,10 +50,7 @@ function toUser(row: Record<string, unknown>): AppUser {
 
 function checkPassword(password: string): void {
   if (password.length < minPasswordLength)
-    throw new HdwError(
-      'E_USAGE',
-      `密码至少 ${minPasswordLength} 个字符 (the password must have at least ${minPasswordLength} characters)`,
-    );
+    throw new HdwError('E_USAGE', `密码至少 ${minPasswordLength} 个字符 (the password must have at least ${minPasswordLength} characters)`);
 }
 
 /**
@@ -72,14 +69,9 @@ export async function addAppUser(
   if (user.role === 'member' && !user.hospitalCode)
     throw new HdwError('E_USAGE', 'a member user needs --hospital <code>');
   if (user.hospitalCode) {
-    const known = await pool.query('select 1 from ref.hospitals where hospital_code = $1', [
-      user.hospitalCode,
-    ]);
+    const known = await pool.query('select 1 from ref.hospitals where hospital_code = $1', [user.hospitalCode]);
     if (!known.rowCount)
-      throw new HdwError(
-        'E_USAGE',
-        `医院 ${user.hospitalCode} 不在 ref.hospitals (not a hospital of the alliance)`,
-      );
+      throw new HdwError('E_USAGE', `医院 ${user.hospitalCode} 不在 ref.hospitals (not a hospital of the alliance)`);
   }
   const generated = user.password === undefined;
   const password = user.password ?? generatePassword();
@@ -161,10 +153,7 @@ export async function authenticateAppUser(
 }
 
 /** The hospital's name in ref.hospitals, for a token that only carries the code. */
-export async function hospitalNameOf(
-  pool: pg.Pool,
-  hospitalCode: string | undefined,
-): Promise<string | null> {
+export async function hospitalNameOf(pool: pg.Pool, hospitalCode: string | undefined): Promise<string | null> {
   if (!hospitalCode) return null;
   const { rows } = await pool.query<{ hospital_name: string }>(
     'select hospital_name from ref.hospitals where hospital_code = $1',

@@ -102,10 +102,7 @@ export async function verifyTokenIdentity(token: string, verifier: TokenVerifier
   let payload: JWTPayload;
   let algorithm: string | undefined;
   try {
-    ({
-      payload,
-      protectedHeader: { alg: algorithm },
-    } = await jwtVerify(token, (header) => verifier.keyFor(header), {
+    ({ payload, protectedHeader: { alg: algorithm } } = await jwtVerify(token, (header) => verifier.keyFor(header), {
       algorithms: [...verifier.algorithms],
       clockTolerance: clockToleranceSeconds,
       requiredClaims: ['exp'],
