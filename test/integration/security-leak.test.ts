@@ -1171,7 +1171,14 @@ const drgViews: readonly HospitalScopedView[] = [
   },
   // The peer benchmark (issue 15): a member's own figures beside its pools, from a relation that
   // keeps a member login to its own hospital itself (its per-hospital mart is closed to members).
-  { name: 'member_vs_peers', relation: 'shared.member_vs_peers', measure: 'cases', sql: 'sum(cases)' },
+  // A query naming neither benchmark_dimension nor period_grain reads DRG × year pools (the view's
+  // default filters), so its sum is theirs.
+  {
+    name: 'member_vs_peers',
+    relation: 'shared.member_vs_peers',
+    measure: 'cases',
+    sql: `sum(cases) filter (where benchmark_dimension = 'drg' and period_grain = 'year')`,
+  },
   // The cockpit's targets (issue 16): a member reads its own hospital's rows (its own targets and the
   // alliance defaults resolved for it), never another's nor the alliance row (hospital_code *).
   { name: 'kpi_targets', relation: 'marts.dim_kpi_targets', measure: 'target_count', sql: 'count(*)' },
