@@ -74,7 +74,7 @@ function cellSuppression(
     reason: `(case when coalesce(${count}, 0) < ${k} then 'min_cases'
       when ${cellId} in ${suppression.secondary} then 'complementary' end)::text`,
     kept: (expression) => `case when suppression_reason is null then ${expression} end`,
-};
+  };
 }
 
 const chargeCells: SuppressionShape = {
@@ -410,9 +410,9 @@ const poolFigures: readonly (readonly [string, string])[] = [
 ];
 
 /**
- * A member's own figures beside its peer pools (DRG group × hospital level × year, from
- * fct_benchmark_peer_members): one row per hospital, group, year and measure, a member login
- * reading its own hospital's rows only. The pool's statistics, and the member's rank, percentile
+ * A member's own figures beside its peer pools (subject — DRG group, 病种 or department — ×
+ * hospital level × year or month, from fct_benchmark_peer_members): one row per hospital,
+ * dimension, subject, period and measure, a member login reading its own hospital's rows only. The pool's statistics, and the member's rank, percentile
  * and gap (from which a percentile could be worked back), are shown only for a pool of at least
  * `minPeerHospitals` hospitals and `minCellCases` cases (`is_suppressed` otherwise); peers are never
  * named, and no peer's own value is in the relation.
@@ -434,9 +434,10 @@ const memberVsPeers: SharedRelation = {
     final as (
       select
         -- ids
-        m.benchmark_member_id, m.hospital_code, m.hospital_name, m.hospital_level, m.drg_code, m.drg_name,
+        m.benchmark_member_id, m.hospital_code, m.hospital_name, m.hospital_level,
+        m.benchmark_dimension, m.benchmark_dimension_name, m.subject_code, m.subject_name,
         -- dates
-        m.year,
+        m.period_grain, m.period_start, m.year, m.month,
         -- attributes
         m.measure,
         not (${shown}) as is_suppressed,

@@ -27,8 +27,8 @@ export type ShareableView = (typeof shareableViews)[number];
  * needs `minCellCases` declared settlement lists.
  *
  * A member's view of its peers (`member_vs_peers`: its own figures beside the distribution of its
- * DRG group × level × year pool) shows a pool's statistics only when the pool holds at least
- * `minPeerHospitals` hospitals and at least `minCellCases` cases. Never fewer than 3 hospitals: in
+ * subject (DRG group, 病种 or department) × level × year or month pool) shows a pool's statistics
+ * only when the pool holds at least `minPeerHospitals` hospitals and at least `minCellCases` cases. Never fewer than 3 hospitals: in
  * a pool of 2, the member's own value and any one percentile or the weighted mean give the other
  * hospital's value exactly.
  */

@@ -50,9 +50,9 @@ export const stewardOnlyMarts: readonly string[] = [
 
 /**
  * Marts with a `hospital_code` that members still may not read, not even their own rows: the peer
- * benchmarks' per-hospital marts (DRG groups, fund indicators) carry each pool's distribution and
+ * benchmarks' per-hospital marts (DRG groups, 病种 and departments by year and month; fund indicators) carry each pool's distribution and
  * the member's rank in it, which for a pool of two give the other hospital's value away. Members
- * read their own DRG rows through `shared.member_vs_peers`, where small pools are suppressed under
+ * read their own rows through `shared.member_vs_peers`, where small pools are suppressed under
  * the sharing policy.
  */
 export const closedToMemberMarts: readonly string[] = [

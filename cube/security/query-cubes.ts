@@ -22,15 +22,28 @@ export class UnreadableMemberError extends Error {}
  */
 export function cubesOfQuery(query: CubeQuery): Set<string> {
   const cubes = new Set<string>();
-  const add = (member: unknown): void => {
-    cubes.add(cubeOfMember(member));
-  };
+  visitMembers(query, (member) => cubes.add(cubeOfMember(member)));
+  return cubes;
+}
+
+/**
+ * The members (`cube.member`) a query names by name anywhere it can: measures, dimensions,
+ * segments, time dimensions (without a granularity) and filters, nested and/or included.
+ */
+export function membersOfQuery(query: CubeQuery): Set<string> {
+  const members = new Set<string>();
+  visitMembers(query, (member) => {
+    if (typeof member === 'string') members.add(member.split('.').slice(0, 2).join('.'));
+  });
+  return members;
+}
+
+function visitMembers(query: CubeQuery, add: (member: unknown) => void): void {
   for (const member of query.measures ?? []) add(member);
   for (const member of query.dimensions ?? []) add(member);
   for (const member of query.segments ?? []) add(member);
   for (const td of query.timeDimensions ?? []) add(td.dimension);
   for (const filter of query.filters ?? []) addFilter(filter, add);
-  return cubes;
 }
 
 function cubeOfMember(member: unknown): string {

@@ -3,7 +3,7 @@ import { shareableViews, type SharingPolicy } from '../../core/security/sharing-
 import { cubeForbidden } from '../cube-modules.ts';
 import type { CatalogEntry } from '../model-catalog.ts';
 import { securityContextSchema } from './context.ts';
-import { cubesOfQuery, UnreadableMemberError, type CubeQuery } from './query-cubes.ts';
+import { cubesOfQuery, membersOfQuery, UnreadableMemberError, type CubeQuery } from './query-cubes.ts';
 
 /** The dimension that ties a row to one hospital; a cube without it cannot be shown to a member. */
 export const hospitalDimension = 'hospital_code';
@@ -34,7 +34,9 @@ export type QueryRewrite = (query: CubeQuery, context: RewriteContext) => Promis
  *   added as a top-level filter (ANDed with whatever the query filters on), and one without a
  *   `hospital_code`, or a shareable view the policy does not share, is refused with 403.
  * Analysts see every hospital's detail; managers every hospital's aggregates but no ungrouped
- * (row-level) query; stewards also exception detail.
+ * (row-level) query; stewards also exception detail. For everyone, a view's dimension marked
+ * `meta: { default_filter: <value> }` that the query names nowhere is filtered to that value
+ * (`withDefaultFilters`), so a query written before the dimension existed keeps its meaning.
  */
 export function createQueryRewrite(options: {
   readonly logger: Logger;
@@ -74,6 +76,7 @@ export function createQueryRewrite(options: {
     if (security.role === 'manager' && query.ungrouped === true) {
       throw refuse(logger, context, 'managers see aggregates only, not ungrouped rows');
     }
+    query = withDefaultFilters(query, cubes, model);
     if (security.role !== 'member') return query;
 
     const sharedCube = cubes.find((cube) => shareable.has(cube));
@@ -91,6 +94,25 @@ export function createQueryRewrite(options: {
     });
     return { ...query, filters: [...(query.filters ?? []), ...scoped] };
   };
+}
+
+/**
+ * The query with an `equals` filter on every default-filtered dimension of its views that it names
+ * nowhere (e.g. regional_benchmark: benchmark_dimension = drg and period_grain = year unless the
+ * query selects or filters either).
+ */
+export function withDefaultFilters(
+  query: CubeQuery,
+  cubes: readonly string[],
+  model: ReadonlyMap<string, CatalogEntry>,
+): CubeQuery {
+  const named = membersOfQuery(query);
+  const defaults = cubes.flatMap((cube) =>
+    [...(model.get(cube)?.defaultFilters ?? [])]
+      .filter(([dimension]) => !named.has(`${cube}.${dimension}`))
+      .map(([dimension, value]) => ({ member: `${cube}.${dimension}`, operator: 'equals', values: [value] })),
+  );
+  return defaults.length === 0 ? query : { ...query, filters: [...(query.filters ?? []), ...defaults] };
 }
 
 function refuse(logger: Logger, context: RewriteContext, reason: string): Error {

@@ -5,7 +5,8 @@
  * (models/staging/benchmark, models/marts/benchmark: distribution, provider ranks, case mix, with
  * their tests, write-audit-publish) are built. Prints the rows loaded, the ingest time, the build
  * time of the whole selection and of each mart (benchmark_marts_build_ms). Then the alliance's own
- * peer marts (per DRG group and per fund indicator, with their intermediate measures) built on the
+ * peer marts (per DRG group, 病种 and department by year and by month, and per fund indicator, with
+ * their intermediate measures) built on the
  * bench's demo warehouse (the full demo unless HDW_BENCH_DEMO_SIZE says otherwise):
  * peer_marts_build_ms.
  */

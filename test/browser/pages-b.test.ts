@@ -399,7 +399,7 @@ describe('医保监管 (/fund)', () => {
 });
 
 // ── 区域对标 ──────────────────────────────────────────────────────────────────────────────────
-const positionDims = ['drg_code', 'value', 'p10', 'p50', 'p90', 'hospital_level'];
+const positionDims = ['subject_code', 'value', 'p10', 'p50', 'p90', 'hospital_level'];
 const benchTable = '各病组本院与同级分布（点击病组查看医联体各院）';
 
 describe('区域对标 (/benchmark)', () => {
@@ -418,7 +418,7 @@ describe('区域对标 (/benchmark)', () => {
       ],
       order: [
         [`${rb}.cases`, 'desc'],
-        [`${rb}.drg_code`, 'asc'],
+        [`${rb}.subject_code`, 'asc'],
       ],
       limit: 500,
     });
@@ -427,7 +427,7 @@ describe('区域对标 (/benchmark)', () => {
       const shown = await cells(o.page, benchTable, `${rb}.${m}`);
       expect(shown.length).toBe(rows.length);
       shown.forEach((s, i) =>
-        same(s, rows[i]![`${rb}.${m}`], `${m} of ${String(rows[i]![`${rb}.drg_code`])}`),
+        same(s, rows[i]![`${rb}.${m}`], `${m} of ${String(rows[i]![`${rb}.subject_code`])}`),
       );
     }
     // Independent: the first group's median recomputed from every hospital of the level.
@@ -436,7 +436,7 @@ describe('区域对标 (/benchmark)', () => {
       dimensions: [`${rb}.hospital_code`, `${rb}.hospital_level`, `${rb}.value`],
       measures: [`${rb}.cases`],
       filters: [
-        { member: `${rb}.drg_code`, operator: 'equals', values: [String(top[`${rb}.drg_code`])] },
+        { member: `${rb}.subject_code`, operator: 'equals', values: [String(top[`${rb}.subject_code`])] },
         { member: `${rb}.year`, operator: 'equals', values: [year] },
         { member: `${rb}.measure`, operator: 'equals', values: ['cost_per_case'] },
         { member: `${rb}.hospital_level`, operator: 'equals', values: [String(top[`${rb}.hospital_level`])] },
@@ -455,22 +455,50 @@ describe('区域对标 (/benchmark)', () => {
     expect(Number(shownMedian)).toBeCloseTo(pool.percentiles.p50, 2);
 
     await o.page.getByTestId(`table-${benchTable}`).locator('.el-table__body tr').first().click();
-    const drill = o.page.getByTestId(new RegExp(`^table-${String(top[`${rb}.drg_code`])} 各医院`));
+    const drill = o.page.getByTestId(new RegExp(`^table-${String(top[`${rb}.subject_code`])} 各医院`));
     await drill.waitFor();
     await waitForPage(o.page);
-    await showAllRows(o.page, new RegExp(`^table-${String(top[`${rb}.drg_code`])} 各医院`));
+    await showAllRows(o.page, new RegExp(`^table-${String(top[`${rb}.subject_code`])} 各医院`));
     const drilled = await drill.locator(`.el-table__body [data-member="${rb}.value"]`).count();
     expect(drilled).toBe(
       (
         await app.cubeLoad(o.token, {
           dimensions: [`${rb}.hospital_code`],
           filters: [
-            { member: `${rb}.drg_code`, operator: 'equals', values: [String(top[`${rb}.drg_code`])] },
+            { member: `${rb}.subject_code`, operator: 'equals', values: [String(top[`${rb}.subject_code`])] },
             { member: `${rb}.year`, operator: 'equals', values: [year] },
             { member: `${rb}.measure`, operator: 'equals', values: ['cost_per_case'] },
           ],
         })
       ).length,
+    );
+
+    // 对标维度 病种 once: the page reads the 病种 pools (principal diagnosis) of the same hospital and year.
+    await o.page.getByTestId('bench-dimension').first().click();
+    await o.page.locator('.el-select-dropdown__item:visible', { hasText: '病种' }).click();
+    const diseaseTable = '各病种本院与同级分布（点击病种查看医联体各院）';
+    await o.page.getByTestId(`table-${diseaseTable}`).waitFor();
+    await waitForPage(o.page);
+    const diseases = await app.cubeLoad(o.token, {
+      dimensions: positionDims.map((d) => `${rb}.${d}`),
+      measures: [`${rb}.cases`],
+      filters: [
+        { member: `${rb}.benchmark_dimension`, operator: 'equals', values: ['disease'] },
+        { member: `${rb}.hospital_code`, operator: 'equals', values: [hospital] },
+        { member: `${rb}.year`, operator: 'equals', values: [year] },
+        { member: `${rb}.measure`, operator: 'equals', values: ['cost_per_case'] },
+      ],
+      order: [
+        [`${rb}.cases`, 'desc'],
+        [`${rb}.subject_code`, 'asc'],
+      ],
+      limit: 500,
+    });
+    expect(diseases.length, 'the first hospital has 病种 pools').toBeGreaterThan(0);
+    const shownDiseases = await cells(o.page, diseaseTable, `${rb}.value`);
+    expect(shownDiseases.length).toBe(diseases.length);
+    shownDiseases.forEach((s, i) =>
+      same(s, diseases[i]![`${rb}.value`], `value of 病种 ${String(diseases[i]![`${rb}.subject_code`])}`),
     );
     await o.page.context().close();
   });
@@ -490,7 +518,7 @@ describe('区域对标 (/benchmark)', () => {
       ],
       order: [
         [`${mv}.cases`, 'desc'],
-        [`${mv}.drg_code`, 'asc'],
+        [`${mv}.subject_code`, 'asc'],
       ],
       limit: 500,
     });
@@ -500,8 +528,8 @@ describe('区域对标 (/benchmark)', () => {
     const notes = await cells(o.page, benchTable, `${mv}.pool_note`);
     expect(values.length).toBe(rows.length);
     rows.forEach((r: Row, i: number) => {
-      same(values[i], r[`${mv}.value`], `own value ${String(r[`${mv}.drg_code`])}`);
-      same(medians[i], r[`${mv}.p50`], `median ${String(r[`${mv}.drg_code`])}`);
+      same(values[i], r[`${mv}.value`], `own value ${String(r[`${mv}.subject_code`])}`);
+      same(medians[i], r[`${mv}.p50`], `median ${String(r[`${mv}.subject_code`])}`);
       if (isTrue(r[`${mv}.is_suppressed`])) expect(notes[i]).toBe('样本不足');
     });
     same(

@@ -1,9 +1,11 @@
 /**
  * The alliance's own peer benchmark (issue 15, items 1 and 4) on the small demo (and the full one with
  * `HDW_FULL=1`): every hospital's
- * value, rank and percentile per DRG group, level and year, and every pool's case-weighted mean and
- * p10–p90, against the test's own computation from the generated files (the DRG case classification
- * of drg-truth.ts: groups, lengths of stay, charges, deaths and weights); the two cost measures take
+ * value, rank and percentile per subject — DRG group, 病种 (principal diagnosis), standard department —
+ * level and period — year and month —, and every pool's case-weighted mean and p10–p90, against the
+ * test's own computation from the generated files (the DRG case classification of drg-truth.ts:
+ * groups, lengths of stay, charges, deaths and weights; each stay's principal diagnosis and standard
+ * department from benchmark-truth.ts); the two cost measures take
  * each case's cost from the cost mart (fct_case_costs, checked against the generator's estimate in
  * cost-case.test.ts), since the files carry no case cost. Then what a member's own PostgreSQL login
  * reads: its own rows of shared.member_vs_peers, pool statistics only for pools the sharing policy
@@ -27,6 +29,7 @@ import {
 } from '../../models/intermediate/benchmark/_peer_measures.ts';
 import { demoHookTimeout, demoSizes } from '../support/demo-files.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
+import { staySubjects } from '../support/benchmark-truth.ts';
 import { drgTruth } from '../support/drg-truth.ts';
 import { fundTruth } from '../support/fund-truth.ts';
 import { asLogin, createLogin, dropLogins, type Login } from './security-harness.ts';
@@ -55,6 +58,8 @@ interface MemberTruth {
   /** The mart's keys: the member row's id and its pool's id. */
   readonly id: string;
   readonly pool: string;
+  /** The pool's dimension and grain (`drg|year`, `disease|month`, …); none for the fund pools. */
+  readonly cut?: string;
   readonly hospital: string;
   readonly level: string;
   readonly measure: string;
@@ -97,6 +102,7 @@ for (const size of demoSizes)
       ) as { hospitals: { code: string; level_code: string }[] };
       const levelOf = new Map(manifest.hospitals.map((h) => [h.code, h.level_code]));
       const { cases } = drgTruth(w.generatedDir, projectPaths.seeds);
+      const subjects = staySubjects(w.generatedDir, projectPaths.seeds);
       // Each case's cost as the cost mart holds it (the files carry none), in cents.
       const costs = new Map(
         (
@@ -107,47 +113,72 @@ for (const size of demoSizes)
         ).rows.map((r) => [r.key, BigInt(r.cents)]),
       );
       const sums = new Map<string, Sums>();
+      // Each grouped stay counts once per dimension (its DRG group, principal diagnosis, standard
+      // department, where it has one) and once per grain (its discharge year, its discharge month).
+      const poolKeysOf = (c: (typeof cases)[number]): string[] => {
+        const subject = subjects.get(`${c.hospital}|${c.visitId}`);
+        const bySubject: [string, string | undefined][] = [
+          ['drg', c.drg],
+          ['disease', subject?.disease],
+          ['department', subject?.department],
+        ];
+        return bySubject.flatMap(([dimension, code]) =>
+          code === undefined
+            ? []
+            : [
+                `${c.hospital}|${dimension}|${code}|year|${c.year}`,
+                `${c.hospital}|${dimension}|${code}|month|${c.month}`,
+              ],
+        );
+      };
       for (const c of cases) {
         if (!c.grouped || c.drg === undefined) continue;
-        const key = `${c.hospital}|${c.drg}|${c.year}`;
-        const s = sums.get(key) ?? {
-          n: 0,
-          charged: 0,
-          chargeCents: 0n,
-          stayed: 0,
-          stayDays: 0n,
-          deaths: 0,
-          costed: 0,
-          costCents: 0n,
-          weighted: 0,
-          weightedCostCents: 0n,
-          weight4: 0n,
-        };
-        s.n += 1;
-        if (c.totalCents !== undefined) {
-          s.charged += 1;
-          s.chargeCents += BigInt(c.totalCents);
-        }
-        if (c.losDays !== undefined) {
-          s.stayed += 1;
-          s.stayDays += BigInt(c.losDays);
-        }
-        if (c.died) s.deaths += 1;
-        const cost = costs.get(`${c.hospital}|${c.visitId}`);
-        if (cost !== undefined) {
-          s.costed += 1;
-          s.costCents += cost;
-          if (c.rw4 > 0) {
-            s.weighted += 1;
-            s.weightedCostCents += cost;
-            s.weight4 += BigInt(c.rw4);
+        for (const key of poolKeysOf(c)) {
+          const s = sums.get(key) ?? {
+            n: 0,
+            charged: 0,
+            chargeCents: 0n,
+            stayed: 0,
+            stayDays: 0n,
+            deaths: 0,
+            costed: 0,
+            costCents: 0n,
+            weighted: 0,
+            weightedCostCents: 0n,
+            weight4: 0n,
+          };
+          s.n += 1;
+          if (c.totalCents !== undefined) {
+            s.charged += 1;
+            s.chargeCents += BigInt(c.totalCents);
           }
+          if (c.losDays !== undefined) {
+            s.stayed += 1;
+            s.stayDays += BigInt(c.losDays);
+          }
+          if (c.died) s.deaths += 1;
+          const cost = costs.get(`${c.hospital}|${c.visitId}`);
+          if (cost !== undefined) {
+            s.costed += 1;
+            s.costCents += cost;
+            if (c.rw4 > 0) {
+              s.weighted += 1;
+              s.weightedCostCents += cost;
+              s.weight4 += BigInt(c.rw4);
+            }
+          }
+          sums.set(key, s);
         }
-        sums.set(key, s);
       }
       members = [];
       for (const [key, s] of sums) {
-        const [hospital, drg, year] = key.split('|') as [string, string, string];
+        const [hospital, dimension, subject, grain, period] = key.split('|') as [
+          string,
+          string,
+          string,
+          string,
+          string,
+        ];
         const level = levelOf.get(hospital)!;
         const values: Record<string, [bigint, bigint, number]> = {
           cost_per_case: [s.costCents, BigInt(s.costed) * 100n, s.costed],
@@ -161,8 +192,9 @@ for (const size of demoSizes)
           const [num, den, n] = values[measure]!;
           if (n > 0 && den !== 0n)
             members.push({
-              id: `${hospital}|${drg}|${year}|${measure}`,
-              pool: `${drg}|${level}|${year}|${measure}`,
+              id: `${hospital}|${dimension}|${subject}|${period}|${measure}`,
+              pool: `${dimension}|${subject}|${level}|${period}|${measure}`,
+              cut: `${dimension}|${grain}`,
               hospital,
               level,
               measure,
@@ -222,6 +254,11 @@ for (const size of demoSizes)
 
     /** Every member of the truth in the mart with its value, cases, rank, percentile and pool size; returns the ties. */
     const expectMembers = (truth: readonly MemberTruth[], mart: readonly Row[]): number => {
+      // The same member rows, named where they differ.
+      const truthIds = new Set(truth.map((m) => m.id));
+      const martIds = new Set(mart.map((r) => String(r.benchmark_member_id)));
+      expect([...martIds].filter((id) => !truthIds.has(id)).slice(0, 20), 'in the mart only').toEqual([]);
+      expect([...truthIds].filter((id) => !martIds.has(id)).slice(0, 20), 'in the files only').toEqual([]);
       expect(mart.length).toBe(truth.length);
       const byId = new Map(mart.map((r) => [String(r.benchmark_member_id), r]));
       const pools = poolsOf(truth);
@@ -280,12 +317,30 @@ for (const size of demoSizes)
       }
     };
 
-    it('has every hospital × group × year × measure of the files, with its value, rank and percentile', () => {
+    it('has every hospital × dimension × subject × period × measure of the files, with its value, rank and percentile', () => {
       expect(members.length).toBeGreaterThan(500);
       const ties = expectMembers(members, martMembers);
       // The demo has ties (mortality 0 in most pools) and pools of several hospitals.
       expect(ties).toBeGreaterThan(10);
-      expect([...poolsOf(members).values()].filter((p) => p.length >= 3).length).toBeGreaterThan(20);
+      // Every dimension at both grains, each with pools of several hospitals; the mart's keys agree.
+      for (const dimension of ['drg', 'disease', 'department'])
+        for (const grain of ['year', 'month']) {
+          const cut = `${dimension}|${grain}`;
+          const ofCut = members.filter((m) => m.cut === cut);
+          expect(ofCut.length, cut).toBeGreaterThan(50);
+          expect(
+            [...poolsOf(ofCut).values()].filter((p) => p.length >= 3).length,
+            `${cut} pools of 3 hospitals or more`,
+          ).toBeGreaterThan(grain === 'year' ? 20 : 5);
+          expect(
+            martMembers.filter((r) => r.benchmark_dimension === dimension && r.period_grain === grain).length,
+            cut,
+          ).toBe(ofCut.length);
+        }
+      for (const r of martMembers)
+        expect(r.period_grain === 'month' ? Number(r.month) : null, String(r.benchmark_member_id)).toBe(
+          r.period_grain === 'month' ? new Date(r.period_start as Date).getMonth() + 1 : r.month,
+        );
     });
 
     it('gives every pool its hospital count, cases, case-weighted mean and p10–p90 (percentile_cont across hospitals)', () => {
@@ -306,7 +361,11 @@ for (const size of demoSizes)
     it("measures each hospital's gap to the best quartile of its pool (p25: lower is better)", () => {
       const pools = new Map(martPools.map((r) => [String(r.benchmark_pool_id), r]));
       for (const r of martMembers) {
-        const p = pools.get(`${r.drg_code}|${r.hospital_level}|${r.year}|${r.measure}`)!;
+        const period =
+          r.period_grain === 'year' ? String(r.year) : `${r.year}-${String(r.month).padStart(2, '0')}`;
+        const p = pools.get(
+          `${r.benchmark_dimension}|${r.subject_code}|${r.hospital_level}|${period}|${r.measure}`,
+        )!;
         expect(PEER_MEASURES[r.measure as keyof typeof PEER_MEASURES].better).toBe('lower');
         expect(Number(r.best_quartile_value)).toBe(Number(p.p25));
         expect(Number(r.gap_to_best_quartile)).toBeCloseTo(Number(r.value) - Number(p.p25), 4);

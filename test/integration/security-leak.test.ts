@@ -1171,7 +1171,14 @@ const drgViews: readonly HospitalScopedView[] = [
   },
   // The peer benchmark (issue 15): a member's own figures beside its pools, from a relation that
   // keeps a member login to its own hospital itself (its per-hospital mart is closed to members).
-  { name: 'member_vs_peers', relation: 'shared.member_vs_peers', measure: 'cases', sql: 'sum(cases)' },
+  // A query naming neither benchmark_dimension nor period_grain reads DRG × year pools (the view's
+  // default filters), so its sum is theirs.
+  {
+    name: 'member_vs_peers',
+    relation: 'shared.member_vs_peers',
+    measure: 'cases',
+    sql: `sum(cases) filter (where benchmark_dimension = 'drg' and period_grain = 'year')`,
+  },
   // The cockpit's targets (issue 16): a member reads its own hospital's rows (its own targets and the
   // alliance defaults resolved for it), never another's nor the alliance row (hospital_code *).
   { name: 'kpi_targets', relation: 'marts.dim_kpi_targets', measure: 'target_count', sql: 'count(*)' },
@@ -1579,12 +1586,22 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
   });
   it('regional_benchmark: analysts and managers see every hospital; members are refused through Cube and SQL, and see small pools suppressed in member_vs_peers', async () => {
     const v = 'regional_benchmark';
+    // A query naming neither benchmark_dimension nor period_grain reads DRG × year pools only (the
+    // views' default filters); naming them reads every pool (病种, department, monthly too).
+    const drgYear = `benchmark_dimension = 'drg' and period_grain = 'year'`;
     const total = await pool.query(
-      'select count(*)::int as n, count(distinct hospital_code)::int as h from marts.fct_benchmark_peer_members',
+      `select count(*) filter (where ${drgYear})::int as n, count(*)::int as every,
+              count(distinct hospital_code)::int as h from marts.fct_benchmark_peer_members`,
     );
+    expect(total.rows[0].every).toBeGreaterThan(total.rows[0].n);
     const query = { dimensions: [`${v}.hospital_code`], measures: [`${v}.position_count`] };
+    const everyPool = {
+      dimensions: [`${v}.hospital_code`, `${v}.benchmark_dimension`, `${v}.period_grain`],
+      measures: [`${v}.position_count`],
+    };
     for (const role of ['analyst', 'manager'] as const) {
-      const answer = await load(await signToken({ role, alliance_id: alliance }, secret), query);
+      const token = await signToken({ role, alliance_id: alliance }, secret);
+      const answer = await load(token, query);
       expect(answer.status, role).toBe(200);
       const rows = answer.body.data as Row[];
       expect(rows.length, role).toBe(total.rows[0].h);
@@ -1592,8 +1609,17 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
         rows.reduce((a, r) => a + Number(r[`${v}.position_count`]), 0),
         role,
       ).toBe(total.rows[0].n);
+      const every = (await load(token, everyPool)).body.data as Row[];
+      expect(new Set(every.map((r) => r[`${v}.benchmark_dimension`])), role).toEqual(
+        new Set(['drg', 'disease', 'department']),
+      );
+      expect(
+        every.reduce((a, r) => a + Number(r[`${v}.position_count`]), 0),
+        role,
+      ).toBe(total.rows[0].every);
     }
-    // The overview per hospital, year and measure (groups in the best quartile) comes from the rollup.
+    // The overview per hospital, year and measure (DRG groups in the best quartile, yearly pools)
+    // comes from the rollup.
     const overview = {
       dimensions: [`${v}.hospital_code`, `${v}.year`, `${v}.measure`],
       measures: [`${v}.best_quartile_count`, `${v}.position_count`],
@@ -1608,7 +1634,7 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
     expect(best.status).toBe(200);
     const bestSql = await pool.query(
       `select hospital_code, year, measure, count(*) filter (where gap_to_best_quartile <= 0)::int as best, count(*)::int as n
-       from marts.fct_benchmark_peer_members group by 1, 2, 3`,
+       from marts.fct_benchmark_peer_members where ${drgYear} group by 1, 2, 3`,
     );
     expect(
       (best.body.data as Row[])
@@ -1667,7 +1693,11 @@ describe('member row security on the DRG/DIP and cost views (small demo)', () =>
         'pool_rank',
         'gap_to_best_quartile',
       ];
-      const answer = await load(token, { dimensions: keys.map((k) => `${m}.${k}`), limit: 50_000 });
+      // Naming the dimension and the grain reads every pool (no default filter), as the SQL does.
+      const answer = await load(token, {
+        dimensions: [...keys, 'benchmark_dimension', 'period_grain'].map((k) => `${m}.${k}`),
+        limit: 50_000,
+      });
       expect(answer.status).toBe(200);
       const num = (x: unknown) => (x === null ? '∅' : Number(x).toFixed(4));
       const line = (r: Row, key: (k: string) => string) =>

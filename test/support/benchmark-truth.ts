@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { demoFileReader } from './drg-truth.ts';
 
 /**
  * Peer statistics computed in TypeScript, independently of the benchmark marts' SQL, with the
@@ -107,4 +108,64 @@ export function readMsDrgWeights(dir: string): Map<string, number> {
     if (/^\d{3}$/.test(drg)) weights.set(drg, Number(fields[weightAt]));
   }
   return weights;
+}
+
+/** A stay's 病种 and department as the peer pools take them, from the generated files. */
+export interface StaySubjects {
+  /** Principal diagnosis: the front page's (main flag, lowest sequence), else the settlement list's. */
+  readonly disease: string | undefined;
+  /** Standard department: the front page's discharge department through the hospital's department
+   * dictionary, else the settlement list's discharge department (dscg_caty, already standard). */
+  readonly department: string | undefined;
+}
+
+/**
+ * Every stay's principal diagnosis and standard department (key `hospital|visit id`), read from a
+ * generated demo's delivered files (rows a blocking rule quarantines left out, as the warehouse
+ * leaves them out), never from the warehouse: front pages, their diagnoses, the HIS department
+ * dictionary, settlement lists and their diagnoses (西医 diagnoses only: 诊断类别 1 or empty; of
+ * several settlement lists of a stay, the latest 结算ID).
+ */
+export function staySubjects(dir: string, seedsDir: string): Map<string, StaySubjects> {
+  const { manifest, readEntity } = demoFileReader(dir, seedsDir);
+  const out = new Map<string, StaySubjects>();
+  for (const { code: h } of manifest.hospitals) {
+    const standard = new Map<string, string>();
+    for (const d of readEntity(h, 'his/departments'))
+      if (d.dept_code && d.std_dept_code) standard.set(d.dept_code, d.std_dept_code);
+    const frontMain = new Map<string, { seq: number; code: string }>();
+    for (const d of readEntity(h, 'emr/front_page_diagnoses')) {
+      if (d.main_flag !== '1' || !d.diag_code) continue;
+      const seen = frontMain.get(d.visit_id!);
+      if (!seen || Number(d.diag_seq) < seen.seq)
+        frontMain.set(d.visit_id!, { seq: Number(d.diag_seq), code: d.diag_code });
+    }
+    const settlementMain = new Map<string, { setl: string; code: string }>();
+    for (const d of readEntity(h, 'insurance/settlement_diagnoses')) {
+      if (d.maindiag_flag !== '1' || !d.diag_code || !['', '1', undefined].includes(d.diag_type)) continue;
+      const seen = settlementMain.get(d.mdtrt_id!);
+      if (!seen || d.setl_id! > seen.setl)
+        settlementMain.set(d.mdtrt_id!, { setl: d.setl_id!, code: d.diag_code });
+    }
+    const frontDept = new Map<string, string>();
+    for (const f of readEntity(h, 'emr/front_pages'))
+      if (f.discharge_dept_code) frontDept.set(f.visit_id!, f.discharge_dept_code);
+    const settlementDept = new Map<string, string>();
+    for (const s of readEntity(h, 'insurance/settlements'))
+      if (s.dscg_caty) settlementDept.set(s.mdtrt_id!, s.dscg_caty);
+    const visits = new Set([
+      ...frontMain.keys(),
+      ...settlementMain.keys(),
+      ...frontDept.keys(),
+      ...settlementDept.keys(),
+    ]);
+    for (const v of visits) {
+      const dept = frontDept.get(v);
+      out.set(`${h}|${v}`, {
+        disease: frontMain.get(v)?.code ?? settlementMain.get(v)?.code,
+        department: (dept === undefined ? undefined : standard.get(dept)) ?? settlementDept.get(v),
+      });
+    }
+  }
+  return out;
 }

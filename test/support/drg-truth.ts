@@ -92,7 +92,7 @@ export interface DemoManifest {
 
 /**
  * Reads a generated demo's delivered files as the warehouse keeps them: one hospital's entity
- * (all its monthly files, in order, with English column names) without the rows a blocking
+ * (its undated file and all its monthly files, in order, with English column names) without the rows a blocking
  * data-quality rule quarantines (named in `_ground_truth/defects.csv`, severities from
  * `dq_rules.csv`), a publisher's files, and the project's seeds.
  */
@@ -130,7 +130,7 @@ export function demoFileReader(
     const names = zhToEn(entity);
     const out: Row[] = [];
     for (const file of readdirSync(folder)
-      .filter((f) => f.startsWith(`${name}_`) && f.endsWith('.csv'))
+      .filter((f) => f === `${name}.csv` || (f.startsWith(`${name}_`) && f.endsWith('.csv')))
       .sort()) {
       const rel = `${hospital}/${system}/${file}`;
       readCsvText(decode(path.join(folder, file))).forEach((raw, i) => {

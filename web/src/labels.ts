@@ -26,7 +26,11 @@ export const reviewStatusLabels: Record<string, string> = {
   dismissed: '已排除',
 };
 
-export const freshnessStatusLabels: Record<string, string> = { pass: '及时', warn: '警告', error: '超期或未交付' };
+export const freshnessStatusLabels: Record<string, string> = {
+  pass: '及时',
+  warn: '警告',
+  error: '超期或未交付',
+};
 
 export const runStatusLabels: Record<string, string> = {
   success: '成功',
@@ -49,6 +53,18 @@ export const peerMeasures = [
 ] as const;
 
 export type PeerMeasureCode = (typeof peerMeasures)[number]['code'];
+
+/**
+ * What the peer pools are cut by (对标维度), as the benchmark marts declare it
+ * (models/intermediate/benchmark/_peer_pools.ts): the codes the views filter on and the labels.
+ */
+export const benchmarkDimensions = [
+  { code: 'drg', title: '病组' },
+  { code: 'disease', title: '病种' },
+  { code: 'department', title: '科室' },
+] as const;
+
+export type BenchmarkDimensionCode = (typeof benchmarkDimensions)[number]['code'];
 
 /** `labels[code]` or the code itself. */
 export function labelOf(labels: Record<string, string>, code: unknown): string {

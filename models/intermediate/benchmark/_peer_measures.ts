@@ -1,6 +1,6 @@
 /**
- * The measures the alliance's own peer benchmark compares, hospital by hospital, per DRG group,
- * hospital level and year: what each means, how it is worked out from the inpatient case fact,
+ * The measures the alliance's own peer benchmark compares, hospital by hospital, per subject (DRG
+ * group, 病种, department: _peer_pools.ts), hospital level and period: what each means, how it is worked out from the inpatient case fact,
  * which direction is better (the "best quartile" a gap is measured to). Not a model: files
  * starting with `_` are not loaded as models.
  */
@@ -125,7 +125,7 @@ export const peerMeasureDescription = peerMeasureCodes
 
 /** The pool a hospital is compared in, in the users' words. */
 export const PEER_POOL_DEFINITION =
-  '对标池 = 同一 DRG 病组、同一医院等级、同一出院年度中该指标有值的医联体成员医院（只计入组病例：未排除且有病组）。';
+  '对标池 = 同一对标维度与对标对象（DRG 病组、病种或标准科室）、同一医院等级、同一期间（出院年度或出院月份）中该指标有值的医联体成员医院（只计入组病例：未排除且有病组）。';
 
 /**
  * `case measure when … end` over a column `measure`: `pick(measure)` for each measure, e.g. the

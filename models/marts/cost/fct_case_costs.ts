@@ -21,7 +21,7 @@ export default defineModel({
     '（科室成本按 case_cost_components 归类：01 人员经费；02 卫生材料；04 折旧 + 05 摊销；06 风险基金 + 07 其他运行费用；',
     '药剂科的调剂成本同样按其构成拆分）；drug_cost 为药品采购成本；material_cost 含单收材料采购成本与项目中的不收费材料。',
     '各构成先按病例四舍五入到分再相加。只含出院记录已入库的住院病例；其余明细（在院、出院记录被隔离）的成本在 fct_case_cost_reconciliation 列为未归集。' +
-      '主要诊断（病种成本用）取病案首页主诊断，首页缺失时取医保结算清单西医主诊断（diagnosis_source 说明来源）。',
+      '主要诊断（病种成本用）取 int_inpatient_cases__diagnosed：病案首页主诊断，首页缺失时取医保结算清单西医主诊断（diagnosis_source 说明来源）。',
   ].join(''),
   grain: 'One row per inpatient stay (hospital, visit id) with a discharge record.',
   primaryKey: ['hospital_code', 'visit_id'],
@@ -223,28 +223,15 @@ export default defineModel({
           { hospital_code: 'H', dept_code: 'S', dept_name: '外科', std_dept_code: 'A04' },
         ],
         dim_hospitals: [{ hospital_code: 'H', hospital_name: '甲医院' }],
-        stg_emr__front_page_diagnoses: [
+        int_inpatient_cases__diagnosed: [
           {
             hospital_code: 'H',
             visit_id: 'V1',
-            diagnosis_seq: 1,
-            diagnosis_code: 'K80.100',
-            diagnosis_name: '胆囊结石伴胆囊炎',
-            is_principal: true,
+            principal_diagnosis_code: 'K80.100',
+            principal_diagnosis_name: '胆囊结石伴急性胆囊炎',
+            diagnosis_source: 'front_page',
           },
         ],
-        stg_insurance__settlement_diagnoses: [
-          {
-            hospital_code: 'H',
-            visit_id: 'V1',
-            settlement_id: 'S1',
-            diagnosis_type: '1',
-            diagnosis_code: 'K81.000',
-            diagnosis_name: '急性胆囊炎',
-            is_principal: true,
-          },
-        ],
-        dim_diagnoses: [{ diagnosis_code: 'K80.100', diagnosis_name: '胆囊结石伴急性胆囊炎' }],
       },
       expect: [
         {
@@ -302,22 +289,8 @@ export default defineModel({
       select * from ${ref('dim_hospitals')}
     ),
 
-    front_page_principal as (
-      select distinct on (hospital_code, visit_id) hospital_code, visit_id, diagnosis_code, diagnosis_name
-      from ${ref('stg_emr__front_page_diagnoses')}
-      where is_principal
-      order by hospital_code, visit_id, diagnosis_seq
-    ),
-
-    settlement_principal as (
-      select distinct on (hospital_code, visit_id) hospital_code, visit_id, diagnosis_code, diagnosis_name
-      from ${ref('stg_insurance__settlement_diagnoses')}
-      where is_principal and diagnosis_type = '1'
-      order by hospital_code, visit_id, settlement_id desc
-    ),
-
-    diagnoses as (
-      select * from ${ref('dim_diagnoses')}
+    principal_diagnoses as (
+      select * from ${ref('int_inpatient_cases__diagnosed')}
     ),
 
     -- the ledger's cost-to-charge ratio of what passes straight to cases (CCR method only)
@@ -396,11 +369,9 @@ export default defineModel({
         v.discharge_dept_code as dept_code,
         d.std_dept_code,
         d.dept_name,
-        coalesce(f.diagnosis_code, s.diagnosis_code, '未知') as principal_diagnosis_code,
-        coalesce(g.diagnosis_name, f.diagnosis_name, s.diagnosis_name) as principal_diagnosis_name,
-        case when f.diagnosis_code is not null then 'front_page'
-             when s.diagnosis_code is not null then 'settlement'
-             else 'none' end as diagnosis_source,
+        coalesce(p.principal_diagnosis_code, '未知') as principal_diagnosis_code,
+        p.principal_diagnosis_name,
+        coalesce(p.diagnosis_source, 'none') as diagnosis_source,
         -- dates
         date_trunc('month', v.discharged_at)::date as discharge_month,
         v.length_of_stay_days,
@@ -423,9 +394,7 @@ export default defineModel({
       left join by_case c on c.hospital_code = v.hospital_code and c.visit_id = v.visit_id
       left join departments d on d.hospital_code = v.hospital_code and d.dept_code = v.discharge_dept_code
       left join hospitals h on h.hospital_code = v.hospital_code
-      left join front_page_principal f on f.hospital_code = v.hospital_code and f.visit_id = v.visit_id
-      left join settlement_principal s on s.hospital_code = v.hospital_code and s.visit_id = v.visit_id
-      left join diagnoses g on g.diagnosis_code = coalesce(f.diagnosis_code, s.diagnosis_code)
+      left join principal_diagnoses p on p.hospital_code = v.hospital_code and p.visit_id = v.visit_id
     )
 
     select * from final`,

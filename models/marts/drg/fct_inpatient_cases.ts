@@ -51,6 +51,12 @@ export default defineModel({
     insurance_type: { title: '险种', description: '险种：310 职工，390 居民，999 自费。' },
     dept_code: { title: '出院科室编码', description: '出院科室的标准科室编码。' },
     dept_name: { title: '出院科室', description: '出院科室的标准科室名称。' },
+    principal_diagnosis_code: {
+      title: '主要诊断编码',
+      description:
+        '主要诊断（病种）：取 int_inpatient_cases__diagnosed，病案首页主诊断，首页缺失时取医保结算清单西医主诊断（与病种成本同一口径）；两处都没有时为空。',
+    },
+    principal_diagnosis_name: { title: '主要诊断名称', description: '主要诊断名称（统一字典，字典没有时取填报名称）。' },
     doctor_group_key: {
       title: '医疗组键',
       description:
@@ -508,10 +514,14 @@ export default defineModel({
         stg_insurance__dip_budget: [{ publisher_code: 'P9', year: 2025, point_value: 80 }],
         // A1 cost 900 against its 2 000 standard: 1 100 surplus in the hospital's view.
         fct_case_costs: [{ hospital_code: 'H1', visit_id: 'A1', case_cost: 900 }],
+        int_inpatient_cases__diagnosed: [
+          { hospital_code: 'H1', visit_id: 'A1', principal_diagnosis_code: 'K80.100', principal_diagnosis_name: '胆囊结石伴急性胆囊炎' },
+        ],
       },
       expect: [
         {
           visit_id: 'A1',
+          principal_diagnosis_code: 'K80.100',
           is_excluded: false,
           is_grouped: true,
           outlier_class: 'normal',
@@ -658,6 +668,11 @@ export default defineModel({
       select hospital_code, visit_id, case_cost from ${ref('fct_case_costs')}
     ),
 
+    -- the principal diagnosis (病种), chosen as the case cost mart chooses it
+    principal_diagnoses as (
+      select * from ${ref('int_inpatient_cases__diagnosed')}
+    ),
+
     published_ratios as (
       select
         publisher_code,
@@ -745,6 +760,8 @@ export default defineModel({
         t.insurance_type,
         t.dept_code,
         d.std_dept_name as dept_name,
+        pd.principal_diagnosis_code,
+        pd.principal_diagnosis_name,
         t.attending_doctor_key as doctor_group_key,
         case when t.attending_doctor_key is not null
           then coalesce(d.std_dept_name, t.dept_code, '') || ' 医疗组 ' || upper(left(t.attending_doctor_key, 6))
@@ -833,6 +850,7 @@ export default defineModel({
       left join risk k on k.publisher_code = t.publisher_code and k.year = t.year and k.drg_code = t.drg_code
       left join dip_budget b on b.publisher_code = t.publisher_code and b.year = t.year and t.payment_method = 'DIP'
       left join case_costs cc on cc.hospital_code = t.hospital_code and cc.visit_id = t.visit_id
+      left join principal_diagnoses pd on pd.hospital_code = t.hospital_code and pd.visit_id = t.visit_id
       left join main_procedures mp on mp.hospital_code = t.hospital_code and mp.visit_id = t.visit_id
       left join (
         select publisher_code, year, drg_code, hospital_level, mean_charge, mean_length_of_stay as mean_los from reference
