@@ -413,9 +413,9 @@ const poolFigures: readonly (readonly [string, string])[] = [
  * A member's own figures beside its peer pools (subject — DRG group, 病种 or department — ×
  * hospital level × year or month, from fct_benchmark_peer_members): one row per hospital,
  * dimension, subject, period and measure, a member login reading its own hospital's rows only. The pool's statistics, and the member's rank, percentile
- * and gap (from which a percentile could be worked back), are shown only for a pool of at least
- * `minPeerHospitals` hospitals and `minCellCases` cases (`is_suppressed` otherwise); peers are never
- * named, and no peer's own value is in the relation.
+ * and gap (from which a percentile could be worked back), are shown only for a DRG × year pool of
+ * at least `minPeerHospitals` hospitals and `minCellCases` cases (`is_suppressed` otherwise); peers
+ * are never named, and no peer's own value is in the relation.
  */
 const memberVsPeers: SharedRelation = {
   view: 'member_vs_peers',
@@ -425,7 +425,12 @@ const memberVsPeers: SharedRelation = {
   sql: (policy, ownHospital) => {
     const hospitals = Math.trunc(policy.minPeerHospitals);
     const cases = Math.trunc(policy.minCellCases);
-    const shown = `m.pool_peers >= ${hospitals} and m.pool_cases >= ${cases}`;
+    // Members see the statistics of DRG × year pools only. The 病种, department and monthly pools
+    // partition the same cases again (a year's pool holds its months', a level's DRG pools add up
+    // to its department pools): shown beside each other, a suppressed pool could be worked out as
+    // a shown total less its shown parts. Until suppression spans those partitions they are for
+    // staff (regional_benchmark); a member still sees its own values in them.
+    const shown = `m.benchmark_dimension = 'drg' and m.period_grain = 'year' and m.pool_peers >= ${hospitals} and m.pool_cases >= ${cases}`;
     return `
     with members as (
       select * from marts.fct_benchmark_peer_members m
