@@ -24,6 +24,14 @@ export const inpatientCensusDiagnoses: SourceDefinition = {
     { name: 'main_flag', type: 'text', aliases: ['主诊断标志'] },
     { name: 'diag_type', type: 'text', aliases: ['诊断类别'] },
     { name: 'recorded_time', type: 'timestamp', aliases: ['诊断时间'] },
+    { name: 'snapshot_date', type: 'date', description: '快照日期（文件名中的截止日期）' },
+  ],
+  derived: [
+    {
+      column: 'snapshot_date',
+      description: 'the date of the file name (the cut-off)',
+      value: ({ period }) => sql`${sql.lit(period)}::date`,
+    },
   ],
   rules: [
     diagnosisInDictionary('diag_code'),

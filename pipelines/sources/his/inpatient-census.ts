@@ -28,6 +28,14 @@ export const inpatientCensus: SourceDefinition = {
     { name: 'admit_dept_code', type: 'text', aliases: ['入院科室'] },
     { name: 'current_dept_code', type: 'text', required: true, aliases: ['当前科室', '所在科室'] },
     { name: 'insurance_type', type: 'text', aliases: ['险种'] },
+    { name: 'snapshot_date', type: 'date', description: '快照日期（文件名中的截止日期）' },
+  ],
+  derived: [
+    {
+      column: 'snapshot_date',
+      description: 'the date of the file name (the cut-off)',
+      value: ({ period }) => sql`${sql.lit(period)}::date`,
+    },
   ],
   rules: [
     {
