@@ -577,9 +577,12 @@ export class HospitalRun {
           ]),
         ),
       );
-      const lines = supportComplications(c, buildInpatientLines(c, this.dict, lineRng), this.dict, new Set()).filter(
-        (l) => l.time <= cutoff,
-      );
+      const lines = supportComplications(
+        c,
+        buildInpatientLines(c, this.dict, lineRng),
+        this.dict,
+        new Set(),
+      ).filter((l) => l.time <= cutoff);
       let charges = 0;
       let count = 0;
       clean.writeVisit('I', c.visitId, lines, (line, cents) => {

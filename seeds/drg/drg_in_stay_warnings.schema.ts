@@ -12,7 +12,12 @@ export const schema: SeedSchema = {
   key: 'warning_code',
   columns: [
     { name: 'warning_code', type: 'text', required: true, description: '预警编码' },
-    { name: 'warning_label', type: 'text', required: true, description: '预警名称，如 超支风险、接近标准、正常' },
+    {
+      name: 'warning_label',
+      type: 'text',
+      required: true,
+      description: '预警名称，如 超支风险、接近标准、正常',
+    },
     { name: 'min_ratio', type: 'numeric', description: '费用/标准比下限（含）；与上限都空时为无法预估' },
     { name: 'max_ratio', type: 'numeric', description: '费用/标准比上限（不含）；空为无上限' },
     { name: 'description', type: 'text', description: '说明' },

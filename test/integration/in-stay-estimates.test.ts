@@ -73,9 +73,14 @@ for (const size of demoSizes)
       const wrong = files
         .filter((s) => {
           const r = byKey.get(key(s.hospital, s.visitId))!;
-          return !s.truth || r.snapshot_date !== s.snapshotDate || String(r.days_in_bed) !== s.truth.days_in_bed;
+          return (
+            !s.truth || r.snapshot_date !== s.snapshotDate || String(r.days_in_bed) !== s.truth.days_in_bed
+          );
         })
-        .map((s) => `${s.hospital} ${s.visitId}: ${JSON.stringify(byKey.get(key(s.hospital, s.visitId)))} vs ${JSON.stringify(s.truth)}`);
+        .map(
+          (s) =>
+            `${s.hospital} ${s.visitId}: ${JSON.stringify(byKey.get(key(s.hospital, s.visitId)))} vs ${JSON.stringify(s.truth)}`,
+        );
       expect(wrong.slice(0, 10)).toEqual([]);
       // Patients only as salted keys.
       expect(rows.every((r) => r.patient_key === null || /^[0-9a-f]{64}$/.test(r.patient_key))).toBe(true);
@@ -90,9 +95,13 @@ for (const size of demoSizes)
         const cents = Math.round(Number(r?.charges_to_date) * 100);
         total += s.chargesToDateCents;
         if (cents !== s.chargesToDateCents || Number(r?.charge_line_count) !== s.chargeLines)
-          wrong.push(`${s.hospital} ${s.visitId}: mart ${r?.charges_to_date} (${r?.charge_line_count} lines), files ${s.chargesToDateCents / 100} (${s.chargeLines})`);
+          wrong.push(
+            `${s.hospital} ${s.visitId}: mart ${r?.charges_to_date} (${r?.charge_line_count} lines), files ${s.chargesToDateCents / 100} (${s.chargeLines})`,
+          );
         if (s.truth && Math.round(Number(s.truth.charges_to_date) * 100) !== s.chargesToDateCents)
-          wrong.push(`${s.hospital} ${s.visitId}: files ${s.chargesToDateCents / 100}, ground truth ${s.truth.charges_to_date}`);
+          wrong.push(
+            `${s.hospital} ${s.visitId}: files ${s.chargesToDateCents / 100}, ground truth ${s.truth.charges_to_date}`,
+          );
       }
       expect(wrong.slice(0, 10)).toEqual([]);
       expect(total).toBeGreaterThan(0);
@@ -110,7 +119,9 @@ for (const size of demoSizes)
         if (own !== null && own === s.truth?.planned_drg_code) plannedAgree++;
         const r = byKey.get(key(s.hospital, s.visitId));
         if (!r || r.expected_drg_code !== own || r.group_status !== g.status)
-          wrong.push(`${s.hospital} ${s.visitId}: mart ${r?.expected_drg_code} ${r?.group_status}, files ${own} ${g.status}`);
+          wrong.push(
+            `${s.hospital} ${s.visitId}: mart ${r?.expected_drg_code} ${r?.group_status}, files ${own} ${g.status}`,
+          );
       }
       expect(wrong.slice(0, 10)).toEqual([]);
       console.info(
@@ -129,17 +140,21 @@ for (const size of demoSizes)
           .filter((b) =>
             ratio === null
               ? b.min_ratio === null && b.max_ratio === null
-              : b.min_ratio !== null && ratio >= Number(b.min_ratio) && (b.max_ratio === null || ratio < Number(b.max_ratio)),
+              : b.min_ratio !== null &&
+                ratio >= Number(b.min_ratio) &&
+                (b.max_ratio === null || ratio < Number(b.max_ratio)),
           )
           .sort((a, b) => Number(b.min_ratio ?? -1) - Number(a.min_ratio ?? -1))[0]?.warning_code;
       const wrong: string[] = [];
       const counts: Record<string, number> = {};
       for (const r of rows) {
         const standard = r.payment_standard === null ? 0 : Number(r.payment_standard);
-        const ratio = standard > 0 ? Math.round((Number(r.charges_to_date) / standard) * 10_000) / 10_000 : null;
+        const ratio =
+          standard > 0 ? Math.round((Number(r.charges_to_date) / standard) * 10_000) / 10_000 : null;
         if (ratio !== null && Math.abs(Number(r.charge_to_standard_ratio) - ratio) > 0.0001)
           wrong.push(`${r.visit_id}: ratio ${r.charge_to_standard_ratio} vs ${ratio}`);
-        if (r.warning_code !== classOf(ratio)) wrong.push(`${r.visit_id}: ${r.warning_code} vs ${classOf(ratio)} (${ratio})`);
+        if (r.warning_code !== classOf(ratio))
+          wrong.push(`${r.visit_id}: ${r.warning_code} vs ${classOf(ratio)} (${ratio})`);
         counts[r.warning_label] = (counts[r.warning_label] ?? 0) + 1;
       }
       expect(wrong.slice(0, 10)).toEqual([]);

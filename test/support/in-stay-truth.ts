@@ -33,7 +33,9 @@ export function inStayTruth(dir: string, seedsDir: string): InStayTruthStay[] {
   for (const h of manifest.hospitals) {
     const census = readEntity(h.code, 'his/inpatient_census');
     if (census.length === 0) continue;
-    const latest = census.reduce((m, r) => ((r.snapshot_time ?? '') > m ? (r.snapshot_time ?? '') : m), '').slice(0, 10);
+    const latest = census
+      .reduce((m, r) => ((r.snapshot_time ?? '') > m ? (r.snapshot_time ?? '') : m), '')
+      .slice(0, 10);
     const discharged = new Set([
       ...readEntity(h.code, 'his/inpatient_visits').map((v) => v.visit_id),
       ...readEntity(h.code, 'emr/front_pages').map((f) => f.visit_id),
@@ -56,7 +58,8 @@ export function inStayTruth(dir: string, seedsDir: string): InStayTruthStay[] {
     const seen = new Set<string>();
     for (const r of census) {
       const visitId = r.visit_id ?? '';
-      if ((r.snapshot_time ?? '').slice(0, 10) !== latest || discharged.has(visitId) || seen.has(visitId)) continue;
+      if ((r.snapshot_time ?? '').slice(0, 10) !== latest || discharged.has(visitId) || seen.has(visitId))
+        continue;
       seen.add(visitId);
       out.push({
         hospital: h.code,

@@ -34,11 +34,16 @@ export default defineModel({
     expected_drg_name: { description: '预估病组名称（支付政策）' },
     expected_mdc_code: { description: '预分组 MDC' },
     expected_adrg_code: { description: '预分组 ADRG' },
-    group_status: { description: '预分组状态：分组成功 / 无法入组 / 信息校验不通过 / 歧义病案；未预分组为空' },
+    group_status: {
+      description: '预分组状态：分组成功 / 无法入组 / 信息校验不通过 / 歧义病案；未预分组为空',
+    },
     group_reasons: { description: '分组理由（预分组阶段）' },
     drg_weight: { description: '预估病组相对权重 RW（支付政策）' },
     payment_standard: { description: '预估病组支付标准（元，支付政策）', type: 'numeric(18, 2)' },
-    charges_to_date: { description: '截至目前的费用：已交付的该住院收费明细金额合计（元）', type: 'numeric(18, 2)' },
+    charges_to_date: {
+      description: '截至目前的费用：已交付的该住院收费明细金额合计（元）',
+      type: 'numeric(18, 2)',
+    },
     charge_line_count: { description: '已交付收费明细行数', type: 'bigint' },
   },
   sql: ({ ref }) => sql`

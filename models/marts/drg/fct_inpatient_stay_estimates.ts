@@ -16,6 +16,8 @@ const stay = {
   dept_code: 'A03',
   principal_diagnosis_code: 'J18.900',
   diagnosis_count: 2,
+  expected_mdc_code: 'E',
+  expected_adrg_code: 'ES3',
   group_status: '分组成功',
   group_reasons: '',
   charge_line_count: 10,
@@ -42,12 +44,19 @@ export default defineModel({
     },
     visit_id: { title: '住院号', description: '住院号（就诊ID）。', tests: ['not_null'] },
     hospital_name: { title: '医院名称', description: '医联体成员医院的名称。' },
-    patient_key: { title: '患者键', description: '患者键（医院编码与患者ID的加盐 SHA-256），不含患者身份信息。' },
+    patient_key: {
+      title: '患者键',
+      description: '患者键（医院编码与患者ID的加盐 SHA-256），不含患者身份信息。',
+    },
     insurance_type: { title: '险种', description: '险种：310 职工，390 居民，999 自费。' },
     dept_code: { title: '所在科室编码', description: '截止时点所在科室的标准科室编码。' },
     dept_name: { title: '所在科室', description: '截止时点所在科室的标准科室名称。' },
     // dates
-    snapshot_date: { title: '快照日期', description: '在院清单快照的截止日期（医院的最新快照）。', type: 'date' },
+    snapshot_date: {
+      title: '快照日期',
+      description: '在院清单快照的截止日期（医院的最新快照）。',
+      type: 'date',
+    },
     admitted_at: { title: '入院时间', description: '入院时间。' },
     days_in_bed: {
       title: '已住院天数',
@@ -58,9 +67,15 @@ export default defineModel({
     // expected group
     principal_diagnosis_code: { title: '主要诊断', description: '截至快照已下诊断中的主要诊断编码。' },
     diagnosis_count: { title: '诊断数', description: '截至快照已下的诊断数。', type: 'integer' },
-    expected_drg_code: { title: '预估病组', description: '按已下诊断的院内预分组 DRG（分组成功时；否则为空）。' },
+    expected_drg_code: {
+      title: '预估病组',
+      description: '按已下诊断的院内预分组 DRG（分组成功时；否则为空）。',
+    },
     expected_drg_name: { title: '预估病组名称', description: '预估病组的名称（取自医保方支付政策）。' },
-    expected_mdc_code: { title: '预分组 MDC', description: '预分组的主要诊断大类（0000 为未进入任何 MDC）。' },
+    expected_mdc_code: {
+      title: '预分组 MDC',
+      description: '预分组的主要诊断大类（0000 为未进入任何 MDC）。',
+    },
     expected_adrg_code: { title: '预分组 ADRG', description: '预分组的核心疾病诊断相关组（00 为未入组）。' },
     group_status: {
       title: '预分组状态',
@@ -117,7 +132,10 @@ export default defineModel({
       description: '预警分级编码（种子 drg_in_stay_warnings）。',
       tests: ['not_null'],
     },
-    warning_label: { title: '费用预警', description: '预警分级名称，如 超支风险、接近标准、正常、无法预估。' },
+    warning_label: {
+      title: '费用预警',
+      description: '预警分级名称，如 超支风险、接近标准、正常、无法预估。',
+    },
   },
   unitTests: [
     {
@@ -130,17 +148,65 @@ export default defineModel({
       given: {
         int_inpatient_stays__open: {
           rows: [
-            { ...stay, visit_id: 'V1', expected_drg_code: 'ES31', expected_drg_name: '呼吸系统感染', drg_weight: 1.7, payment_standard: 17000, charges_to_date: 18700 },
-            { ...stay, visit_id: 'V2', expected_drg_code: 'FR25', expected_drg_name: '心绞痛', drg_weight: 0.35, payment_standard: 3500, charges_to_date: 2000 },
-            { ...stay, visit_id: 'V3', expected_drg_code: null, expected_drg_name: null, group_status: '无法入组', drg_weight: null, payment_standard: null, charges_to_date: 500 },
-            { ...stay, visit_id: 'V4', expected_drg_code: 'XS15', expected_drg_name: '眩晕', drg_weight: 0.1, payment_standard: 1000, charges_to_date: 900 },
+            {
+              ...stay,
+              visit_id: 'V1',
+              expected_drg_code: 'ES31',
+              expected_drg_name: '呼吸系统感染',
+              drg_weight: 1.7,
+              payment_standard: 17000,
+              charges_to_date: 18700,
+            },
+            {
+              ...stay,
+              visit_id: 'V2',
+              expected_drg_code: 'FR25',
+              expected_drg_name: '心绞痛',
+              drg_weight: 0.35,
+              payment_standard: 3500,
+              charges_to_date: 2000,
+            },
+            {
+              ...stay,
+              visit_id: 'V3',
+              expected_drg_code: null,
+              expected_drg_name: null,
+              group_status: '无法入组',
+              drg_weight: null,
+              payment_standard: null,
+              charges_to_date: 500,
+            },
+            {
+              ...stay,
+              visit_id: 'V4',
+              expected_drg_code: 'XS15',
+              expected_drg_name: '眩晕',
+              drg_weight: 0.1,
+              payment_standard: 1000,
+              charges_to_date: 900,
+            },
           ],
-          types: { snapshot_date: 'date', admitted_at: 'timestamp', snapshot_at: 'timestamp', payment_standard: 'numeric', charges_to_date: 'numeric', drg_weight: 'numeric', expected_drg_code: 'text', expected_drg_name: 'text' },
+          types: {
+            snapshot_date: 'date',
+            admitted_at: 'timestamp',
+            snapshot_at: 'timestamp',
+            payment_standard: 'numeric',
+            charges_to_date: 'numeric',
+            drg_weight: 'numeric',
+            expected_drg_code: 'text',
+            expected_drg_name: 'text',
+          },
         },
         hospitals: [{ hospital_code: 'H1', hospital_name: '一院' }],
         standard_departments: [{ std_dept_code: 'A03', std_dept_name: '内科' }],
         stg_insurance__regional_reference: [
-          { publisher_code: 'P3209', year: 2025, drg_code: 'ES31', hospital_level: 3, mean_length_of_stay: 10 },
+          {
+            publisher_code: 'P3209',
+            year: 2025,
+            drg_code: 'ES31',
+            hospital_level: 3,
+            mean_length_of_stay: 10,
+          },
         ],
         fct_inpatient_cases: [
           { drg_code: 'FR25', hospital_level: 3, is_grouped: true, length_of_stay_days: 4 },
@@ -159,10 +225,54 @@ export default defineModel({
         },
       },
       expect: [
-        { visit_id: 'V1', hospital_name: '一院', dept_name: '内科', charge_to_standard_ratio: 1.1, remaining_to_standard: -1700, reference_mean_los_days: 10, reference_los_basis: 'regional', los_to_reference_ratio: 0.5, warning_code: 'over', warning_label: '超支风险' },
-        { visit_id: 'V2', charge_to_standard_ratio: 0.5714, remaining_to_standard: 1500, reference_mean_los_days: 5, reference_los_basis: 'alliance', los_to_reference_ratio: 1, warning_code: 'normal', warning_label: '正常' },
-        { visit_id: 'V3', charge_to_standard_ratio: null, remaining_to_standard: null, reference_mean_los_days: null, reference_los_basis: null, warning_code: 'unpriced', warning_label: '无法预估' },
-        { visit_id: 'V4', charge_to_standard_ratio: 0.9, remaining_to_standard: 100, warning_code: 'near', warning_label: '接近标准' },
+        {
+          visit_id: 'V1',
+          hospital_name: '一院',
+          dept_name: '内科',
+          charge_to_standard_ratio: 1.1,
+          remaining_to_standard: -1700,
+          reference_mean_los_days: 10,
+          reference_los_basis: 'regional',
+          los_to_reference_ratio: 0.5,
+          warning_code: 'over',
+          warning_label: '超支风险',
+        },
+        {
+          visit_id: 'V2',
+          hospital_name: '一院',
+          dept_name: '内科',
+          charge_to_standard_ratio: 0.5714,
+          remaining_to_standard: 1500,
+          reference_mean_los_days: 5,
+          reference_los_basis: 'alliance',
+          los_to_reference_ratio: 1,
+          warning_code: 'normal',
+          warning_label: '正常',
+        },
+        {
+          visit_id: 'V3',
+          hospital_name: '一院',
+          dept_name: '内科',
+          charge_to_standard_ratio: null,
+          remaining_to_standard: null,
+          reference_mean_los_days: null,
+          reference_los_basis: null,
+          los_to_reference_ratio: null,
+          warning_code: 'unpriced',
+          warning_label: '无法预估',
+        },
+        {
+          visit_id: 'V4',
+          hospital_name: '一院',
+          dept_name: '内科',
+          charge_to_standard_ratio: 0.9,
+          remaining_to_standard: 100,
+          reference_mean_los_days: null,
+          reference_los_basis: null,
+          los_to_reference_ratio: null,
+          warning_code: 'near',
+          warning_label: '接近标准',
+        },
       ],
     },
   ],
@@ -202,7 +312,7 @@ export default defineModel({
     estimated as (
       select
         s.*,
-        round(s.charges_to_date / nullif(s.payment_standard, 0), 4) as charge_to_standard_ratio,
+        round(s.charges_to_date / nullif(s.payment_standard, 0), 4)::numeric(12, 4) as charge_to_standard_ratio,
         rr.mean_length_of_stay as regional_mean_los,
         al.mean_los as alliance_mean_los
       from stays s
@@ -246,7 +356,8 @@ export default defineModel({
         round(coalesce(e.regional_mean_los, e.alliance_mean_los), 2)::numeric(8, 2) as reference_mean_los_days,
         case when e.regional_mean_los is not null then 'regional' when e.alliance_mean_los is not null then 'alliance' end
           as reference_los_basis,
-        round(e.days_in_bed / nullif(coalesce(e.regional_mean_los, e.alliance_mean_los), 0), 4) as los_to_reference_ratio,
+        round(e.days_in_bed::numeric / nullif(coalesce(e.regional_mean_los, e.alliance_mean_los), 0), 4)::numeric(12, 4)
+          as los_to_reference_ratio,
         -- warning
         w.warning_code,
         w.warning_label

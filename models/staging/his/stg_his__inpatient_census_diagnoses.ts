@@ -4,8 +4,10 @@ import { defineModel } from '../../../core/engine/model-definition.ts';
 export default defineModel({
   name: 'stg_his__inpatient_census_diagnoses',
   materialized: 'view',
-  description: 'HIS 在院患者诊断：随在院清单交付的截至截止时点已下的诊断（ICD-10 医保版 2.0），主诊断标志转为布尔值。',
-  grain: 'One row per diagnosis of a stay in a census snapshot (hospital, snapshot date, visit id, sequence).',
+  description:
+    'HIS 在院患者诊断：随在院清单交付的截至截止时点已下的诊断（ICD-10 医保版 2.0），主诊断标志转为布尔值。',
+  grain:
+    'One row per diagnosis of a stay in a census snapshot (hospital, snapshot date, visit id, sequence).',
   primaryKey: ['hospital_code', 'snapshot_date', 'visit_id', 'diagnosis_seq'],
   columns: {
     hospital_code: { description: '医院编码' },

@@ -20,7 +20,13 @@ export const chargeLines: SourceDefinition = {
   entity: 'charge_lines',
   description: 'HIS 收费明细',
   filePattern: /^charge_lines_(?<period>\d{4}-\d{2})\.csv$/,
-  after: ['his.departments', 'his.charge_items', 'his.inpatient_visits', 'his.inpatient_census', 'his.outpatient_visits'],
+  after: [
+    'his.departments',
+    'his.charge_items',
+    'his.inpatient_visits',
+    'his.inpatient_census',
+    'his.outpatient_visits',
+  ],
   key: 'line_id',
   uniqueKey: ['line_id'],
   columns: [
