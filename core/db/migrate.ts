@@ -19,6 +19,7 @@ import * as fundAlertNotices from './migrations/0016-fund-alert-notices.ts';
 import * as appUsers from './migrations/0017-app-users.ts';
 import * as accessAudit from './migrations/0018-access-audit.ts';
 import * as casePregroups from './migrations/0019-case-pregroups.ts';
+import * as inStayPregroups from './migrations/0020-in-stay-pregroups.ts';
 
 /** Migrations in order; names sort lexically, so keep the numeric prefix. */
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0017-app-users': appUsers,
   '0018-access-audit': accessAudit,
   '0019-case-pregroups': casePregroups,
+  '0020-in-stay-pregroups': inStayPregroups,
 };
 
 /**

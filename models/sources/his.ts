@@ -14,6 +14,11 @@ export default defineSources({
       description: 'HIS 住院就诊',
       columns: { patient_id: { description: '患者ID', pii: true } },
     },
+    inpatient_census: {
+      description: 'HIS 在院患者清单（每日快照；医院的在院病例取其最新快照）',
+      columns: { patient_id: { description: '患者ID', pii: true } },
+    },
+    inpatient_census_diagnoses: { description: 'HIS 在院患者诊断（随在院清单交付，截至截止时点已下的诊断）' },
     outpatient_visits: {
       description: 'HIS 门诊就诊',
       columns: { patient_id: { description: '患者ID', pii: true } },

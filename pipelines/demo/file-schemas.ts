@@ -45,6 +45,26 @@ export const FILE_SCHEMAS = {
     ['insurance_type', '险种'],
     ['total_amount', '总费用'],
   ],
+  'his/inpatient_census': [
+    ['snapshot_time', '截止时间'],
+    ['visit_id', '住院号'],
+    ['patient_id', '患者ID'],
+    ['gender', '性别'],
+    ['birth_date', '出生日期'],
+    ['admit_time', '入院时间'],
+    ['admit_dept_code', '入院科室'],
+    ['current_dept_code', '当前科室'],
+    ['insurance_type', '险种'],
+  ],
+  'his/inpatient_census_diagnoses': [
+    ['visit_id', '住院号'],
+    ['diag_seq', '诊断序号'],
+    ['diag_code', '诊断编码'],
+    ['diag_name', '诊断名称'],
+    ['main_flag', '主诊断标志'],
+    ['diag_type', '诊断类别'],
+    ['recorded_time', '诊断时间'],
+  ],
   'his/charge_lines': [
     ['line_id', '明细流水号'],
     ['visit_type', '就诊类型'],
@@ -362,7 +382,7 @@ export function headerFor(entity: Entity, language: HeaderLanguage): string[] {
   return FILE_SCHEMAS[entity].map(([en, zh]) => (language === 'zh' ? zh : en));
 }
 
-/** Relative path `<hospital>/<system>/<entity>[_<period>].csv` of a demo file. */
+/** Relative path `<hospital>/<system>/<entity>[_<period>].csv` of a demo file (period `YYYY-MM`, or a census's `YYYY-MM-DD`). */
 export function filePath(hospitalCode: string, entity: Entity, period?: string): string {
   return `${hospitalCode}/${entity}${period ? `_${period}` : ''}.csv`;
 }

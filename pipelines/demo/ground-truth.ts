@@ -31,7 +31,9 @@ export function caseCosts(runs: readonly HospitalRun[]): (c: CaseFact) => number
  * with its file and physical line), `scenarios.csv` (every planted payer scenario with its key),
  * `cases.csv` (per stay: true and coded group, weights, standard, clean total, estimated cost,
  * stay, death, outlier, review status, main diagnosis and procedure, attending doctor code, ICU and
- * ventilation hours as the settlement list has them), `dept_months.csv` and `hospital_months.csv` (revenue and
+ * ventilation hours as the settlement list has them), `open_stays.csv` (per stay in bed at the run's
+ * cut-off: census date, admission, current department, days in bed, the group it was planned for,
+ * the diagnoses recorded so far, its charges to date and their line count), `dept_months.csv` and `hospital_months.csv` (revenue and
  * cost by the seven cost items, by month of use) and `manifest.json` (seed, periods, hospitals,
  * and per file rows, defect counts and sha256). Nothing time-dependent: the same seed yields the
  * same bytes.
@@ -109,6 +111,29 @@ export async function writeGroundTruth(
       ),
     ],
     cases.length,
+  );
+
+  const openStays = runs.flatMap((r) => r.openStays);
+  await write(
+    'open_stays.csv',
+    [
+      'hospital_code,visit_id,snapshot_date,admit_time,current_dept_code,days_in_bed,planned_drg_code,diagnoses_so_far,charges_to_date,charge_lines',
+      ...openStays.map((o) =>
+        csvRow([
+          o.hospital,
+          o.visitId,
+          o.snapshotDate,
+          o.admitTime,
+          o.currentDept,
+          String(o.daysInBed),
+          o.plannedDrg,
+          o.diagnosesSoFar.join('|'),
+          formatCents(o.chargesToDate),
+          String(o.chargeLines),
+        ]),
+      ),
+    ],
+    openStays.length,
   );
 
   const scenarios: ScenarioFact[] = runs.flatMap((r) => r.scenarios);

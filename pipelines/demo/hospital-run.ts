@@ -1,5 +1,5 @@
 import { CARE_PROFILES } from './catalog/care-profiles.ts';
-import { CC_SUPPORTING_ITEMS } from './catalog/diagnoses.ts';
+import { CC_SUPPORTING_ITEMS, diagnosis } from './catalog/diagnoses.ts';
 import { EXAM_TYPES } from './catalog/charge-items.ts';
 import { DRG_GROUPS, UPCODING, type DrgGroup } from './catalog/drg-groups.ts';
 import { SECONDS_PER_DAY, formatDate, formatTimestamp, monthKey, pad2, type Period } from './calendar.ts';
@@ -9,7 +9,7 @@ import { ChargeLineWriter } from './charge-line-writer.ts';
 import { csvRow, formatCents, formatPrice, lineAmountCents } from './csv-format.ts';
 import { CsvSink, type WrittenFile } from './csv-sink.ts';
 import type { DefectLog } from './defect-log.ts';
-import type { DefectScheduler } from './defect-scheduler.ts';
+import { DefectScheduler } from './defect-scheduler.ts';
 import {
   COST_ITEMS,
   COST_SUBITEMS,
@@ -103,6 +103,25 @@ export interface CaseFact {
   readonly clinical: ClinicalRecord;
 }
 
+/** What the generator knows about a stay still in bed at the run's cut-off (ground truth). */
+export interface OpenStayFact {
+  readonly hospital: string;
+  readonly visitId: string;
+  /** The census's cut-off date, `YYYY-MM-DD` (the last day of the run). */
+  readonly snapshotDate: string;
+  readonly admitTime: string;
+  readonly currentDept: string;
+  /** Days in bed to the end of the cut-off day: cut-off date − admission date + 1. */
+  readonly daysInBed: number;
+  /** The group the stay was planned for, as it will be coded at discharge. */
+  readonly plannedDrg: string;
+  /** The diagnoses recorded by the cut-off, principal first, in the delivered order. */
+  readonly diagnosesSoFar: readonly string[];
+  /** Sum of the stay's delivered charge lines (all charged by the cut-off), cents. */
+  readonly chargesToDate: number;
+  readonly chargeLines: number;
+}
+
 /** One planted scenario with its key. */
 export interface ScenarioFact {
   readonly scenario: string;
@@ -191,6 +210,7 @@ export class HospitalRun {
   readonly scenarios: ScenarioFact[] = [];
   readonly deptMonths: DeptMonthFact[] = [];
   readonly hospitalMonths: HospitalMonthFact[] = [];
+  readonly openStays: OpenStayFact[] = [];
   private readonly ctx: RunContext;
   private readonly pool: PatientPool;
   private readonly ids: VisitIds;
@@ -442,10 +462,12 @@ export class HospitalRun {
       }
       if (++events % READY_EVERY === 0) await Promise.all(sinks.map((s) => s.ready()));
     }
-    const files = await Promise.all(sinks.map((s) => s.close()));
-    const chargeLines = lineSink.rows; // after close: includes duplicates released at the end
     const index = this.ctx.periods.findIndex((p) => p.key === period.key);
     const extra: WrittenFile[] = [];
+    // The run's last month: the stays still in bed at its end, their lines into this month's file.
+    if (index === this.ctx.periods.length - 1) extra.push(...(await this.writeOpenStays(period, lineSink)));
+    const files = await Promise.all(sinks.map((s) => s.close()));
+    const chargeLines = lineSink.rows; // after close: includes duplicates released at the end
     for (const p of this.ctx.periods.slice(0, Math.max(0, index - LEDGER_LAG + 1)))
       if (!this.written.has(p.key)) extra.push(...(await this.writeMonthlyLedgers(p)));
     return {
@@ -454,6 +476,134 @@ export class HospitalRun {
       outpatientVisits: visits.length,
       chargeLines,
     };
+  }
+
+  /**
+   * The stays in bed at the run's cut-off (the end of its last month, `period`): stays planned as
+   * the following month's discharges, with the same groups, coding and charge lines as any other,
+   * of which those admitted by the cut-off are kept. Delivered as a census snapshot dated the
+   * cut-off (在院患者清单) with the diagnoses recorded by then (入院诊断 at admission, the others
+   * later in the stay), and their charge lines charged by then, clean, in this month's charge-line
+   * file (`lineSink`), tallied by month of use like every other line. Own random streams: nothing
+   * else the run writes shifts.
+   */
+  private async writeOpenStays(period: Period, lineSink: CsvSink): Promise<WrittenFile[]> {
+    const tag = `${this.hospital.code}/${period.key}/open-stays`;
+    const rng = Prng.derive(this.ctx.seed, `${tag}/plan`);
+    const again = Prng.derive(this.ctx.seed, `${tag}/readmissions`);
+    const lineRng = Prng.derive(this.ctx.seed, `${tag}/lines`);
+    const dxRng = Prng.derive(this.ctx.seed, `${tag}/diagnoses`);
+    const cutoffDay = period.firstDay + period.days - 1;
+    const cutoff = (cutoffDay + 1) * SECONDS_PER_DAY - 1;
+    const snapshotDate = formatDate(cutoffDay);
+    const nextMonth = (period.month % 12) + 1;
+    const weights = this.drgs.map((g, i) => (this.drgWeights[i] ?? 0) * seasonFactor(g.season, nextMonth));
+    const dayWeights = Array.from({ length: period.days }, (_, d) => dischargeDayWeight(cutoffDay + 1 + d));
+    const n = this.inpatientByPeriod.get(period.key) ?? 0;
+    const planned: Omit<InpatientCase, 'visitId'>[] = [];
+    for (let i = 0; i < n; i++) {
+      const drg = this.drgs[rng.weightedIndex(weights)];
+      if (!drg) continue;
+      const dischargeDay = cutoffDay + 1 + rng.weightedIndex(dayWeights);
+      const c = planInpatientCase(
+        {
+          dict: this.dict,
+          drg,
+          dischargeDay,
+          losFactor: this.hospital.losFactor,
+          drawPatient: (filter, onDay) => this.drawInpatient(rng, again, filter, onDay, dischargeDay),
+        },
+        rng,
+      );
+      if (c.admitTime > cutoff) continue;
+      const stays = this.staysByPatient.get(c.patient.index) ?? [];
+      stays.push([Math.floor(c.admitTime / SECONDS_PER_DAY), dischargeDay]);
+      this.staysByPatient.set(c.patient.index, stays);
+      planned.push(c);
+    }
+    planned.sort((a, b) => a.admitTime - b.admitTime);
+    const census = await this.open('his/inpatient_census', snapshotDate);
+    const diagnoses = await this.open('his/inpatient_census_diagnoses', snapshotDate);
+    const clean = new ChargeLineWriter(
+      lineSink,
+      this.dict,
+      this.ids,
+      new DefectScheduler(this.ctx.seed, 'open-stays', []),
+      lineRng,
+    );
+    for (const planCase of planned) {
+      const c: InpatientCase = {
+        ...planCase,
+        visitId: this.ids.inpatient(Math.floor(planCase.admitTime / SECONDS_PER_DAY)),
+      };
+      const admitDay = Math.floor(c.admitTime / SECONDS_PER_DAY);
+      const dept = cutoffDay - admitDay < c.icuDays ? c.admitDept : c.ward;
+      const p = c.patient;
+      census.write(
+        csvRow([
+          formatTimestamp(cutoff),
+          c.visitId,
+          p.id,
+          String(p.gender),
+          formatDate(p.birthDay),
+          formatTimestamp(c.admitTime),
+          c.admitDept.code,
+          dept.code,
+          p.insurance,
+        ]),
+      );
+      // 入院诊断 (the principal and what was present on admission) within hours of admission; the
+      // others when found, somewhere in the stay as planned: those after the cut-off are not yet there.
+      const onAdmission = c.admitTime + dxRng.int(600, 2 * HOUR);
+      const recorded = c.diagnoses
+        .map((d) => ({
+          d,
+          at:
+            d.main || d.admCond === '1'
+              ? onAdmission
+              : c.admitTime + Math.round(dxRng.uniform(0.15, 0.9) * (c.dischargeTime - c.admitTime)),
+        }))
+        .filter((r) => r.at <= cutoff);
+      recorded.forEach(({ d, at }, i) =>
+        diagnoses.write(
+          csvRow([
+            c.visitId,
+            String(i + 1),
+            d.code,
+            diagnosis(d.code).name,
+            d.main ? '1' : '0',
+            d.main || d.admCond === '1' ? '入院诊断' : '补充诊断',
+            formatTimestamp(at),
+          ]),
+        ),
+      );
+      const lines = supportComplications(
+        c,
+        buildInpatientLines(c, this.dict, lineRng),
+        this.dict,
+        new Set(),
+      ).filter((l) => l.time <= cutoff);
+      let charges = 0;
+      let count = 0;
+      clean.writeVisit('I', c.visitId, lines, (line, cents) => {
+        charges += cents;
+        count++;
+        this.tally(line, period).add('I', line, cents);
+      });
+      this.openStays.push({
+        hospital: this.hospital.code,
+        visitId: c.visitId,
+        snapshotDate,
+        admitTime: formatTimestamp(c.admitTime),
+        currentDept: dept.code,
+        daysInBed: cutoffDay - admitDay + 1,
+        plannedDrg: c.drg.code,
+        diagnosesSoFar: recorded.map((r) => r.d.code),
+        chargesToDate: charges,
+        chargeLines: count,
+      });
+    }
+    return Promise.all([census.close(), diagnoses.close()]);
   }
 
   /** The ERP/LIS files of the months not yet written (after the last month). */

@@ -139,6 +139,7 @@ export function fileName(pattern: RegExp): string {
   return pattern.source
     .replace(/^\^/, '')
     .replace(/\$$/, '')
+    .replace(/\(\?<period>\\d\{4\}-\\d\{2\}-\\d\{2\}\)/g, 'YYYY-MM-DD')
     .replace(/\(\?<period>\\d\{4\}-\\d\{2\}\)/g, 'YYYY-MM')
     .replace(/\(\?<period>\\d\{4\}\)/g, 'YYYY')
     .replace(/\\\./g, '.');

@@ -26,7 +26,7 @@ export interface PregroupOptions {
 export interface PregroupSummary {
   /** Which rules grouped: the rule set's scheme and a hash of its content. */
   readonly ruleSetVersion: string;
-  /** Stays read (front pages, and settlement lists of stays without one). */
+  /** Stays read (front pages, settlement lists of stays without one, and stays in bed). */
   readonly stays: number;
   /** Stays grouped this run (new, changed input, or another rule set); the others kept. */
   readonly grouped: number;
@@ -57,7 +57,7 @@ function compile(source: string): Compiled {
 interface InputRow {
   hospital_code: string;
   visit_id: string;
-  record_source: 'front_page' | 'settlement_list';
+  record_source: 'front_page' | 'settlement_list' | 'in_stay';
   gender: string | null;
   age_years: number | null;
   birth_date: string | null;
@@ -74,6 +74,8 @@ interface InputRow {
  * latest settlement list with the list's western-medicine diagnoses (诊断类别 1) and procedures;
  * beside it what ops.case_pregroups holds for it. Codes come with their principal/main flag and
  * sequence (the settlement list's order is its delivered line order); pregroup-record.ts orders them.
+ * A stay of its hospital's latest census snapshot (his.inpatient_census) with neither is a stay in
+ * bed: grouped from that snapshot's diagnoses so far, without procedures (record source in_stay).
  */
 const INPUTS_SQL = `
   with front_dx as (
@@ -122,6 +124,34 @@ const INPUTS_SQL = `
     join settlement s on s.hospital_code = o.hospital_code and s.setl_id = o.setl_id
     group by 1, 2
   ),
+  latest_census as (
+    select c.* from raw_his.inpatient_census c
+    where c.snapshot_date = (select max(l.snapshot_date) from raw_his.inpatient_census l where l.hospital_code = c.hospital_code)
+      and not exists (
+        select 1 from raw_emr.front_pages f where f.hospital_code = c.hospital_code and f.visit_id = c.visit_id
+      )
+      and not exists (
+        select 1 from raw_insurance.settlements s where s.hospital_code = c.hospital_code and s.mdtrt_id = c.visit_id
+      )
+      and not exists (
+        select 1 from raw_his.inpatient_visits v where v.hospital_code = c.hospital_code and v.visit_id = c.visit_id
+      )
+  ),
+  census_dx as (
+    select d.hospital_code, d.visit_id,
+      json_agg(json_build_array(d.diag_code, d.main_flag = '1', d.diag_seq) order by d.diag_seq, d.source_line) as diagnoses
+    from raw_his.inpatient_census_diagnoses d
+    join latest_census c on c.hospital_code = d.hospital_code and c.visit_id = d.visit_id and c.snapshot_date = d.snapshot_date
+    group by 1, 2
+  ),
+  in_stay as (
+    select distinct on (c.hospital_code, c.visit_id)
+      c.hospital_code, c.visit_id, 'in_stay' as record_source, c.gender, null::integer as age_years,
+      c.birth_date::text as birth_date, c.admit_time::date::text as admitted_on, d.diagnoses, null::json as procedures
+    from latest_census c
+    left join census_dx d on d.hospital_code = c.hospital_code and d.visit_id = c.visit_id
+    order by c.hospital_code, c.visit_id, c.batch_id desc
+  ),
   inputs as (
     select * from front
     union all
@@ -130,6 +160,8 @@ const INPUTS_SQL = `
     from settlement s
     left join settlement_dx d on d.hospital_code = s.hospital_code and d.setl_id = s.setl_id
     left join settlement_px p on p.hospital_code = s.hospital_code and p.setl_id = s.setl_id
+    union all
+    select * from in_stay
   )
   select i.*, c.input_hash as stored_hash, c.rule_set_version as stored_version
   from inputs i
@@ -174,7 +206,8 @@ async function upsert(pool: pg.Pool, rows: readonly PregroupRow[], version: stri
 
 /**
  * 预分组: groups every stay with the configured rule set and keeps the result in
- * ops.case_pregroups, before the models are built (fct_inpatient_cases sets the hospital's own
+ * ops.case_pregroups, before the models are built (stays still in bed too, from their diagnoses so
+ * far: fct_inpatient_stay_estimates) (fct_inpatient_cases sets the hospital's own
  * group beside the payer's from it). Incremental: a stay whose input hash and rule set are those
  * stored is not grouped again; a new rule set regroups every stay. Written in batches, each its own
  * statement, so a rerun after a failure picks up what is left. Pre-groups of stays no longer
@@ -220,6 +253,14 @@ export async function pregroupCases(pool: pg.Pool, options: PregroupOptions): Pr
     where not exists (select 1 from raw_emr.front_pages f where f.hospital_code = c.hospital_code and f.visit_id = c.visit_id)
       and not exists (
         select 1 from raw_insurance.settlements s where s.hospital_code = c.hospital_code and s.mdtrt_id = c.visit_id
+      )
+      and not exists (
+        select 1 from raw_his.inpatient_census i
+        where i.hospital_code = c.hospital_code and i.visit_id = c.visit_id
+          and i.snapshot_date = (select max(l.snapshot_date) from raw_his.inpatient_census l where l.hospital_code = i.hospital_code)
+          and not exists (
+            select 1 from raw_his.inpatient_visits v where v.hospital_code = i.hospital_code and v.visit_id = i.visit_id
+          )
       )`);
   options.progress?.finish(PREGROUP_PHASE);
   const summary = { ruleSetVersion: version, stays: inputs.length, grouped, byStatus, removed: removed.rowCount ?? 0 };

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { GROUP_STATUS, type GroupResult, type GrouperRecord, type GroupStatus } from '../../core/drg-grouper/grouper.ts';
 
-/** Where a stay's grouping input came from: its front page, else its settlement list. */
-export type PregroupSource = 'front_page' | 'settlement_list';
+/**
+ * Where a stay's grouping input came from: its front page, else its settlement list, else (a stay
+ * still in bed) the latest census snapshot with the diagnoses recorded so far.
+ */
+export type PregroupSource = 'front_page' | 'settlement_list' | 'in_stay';
 
 /** A coded diagnosis or procedure as delivered: code, principal/main flag, and its order. */
 export type CodedItem = readonly [code: string | null, isPrincipal: boolean | null, seq: number | null];

@@ -23,6 +23,11 @@ import { createPool } from '../../core/db/database.ts';
  */
 const full = process.env.HDW_FULL === '1';
 
+/** numerator / denominator (non-negative integers) rounded half up to 4 decimals, exactly. */
+function roundHalfUp4(numerator: number, denominator: number): number {
+  return Math.floor((2 * numerator * 10_000 + denominator) / (2 * denominator)) / 10_000;
+}
+
 async function expectMartsMatchTruth(pool: pg.Pool, generatedDir: string): Promise<void> {
   const { totals, cases } = drgTruth(generatedDir, projectPaths.seeds);
   const { rows } = await pool.query(
@@ -61,8 +66,10 @@ async function expectMartsMatchTruth(pool: pg.Pool, generatedDir: string): Promi
       excluded: t.excluded,
       grouped: t.grouped,
       totalWeight: t.totalWeight,
-      cmi: Number((t.totalWeight / t.grouped).toFixed(4)),
-      groupingRate: Number((t.grouped / (t.cases - t.excluded)).toFixed(4)),
+      // Rounded half up on the exact quotient, as PostgreSQL's numeric round does (a float's
+      // toFixed rounds 0.62485 down).
+      cmi: roundHalfUp4(Math.round(t.totalWeight * 10_000), t.grouped * 10_000),
+      groupingRate: roundHalfUp4(t.grouped, t.cases - t.excluded),
       groups: t.groups,
       highOutliers: t.highOutliers,
       lowOutliers: t.lowOutliers,

@@ -6,6 +6,7 @@ import { projectPaths } from '../../core/paths.ts';
 import { pregroupRecord } from '../../pipelines/pregroup/pregroup-record.ts';
 import { demoHookTimeout, demoSizes } from '../support/demo-files.ts';
 import { demoWarehouse, type DemoWarehouse } from '../support/demo-warehouse.ts';
+import { inStayTruth } from '../support/in-stay-truth.ts';
 import { pregroupTruth, type PregroupTruthStay } from '../support/pregroup-truth.ts';
 import { createPool } from '../../core/db/database.ts';
 
@@ -36,7 +37,18 @@ for (const size of demoSizes)
     beforeAll(async () => {
       w = await demoWarehouse(size);
       pool = createPool(w.url, 2);
-      expected = pregroupTruth(w.generatedDir, projectPaths.seeds).map((stay) => {
+      // Stays still in bed at the cut-off are grouped too, from the census's diagnoses so far.
+      const inStay: PregroupTruthStay[] = inStayTruth(w.generatedDir, projectPaths.seeds).map((s) => ({
+        hospital: s.hospital,
+        visitId: s.visitId,
+        input: s.input,
+        payerDrg: undefined,
+        trueDrg: undefined,
+        codedDrg: undefined,
+        upcoded: false,
+        codingDefect: false,
+      }));
+      expected = [...pregroupTruth(w.generatedDir, projectPaths.seeds), ...inStay].map((stay) => {
         const r = grouper.group(pregroupRecord(stay.input), { reasons: false });
         return { ...stay, drg: r.drg, status: r.status, own: r.status === GROUP_STATUS.grouped ? r.drg : undefined };
       });
@@ -47,7 +59,7 @@ for (const size of demoSizes)
       await w?.drop();
     });
 
-    it('the run pre-grouped every stay with a front page, else with its settlement list', async () => {
+    it('the run pre-grouped every stay with a front page, else with its settlement list, and every stay in bed', async () => {
       const run = w.firstRun.pregroup;
       expect(run, JSON.stringify(run)).not.toHaveProperty('error');
       const { rows } = await pool.query<{ hospital_code: string; visit_id: string; record_source: string }>(
@@ -61,7 +73,7 @@ for (const size of demoSizes)
       const bySource = (source: string) => expected.filter((s) => s.input.recordSource === source).length;
       console.info(
         `[${size}] pre-grouped ${files.length} stays (${bySource('front_page')} front pages, ` +
-          `${bySource('settlement_list')} settlement lists): ${JSON.stringify((run as { byStatus: object }).byStatus)}`,
+          `${bySource('settlement_list')} settlement lists, ${bySource('in_stay')} stays in bed): ${JSON.stringify((run as { byStatus: object }).byStatus)}`,
       );
     });
 
@@ -107,7 +119,7 @@ for (const size of demoSizes)
       );
       const byKey = new Map(rows.map((r) => [key(r.hospital_code, r.visit_id), r]));
       const wrong: string[] = [];
-      for (const s of expected) {
+      for (const s of expected.filter((x) => x.input.recordSource !== 'in_stay')) {
         const c = byKey.get(key(s.hospital, s.visitId));
         const agree = s.payerDrg === undefined ? null : s.own === s.payerDrg;
         if (!c || c.own_drg_code !== (s.own ?? null) || c.own_group_status !== s.status || c.groups_agree !== agree)

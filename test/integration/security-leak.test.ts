@@ -1116,6 +1116,14 @@ const drgViews: readonly HospitalScopedView[] = [
     measure: 'total_charges',
     sql: 'sum(total_charges)',
   },
+  // The in-stay estimates (issue 17): the member's own stays in bed against their expected group.
+  {
+    name: 'in_stay_estimates',
+    relation: 'marts.fct_inpatient_stay_estimates',
+    measure: 'total_charges_to_date',
+    sql: 'sum(charges_to_date)',
+    hashedKeys: ['patient_key'],
+  },
   {
     name: 'drg_value_quadrant',
     relation: 'marts.fct_drg_value_quadrant',

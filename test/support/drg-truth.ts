@@ -130,7 +130,11 @@ export function demoFileReader(
     const names = zhToEn(entity);
     const out: Row[] = [];
     for (const file of readdirSync(folder)
-      .filter((f) => f === `${name}.csv` || (f.startsWith(`${name}_`) && f.endsWith('.csv')))
+      .filter(
+        (f) =>
+          f === `${name}.csv` ||
+          (f.startsWith(`${name}_`) && /^\d/.test(f.slice(name.length + 1)) && f.endsWith('.csv')),
+      )
       .sort()) {
       const rel = `${hospital}/${system}/${file}`;
       readCsvText(decode(path.join(folder, file))).forEach((raw, i) => {

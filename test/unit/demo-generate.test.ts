@@ -45,7 +45,7 @@ function decode(rel: string): string {
 
 function schemaOf(rel: string): readonly (readonly [string, string])[] {
   const [, system, file] = rel.split('/');
-  const entity = `${system}/${(file ?? '').replace(/(_\d{4}(-\d{2})?)?\.csv$/, '')}`;
+  const entity = `${system}/${(file ?? '').replace(/(_\d{4}(-\d{2}(-\d{2})?)?)?\.csv$/, '')}`;
   return rel.startsWith('P')
     ? PUBLISHER_SCHEMAS[entity as keyof typeof PUBLISHER_SCHEMAS]
     : FILE_SCHEMAS[entity as Entity];
@@ -160,6 +160,11 @@ describe('generateDemo small', () => {
         expect(files(h, 'erp', prefix), prefix).toHaveLength(6);
       expect(files(h, 'erp', 'fixed_assets')).toHaveLength(1);
       expect(files(h, 'emr', 'drg_groupings_')).toHaveLength(6);
+      // The stays in bed at the end of the run: one census snapshot, dated the last day.
+      expect(files(h, 'his', 'inpatient_census_2')).toEqual([`${h}/his/inpatient_census_2025-03-31.csv`]);
+      expect(files(h, 'his', 'inpatient_census_diagnoses_')).toEqual([
+        `${h}/his/inpatient_census_diagnoses_2025-03-31.csv`,
+      ]);
     }
     expect(readdirSync(path.join(dir, 'P320900', 'insurance')).sort()).toEqual(
       ['drg_base_rates', 'drg_groups', 'regional_reference']
@@ -175,6 +180,7 @@ describe('generateDemo small', () => {
       'dept_months.csv',
       'hospital_months.csv',
       'manifest.json',
+      'open_stays.csv',
       'scenarios.csv',
     ]);
   });
@@ -330,6 +336,16 @@ describe('generateDemo small', () => {
           seen.add(raw);
         });
       }
+      // Stays still in bed at the cut-off: their lines so far come with the last month's file.
+      const inBed = new Map<string, { admit: string; snapshot: string }>();
+      for (const f of files(h, 'his', 'inpatient_census_2'))
+        for (const r of load(f).rows) {
+          ok(!visitIds.I.has(r.visit_id ?? ''), `${f} ${r.visit_id} in bed and discharged`);
+          ok((r.admit_time ?? '') <= (r.snapshot_time ?? ''), `${f} ${r.visit_id} admitted after the cut-off`);
+          ok(depts.has(r.current_dept_code ?? ''), `${f} ${r.visit_id} department`);
+          inBed.set(r.visit_id ?? '', { admit: r.admit_time ?? '', snapshot: r.snapshot_time ?? '' });
+          visitIds.I.add(r.visit_id ?? '');
+        }
       const visitTotals = new Map<string, number>();
       for (const f of files(h, 'his', 'charge_lines_')) {
         const file = load(f);
@@ -399,6 +415,12 @@ describe('generateDemo small', () => {
               );
               ok(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(r.charge_time ?? ''), `${at} charge_time`);
               ok(r.visit_type === 'I' || r.visit_type === 'O', `${at} visit_type`);
+              const open = type === 'I' ? inBed.get(r.visit_id ?? '') : undefined;
+              if (open)
+                ok(
+                  (r.charge_time ?? '') >= open.admit && (r.charge_time ?? '') <= open.snapshot,
+                  `${at} charge of a stay in bed outside admission → cut-off`,
+                );
               const stay = type === 'I' ? stays.get(r.visit_id ?? '') : undefined;
               if (stay)
                 ok(

@@ -47,6 +47,8 @@ describe('rule catalogue (seeds/reference/dq_rules.csv)', () => {
       'his.charge_items',
       'his.charge_lines',
       'his.departments',
+      'his.inpatient_census',
+      'his.inpatient_census_diagnoses',
       'his.inpatient_visits',
       'his.outpatient_visits',
       'insurance.dip_budget',

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { hospitalPayersQuery, policyInsuranceTypeJoin, policyJoin } from './_payment_policy_lookup.ts';
 
 /**
  * The DRG group and payment standard of every discharge, before any cost: the case cost marts read
@@ -417,24 +418,9 @@ export default defineModel({
       select * from ${ref('drg_case_rules')}
     ),
 
-    -- A county 医保局 that publishes a payment table pays its hospitals; otherwise the city's does.
-    publishing as (
-      select distinct publisher_code from ${ref('stg_insurance__drg_groups')}
-      union
-      select distinct publisher_code from ${ref('stg_insurance__dip_catalogue')}
-    ),
-
+    -- each hospital's level and payer (the lookup shared with int_inpatient_stays__open)
     hospital_payers as (
-      select
-        h.hospital_code,
-        h.hospital_level,
-        coalesce(county.publisher_code, 'P' || left(h.region_code, 4) || '00') as publisher_code
-      from hospitals h
-      left join (
-        select p.publisher_code, p.region_code
-        from ${ref('publishers')} p
-        join publishing using (publisher_code)
-      ) county on county.region_code = h.region_code
+      ${hospitalPayersQuery(ref)}
     ),
 
     joined as (
@@ -589,23 +575,9 @@ export default defineModel({
       -- the policy row a group of this stay is priced by: its payer, year, hospital level and
       -- insurance type (self-pay stays as the rules' self_pay_insurance_type); the payer's group and
       -- the hospital's own group are looked up alike
-      left join lateral (
-        select r.self_pay_insurance_type
-        from rules r
-        where r.publisher_code in (c.publisher_code, '*')
-        order by (r.publisher_code = '*')
-        limit 1
-      ) r on true
-      cross join lateral (
-        select case when c.insurance_type = '999' then r.self_pay_insurance_type else c.insurance_type end
-          as policy_insurance_type
-      ) pt
-      left join policies p
-        on (p.publisher_code, p.year, p.hospital_level, p.insurance_type, p.drg_code)
-          = (c.publisher_code, c.year, c.hospital_level, pt.policy_insurance_type, c.drg_code)
-      left join policies op
-        on (op.publisher_code, op.year, op.hospital_level, op.insurance_type, op.drg_code)
-          = (c.publisher_code, c.year, c.hospital_level, pt.policy_insurance_type, c.own_drg_code)
+      ${policyInsuranceTypeJoin('c')}
+      ${policyJoin('p', 'c', 'drg_code')}
+      ${policyJoin('op', 'c', 'own_drg_code')}
     )
 
     select * from final`,

@@ -10,14 +10,23 @@ const tolerance = sql`coalesce((select c.parameter from ref.dq_rules c where c.r
 
 /**
  * HIS charge lines (收费明细), inpatient and outpatient, one file per month: an inpatient visit's
- * lines are delivered with its discharge month, an outpatient visit's with its visit month.
+ * lines are delivered with its discharge month, an outpatient visit's with its visit month. A stay
+ * still in bed at a census cut-off (his.inpatient_census) has its lines charged so far delivered
+ * with the cut-off's month; on discharge, its discharge month's file carries only the lines not
+ * delivered before (a line is delivered once).
  */
 export const chargeLines: SourceDefinition = {
   system: 'his',
   entity: 'charge_lines',
   description: 'HIS 收费明细',
   filePattern: /^charge_lines_(?<period>\d{4}-\d{2})\.csv$/,
-  after: ['his.departments', 'his.charge_items', 'his.inpatient_visits', 'his.outpatient_visits'],
+  after: [
+    'his.departments',
+    'his.charge_items',
+    'his.inpatient_visits',
+    'his.inpatient_census',
+    'his.outpatient_visits',
+  ],
   key: 'line_id',
   uniqueKey: ['line_id'],
   columns: [
@@ -68,7 +77,8 @@ export const chargeLines: SourceDefinition = {
       category: 'conformance.relational',
       severity: 'blocking',
       description: '收费明细对应的就诊记录不存在 (visit_id not delivered)',
-      // A visit held in quarantine still exists: its charges are not orphans. Hashed NOT IN
+      // A visit held in quarantine still exists: its charges are not orphans; nor are those of a
+      // stay still in bed (listed in a census snapshot, his.inpatient_census). Hashed NOT IN
       // lookups over the non-null sides (a null visit_id is, as with NOT EXISTS, never found), so
       // the rule shares the batch's single rule scan.
       failsWhen: sql`r.visit_type in ('I', 'O')
@@ -76,6 +86,10 @@ export const chargeLines: SourceDefinition = {
           sql`r.visit_id`,
           sql`select v.visit_id from raw_his.inpatient_visits v
               where v.hospital_code = ${batchHospital} and v.visit_id is not null`,
+        )}, true) and coalesce(${notInSet(
+          sql`r.visit_id`,
+          sql`select c.visit_id from raw_his.inpatient_census c
+              where c.hospital_code = ${batchHospital} and c.visit_id is not null`,
         )}, true))
         and (r.visit_type <> 'O' or coalesce(${notInSet(
           sql`r.visit_id`,

@@ -1,0 +1,68 @@
+/**
+ * How a stay finds the payment-policy row (dim_drg_groups) that prices its group: its hospital's
+ * payer and level, its year and its insurance type (self-pay stays as the case rules'
+ * self_pay_insurance_type). Shared by int_inpatient_cases__grouped (the payer's and the own group
+ * of discharged stays) and int_inpatient_stays__open (the expected group of stays in bed), so both
+ * price a group alike. Not a model: files starting with `_` are not loaded as models.
+ */
+import { sql, type RawBuilder } from 'kysely';
+
+type Ref = (name: string) => RawBuilder<unknown>;
+
+/**
+ * The `hospital_payers` CTE's query: each member hospital, its level and its payer. A county 医保局
+ * that publishes a payment table (DRG groups or a DIP catalogue) pays its hospitals; otherwise the
+ * city's (`P` + the first four digits of the region + `00`) does.
+ */
+export function hospitalPayersQuery(ref: Ref): RawBuilder<unknown> {
+  return sql`
+      with publishing as (
+        select distinct publisher_code from ${ref('stg_insurance__drg_groups')}
+        union
+        select distinct publisher_code from ${ref('stg_insurance__dip_catalogue')}
+      )
+      select
+        h.hospital_code,
+        h.hospital_level,
+        coalesce(county.publisher_code, 'P' || left(h.region_code, 4) || '00') as publisher_code
+      from ${ref('hospitals')} h
+      left join (
+        select p.publisher_code, p.region_code
+        from ${ref('publishers')} p
+        join publishing using (publisher_code)
+      ) county on county.region_code = h.region_code`;
+}
+
+/**
+ * A lateral join giving `pt.policy_insurance_type` for the stay `alias` (with publisher_code and
+ * insurance_type): the insurance type its policy row is looked up under, self-pay (999) stays
+ * under the case rules' (`rules` CTE, seed drg_case_rules) self_pay_insurance_type.
+ */
+export function policyInsuranceTypeJoin(alias: string): RawBuilder<unknown> {
+  const c = sql.raw(alias);
+  return sql`
+      left join lateral (
+        select r.self_pay_insurance_type
+        from rules r
+        where r.publisher_code in (${c}.publisher_code, '*')
+        order by (r.publisher_code = '*')
+        limit 1
+      ) r on true
+      cross join lateral (
+        select case when ${c}.insurance_type = '999' then r.self_pay_insurance_type else ${c}.insurance_type end
+          as policy_insurance_type
+      ) pt`;
+}
+
+/**
+ * A left join of the policy row (`policies` CTE over dim_drg_groups) as `as` pricing group
+ * `drgColumn` of stay `alias` (publisher_code, year, hospital_level), after policyInsuranceTypeJoin.
+ */
+export function policyJoin(as: string, alias: string, drgColumn: string): RawBuilder<unknown> {
+  const p = sql.raw(as);
+  const c = sql.raw(alias);
+  return sql`
+      left join policies ${p}
+        on (${p}.publisher_code, ${p}.year, ${p}.hospital_level, ${p}.insurance_type, ${p}.drg_code)
+          = (${c}.publisher_code, ${c}.year, ${c}.hospital_level, pt.policy_insurance_type, ${c}.${sql.raw(drgColumn)})`;
+}
