@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { batchHospital, notInSet } from '../../ingest/rule-kit.ts';
 import type { SourceDefinition } from '../../ingest/source-definition.ts';
 import { diagnosisInDictionary } from '../emr/front-page-diagnoses.ts';
+import { censusSnapshotDate } from './inpatient-census.ts';
 
 /**
  * The diagnoses recorded so far for the stays of a census snapshot (住院医生站诊断记录: 入院诊断 and
@@ -24,15 +25,9 @@ export const inpatientCensusDiagnoses: SourceDefinition = {
     { name: 'main_flag', type: 'text', aliases: ['主诊断标志'] },
     { name: 'diag_type', type: 'text', aliases: ['诊断类别'] },
     { name: 'recorded_time', type: 'timestamp', aliases: ['诊断时间'] },
-    { name: 'snapshot_date', type: 'date', description: '快照日期（文件名中的截止日期）' },
+    censusSnapshotDate.column,
   ],
-  derived: [
-    {
-      column: 'snapshot_date',
-      description: 'the date of the file name (the cut-off)',
-      value: ({ period }) => sql`${sql.lit(period)}::date`,
-    },
-  ],
+  derived: [censusSnapshotDate.derived],
   rules: [
     diagnosisInDictionary('diag_code'),
     {

@@ -10,6 +10,16 @@ import type { SourceDefinition } from '../../ingest/source-definition.ts';
  * and remaining charge lines arrive with its discharge month, and a stay whose discharge is delivered
  * is no longer open even if the latest snapshot still lists it (discharge wins).
  */
+/** A census file's snapshot date: the date in its file name (the cut-off), on both census sources. */
+export const censusSnapshotDate = {
+  column: { name: 'snapshot_date', type: 'date', description: '快照日期（文件名中的截止日期）' },
+  derived: {
+    column: 'snapshot_date',
+    description: 'the date of the file name (the cut-off)',
+    value: ({ period }: { period: string }) => sql`${sql.lit(period)}::date`,
+  },
+} as const;
+
 export const inpatientCensus: SourceDefinition = {
   system: 'his',
   entity: 'inpatient_census',
@@ -28,15 +38,9 @@ export const inpatientCensus: SourceDefinition = {
     { name: 'admit_dept_code', type: 'text', aliases: ['入院科室'] },
     { name: 'current_dept_code', type: 'text', required: true, aliases: ['当前科室', '所在科室'] },
     { name: 'insurance_type', type: 'text', aliases: ['险种'] },
-    { name: 'snapshot_date', type: 'date', description: '快照日期（文件名中的截止日期）' },
+    censusSnapshotDate.column,
   ],
-  derived: [
-    {
-      column: 'snapshot_date',
-      description: 'the date of the file name (the cut-off)',
-      value: ({ period }) => sql`${sql.lit(period)}::date`,
-    },
-  ],
+  derived: [censusSnapshotDate.derived],
   rules: [
     {
       id: 'admission_after_snapshot',
