@@ -95,7 +95,10 @@ export async function writePublisherFiles(
       e.charge += c.cleanTotal;
       e.cost += costOf(c);
       e.los += c.los;
-      if (c.died) e.deaths++;
+      // The region's mortality is its hospitals' ordinary course: a planted low-risk death is one
+      // member's anomaly, which among the region's many stays of a low-risk group is lost (counting
+      // it here would make a small demo's group of two cataract stays 50 % mortal, and not low risk).
+      if (c.died && !c.scenarios.includes('low_risk_death')) e.deaths++;
       cells.set(key, e);
     }
     const reference = await open(city, 'insurance/regional_reference', year);

@@ -3,8 +3,8 @@ import type { SeedSchema } from '../../core/contract/seed-schema.ts';
 /**
  * The warning classes of the in-stay estimates (fct_inpatient_stay_estimates), for the 医保办 to
  * edit: a stay whose charges to date / its expected group's payment standard is at least min_ratio
- * and below max_ratio (no upper bound when blank) takes the class; where bands overlap the one with
- * the highest min_ratio wins. The row with both bounds blank is the class of a stay with no ratio
+ * (no lower bound when blank: a net refund's negative ratio too) and below max_ratio (no upper bound
+ * when blank) takes the class; where bands overlap the one with the highest min_ratio wins. The row with both bounds blank is the class of a stay with no ratio
  * (not grouped, or its group has no payment standard).
  */
 export const schema: SeedSchema = {
@@ -18,7 +18,7 @@ export const schema: SeedSchema = {
       required: true,
       description: '预警名称，如 超支风险、接近标准、正常',
     },
-    { name: 'min_ratio', type: 'numeric', description: '费用/标准比下限（含）；与上限都空时为无法预估' },
+    { name: 'min_ratio', type: 'numeric', description: '费用/标准比下限（含）；空为无下限；与上限都空时为无法预估' },
     { name: 'max_ratio', type: 'numeric', description: '费用/标准比上限（不含）；空为无上限' },
     { name: 'description', type: 'text', description: '说明' },
   ],

@@ -140,11 +140,11 @@ for (const size of demoSizes)
           .filter((b) =>
             ratio === null
               ? b.min_ratio === null && b.max_ratio === null
-              : b.min_ratio !== null &&
-                ratio >= Number(b.min_ratio) &&
+              : (b.min_ratio !== null || b.max_ratio !== null) &&
+                (b.min_ratio === null || ratio >= Number(b.min_ratio)) &&
                 (b.max_ratio === null || ratio < Number(b.max_ratio)),
           )
-          .sort((a, b) => Number(b.min_ratio ?? -1) - Number(a.min_ratio ?? -1))[0]?.warning_code;
+          .sort((a, b) => Number(b.min_ratio ?? -Infinity) - Number(a.min_ratio ?? -Infinity))[0]?.warning_code;
       const wrong: string[] = [];
       const counts: Record<string, number> = {};
       for (const r of rows) {

@@ -218,7 +218,7 @@ export default defineModel({
           rows: [
             { warning_code: 'over', warning_label: '超支风险', min_ratio: 1, max_ratio: null },
             { warning_code: 'near', warning_label: '接近标准', min_ratio: 0.8, max_ratio: 1 },
-            { warning_code: 'normal', warning_label: '正常', min_ratio: 0, max_ratio: 0.8 },
+            { warning_code: 'normal', warning_label: '正常', min_ratio: null, max_ratio: 0.8 },
             { warning_code: 'unpriced', warning_label: '无法预估', min_ratio: null, max_ratio: null },
           ],
           types: { min_ratio: 'numeric', max_ratio: 'numeric' },
@@ -369,7 +369,9 @@ export default defineModel({
         from warnings w
         where case
           when e.charge_to_standard_ratio is null then w.min_ratio is null and w.max_ratio is null
-          else w.min_ratio is not null and e.charge_to_standard_ratio >= w.min_ratio
+          -- a band open below (no min_ratio) takes every lower ratio, a net refund's negative one too
+          else (w.min_ratio is not null or w.max_ratio is not null)
+            and (w.min_ratio is null or e.charge_to_standard_ratio >= w.min_ratio)
             and (w.max_ratio is null or e.charge_to_standard_ratio < w.max_ratio)
         end
         order by w.min_ratio desc nulls last
