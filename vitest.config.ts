@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import DemoLastSequencer from './test/support/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
+    // Files that need the demo warehouse run last, while the global setup builds it.
+    sequence: { sequencer: DemoLastSequencer },
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

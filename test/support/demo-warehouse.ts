@@ -31,21 +31,18 @@ export interface DemoWarehouse extends TestDatabase {
  */
 export async function demoWarehouse(size: DemoSize = 'small'): Promise<DemoWarehouse> {
   const adminUrl = inject('pgAdminUrl');
-  const TEMPLATE = template(size);
-  const generatedDir = path.join(demoFilesDir(adminUrl, size), 'files');
-  const summaryFile = path.join(demoFilesDir(adminUrl, size), 'run-summary.json');
+  const { generatedDir, summaryFile } = demoPaths(adminUrl, size);
   const admin = new pg.Client(withDatabase(adminUrl, 'postgres'));
   await admin.connect();
   try {
-    await admin.query(`select pg_advisory_lock(hashtext($1))`, [TEMPLATE]);
+    await lockTemplate(admin, size);
     try {
-      const { rowCount } = await admin.query(`select 1 from pg_database where datname = $1`, [TEMPLATE]);
-      if (!rowCount) await buildTemplate(admin, adminUrl, size, generatedDir, summaryFile);
+      await ensureTemplate(admin, adminUrl, size);
     } finally {
-      await admin.query(`select pg_advisory_unlock(hashtext($1))`, [TEMPLATE]);
+      await unlockTemplate(admin, size);
     }
     const name = `t_demo_${randomBytes(5).toString('hex')}`;
-    await admin.query(`create database ${name} template ${TEMPLATE} strategy file_copy`);
+    await admin.query(`create database ${name} template ${template(size)} strategy file_copy`);
     const url = withDatabase(adminUrl, name);
     const db = createDb(url);
     const firstRun = JSON.parse(await readFile(summaryFile, 'utf8')) as PipelineSummary;
@@ -70,13 +67,43 @@ export async function demoWarehouse(size: DemoSize = 'small'): Promise<DemoWareh
   }
 }
 
-async function buildTemplate(
-  admin: pg.Client,
-  adminUrl: string,
-  size: DemoSize,
-  generatedDir: string,
-  summaryFile: string,
-): Promise<void> {
+/**
+ * Starts building the small demo's template in the background, holding its lock from before this
+ * returns until it is built, so test files that need it wait for it instead of building it. A
+ * failed build is left to the first file that needs the template, which tries again and reports.
+ * The global setup calls this when the run has such files; `done` settles when the lock is free.
+ */
+export async function startDemoTemplateBuild(adminUrl: string, size: DemoSize = 'small'): Promise<{ done: Promise<void> }> {
+  const admin = new pg.Client(withDatabase(adminUrl, 'postgres'));
+  await admin.connect();
+  await lockTemplate(admin, size);
+  const done = ensureTemplate(admin, adminUrl, size)
+    .catch((error: unknown) => {
+      process.stderr.write(`the demo warehouse's template did not build ahead of the tests: ${String(error)}\n`);
+    })
+    .finally(() => unlockTemplate(admin, size).finally(() => admin.end()));
+  return { done };
+}
+
+const lockTemplate = (admin: pg.Client, size: DemoSize) =>
+  admin.query(`select pg_advisory_lock(hashtext($1))`, [template(size)]);
+const unlockTemplate = (admin: pg.Client, size: DemoSize) =>
+  admin.query(`select pg_advisory_unlock(hashtext($1))`, [template(size)]);
+
+/** Builds the demo's template database unless it exists; the caller holds the template's lock. */
+async function ensureTemplate(admin: pg.Client, adminUrl: string, size: DemoSize): Promise<void> {
+  const { rowCount } = await admin.query(`select 1 from pg_database where datname = $1`, [template(size)]);
+  if (!rowCount) await buildTemplate(admin, adminUrl, size);
+}
+
+/** Where the demo's generated files and the summary of the run that built its template are kept. */
+const demoPaths = (adminUrl: string, size: DemoSize) => ({
+  generatedDir: path.join(demoFilesDir(adminUrl, size), 'files'),
+  summaryFile: path.join(demoFilesDir(adminUrl, size), 'run-summary.json'),
+});
+
+async function buildTemplate(admin: pg.Client, adminUrl: string, size: DemoSize): Promise<void> {
+  const { generatedDir, summaryFile } = demoPaths(adminUrl, size);
   const building = `${template(size)}_building`;
   await admin.query(`drop database if exists ${building} with (force)`);
   await admin.query(`create database ${building}`);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { destroyEmbedded, embeddedStatus, startEmbedded } from '../../core/db/embedded-postgres.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
-import { dropDemoTemplates, removeDemoFiles } from './demo-warehouse.ts';
+import { dropDemoTemplates, removeDemoFiles, startDemoTemplateBuild } from './demo-warehouse.ts';
+import { usesDemoWarehouse } from './sequencer.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +24,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('pgAdminUrl', external);
     // A server that outlives runs may hold the last run's demo template, built from older models.
     await dropDemoTemplates(external);
-    return async () => {};
+    const demo = await prebuildDemo(project, external);
+    return async () => {
+      await demo?.done;
+    };
   }
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hdw-test-pg-'));
   const { url } = await startEmbedded({
@@ -39,11 +43,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
   });
   project.provide('pgAdminUrl', url);
+  const demo = await prebuildDemo(project, url);
   return async () => {
+    await demo?.done;
     await reportServerTrouble(dataDir);
     await destroyEmbedded(dataDir, silentLogger);
     await removeDemoFiles(url);
   };
+}
+
+/**
+ * When the run has files that need the small demo warehouse, its template starts building now,
+ * beside the files that do not (the sequencer runs those first), instead of in the first file
+ * that needs it while the other worker waits.
+ */
+async function prebuildDemo(project: TestProject, adminUrl: string): Promise<{ done: Promise<void> } | undefined> {
+  // The files this run selected: the command line's filters, as Vitest keeps them.
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  const specs = await project.vitest.globTestSpecifications(filters);
+  if (!specs.some((spec) => usesDemoWarehouse(spec.moduleId))) return undefined;
+  return startDemoTemplateBuild(adminUrl);
 }
 
 /**
