@@ -19,6 +19,7 @@ export default defineSources({
       columns: { patient_id: { description: '患者ID', pii: true } },
     },
     inpatient_census_diagnoses: { description: 'HIS 在院患者诊断（随在院清单交付，截至截止时点已下的诊断）' },
+    inpatient_census_procedures: { description: 'HIS 在院手术操作（随在院清单交付，截至截止时点已完成的手术操作）' },
     outpatient_visits: {
       description: 'HIS 门诊就诊',
       columns: { patient_id: { description: '患者ID', pii: true } },

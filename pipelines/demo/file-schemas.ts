@@ -65,6 +65,14 @@ export const FILE_SCHEMAS = {
     ['diag_type', '诊断类别'],
     ['recorded_time', '诊断时间'],
   ],
+  'his/inpatient_census_procedures': [
+    ['visit_id', '住院号'],
+    ['oprn_seq', '手术序号'],
+    ['oprn_code', '手术操作编码'],
+    ['oprn_name', '手术操作名称'],
+    ['main_flag', '主手术标志'],
+    ['oprn_time', '手术操作时间'],
+  ],
   'his/charge_lines': [
     ['line_id', '明细流水号'],
     ['visit_type', '就诊类型'],

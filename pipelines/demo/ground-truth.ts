@@ -32,8 +32,10 @@ export function caseCosts(runs: readonly HospitalRun[]): (c: CaseFact) => number
  * `cases.csv` (per stay: true and coded group, weights, standard, clean total, estimated cost,
  * stay, death, outlier, review status, main diagnosis and procedure, attending doctor code, ICU and
  * ventilation hours as the settlement list has them), `open_stays.csv` (per stay in bed at the run's
- * cut-off: census date, admission, current department, days in bed, the group it was planned for,
- * the diagnoses recorded so far, its charges to date and their line count), `dept_months.csv` and `hospital_months.csv` (revenue and
+ * cut-off: census date, admission, current department, days in bed, the group it was planned for
+ * with the diagnoses and procedures it is planned to be coded with (and when each procedure is
+ * performed, before the cut-off or after it), the diagnoses recorded and the
+ * procedures performed so far, its charges to date and their line count), `dept_months.csv` and `hospital_months.csv` (revenue and
  * cost by the seven cost items, by month of use) and `manifest.json` (seed, periods, hospitals,
  * and per file rows, defect counts and sha256). Nothing time-dependent: the same seed yields the
  * same bytes.
@@ -117,7 +119,7 @@ export async function writeGroundTruth(
   await write(
     'open_stays.csv',
     [
-      'hospital_code,visit_id,snapshot_date,admit_time,current_dept_code,days_in_bed,planned_drg_code,diagnoses_so_far,charges_to_date,charge_lines',
+      'hospital_code,visit_id,snapshot_date,admit_time,current_dept_code,days_in_bed,planned_drg_code,planned_diagnoses,planned_procedures,planned_procedure_times,diagnoses_so_far,procedures_so_far,charges_to_date,charge_lines',
       ...openStays.map((o) =>
         csvRow([
           o.hospital,
@@ -127,7 +129,11 @@ export async function writeGroundTruth(
           o.currentDept,
           String(o.daysInBed),
           o.plannedDrg,
+          o.plannedDiagnoses.join('|'),
+          o.plannedProcedures.join('|'),
+          o.plannedProcedureTimes.join('|'),
           o.diagnosesSoFar.join('|'),
+          o.proceduresSoFar.join('|'),
           formatCents(o.chargesToDate),
           String(o.chargeLines),
         ]),

@@ -1,5 +1,6 @@
 import { CARE_PROFILES } from './catalog/care-profiles.ts';
 import { CC_SUPPORTING_ITEMS, diagnosis } from './catalog/diagnoses.ts';
+import { procedure } from './catalog/procedures.ts';
 import { EXAM_TYPES } from './catalog/charge-items.ts';
 import { DRG_GROUPS, UPCODING, type DrgGroup } from './catalog/drg-groups.ts';
 import { SECONDS_PER_DAY, formatDate, formatTimestamp, monthKey, pad2, type Period } from './calendar.ts';
@@ -30,6 +31,7 @@ import {
   planInpatientCase,
   supportComplications,
   withTreatment,
+  type CaseProcedure,
   type InpatientCase,
 } from './inpatient-case.ts';
 import { writeSettlement } from './insurance-writer.ts';
@@ -115,8 +117,16 @@ export interface OpenStayFact {
   readonly daysInBed: number;
   /** The group the stay was planned for, as it will be coded at discharge. */
   readonly plannedDrg: string;
+  /** Every diagnosis the stay is planned to be coded with at discharge, principal first. */
+  readonly plannedDiagnoses: readonly string[];
+  /** Every procedure the stay is planned to be coded with at discharge, main first. */
+  readonly plannedProcedures: readonly string[];
+  /** When each planned procedure is (or will be) performed, `YYYY-MM-DD HH:MM:SS`, in the same order. */
+  readonly plannedProcedureTimes: readonly string[];
   /** The diagnoses recorded by the cut-off, principal first, in the delivered order. */
   readonly diagnosesSoFar: readonly string[];
+  /** The procedures performed by the cut-off, in the delivered order (planned later ones left out). */
+  readonly proceduresSoFar: readonly string[];
   /** Sum of the stay's delivered charge lines (all charged by the cut-off), cents. */
   readonly chargesToDate: number;
   readonly chargeLines: number;
@@ -168,6 +178,19 @@ const HOUR = 3600;
 const READY_EVERY = 64;
 /** Ledgers are written two months after their month of use, once late stays are in. */
 const LEDGER_LAG = 2;
+
+/**
+ * When a stay's procedure is performed: the operation (a procedure on the planned surgery day) at
+ * the planned surgery time, any other during its planned day (ventilation on the ICU admission day,
+ * a medical group's procedure the day after admission), between an hour after admission and an
+ * hour before discharge.
+ */
+function procedureTime(c: InpatientCase, pr: CaseProcedure, rng: Prng): number {
+  const admitDay = Math.floor(c.admitTime / SECONDS_PER_DAY);
+  const during = pr.day * SECONDS_PER_DAY + rng.int(8 * HOUR, 18 * HOUR);
+  if (c.surgeryDay >= 0 && pr.day === admitDay + c.surgeryDay) return c.surgeryTime;
+  return Math.min(Math.max(during, c.admitTime + HOUR), c.dischargeTime - HOUR);
+}
 
 /**
  * Conditions an outpatient clinic can treat: stays for them may be low-standard admissions. All are
@@ -483,7 +506,8 @@ export class HospitalRun {
    * the following month's discharges, with the same groups, coding and charge lines as any other,
    * of which those admitted by the cut-off are kept. Delivered as a census snapshot dated the
    * cut-off (在院患者清单) with the diagnoses recorded by then (入院诊断 at admission, the others
-   * later in the stay), and their charge lines charged by then, clean, in this month's charge-line
+   * later in the stay), the procedures performed by then (at their planned times: procedureTime),
+   * and their charge lines charged by then, clean, in this month's charge-line
    * file (`lineSink`), tallied by month of use like every other line. Own random streams: nothing
    * else the run writes shifts.
    */
@@ -524,6 +548,8 @@ export class HospitalRun {
     planned.sort((a, b) => a.admitTime - b.admitTime);
     const census = await this.open('his/inpatient_census', snapshotDate);
     const diagnoses = await this.open('his/inpatient_census_diagnoses', snapshotDate);
+    const procedures = await this.open('his/inpatient_census_procedures', snapshotDate);
+    const pxRng = Prng.derive(this.ctx.seed, `${tag}/procedures`);
     const clean = new ChargeLineWriter(
       lineSink,
       this.dict,
@@ -577,6 +603,23 @@ export class HospitalRun {
           ]),
         ),
       );
+      // Procedures when performed: the operation at its planned time, the others (ventilation on
+      // the ICU admission day, a medical group's procedure) during their planned day; those after
+      // the cut-off are not yet done.
+      const timed = c.procedures.map((pr) => ({ pr, at: procedureTime(c, pr, pxRng) }));
+      const performed = timed.filter((r) => r.at <= cutoff);
+      performed.forEach(({ pr, at }, i) =>
+        procedures.write(
+          csvRow([
+            c.visitId,
+            String(i + 1),
+            pr.code,
+            procedure(pr.code).name,
+            pr.main ? '1' : '0',
+            formatTimestamp(at),
+          ]),
+        ),
+      );
       const lines = supportComplications(
         c,
         buildInpatientLines(c, this.dict, lineRng),
@@ -598,12 +641,16 @@ export class HospitalRun {
         currentDept: dept.code,
         daysInBed: cutoffDay - admitDay + 1,
         plannedDrg: c.drg.code,
+        plannedDiagnoses: c.diagnoses.map((d) => d.code),
+        plannedProcedures: c.procedures.map((pr) => pr.code),
+        plannedProcedureTimes: timed.map((r) => formatTimestamp(r.at)),
         diagnosesSoFar: recorded.map((r) => r.d.code),
+        proceduresSoFar: performed.map((r) => r.pr.code),
         chargesToDate: charges,
         chargeLines: count,
       });
     }
-    return Promise.all([census.close(), diagnoses.close()]);
+    return Promise.all([census.close(), diagnoses.close(), procedures.close()]);
   }
 
   /** The ERP/LIS files of the months not yet written (after the last month). */

@@ -75,7 +75,8 @@ interface InputRow {
  * beside it what ops.case_pregroups holds for it. Codes come with their principal/main flag and
  * sequence (the settlement list's order is its delivered line order); pregroup-record.ts orders them.
  * A stay of its hospital's latest census snapshot (his.inpatient_census) with neither is a stay in
- * bed: grouped from that snapshot's diagnoses so far, without procedures (record source in_stay).
+ * bed: grouped from that snapshot's diagnoses and procedures so far (his.inpatient_census_diagnoses,
+ * his.inpatient_census_procedures; record source in_stay).
  */
 const INPUTS_SQL = `
   with front_dx as (
@@ -144,12 +145,21 @@ const INPUTS_SQL = `
     join latest_census c on c.hospital_code = d.hospital_code and c.visit_id = d.visit_id and c.snapshot_date = d.snapshot_date
     group by 1, 2
   ),
+  census_px as (
+    select o.hospital_code, o.visit_id,
+      json_agg(json_build_array(o.oprn_code, o.main_flag = '1', o.oprn_seq) order by o.oprn_seq, o.source_line)
+        as procedures
+    from raw_his.inpatient_census_procedures o
+    join latest_census c on c.hospital_code = o.hospital_code and c.visit_id = o.visit_id and c.snapshot_date = o.snapshot_date
+    group by 1, 2
+  ),
   in_stay as (
     select distinct on (c.hospital_code, c.visit_id)
       c.hospital_code, c.visit_id, 'in_stay' as record_source, c.gender, null::integer as age_years,
-      c.birth_date::text as birth_date, c.admit_time::date::text as admitted_on, d.diagnoses, null::json as procedures
+      c.birth_date::text as birth_date, c.admit_time::date::text as admitted_on, d.diagnoses, p.procedures
     from latest_census c
     left join census_dx d on d.hospital_code = c.hospital_code and d.visit_id = c.visit_id
+    left join census_px p on p.hospital_code = c.hospital_code and p.visit_id = c.visit_id
     order by c.hospital_code, c.visit_id, c.batch_id desc
   ),
   inputs as (
@@ -206,8 +216,8 @@ async function upsert(pool: pg.Pool, rows: readonly PregroupRow[], version: stri
 
 /**
  * 预分组: groups every stay with the configured rule set and keeps the result in
- * ops.case_pregroups, before the models are built (stays still in bed too, from their diagnoses so
- * far: fct_inpatient_stay_estimates) (fct_inpatient_cases sets the hospital's own
+ * ops.case_pregroups, before the models are built (stays still in bed too, from their diagnoses and
+ * procedures so far: fct_inpatient_stay_estimates) (fct_inpatient_cases sets the hospital's own
  * group beside the payer's from it). Incremental: a stay whose input hash and rule set are those
  * stored is not grouped again; a new rule set regroups every stay. Written in batches, each its own
  * statement, so a rerun after a failure picks up what is left. Pre-groups of stays no longer

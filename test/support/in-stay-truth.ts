@@ -6,7 +6,7 @@ import { demoFileReader } from './drg-truth.ts';
 export interface InStayTruthStay {
   readonly hospital: string;
   readonly visitId: string;
-  /** What the pre-group stage groups: the census's gender and birth date, the diagnoses so far. */
+  /** What the pre-group stage groups: the census's gender and birth date, the diagnoses and procedures so far. */
   readonly input: PregroupInput;
   /** The latest census snapshot's date (its cut-off), `YYYY-MM-DD`. */
   readonly snapshotDate: string;
@@ -23,7 +23,7 @@ const orNull = (v: string | undefined) => (v === undefined || v === '' ? null : 
 /**
  * Every stay of a generated demo in bed at its hospital's latest census snapshot and not
  * discharged (no HIS visit, front page or settlement list delivered), read from the files (never
- * from the warehouse): the census row, the diagnoses delivered with it, and its delivered charge
+ * from the warehouse): the census row, the diagnoses and procedures delivered with it, and its delivered charge
  * lines (rows the generator planted a blocking defect in left out, as ingest quarantines them).
  */
 export function inStayTruth(dir: string, seedsDir: string): InStayTruthStay[] {
@@ -46,6 +46,12 @@ export function inStayTruth(dir: string, seedsDir: string): InStayTruthStay[] {
       const list = diagnoses.get(d.visit_id ?? '') ?? [];
       list.push([orNull(d.diag_code), d.main_flag === '1', d.diag_seq ? Number(d.diag_seq) : null]);
       diagnoses.set(d.visit_id ?? '', list);
+    }
+    const procedures = new Map<string, [string | null, boolean, number | null][]>();
+    for (const o of readEntity(h.code, 'his/inpatient_census_procedures')) {
+      const list = procedures.get(o.visit_id ?? '') ?? [];
+      list.push([orNull(o.oprn_code), o.main_flag === '1', o.oprn_seq ? Number(o.oprn_seq) : null]);
+      procedures.set(o.visit_id ?? '', list);
     }
     const charges = new Map<string, { cents: number; lines: number }>();
     for (const l of readEntity(h.code, 'his/charge_lines')) {
@@ -73,7 +79,7 @@ export function inStayTruth(dir: string, seedsDir: string): InStayTruthStay[] {
           birthDate: orNull(r.birth_date),
           admittedOn: orNull(r.admit_time?.slice(0, 10)),
           diagnoses: diagnoses.get(visitId) ?? [],
-          procedures: [],
+          procedures: procedures.get(visitId) ?? [],
         },
         snapshotDate: latest,
         admitTime: r.admit_time ?? '',

@@ -165,6 +165,9 @@ describe('generateDemo small', () => {
       expect(files(h, 'his', 'inpatient_census_diagnoses_')).toEqual([
         `${h}/his/inpatient_census_diagnoses_2025-03-31.csv`,
       ]);
+      expect(files(h, 'his', 'inpatient_census_procedures_')).toEqual([
+        `${h}/his/inpatient_census_procedures_2025-03-31.csv`,
+      ]);
     }
     expect(readdirSync(path.join(dir, 'P320900', 'insurance')).sort()).toEqual(
       ['drg_base_rates', 'drg_groups', 'regional_reference']
@@ -346,6 +349,35 @@ describe('generateDemo small', () => {
           inBed.set(r.visit_id ?? '', { admit: r.admit_time ?? '', snapshot: r.snapshot_time ?? '' });
           visitIds.I.add(r.visit_id ?? '');
         }
+      // Their procedures so far: exactly the planned ones performed between admission and the cut-off.
+      const planned = new Map(
+        (parse(readFileSync(path.join(dir, '_ground_truth', 'open_stays.csv'), 'utf8'), { columns: true }) as Record<
+          string,
+          string
+        >[])
+          .filter((o) => o.hospital_code === h)
+          .map((o) => [o.visit_id ?? '', o]),
+      );
+      const performed = new Map<string, string[]>();
+      for (const f of files(h, 'his', 'inpatient_census_procedures_'))
+        for (const r of load(f).rows) {
+          const stay = inBed.get(r.visit_id ?? '');
+          ok(stay !== undefined, `${f} ${r.visit_id} procedure of a stay not in bed`);
+          const at = r.oprn_time ?? '';
+          ok(!!stay && at >= stay.admit && at <= stay.snapshot, `${f} ${r.visit_id} procedure at ${at} outside admission → cut-off`);
+          performed.set(r.visit_id ?? '', [...(performed.get(r.visit_id ?? '') ?? []), `${r.oprn_code}@${at}`]);
+        }
+      for (const [visit, stay] of inBed) {
+        const o = planned.get(visit);
+        ok(o !== undefined, `${h} ${visit} in bed without ground truth`);
+        const codes = (o?.planned_procedures ?? '').split('|').filter(Boolean);
+        const times = (o?.planned_procedure_times ?? '').split('|').filter(Boolean);
+        const due = codes.map((c, i) => `${c}@${times[i]}`).filter((x) => x.slice(x.indexOf('@') + 1) <= stay.snapshot);
+        ok(
+          JSON.stringify(performed.get(visit) ?? []) === JSON.stringify(due),
+          `${h} ${visit} procedures ${performed.get(visit)} ≠ planned by the cut-off ${due}`,
+        );
+      }
       const visitTotals = new Map<string, number>();
       for (const f of files(h, 'his', 'charge_lines_')) {
         const file = load(f);

@@ -49,6 +49,7 @@ describe('rule catalogue (seeds/reference/dq_rules.csv)', () => {
       'his.departments',
       'his.inpatient_census',
       'his.inpatient_census_diagnoses',
+      'his.inpatient_census_procedures',
       'his.inpatient_visits',
       'his.outpatient_visits',
       'insurance.dip_budget',
