@@ -7,9 +7,9 @@ export default defineModel({
   materialized: 'table',
   description: [
     '在院病例：每家医院最新在院清单快照（截止日期最大者）所列、且出院尚未交付（无 HIS 住院就诊、病案首页或结算清单）的住院，',
-    '附截至快照已下的诊断、预分组阶段按这些诊断（不含手术操作）的院内预分组（record_source = in_stay）、',
+    '附截至快照已下的诊断与已完成的手术操作、预分组阶段按这些诊断与手术操作的院内预分组（record_source = in_stay）、',
     '已交付收费明细的金额合计（截至目前的费用），以及与 int_inpatient_cases__grouped 同一支付政策查找（_payment_policy_lookup）的预估病组权重与支付标准：',
-    '医院的医保方与等级、快照年度、险种（自费按病例规则的险种）。',
+    '医院的医保方与等级、快照年度、险种（自费按病例规则的险种）；医保方在快照年度发布的支付表种类（DRG 病组表或 DIP 目录）。',
   ].join(''),
   grain: 'One row per stay in bed at its hospital’s latest census snapshot (hospital, visit id).',
   primaryKey: ['hospital_code', 'visit_id'],
@@ -30,6 +30,12 @@ export default defineModel({
     dept_code: { description: '所在科室的标准科室编码' },
     principal_diagnosis_code: { description: '主要诊断编码（截至快照）' },
     diagnosis_count: { description: '截至快照已下的诊断数', type: 'integer' },
+    principal_procedure_code: { description: '主手术操作编码（截至快照已完成的）' },
+    procedure_count: { description: '截至快照已完成的手术操作数', type: 'integer' },
+    payer_payment_method: {
+      description: '医保方快照年度的付费方式：DRG（发布 DRG 病组表）/ DIP（只发布 DIP 目录）；都未发布为空',
+      tests: [{ accepted_values: ['DRG', 'DIP'] }],
+    },
     expected_drg_code: { description: '预估病组：院内预分组 DRG（分组成功时）' },
     expected_drg_name: { description: '预估病组名称（支付政策）' },
     expected_mdc_code: { description: '预分组 MDC' },
@@ -53,6 +59,18 @@ export default defineModel({
 
     census_diagnoses as (
       select * from ${ref('stg_his__inpatient_census_diagnoses')}
+    ),
+
+    census_procedures as (
+      select * from ${ref('stg_his__inpatient_census_procedures')}
+    ),
+
+    drg_tables as (
+      select distinct publisher_code, year from ${ref('stg_insurance__drg_groups')}
+    ),
+
+    dip_catalogues as (
+      select distinct publisher_code, year from ${ref('stg_insurance__dip_catalogue')}
     ),
 
     his_visits as (
@@ -115,6 +133,17 @@ export default defineModel({
       group by 1, 2
     ),
 
+    procedures as (
+      select
+        o.hospital_code,
+        o.visit_id,
+        count(*)::integer as procedure_count,
+        (array_agg(o.procedure_code order by o.is_principal desc, o.procedure_seq))[1] as principal_procedure_code
+      from census_procedures o
+      join latest l on l.hospital_code = o.hospital_code and l.visit_id = o.visit_id and l.snapshot_date = o.snapshot_date
+      group by 1, 2
+    ),
+
     charges as (
       select hospital_code, visit_id, sum(amount) as charges_to_date, count(*) as charge_line_count
       from charge_lines
@@ -139,6 +168,14 @@ export default defineModel({
         d.std_dept_code as dept_code,
         dx.principal_diagnosis_code,
         coalesce(dx.diagnosis_count, 0) as diagnosis_count,
+        px.principal_procedure_code,
+        coalesce(px.procedure_count, 0) as procedure_count,
+        case
+          when exists (select 1 from drg_tables t
+            where t.publisher_code = hp.publisher_code and t.year = extract(year from l.snapshot_date)) then 'DRG'
+          when exists (select 1 from dip_catalogues t
+            where t.publisher_code = hp.publisher_code and t.year = extract(year from l.snapshot_date)) then 'DIP'
+        end as payer_payment_method,
         case when pg.group_status = '分组成功' then pg.drg_code end as expected_drg_code,
         pg.mdc_code as expected_mdc_code,
         pg.adrg_code as expected_adrg_code,
@@ -150,6 +187,7 @@ export default defineModel({
       left join hospital_payers hp on hp.hospital_code = l.hospital_code
       left join departments d on d.hospital_code = l.hospital_code and d.dept_code = l.current_dept_code
       left join diagnoses dx on dx.hospital_code = l.hospital_code and dx.visit_id = l.visit_id
+      left join procedures px on px.hospital_code = l.hospital_code and px.visit_id = l.visit_id
       left join pregroups pg on pg.hospital_code = l.hospital_code and pg.visit_id = l.visit_id
       left join charges ch on ch.hospital_code = l.hospital_code and ch.visit_id = l.visit_id
     ),
@@ -172,9 +210,12 @@ export default defineModel({
         c.days_in_bed,
         c.current_dept_code,
         c.dept_code,
-        -- diagnoses and expected group
+        -- diagnoses, procedures and expected group
         c.principal_diagnosis_code,
         c.diagnosis_count,
+        c.principal_procedure_code,
+        c.procedure_count,
+        c.payer_payment_method,
         c.expected_drg_code,
         p.drg_name as expected_drg_name,
         c.expected_mdc_code,

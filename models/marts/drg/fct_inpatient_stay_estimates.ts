@@ -16,6 +16,9 @@ const stay = {
   dept_code: 'A03',
   principal_diagnosis_code: 'J18.900',
   diagnosis_count: 2,
+  principal_procedure_code: null,
+  procedure_count: 0,
+  payer_payment_method: 'DRG',
   expected_mdc_code: 'E',
   expected_adrg_code: 'ES3',
   group_status: '分组成功',
@@ -28,10 +31,11 @@ export default defineModel({
   materialized: 'table',
   description: [
     '在院病例费用预估（预分组-费用预测-超支预警）：每家医院最新在院清单快照中尚未出院的住院一行（int_inpatient_stays__open）。',
-    '预估病组为预分组阶段按截至快照已下的诊断（不含手术操作）分组的结果，权重与支付标准与 fct_inpatient_cases 同一支付政策查找；',
+    '预估病组为预分组阶段按截至快照已下的诊断与已完成的手术操作分组的结果，权重与支付标准与 fct_inpatient_cases 同一支付政策查找；',
     '截至目前的费用为已交付收费明细之和；费用/标准比 = 截至目前的费用 / 预估病组支付标准；',
     '参考平均住院日取医保局发布的区域参考（同发布方、快照年度、病组、医院等级），未发布时取医联体历史出院病例（fct_inpatient_cases 入组病例，同病组、同医院等级，各年度）；',
-    '预警分级按种子 drg_in_stay_warnings 的费用/标准比区间（医保办可调整：默认 ≥1 超支风险，0.8–1 接近标准，其余正常；无比值为无法预估）。患者仅以加盐哈希键出现。',
+    '预警分级按种子 drg_in_stay_warnings 的费用/标准比区间（医保办可调整：默认 ≥1 超支风险，0.8–1 接近标准，其余正常；无比值为无法预估），',
+    '无法预估的病例附其原因（种子 drg_in_stay_unpriced_reasons：尚未预分组、预分组未入组、医保方按 DIP 付费、医保方未发布当年 DRG 支付表、预估病组不在支付表中）。患者仅以加盐哈希键出现。',
   ].join(''),
   grain: 'One row per stay in bed at its hospital’s latest census snapshot (hospital, visit id).',
   primaryKey: ['hospital_code', 'visit_id'],
@@ -67,9 +71,11 @@ export default defineModel({
     // expected group
     principal_diagnosis_code: { title: '主要诊断', description: '截至快照已下诊断中的主要诊断编码。' },
     diagnosis_count: { title: '诊断数', description: '截至快照已下的诊断数。', type: 'integer' },
+    principal_procedure_code: { title: '主手术操作', description: '截至快照已完成手术操作中的主手术操作编码。' },
+    procedure_count: { title: '手术操作数', description: '截至快照已完成的手术操作数。', type: 'integer' },
     expected_drg_code: {
       title: '预估病组',
-      description: '按已下诊断的院内预分组 DRG（分组成功时；否则为空）。',
+      description: '按已下诊断与已完成手术操作的院内预分组 DRG（分组成功时；否则为空）。',
     },
     expected_drg_name: { title: '预估病组名称', description: '预估病组的名称（取自医保方支付政策）。' },
     expected_mdc_code: {
@@ -136,6 +142,15 @@ export default defineModel({
       title: '费用预警',
       description: '预警分级名称，如 超支风险、接近标准、正常、无法预估。',
     },
+    unpriced_reason_code: {
+      title: '无法预估原因编码',
+      description: '无费用/标准比（无法预估）时的原因编码（种子 drg_in_stay_unpriced_reasons）；有比值为空。',
+      tests: [{ accepted_values: ['not_pregrouped', 'not_grouped', 'dip_payer', 'no_drg_table', 'group_not_in_table'] }],
+    },
+    unpriced_reason: {
+      title: '无法预估原因',
+      description: '无法预估的原因，如 医保方按DIP付费、预估病组不在支付表中；有比值为空。',
+    },
   },
   unitTests: [
     {
@@ -143,7 +158,8 @@ export default defineModel({
       // mean stay of 10 days → 5 / 10 = 0.5. V2: FR25 at 3 500, 2 000 → 0.5714: 正常; no regional
       // figure, the alliance's level-3 FR25 discharges stayed 4 and 6 days → 5 (the level-2 one
       // and the ungrouped one do not count) → 1. V3: not grouped, no standard: 无法预估. V4: 900 of
-      // 1 000 → 0.9: 接近标准.
+      // 1 000 → 0.9: 接近标准. V5: grouped, but its payer pays by DIP (no DRG standard): 无法预估,
+      // 医保方按DIP付费. V6: grouped at a DRG payer whose table lacks the group: 预估病组不在支付表中.
       name: 'estimates charges against the expected group’s standard, with the warning class from the seed',
       given: {
         int_inpatient_stays__open: {
@@ -185,8 +201,31 @@ export default defineModel({
               payment_standard: 1000,
               charges_to_date: 900,
             },
+            {
+              ...stay,
+              visit_id: 'V5',
+              payer_payment_method: 'DIP',
+              expected_drg_code: 'ES33',
+              expected_drg_name: null,
+              drg_weight: null,
+              payment_standard: null,
+              charges_to_date: 800,
+            },
+            {
+              ...stay,
+              visit_id: 'V6',
+              principal_procedure_code: '79.3501',
+              procedure_count: 1,
+              expected_drg_code: 'IR29',
+              expected_drg_name: null,
+              drg_weight: null,
+              payment_standard: null,
+              charges_to_date: 700,
+            },
           ],
           types: {
+            principal_procedure_code: 'text',
+            payer_payment_method: 'text',
             snapshot_date: 'date',
             admitted_at: 'timestamp',
             snapshot_at: 'timestamp',
@@ -223,6 +262,11 @@ export default defineModel({
           ],
           types: { min_ratio: 'numeric', max_ratio: 'numeric' },
         },
+        drg_in_stay_unpriced_reasons: [
+          { reason_code: 'not_grouped', reason_label: '预分组未入组' },
+          { reason_code: 'dip_payer', reason_label: '医保方按DIP付费' },
+          { reason_code: 'group_not_in_table', reason_label: '预估病组不在支付表中' },
+        ],
       },
       expect: [
         {
@@ -236,6 +280,8 @@ export default defineModel({
           los_to_reference_ratio: 0.5,
           warning_code: 'over',
           warning_label: '超支风险',
+          unpriced_reason_code: null,
+          unpriced_reason: null,
         },
         {
           visit_id: 'V2',
@@ -248,6 +294,8 @@ export default defineModel({
           los_to_reference_ratio: 1,
           warning_code: 'normal',
           warning_label: '正常',
+          unpriced_reason_code: null,
+          unpriced_reason: null,
         },
         {
           visit_id: 'V3',
@@ -260,6 +308,8 @@ export default defineModel({
           los_to_reference_ratio: null,
           warning_code: 'unpriced',
           warning_label: '无法预估',
+          unpriced_reason_code: 'not_grouped',
+          unpriced_reason: '预分组未入组',
         },
         {
           visit_id: 'V4',
@@ -272,6 +322,36 @@ export default defineModel({
           los_to_reference_ratio: null,
           warning_code: 'near',
           warning_label: '接近标准',
+          unpriced_reason_code: null,
+          unpriced_reason: null,
+        },
+        {
+          visit_id: 'V5',
+          hospital_name: '一院',
+          dept_name: '内科',
+          charge_to_standard_ratio: null,
+          remaining_to_standard: null,
+          reference_mean_los_days: null,
+          reference_los_basis: null,
+          los_to_reference_ratio: null,
+          warning_code: 'unpriced',
+          warning_label: '无法预估',
+          unpriced_reason_code: 'dip_payer',
+          unpriced_reason: '医保方按DIP付费',
+        },
+        {
+          visit_id: 'V6',
+          hospital_name: '一院',
+          dept_name: '内科',
+          charge_to_standard_ratio: null,
+          remaining_to_standard: null,
+          reference_mean_los_days: null,
+          reference_los_basis: null,
+          los_to_reference_ratio: null,
+          warning_code: 'unpriced',
+          warning_label: '无法预估',
+          unpriced_reason_code: 'group_not_in_table',
+          unpriced_reason: '预估病组不在支付表中',
         },
       ],
     },
@@ -301,6 +381,10 @@ export default defineModel({
       select * from ${ref('drg_in_stay_warnings')}
     ),
 
+    unpriced_reasons as (
+      select * from ${ref('drg_in_stay_unpriced_reasons')}
+    ),
+
     -- the alliance's own history where the region publishes no mean stay: grouped discharges
     alliance_los as (
       select drg_code, hospital_level, avg(length_of_stay_days) as mean_los
@@ -314,7 +398,16 @@ export default defineModel({
         s.*,
         round(s.charges_to_date / nullif(s.payment_standard, 0), 4)::numeric(12, 4) as charge_to_standard_ratio,
         rr.mean_length_of_stay as regional_mean_los,
-        al.mean_los as alliance_mean_los
+        al.mean_los as alliance_mean_los,
+        -- why a stay has no ratio: the first that holds, from the grouping to the payer's table
+        case
+          when nullif(s.payment_standard, 0) is not null then null
+          when s.group_status is null then 'not_pregrouped'
+          when s.group_status <> '分组成功' then 'not_grouped'
+          when s.payer_payment_method = 'DIP' then 'dip_payer'
+          when s.payer_payment_method is null then 'no_drg_table'
+          else 'group_not_in_table'
+        end as unpriced_reason_code
       from stays s
       left join reference rr
         on rr.publisher_code = s.publisher_code and rr.year = s.year and rr.drg_code = s.expected_drg_code
@@ -339,6 +432,8 @@ export default defineModel({
         -- expected group
         e.principal_diagnosis_code,
         e.diagnosis_count,
+        e.principal_procedure_code,
+        e.procedure_count,
         e.expected_drg_code,
         e.expected_drg_name,
         e.expected_mdc_code,
@@ -360,9 +455,12 @@ export default defineModel({
           as los_to_reference_ratio,
         -- warning
         w.warning_code,
-        w.warning_label
+        w.warning_label,
+        e.unpriced_reason_code,
+        ur.reason_label as unpriced_reason
       from estimated e
       left join hospitals h on h.hospital_code = e.hospital_code
+      left join unpriced_reasons ur on ur.reason_code = e.unpriced_reason_code
       left join departments d on d.std_dept_code = e.dept_code
       left join lateral (
         select w.warning_code, w.warning_label
