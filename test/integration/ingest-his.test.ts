@@ -40,6 +40,21 @@ const files: Record<string, string> = {
     'L1,I,V1,2025-01-02 09:00:00,I1,床位费,01,4,50.00,200.00,D01,D01', // duplicate of line 2
     '',
   ].join('\n'),
+  // A stay in bed at the 01-31 cut-off and its procedures so far.
+  [`${H1}/his/inpatient_census_2025-01-31.csv`]: [
+    'snapshot_time,visit_id,patient_id,gender,birth_date,admit_time,admit_dept_code,current_dept_code,insurance_type',
+    '2025-01-31 23:59:59,V10,P10,2,1970-06-01,2025-01-28 09:00:00,D01,D01,310',
+    '',
+  ].join('\n'),
+  [`${H1}/his/inpatient_census_procedures_2025-01-31.csv`]: [
+    'visit_id,oprn_seq,oprn_code,oprn_name,main_flag,oprn_time',
+    'V10,1,51.2300,腹腔镜下胆囊切除术,1,2025-01-29 10:00:00',
+    'V10,2,51.2300,腹腔镜下胆囊切除术,0,2025-02-02 10:00:00', // line 3: after the cut-off
+    'V10,3,51.2300,腹腔镜下胆囊切除术,0,2025-01-27 10:00:00', // line 4: before admission
+    'V99,1,51.2300,腹腔镜下胆囊切除术,1,2025-01-29 10:00:00', // line 5: not in the census
+    'V10,4,XX.9999,未知,0,2025-01-30 10:00:00', // line 6: unknown code
+    '',
+  ].join('\n'),
 };
 
 const gbkFiles: Record<string, string> = {
@@ -106,7 +121,15 @@ describe('HIS ingestion', () => {
       'his.charge_lines:6': ['amount_mismatch'],
       'his.charge_lines:8': ['unknown_department_code'],
       'his.charge_lines:9': ['column_count_mismatch'],
+      'his.inpatient_census_procedures:3': ['census_procedure_time_out_of_stay'],
+      'his.inpatient_census_procedures:4': ['census_procedure_time_out_of_stay'],
+      'his.inpatient_census_procedures:5': ['orphan_census_procedure'],
+      'his.inpatient_census_procedures:6': ['unknown_procedure_code'],
     });
+    const census = await pool.query(
+      `select visit_id, oprn_seq, oprn_code, snapshot_date::text from raw_his.inpatient_census_procedures`,
+    );
+    expect(census.rows).toEqual([{ visit_id: 'V10', oprn_seq: 1, oprn_code: '51.2300', snapshot_date: '2025-01-31' }]);
     const warnings = await pool.query(
       `select source_line, rule_id from ops.exceptions where severity = 'warning' order by source, source_line`,
     );

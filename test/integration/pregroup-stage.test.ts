@@ -77,10 +77,11 @@ describe('pre-group stage', () => {
     expect((await stored()).map((r) => r.visit_id)).toEqual(['V1', 'V2']);
   });
 
-  it('groups the stays in bed of the latest census from their diagnoses so far, until discharged', async () => {
+  it('groups the stays in bed of the latest census from their diagnoses and procedures so far, until discharged', async () => {
     // Two snapshots: V4 and V5 in bed on 03-30; on 03-31 V4 is still there (a diagnosis added, the
-    // principal now K25.501 with K25.000) and V5 has left; V6 is admitted. V1 is listed too but
-    // has its front page: discharge wins.
+    // principal now K25.501 with K25.000; the 03-30 snapshot's procedure no longer listed) and V5
+    // has left; V6 is admitted; V7's cholecystectomy is done, so it groups as surgical. V1 is
+    // listed too but has its front page: discharge wins.
     await pool.query(`
       insert into raw_his.inpatient_census (batch_id, source_file, source_line, hospital_code, snapshot_time, snapshot_date,
         visit_id, patient_id, gender, birth_date, admit_time, current_dept_code)
@@ -88,28 +89,35 @@ describe('pre-group stage', () => {
              (7, 'c1.csv', 3, 'H1', '2025-03-30 23:59:59', '2025-03-30', 'V5', 'P5', '1', '1950-01-01', '2025-03-29 09:00', 'D1'),
              (8, 'c2.csv', 2, 'H1', '2025-03-31 23:59:59', '2025-03-31', 'V4', 'P4', '2', '1960-03-15', '2025-03-28 09:00', 'D1'),
              (8, 'c2.csv', 3, 'H1', '2025-03-31 23:59:59', '2025-03-31', 'V6', 'P6', '1', '1950-01-01', '2025-03-31 09:00', 'D1'),
-             (8, 'c2.csv', 4, 'H1', '2025-03-31 23:59:59', '2025-03-31', 'V1', 'P1', '2', '1960-03-15', '2025-03-14 08:00', 'D1');
+             (8, 'c2.csv', 4, 'H1', '2025-03-31 23:59:59', '2025-03-31', 'V1', 'P1', '2', '1960-03-15', '2025-03-14 08:00', 'D1'),
+             (8, 'c2.csv', 5, 'H1', '2025-03-31 23:59:59', '2025-03-31', 'V7', 'P7', '2', '1970-06-01', '2025-03-29 09:00', 'D1');
       insert into raw_his.inpatient_census_diagnoses (batch_id, source_file, source_line, hospital_code, snapshot_date,
         visit_id, diag_seq, diag_code, main_flag)
       values (9, 'd1.csv', 2, 'H1', '2025-03-30', 'V4', 1, 'K25.501', '1'),
              (9, 'd1.csv', 3, 'H1', '2025-03-30', 'V5', 1, 'K25.501', '1'),
              (10, 'd2.csv', 2, 'H1', '2025-03-31', 'V4', 1, 'K25.501', '1'),
-             (10, 'd2.csv', 3, 'H1', '2025-03-31', 'V4', 2, 'K25.000', '0');`);
-    expect(await pregroupCases(pool, options)).toMatchObject({ stays: 4, grouped: 2, removed: 0 });
+             (10, 'd2.csv', 3, 'H1', '2025-03-31', 'V4', 2, 'K25.000', '0'),
+             (10, 'd2.csv', 4, 'H1', '2025-03-31', 'V7', 1, 'K80.100x001', '1');
+      insert into raw_his.inpatient_census_procedures (batch_id, source_file, source_line, hospital_code, snapshot_date,
+        visit_id, oprn_seq, oprn_code, main_flag, oprn_time)
+      values (12, 'o1.csv', 2, 'H1', '2025-03-30', 'V4', 1, '51.2300', '1', '2025-03-30 10:00'),
+             (13, 'o2.csv', 2, 'H1', '2025-03-31', 'V7', 1, '51.2300', '1', '2025-03-30 10:00');`);
+    expect(await pregroupCases(pool, options)).toMatchObject({ stays: 5, grouped: 3, removed: 0 });
     const rows = await stored();
     expect(rows.map((r) => [r.visit_id, r.record_source, r.drg_code, r.status])).toEqual([
       ['V1', 'front_page', 'GU15', '分组成功'],
       ['V2', 'settlement_list', 'GU15', '分组成功'],
       ['V4', 'in_stay', 'GU15', '分组成功'],
       ['V6', 'in_stay', '0000', '信息校验不通过'],
+      ['V7', 'in_stay', 'HC29', '分组成功'],
     ]);
     // Unchanged: nothing regrouped. V4's discharge delivered (its HIS visit): it is no longer in bed.
-    expect(await pregroupCases(pool, options)).toMatchObject({ stays: 4, grouped: 0 });
+    expect(await pregroupCases(pool, options)).toMatchObject({ stays: 5, grouped: 0 });
     await pool.query(`
       insert into raw_his.inpatient_visits (batch_id, source_file, source_line, hospital_code, visit_id, patient_id,
         admit_time, discharge_time, discharge_dept_code)
       values (11, 'v.csv', 2, 'H1', 'V4', 'P4', '2025-03-28 09:00', '2025-04-02 10:00', 'D1');`);
-    expect(await pregroupCases(pool, options)).toMatchObject({ stays: 3, grouped: 0, removed: 1 });
-    expect((await stored()).map((r) => r.visit_id)).toEqual(['V1', 'V2', 'V6']);
+    expect(await pregroupCases(pool, options)).toMatchObject({ stays: 4, grouped: 0, removed: 1 });
+    expect((await stored()).map((r) => r.visit_id)).toEqual(['V1', 'V2', 'V6', 'V7']);
   });
 });
