@@ -154,9 +154,11 @@ export default defineModel({
       group by 1, 2
     ),
 
+    -- the open stays' lines only: summing every inpatient line by stay first cost 2 s more
     charges as (
-      select hospital_code, visit_id, sum(amount) as charges_to_date, count(*) as charge_line_count
-      from charge_lines
+      select c.hospital_code, c.visit_id, sum(c.amount) as charges_to_date, count(*) as charge_line_count
+      from charge_lines c
+      join latest l on l.hospital_code = c.hospital_code and l.visit_id = c.visit_id
       group by 1, 2
     ),
 
