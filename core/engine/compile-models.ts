@@ -7,6 +7,7 @@ import { loadDefinitions, type CompileProblem, type LoadedFile } from './load-de
 import { buildModelGraph, type ModelGraph } from './model-graph.ts';
 import {
   plannerSettingsOf,
+  statisticsOf,
   primaryKeyOf,
   schemaOf,
   type FixtureRows,
@@ -282,10 +283,12 @@ function checkDefinition(
       say(`primary key column "${column}" is not declared in columns, so it cannot be tested`);
   }
   if (!definition.grain?.trim()) say('has no grain: say in one sentence what one row is');
-  try {
-    plannerSettingsOf(definition);
-  } catch (error) {
-    say((error as Error).message.replace(`${definition.name}: `, ''));
+  for (const check of [plannerSettingsOf, statisticsOf]) {
+    try {
+      check(definition);
+    } catch (error) {
+      say((error as Error).message.replace(`${definition.name}: `, ''));
+    }
   }
   if (layer === 'marts') {
     // Marts are what BI users and alliance members read: a patient identifier reaches them only hashed.

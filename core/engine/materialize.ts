@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import type { CompiledModel } from './compile-models.ts';
 import { checkBuiltColumns } from './model-columns.ts';
-import { plannerSettingsOf, primaryKeyOf } from './model-definition.ts';
+import { plannerSettingsOf, primaryKeyOf, statisticsNameOf, statisticsOf } from './model-definition.ts';
 import type { ModelPlan } from './model-state.ts';
 import { captureDependents, quoteIdent, schemasRemadeAfterBuild } from './relation-dependents.ts';
 
@@ -93,6 +93,10 @@ export async function buildInAudit(
       await checkBuiltColumns(client, model, relation);
       if (materialized === 'incremental')
         await exec(`create unique index on ${relation} (${uniqueKeyOf(model).map(quoteIdent).join(', ')})`);
+      for (const [i, columns] of statisticsOf(model.definition).entries())
+        await exec(
+          `create statistics ${quoteIdent(auditSchemaOf(model.schema))}.${quoteIdent(statisticsNameOf(model.definition, i))} (ndistinct) on ${columns.map(quoteIdent).join(', ')} from ${relation}`,
+        );
       await exec(`analyze ${relation}`);
       rows = created.rowCount ?? undefined;
       build = { kind: 'table', plan: options.plan };
@@ -134,8 +138,14 @@ export async function publishModel(
       }
     } else await replaceRelation(client, exec, model, kind, async () => void (await exec(create)));
   } else if (build.kind === 'table') {
-    const move = async () =>
-      void (await exec(`alter table ${auditRelationOf(model)} set schema ${quoteIdent(model.schema)}`));
+    const move = async () => {
+      await exec(`alter table ${auditRelationOf(model)} set schema ${quoteIdent(model.schema)}`);
+      // statistics objects stay in their schema when their table moves (the old table's went with it)
+      for (const i of statisticsOf(model.definition).keys())
+        await exec(
+          `alter statistics ${quoteIdent(auditSchemaOf(model.schema))}.${quoteIdent(statisticsNameOf(model.definition, i))} set schema ${quoteIdent(model.schema)}`,
+        );
+    };
     if (kind === undefined) await move();
     else await replaceRelation(client, exec, model, kind, move);
   } else if (build.kind === 'delta') {

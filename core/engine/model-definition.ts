@@ -131,6 +131,13 @@ export interface ModelDefinition {
    * say on the model why, with the times seen.
    */
   readonly plannerSettings?: Readonly<Partial<Record<PlannerSettingName, string>>>;
+  /**
+   * Column groups that models downstream group by, as PostgreSQL extended statistics (`create
+   * statistics … (ndistinct)`) on the built table, kept with it when it is published. Without them
+   * the planner multiplies each column's distinct count and, expecting a group per few lines, sums
+   * millions of lines without parallel partial aggregation. Say on the model which readers group so.
+   */
+  readonly statistics?: readonly (readonly string[])[];
   readonly sql: (ctx: ModelContext) => RawBuilder<unknown>;
 }
 
@@ -160,6 +167,26 @@ export function schemaOf(name: string): string | undefined {
   const prefix = Object.keys(layerSchemas).find((p) => name.startsWith(p)) as
     keyof typeof layerSchemas | undefined;
   return prefix ? layerSchemas[prefix] : undefined;
+}
+
+/** The name of a model's `i`-th extended statistics object (in the schema of its table). */
+export const statisticsNameOf = (model: ModelDefinition, i: number) => `${model.name}__ndistinct_${i + 1}`;
+
+/**
+ * A model's extended statistics as column lists, checked: each of two or more declared columns.
+ * Throws naming the model.
+ */
+export function statisticsOf(model: ModelDefinition): readonly (readonly string[])[] {
+  const groups = model.statistics ?? [];
+  for (const columns of groups) {
+    if (columns.length < 2) throw new Error(`${model.name}: statistics need two or more columns (${columns.join(', ')})`);
+    const undeclared = columns.filter((c) => !(c in model.columns));
+    if (undeclared.length > 0)
+      throw new Error(`${model.name}: statistics name undeclared columns (${undeclared.join(', ')})`);
+  }
+  if (groups.length > 0 && model.materialized !== 'table' && model.materialized !== 'incremental')
+    throw new Error(`${model.name}: statistics are for tables; a ${model.materialized} model has none`);
+  return groups;
 }
 
 /** The primary key as a list, whichever way the model wrote it. */

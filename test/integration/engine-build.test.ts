@@ -272,6 +272,44 @@ describe('model engine: build', () => {
     });
   });
 
+  it("keeps a model's extended statistics with its published table across rebuilds, and refuses undeclared columns", async () => {
+    const other = path.join(dir, 'statistics-models');
+    await writeFixtureModel(other, 'marts', {
+      name: 'fct_statistics_probe',
+      materialized: 'table',
+      sql: 'select g as id, g % 3 as a, g % 5 as b from generate_series(1, 300) g',
+      returns: ['a', 'b'],
+      extra: "statistics: [['a', 'b']]",
+    });
+    const project = await compileProject(other, []);
+    const objects = async () =>
+      (
+        await pool.query(`select s.stxnamespace::regnamespace::text as schema, s.stxname as name,
+            s.stxrelid::regclass::text as relation, d.stxdndistinct is not null as analysed
+          from pg_statistic_ext s left join pg_statistic_ext_data d on d.stxoid = s.oid
+          where s.stxrelid = 'marts.fct_statistics_probe'::regclass`)
+      ).rows;
+    for (let round = 0; round < 2; round++) {
+      const run = await buildModels(pool, project, { logger: silentLogger });
+      expect(run.publication).toBe('published');
+      expect(await objects()).toEqual([
+        { schema: 'marts', name: 'fct_statistics_probe__ndistinct_1', relation: 'marts.fct_statistics_probe', analysed: true },
+      ]);
+    }
+
+    const refused = path.join(dir, 'statistics-models-refused');
+    await writeFixtureModel(refused, 'marts', {
+      name: 'fct_statistics_refused',
+      materialized: 'table',
+      sql: 'select 1 as id, 2 as a',
+      returns: ['a'],
+      extra: "statistics: [['a', 'missing']]",
+    });
+    await expect(compileProject(refused, [])).rejects.toMatchObject({
+      problems: [expect.objectContaining({ message: expect.stringMatching(/statistics name undeclared columns \(missing\)/) })],
+    });
+  });
+
   it('publishes despite a failing warn test (reported as warn), and blocks on a failing error test', async () => {
     const other = path.join(dir, 'severity-models');
     await writeFixtureModel(other, 'marts', {

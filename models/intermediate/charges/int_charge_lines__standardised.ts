@@ -14,6 +14,10 @@ export default defineModel({
     batchKey: 'batch_id',
     batchSources: ['his.charge_lines'],
   },
+  // int_charge_lines__summed_by_item sums the lines by these five columns into about 110,000 groups;
+  // without the statistics the planner expected 940,000, summed without parallel workers and sorted
+  // (its select 15.3 s); with them it sums in parallel in 6.7 s (full demo, EXPLAIN ANALYZE).
+  statistics: [['hospital_code', 'charge_month', 'order_dept_code', 'exec_dept_code', 'item_code']],
   columns: {
     hospital_code: { description: '医院编码' },
     charge_line_id: { description: '明细流水号' },
