@@ -125,7 +125,7 @@ export default defineModel({
     latest as (
       select distinct on (c.hospital_code, c.visit_id) c.*
       from census c
-      join latest_snapshots s on s.hospital_code = c.hospital_code and s.snapshot_date = c.snapshot_date
+      join latest_snapshots ls on ls.hospital_code = c.hospital_code and ls.snapshot_date = c.snapshot_date
       where not exists (select 1 from his_visits v where v.hospital_code = c.hospital_code and v.visit_id = c.visit_id)
         and not exists (select 1 from front_pages f where f.hospital_code = c.hospital_code and f.visit_id = c.visit_id)
         and not exists (select 1 from settlements s where s.hospital_code = c.hospital_code and s.visit_id = c.visit_id)
