@@ -93,10 +93,8 @@ export async function buildInAudit(
       await checkBuiltColumns(client, model, relation);
       if (materialized === 'incremental')
         await exec(`create unique index on ${relation} (${uniqueKeyOf(model).map(quoteIdent).join(', ')})`);
-      for (const [i, columns] of statisticsOf(model.definition).entries())
-        await exec(
-          `create statistics ${quoteIdent(auditSchemaOf(model.schema))}.${quoteIdent(statisticsNameOf(model.definition, i))} (ndistinct) on ${columns.map(quoteIdent).join(', ')} from ${relation}`,
-        );
+      for (const i of statisticsOf(model.definition).keys())
+        await exec(createStatistics(model, i, auditSchemaOf(model.schema), relation));
       await exec(`analyze ${relation}`);
       rows = created.rowCount ?? undefined;
       build = { kind: 'table', plan: options.plan };
@@ -149,7 +147,12 @@ export async function publishModel(
     if (kind === undefined) await move();
     else await replaceRelation(client, exec, model, kind, move);
   } else if (build.kind === 'delta') {
-    if (build.plan.changedBatches.length === 0) return false;
+    // statistics declared after the table was first built (a warehouse upgraded) are made here
+    const madeStatistics = await createMissingStatistics(client, exec, model);
+    if (build.plan.changedBatches.length === 0) {
+      if (madeStatistics) await exec(`analyze ${model.relation}`);
+      return false;
+    }
     const key = quoteIdent(model.definition.incremental!.batchKey);
     const list = build.columns.map(quoteIdent).join(', ');
     await exec(
@@ -162,6 +165,27 @@ export async function publishModel(
   }
   await exec(commentsOf(model, build.kind === 'view' ? 'view' : 'table', client));
   return true;
+}
+
+/** The statement making the model's `i`-th declared statistics, in `schema`, on `relation`. */
+function createStatistics(model: CompiledModel, i: number, schema: string, relation: string): string {
+  const columns = statisticsOf(model.definition)[i]!.map(quoteIdent).join(', ');
+  return `create statistics ${quoteIdent(schema)}.${quoteIdent(statisticsNameOf(model.definition, i))} (ndistinct) on ${columns} from ${relation}`;
+}
+
+/** Makes the model's declared statistics its published table lacks; whether it made any. */
+async function createMissingStatistics(client: pg.PoolClient, exec: Exec, model: CompiledModel): Promise<boolean> {
+  let made = false;
+  for (const i of statisticsOf(model.definition).keys()) {
+    const { rowCount } = await client.query(
+      `select 1 from pg_statistic_ext where stxrelid = $1::regclass and stxname = $2`,
+      [model.relation, statisticsNameOf(model.definition, i)],
+    );
+    if (rowCount) continue;
+    await exec(createStatistics(model, i, model.schema, model.relation));
+    made = true;
+  }
+  return made;
 }
 
 /** Drops the old relation and puts the new one in its place, recreating what depended on the old one. */
