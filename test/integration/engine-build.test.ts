@@ -246,11 +246,14 @@ describe('model engine: build', () => {
       writeFixtureModel(other, 'marts', {
         name,
         materialized: 'table',
-        sql: "select 1 as id, current_setting('work_mem') as wm, current_setting('enable_mergejoin') as mj",
+        sql: "select g as id, current_setting('work_mem') as wm, current_setting('enable_mergejoin') as mj from generate_series(1, 1000) g",
         returns: ['wm', 'mj'],
         ...(extra ? { extra } : {}),
       });
-    await probe('fct_planner_probe', "plannerSettings: { work_mem: '3MB', enable_mergejoin: 'off' }");
+    await probe(
+      'fct_planner_probe',
+      "plannerSettings: { work_mem: '3MB', enable_mergejoin: 'off', default_statistics_target: '10' }",
+    );
     await probe('fct_planner_default');
     const run = await buildModels(pool, await compileProject(other, []), { logger: silentLogger, threads: 1 });
     expect(run.publication).toBe('published');
@@ -259,6 +262,14 @@ describe('model engine: build', () => {
     expect(await settings('fct_planner_probe')).toEqual({ wm: '3MB', mj: 'off' });
     const server = (await pool.query(`select current_setting('work_mem') as wm`)).rows[0].wm as string;
     expect(await settings('fct_planner_default')).toEqual({ wm: server, mj: 'on' });
+    // the build's analyze sampled with the model's statistics target: a histogram of 11 bounds, not 101
+    const bounds = async (table: string) =>
+      (
+        await pool.query(`select cardinality(histogram_bounds::text::int[]) as n from pg_stats
+          where schemaname = 'marts' and tablename = $1 and attname = 'id'`, [table])
+      ).rows[0].n as number;
+    expect(await bounds('fct_planner_probe')).toBe(11);
+    expect(await bounds('fct_planner_default')).toBe(101);
 
     const refused = path.join(dir, 'planner-models-refused');
     await writeFixtureModel(refused, 'marts', {
