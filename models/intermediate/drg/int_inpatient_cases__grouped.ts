@@ -433,6 +433,7 @@ export default defineModel({
         k.visit_id,
         hp.publisher_code,
         hp.hospital_level,
+        hp.self_pay_insurance_type,
         f.patient_key,
         s.insured_person_key,
         coalesce(s.insurance_type, g.insurance_type, v.insurance_type) as insurance_type,

@@ -168,6 +168,7 @@ export default defineModel({
         l.visit_id,
         hp.publisher_code,
         hp.hospital_level,
+        hp.self_pay_insurance_type,
         l.patient_key,
         l.insurance_type,
         l.gender,
