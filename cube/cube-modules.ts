@@ -22,6 +22,14 @@ export function cubeForbidden(message: string): Error {
   return new CubejsHandlerError(403, 'Forbidden', message);
 }
 
+/** Cube's own setting reader (`getEnv` of @cubejs-backend/shared), as its API gateway reads them. */
+export function cubeSetting(name: string): unknown {
+  const { getEnv } = requireBesideServerCore('@cubejs-backend/shared') as {
+    getEnv: (name: string) => unknown;
+  };
+  return getEnv(name);
+}
+
 /**
  * Drops every entry of one orchestrator (`redisPrefix`) from Cube's in-memory query cache.
  * `LocalCacheDriver` keeps a single store for the whole process and only forgets an entry when

@@ -3,7 +3,8 @@
  * no panel loading, in headless Chromium on the demo warehouse (full unless `HDW_BENCH_DEMO_SIZE`
  * says otherwise), for a manager and a member. Prints the first load and the median and p95 of
  * repeated loads per page (target: p95 ≤ 1.5 s), and writes a screenshot of every page per role to
- * `target/bench/screenshots/` for review.
+ * `target/bench/screenshots/` for review. `HDW_BENCH_PAGES=drg,cost` times only the pages named
+ * (default: every page); `HDW_BENCH_PAGE_LOADS` sets the repeated loads per page (default 15).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +14,15 @@ import { startWebAppOn, type WebRole } from '../support/web-app.ts';
 import { benchDemo } from './demo-warehouse.ts';
 import type { BenchContext } from './run.ts';
 
-const pages = ['cockpit', 'drg', 'cost', 'fund', 'benchmark', 'quality'] as const;
+const allPages = ['cockpit', 'drg', 'cost', 'fund', 'benchmark', 'quality'] as const;
+const wantedPages = (process.env.HDW_BENCH_PAGES ?? '')
+  .split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
+const unknownPages = wantedPages.filter((p) => !(allPages as readonly string[]).includes(p));
+if (unknownPages.length > 0)
+  throw new Error(`HDW_BENCH_PAGES: no page ${unknownPages.join(', ')} (pages: ${allPages.join(', ')})`);
+const pages = wantedPages.length === 0 ? allPages : allPages.filter((p) => wantedPages.includes(p));
 const roles: readonly WebRole[] = ['manager', 'memberA'];
 const loads = Number(process.env.HDW_BENCH_PAGE_LOADS ?? 15);
 const targetP95Ms = 1500;
@@ -38,7 +47,8 @@ export default async function bench(ctx: BenchContext): Promise<void> {
           await page.goto(`${app.base}/${name}`);
           await waitForPage(page);
           times.push(performance.now() - started);
-          if (i === 0) await page.screenshot({ path: path.join(shots, `${name}-${role}.png`), fullPage: true });
+          if (i === 0)
+            await page.screenshot({ path: path.join(shots, `${name}-${role}.png`), fullPage: true });
         }
         const [first, ...rest] = times;
         rest.sort((a, b) => a - b);
