@@ -320,21 +320,18 @@ export default defineModel({
 
     -- a year's item unit costs and ratios hold in each of its months: the lines join them on their
     -- charge month as it is, not on a year extracted (as numeric) from each of 7 million lines
-    -- (cost_year cast: unit tests' given rows type it numeric)
-    months as (
-      select generate_series(1, 12) as month
-    ),
-
+    -- (cost_year cast: unit tests' given rows type it numeric). The months are generated in each: a
+    -- CTE read twice would be materialised, and a join with it cannot run in parallel workers.
     item_costs_by_month as (
       select i.*, make_date(i.cost_year::integer, m.month, 1) as cost_month
       from item_costs i
-      cross join months m
+      cross join generate_series(1, 12) as m(month)
     ),
 
     pass_through_ratios_by_month as (
       select r.*, make_date(r.cost_year::integer, m.month, 1) as cost_month
       from pass_through_ratios r
-      cross join months m
+      cross join generate_series(1, 12) as m(month)
     ),
 
     costed_lines as (
