@@ -409,7 +409,9 @@ export default defineModel({
       select * from ${ref('hospitals')}
     ),
 
-    policies as (
+    -- read twice (the payer's group and the own group): not materialized, so both lookups are
+    -- hash joins on the table itself rather than on a CTE scan (full demo: select 1.72 s → 1.50 s)
+    policies as not materialized (
       select * from ${ref('dim_drg_groups')}
     ),
 
