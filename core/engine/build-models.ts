@@ -18,7 +18,7 @@ import { planIncremental, recordModelState, type ModelPlan } from './model-state
 import { quoteIdent } from './relation-dependents.ts';
 import { runInDependencyOrder } from './scheduler.ts';
 import { selectModels } from './selection.ts';
-import { testModels, type TestResult } from './test-models.ts';
+import { runModelTest, selectTestCases, type TestResult } from './test-models.ts';
 
 export { testModels, type TestResult } from './test-models.ts';
 
@@ -63,7 +63,8 @@ const retryable = new Set(['40P01', '40001']);
 /**
  * One write-audit-publish run of the selected models. Each model is built, in dependency order and
  * `threads` at a time, into the audit schema beside its own (`marts__audit`…; models of the run
- * read each other there); every data test of those models runs there; then, only if every model
+ * read each other there); every data test of those models runs there, as soon as the models it
+ * reads are built (beside the builds still running); then, only if every model
  * built and no `error`-severity test failed, all of them switch into place in ONE transaction
  * (grants, row security and dependent views carried over) and the audit schemas are dropped.
  * Otherwise nothing is published: readers keep the previous set, the audit schemas stay for
@@ -91,18 +92,44 @@ export async function buildModels(
     await prepare(`create schema ${quoteIdent(auditSchemaOf(schema))}`);
   }
   const retarget = retargeter(selected);
+  const onTestQuery = options.onStatement && ((text: string) => options.onStatement!('(test)', text));
   const results = new Map<string, ModelRunResult>();
   const builds = new Map<string, AuditBuild>();
   const changing = new Set<string>();
   const parents = new Map(
     selected.map((m) => [m.definition.name, parentsThroughEphemerals(project, m.definition.name)]),
   );
+  // Each model's tests read its audit relation and start as soon as it and the models they read
+  // are built, beside the builds still running (`threads` builds and `threads` tests at once); the
+  // tests of a model that did not build are not run.
+  const relationOf = (name: string) => {
+    const model = byName.get(name);
+    return model && auditRelationOf(model);
+  };
+  const testCases = new Map(
+    selectTestCases(project, {
+      models: options.select ? new Set(byName.keys()) : undefined,
+      relationOf,
+      retarget,
+    }).map((t) => [`test ${t.id}`, t]),
+  );
+  const testResults = new Map<string, TestResult>();
   let done = 0;
   await runInDependencyOrder(
-    selected.map((m) => m.definition.name),
-    (name) => parents.get(name) ?? [],
+    [...selected.map((m) => m.definition.name), ...testCases.keys()],
+    (task) => {
+      const test = testCases.get(task);
+      return test ? [...(test.model ? [test.model] : []), ...test.dependsOn] : (parents.get(task) ?? []);
+    },
     options.threads ?? 4,
-    async (name, failedParent) => {
+    async (task, failedParent) => {
+      const test = testCases.get(task);
+      if (test) {
+        if (failedParent) return false;
+        testResults.set(task, await runModelTest(pool, test, { ...options, onQuery: onTestQuery }));
+        return true;
+      }
+      const name = task;
       const model = byName.get(name)!;
       const result = failedParent
         ? {
@@ -129,21 +156,11 @@ export async function buildModels(
       progress.update('建模 (build models)', ++done, selected.length);
       return result.status === 'success';
     },
+    (task) => (testCases.has(task) ? 'test' : 'build'),
   );
   progress.finish('建模 (build models)');
   const models = selected.map((m) => results.get(m.definition.name)!);
-
-  const built = new Set(models.filter((m) => m.status === 'success').map((m) => m.model));
-  const tests = await testModels(pool, project, {
-    logger: options.logger,
-    jobRunId: options.jobRunId,
-    threads: options.threads,
-    skip: new Set(models.filter((m) => m.status !== 'success').map((m) => m.model)),
-    models: options.select ? new Set(byName.keys()) : undefined,
-    relationOf: (name) => (built.has(name) ? auditRelationOf(byName.get(name)!) : undefined),
-    retarget,
-    onQuery: options.onStatement && ((text) => options.onStatement!('(test)', text)),
-  });
+  const tests = [...testCases.keys()].flatMap((task) => testResults.get(task) ?? []);
   const blockedBy = [
     ...models.filter((m) => m.status !== 'success').map((m) => `${m.model}: ${m.message ?? m.status}`),
     ...tests

@@ -46,6 +46,15 @@ export interface AuditOptions {
 type Exec = (text: string) => Promise<pg.QueryResult>;
 
 /**
+ * Tables a run writes whole are analysed in their build and replaced by the next run, so autovacuum
+ * has nothing to do on them; left on, it vacuums and re-analyses each one (at the default
+ * statistics target, not the model's) within a minute of its commit, on the CPUs the run is using,
+ * and a publication dropping a table that autovacuum is working on waits `deadlock_timeout` (1 s)
+ * for it to be cancelled. Vacuum against transaction-id wraparound still runs.
+ */
+const withoutAutovacuum = 'with (autovacuum_enabled = false)';
+
+/**
  * Builds one model into its audit schema in one transaction and checks that it returns exactly the
  * declared columns. A view or table is created whole; an incremental model whose plan is `delta`
  * gets a table of the changed batches' rows and a view showing the published rows with that delta
@@ -80,7 +89,7 @@ export async function buildInAudit(
       const changed = `array[${plan.changedBatches.join(', ')}]::bigint[]`;
       const delta = `${quoteIdent(auditSchemaOf(model.schema))}.${quoteIdent(`${model.definition.name}__hdw_delta`)}`;
       const created = await exec(
-        `create table ${delta} as\nselect ${list} from (\n${sql}\n) as __hdw_new where ${key} = any (${changed})`,
+        `create table ${delta} ${withoutAutovacuum} as\nselect ${list} from (\n${sql}\n) as __hdw_new where ${key} = any (${changed})`,
       );
       await checkBuiltColumns(client, model, delta);
       await exec(
@@ -89,7 +98,10 @@ export async function buildInAudit(
       rows = created.rowCount ?? undefined;
       build = { kind: 'delta', plan, columns };
     } else {
-      const created = await exec(`create table ${relation} as\n${sql}`);
+      // an incremental model's table is merged into by later runs: autovacuum keeps it
+      const created = await exec(
+        `create table ${relation} ${materialized === 'incremental' ? '' : withoutAutovacuum} as\n${sql}`,
+      );
       await checkBuiltColumns(client, model, relation);
       if (materialized === 'incremental')
         await exec(`create unique index on ${relation} (${uniqueKeyOf(model).map(quoteIdent).join(', ')})`);

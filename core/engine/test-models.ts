@@ -48,56 +48,67 @@ export async function testModels(
   project: CompiledProject,
   options: TestOptions,
 ): Promise<TestResult[]> {
-  const cases = testCasesOf(project, options.relationOf, options.retarget).filter(
+  const cases = new Map(selectTestCases(project, options).map((t) => [t.id, t]));
+  const results = new Map<string, TestResult>();
+  await runInDependencyOrder([...cases.keys()], () => [], options.threads ?? 4, async (id) => {
+    results.set(id, await runModelTest(pool, cases.get(id)!, options));
+    return true;
+  });
+  return [...cases.keys()].map((id) => results.get(id)!);
+}
+
+/** The tests `options` asks for: every test, or those of `options.models`, less those of skipped models. */
+export function selectTestCases(
+  project: CompiledProject,
+  options: Pick<TestOptions, 'models' | 'skip' | 'relationOf' | 'retarget'>,
+): ModelTestCase[] {
+  return testCasesOf(project, options.relationOf, options.retarget).filter(
     (t) =>
       (!options.models || (t.model !== undefined && options.models.has(t.model))) &&
       !(t.model && options.skip?.has(t.model)),
   );
-  const results = new Map<string, TestResult>();
-  await runInDependencyOrder(
-    cases.map((t) => t.id),
-    () => [],
-    options.threads ?? 4,
-    async (id) => {
-      const test = cases.find((t) => t.id === id)!;
-      const started = Date.now();
-      const outcome = await runTest(pool, test, options.onQuery).catch(
-        (error: unknown): Omit<TestResult, 'model' | 'test'> => ({
-          status: 'error',
-          failures: 0,
-          sample: [],
-          message: (error as Error).message,
-        }),
-      );
-      const result: TestResult = {
-        model: test.model ?? '',
-        test: test.name,
-        id: test.id,
-        ...outcome,
-        ...(outcome.status === 'fail' && test.severity === 'warn' && { status: 'warn' as const }),
-        severity: test.severity,
-        durationMs: Date.now() - started,
-      };
-      if (result.status !== 'pass') {
-        options.logger[result.status === 'warn' ? 'warn' : 'error'](
-          { model: result.model, test: result.test, failures: result.failures, message: result.message },
-          `test ${result.status === 'warn' ? 'warns' : 'failed'}: ${result.model} ${result.test} (${result.failures} failing rows)`,
-        );
-      }
-      await recordModelRun(pool, {
-        jobRunId: options.jobRunId,
-        model: `${result.model}.${result.test}`,
-        kind: 'test',
-        status: result.status === 'pass' ? 'pass' : result.status === 'warn' ? 'warn' : 'fail',
-        rows: result.failures,
-        durationMs: result.durationMs ?? 0,
-        message: result.message,
-      });
-      results.set(id, result);
-      return true;
-    },
+}
+
+/** Runs one test; a failure is logged, and every outcome is recorded in ops.model_runs. */
+export async function runModelTest(
+  pool: pg.Pool,
+  test: ModelTestCase,
+  options: Pick<TestOptions, 'logger' | 'jobRunId' | 'onQuery'>,
+): Promise<TestResult> {
+  const started = Date.now();
+  const outcome = await runTest(pool, test, options.onQuery).catch(
+    (error: unknown): Omit<TestResult, 'model' | 'test'> => ({
+      status: 'error',
+      failures: 0,
+      sample: [],
+      message: (error as Error).message,
+    }),
   );
-  return cases.map((t) => results.get(t.id)!);
+  const result: TestResult = {
+    model: test.model ?? '',
+    test: test.name,
+    id: test.id,
+    ...outcome,
+    ...(outcome.status === 'fail' && test.severity === 'warn' && { status: 'warn' as const }),
+    severity: test.severity,
+    durationMs: Date.now() - started,
+  };
+  if (result.status !== 'pass') {
+    options.logger[result.status === 'warn' ? 'warn' : 'error'](
+      { model: result.model, test: result.test, failures: result.failures, message: result.message },
+      `test ${result.status === 'warn' ? 'warns' : 'failed'}: ${result.model} ${result.test} (${result.failures} failing rows)`,
+    );
+  }
+  await recordModelRun(pool, {
+    jobRunId: options.jobRunId,
+    model: `${result.model}.${result.test}`,
+    kind: 'test',
+    status: result.status === 'pass' ? 'pass' : result.status === 'warn' ? 'warn' : 'fail',
+    rows: result.failures,
+    durationMs: result.durationMs ?? 0,
+    message: result.message,
+  });
+  return result;
 }
 
 async function runTest(
