@@ -10,7 +10,10 @@ export default defineModel({
   materialized: 'table',
   // 20k rows of many sums (full demo): analysed with the default 30,000-row sample the build's analyze
   // took 0.75 s, with 3,000 rows (target 10) 0.07 s; its readers only sum it by hospital, department and period.
-  plannerSettings: { default_statistics_target: '10' },
+  // Summed without parallel workers: 157k cases make 20k groups, so two workers' partial sums (40k
+  // rows of 30 numeric states) cost more to combine than they saved; the select took 1.73 s with
+  // two workers and 0.96 s without (full demo, EXPLAIN ANALYZE).
+  plannerSettings: { default_statistics_target: '10', max_parallel_workers_per_gather: '0' },
   description: [
     'DRG 病组绩效（可加明细）：每医院 × 出院科室 × 医疗组（主治医师哈希键，首页无主治医师为空）× DRG 病组（含未入组）× 出院月份一行，只存可相加的计数与金额，',
     '任意维度的汇总（CMI、入组率、消耗指数、死亡率、倍率占比、结余率、三四级手术占比）由这些分量计算：见 fct_drg_performance_rollups（医院/科室/医疗组/病组 × 月/季/年）与 Cube 视图 drg_performance。',
