@@ -18,7 +18,7 @@ import { planIncremental, recordModelState, type ModelPlan } from './model-state
 import { quoteIdent } from './relation-dependents.ts';
 import { runInDependencyOrder } from './scheduler.ts';
 import { selectModels } from './selection.ts';
-import { runModelTest, selectTestCases, type TestResult } from './test-models.ts';
+import { runTestTask, selectTestCases, testTasksOf, type TestResult } from './test-models.ts';
 
 export { testModels, type TestResult } from './test-models.ts';
 
@@ -106,27 +106,26 @@ export async function buildModels(
     const model = byName.get(name);
     return model && auditRelationOf(model);
   };
-  const testCases = new Map(
-    selectTestCases(project, {
-      models: options.select ? new Set(byName.keys()) : undefined,
-      relationOf,
-      retarget,
-    }).map((t) => [`test ${t.id}`, t]),
+  const testTasks = new Map(
+    testTasksOf(
+      selectTestCases(project, {
+        models: options.select ? new Set(byName.keys()) : undefined,
+        relationOf,
+        retarget,
+      }),
+    ).map((t) => [`test ${t.id}`, t]),
   );
-  const testResults = new Map<string, TestResult>();
+  const testResults: TestResult[] = [];
   let done = 0;
   await runInDependencyOrder(
-    [...selected.map((m) => m.definition.name), ...testCases.keys()],
-    (task) => {
-      const test = testCases.get(task);
-      return test ? [...(test.model ? [test.model] : []), ...test.dependsOn] : (parents.get(task) ?? []);
-    },
+    [...selected.map((m) => m.definition.name), ...testTasks.keys()],
+    (task) => testTasks.get(task)?.dependsOn ?? parents.get(task) ?? [],
     options.threads ?? 4,
     async (task, failedParent) => {
-      const test = testCases.get(task);
-      if (test) {
+      const tests = testTasks.get(task);
+      if (tests) {
         if (failedParent) return false;
-        testResults.set(task, await runModelTest(pool, test, { ...options, onQuery: onTestQuery }));
+        testResults.push(...(await runTestTask(pool, tests, { ...options, onQuery: onTestQuery })));
         return true;
       }
       const name = task;
@@ -156,11 +155,12 @@ export async function buildModels(
       progress.update('建模 (build models)', ++done, selected.length);
       return result.status === 'success';
     },
-    (task) => (testCases.has(task) ? 'test' : 'build'),
+    (task) => (testTasks.has(task) ? 'test' : 'build'),
   );
   progress.finish('建模 (build models)');
   const models = selected.map((m) => results.get(m.definition.name)!);
-  const tests = [...testCases.keys()].flatMap((task) => testResults.get(task) ?? []);
+  const order = new Map([...testTasks.values()].flatMap((t) => t.tests).map((t, i) => [t.id, i]));
+  const tests = testResults.sort((a, b) => order.get(a.id!)! - order.get(b.id!)!);
   const blockedBy = [
     ...models.filter((m) => m.status !== 'success').map((m) => `${m.model}: ${m.message ?? m.status}`),
     ...tests

@@ -37,6 +37,12 @@ export interface ModelTestCase {
   readonly dependsOn: readonly string[];
   /** A query returning the failing rows (not for unit tests). */
   readonly failing?: string;
+  /**
+   * For a test whose failing rows are one relation's rows meeting a condition (`failing` is
+   * `select * from relation where condition`): the runner checks all such tests of a relation in
+   * one scan.
+   */
+  readonly scan?: { readonly relation: string; readonly condition: string };
   readonly unit?: CompiledUnitTest;
   readonly dataTest?: CompiledDataTest;
 }
@@ -139,7 +145,7 @@ function testsOfModel(
       severity: test.severity ?? 'error',
       kwargs: { expression: test.expression },
       dependsOn: [name],
-      failing: `select * from ${relation} where not (${test.expression})`,
+      ...rowsWhere(relation, `not (${test.expression})`),
     });
   }
   for (const unit of model.unitTests) {
@@ -173,7 +179,7 @@ function columnTest(
       id: `not_null_${name}_${column}`,
       type: 'not_null',
       kwargs: {},
-      failing: `select * from ${relation} where ${column} is null`,
+      ...rowsWhere(relation, `${column} is null`),
     };
   }
   if (test === 'unique') {
@@ -194,7 +200,7 @@ function columnTest(
       id: `accepted_values_${name}_${column}`,
       type: 'accepted_values',
       kwargs: { values: test.accepted_values },
-      failing: `select * from ${relation} where ${column} is not null and ${column}::text not in (${list})`,
+      ...rowsWhere(relation, `${column} is not null and ${column}::text not in (${list})`),
     };
   }
   if ('expression' in test) {
@@ -204,7 +210,7 @@ function columnTest(
       id: `expression_${name}_${column}`,
       type: 'expression',
       kwargs: { expression: test.expression },
-      failing: `select * from ${relation} where not (${test.expression})`,
+      ...rowsWhere(relation, `not (${test.expression})`),
     };
   }
   const { to, field } = test.relationships;
@@ -218,4 +224,9 @@ function columnTest(
     failing: `select c.* from ${relation} c where c.${column} is not null
               and not exists (select 1 from ${relations.get(to) ?? to} p where p.${field} = c.${column})`,
   };
+}
+
+/** A test failing on the rows of `relation` that meet `condition`. */
+function rowsWhere(relation: string, condition: string): Pick<ModelTestCase, 'failing' | 'scan'> {
+  return { failing: `select * from ${relation} where ${condition}`, scan: { relation, condition } };
 }

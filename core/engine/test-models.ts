@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { CompiledProject, CompiledUnitTest } from './compile-models.ts';
 import type { Severity } from './model-definition.ts';
 import { testCasesOf, type ModelTestCase } from './model-tests.ts';
-import { recordModelRun } from './model-runs.ts';
+import { recordModelRuns } from './model-runs.ts';
 import { runInDependencyOrder } from './scheduler.ts';
 
 export interface TestResult {
@@ -48,13 +48,14 @@ export async function testModels(
   project: CompiledProject,
   options: TestOptions,
 ): Promise<TestResult[]> {
-  const cases = new Map(selectTestCases(project, options).map((t) => [t.id, t]));
+  const cases = selectTestCases(project, options);
+  const tasks = new Map(testTasksOf(cases).map((t) => [t.id, t]));
   const results = new Map<string, TestResult>();
-  await runInDependencyOrder([...cases.keys()], () => [], options.threads ?? 4, async (id) => {
-    results.set(id, await runModelTest(pool, cases.get(id)!, options));
+  await runInDependencyOrder([...tasks.keys()], () => [], options.threads ?? 4, async (id) => {
+    for (const result of await runTestTask(pool, tasks.get(id)!, options)) results.set(result.id!, result);
     return true;
   });
-  return [...cases.keys()].map((id) => results.get(id)!);
+  return cases.map((t) => results.get(t.id)!);
 }
 
 /** The tests `options` asks for: every test, or those of `options.models`, less those of skipped models. */
@@ -67,6 +68,58 @@ export function selectTestCases(
       (!options.models || (t.model !== undefined && options.models.has(t.model))) &&
       !(t.model && options.skip?.has(t.model)),
   );
+}
+
+/** Tests run together: one test, or every test of one relation that a single scan can check. */
+export interface TestTask {
+  readonly id: string;
+  readonly tests: readonly ModelTestCase[];
+  /** Models and seeds its tests read. */
+  readonly dependsOn: readonly string[];
+}
+
+/** Groups tests into tasks: the row-condition tests (`scan`) of each relation become one task. */
+export function testTasksOf(cases: readonly ModelTestCase[]): TestTask[] {
+  const groups = new Map<string, ModelTestCase[]>();
+  for (const test of cases) {
+    const key = test.scan ? `scan ${test.scan.relation}` : test.id;
+    groups.set(key, [...(groups.get(key) ?? []), test]);
+  }
+  return [...groups].map(([id, tests]) => ({
+    id,
+    tests,
+    dependsOn: [...new Set(tests.flatMap((t) => [...(t.model ? [t.model] : []), ...t.dependsOn]))],
+  }));
+}
+
+/**
+ * Runs one task's tests. Several row-condition tests of a relation are counted in one scan; those
+ * that pass are recorded with the scan's time, and each failing one (or all, if the scan itself
+ * fails) is run on its own for its failing rows or its error.
+ */
+export async function runTestTask(
+  pool: pg.Pool,
+  task: TestTask,
+  options: Pick<TestOptions, 'logger' | 'jobRunId' | 'onQuery'>,
+): Promise<TestResult[]> {
+  const [first, ...others] = task.tests;
+  if (!first || others.length === 0) return first ? [await runModelTest(pool, first, options)] : [];
+  const started = Date.now();
+  const counts = `select ${task.tests.map((t, i) => `count(*) filter (where ${t.scan!.condition}) as f${i}`).join(', ')} from ${first.scan!.relation}`;
+  options.onQuery?.(counts);
+  const failures = await pool.query(counts).then(
+    ({ rows }) => task.tests.map((_, i) => Number(rows[0][`f${i}`])),
+    () => task.tests.map(() => undefined),
+  );
+  const durationMs = Date.now() - started;
+  const passed = task.tests
+    .filter((_, i) => failures[i] === 0)
+    .map((test): TestResult => ({ ...resultOf(test, { status: 'pass', failures: 0, sample: [] }), durationMs }));
+  await recordTestResults(pool, passed, options);
+  const byId = new Map(passed.map((r) => [r.id, r]));
+  for (const test of task.tests.filter((_, i) => failures[i] !== 0))
+    byId.set(test.id, await runModelTest(pool, test, options));
+  return task.tests.map((t) => byId.get(t.id)!);
 }
 
 /** Runs one test; a failure is logged, and every outcome is recorded in ops.model_runs. */
@@ -84,31 +137,45 @@ export async function runModelTest(
       message: (error as Error).message,
     }),
   );
-  const result: TestResult = {
-    model: test.model ?? '',
-    test: test.name,
-    id: test.id,
-    ...outcome,
-    ...(outcome.status === 'fail' && test.severity === 'warn' && { status: 'warn' as const }),
-    severity: test.severity,
-    durationMs: Date.now() - started,
-  };
+  const result = { ...resultOf(test, outcome), durationMs: Date.now() - started };
   if (result.status !== 'pass') {
     options.logger[result.status === 'warn' ? 'warn' : 'error'](
       { model: result.model, test: result.test, failures: result.failures, message: result.message },
       `test ${result.status === 'warn' ? 'warns' : 'failed'}: ${result.model} ${result.test} (${result.failures} failing rows)`,
     );
   }
-  await recordModelRun(pool, {
-    jobRunId: options.jobRunId,
-    model: `${result.model}.${result.test}`,
-    kind: 'test',
-    status: result.status === 'pass' ? 'pass' : result.status === 'warn' ? 'warn' : 'fail',
-    rows: result.failures,
-    durationMs: result.durationMs ?? 0,
-    message: result.message,
-  });
+  await recordTestResults(pool, [result], options);
   return result;
+}
+
+function resultOf(test: ModelTestCase, outcome: Omit<TestResult, 'model' | 'test'>): TestResult {
+  return {
+    model: test.model ?? '',
+    test: test.name,
+    id: test.id,
+    ...outcome,
+    ...(outcome.status === 'fail' && test.severity === 'warn' && { status: 'warn' as const }),
+    severity: test.severity,
+  };
+}
+
+async function recordTestResults(
+  pool: pg.Pool,
+  results: readonly TestResult[],
+  options: Pick<TestOptions, 'jobRunId'>,
+): Promise<void> {
+  await recordModelRuns(
+    pool,
+    results.map((result) => ({
+      jobRunId: options.jobRunId,
+      model: `${result.model}.${result.test}`,
+      kind: 'test' as const,
+      status: result.status === 'pass' ? ('pass' as const) : result.status === 'warn' ? ('warn' as const) : ('fail' as const),
+      rows: result.failures,
+      durationMs: result.durationMs ?? 0,
+      message: result.message,
+    })),
+  );
 }
 
 async function runTest(

@@ -353,6 +353,39 @@ describe('model engine: build', () => {
     expect((await pool.query(`select count(*)::int as n from marts.fct_severity`)).rows[0].n).toBe(3);
   });
 
+  it("checks a table's row-condition tests in one scan, and still names each failing test with its rows or its error", async () => {
+    const scanned = path.join(dir, 'scanned-models');
+    await writeFixtureModel(scanned, 'marts', {
+      name: 'fct_scanned',
+      materialized: 'table',
+      sql: "select g as id, g - 3 as amount, case when g > 1 then 'a' end as code from generate_series(1, 4) g",
+      returns: ['amount'],
+      columns: {
+        amount: { tests: ['not_null', { expression: 'amount >= 0' }] },
+        code: { tests: [{ accepted_values: ['a'] }, { expression: 'no_such_column > 0' }] },
+      },
+    });
+    const queries: string[] = [];
+    const run = await buildModels(pool, await compileProject(scanned, []), {
+      logger: silentLogger,
+      onStatement: (model, text) => model === '(test)' && queries.push(text),
+    });
+    // id not null, amount not null and >= 0, code accepted and the broken expression: one count of
+    // each over the table, then the failing and the broken ones on their own; id unique on its own
+    expect(queries.filter((q) => q.includes('count(*) filter'))).toHaveLength(1);
+    expect(run.tests.map((t) => [t.test, t.status, t.failures])).toEqual([
+      ['unique(id)', 'pass', 0],
+      ['not_null(id)', 'pass', 0],
+      ['not_null(amount)', 'pass', 0],
+      ['expression(amount: amount >= 0)', 'fail', 2],
+      ['accepted_values(code)', 'pass', 0],
+      ['expression(code: no_such_column > 0)', 'error', 0],
+    ]);
+    expect(run.tests[3]!.sample.map((r) => r.amount)).toEqual([-2, -1]);
+    expect(run.tests[5]!.message).toMatch(/no_such_column/);
+    expect(run.publication).toBe('blocked');
+  });
+
   it('publishes a mart whose column was renamed although a semantic view read the old one; a BI user’s view is still carried over', async () => {
     const first = path.join(dir, 'rename-models-1'); // modules are cached by path
     await writeFixtureModel(first, 'marts', {
