@@ -8,6 +8,7 @@ import { buildModelGraph, type ModelGraph } from './model-graph.ts';
 import {
   plannerSettingsOf,
   statisticsOf,
+  indexesOf,
   primaryKeyOf,
   schemaOf,
   type FixtureRows,
@@ -283,7 +284,7 @@ function checkDefinition(
       say(`primary key column "${column}" is not declared in columns, so it cannot be tested`);
   }
   if (!definition.grain?.trim()) say('has no grain: say in one sentence what one row is');
-  for (const check of [plannerSettingsOf, statisticsOf]) {
+  for (const check of [plannerSettingsOf, statisticsOf, indexesOf]) {
     try {
       check(definition);
     } catch (error) {

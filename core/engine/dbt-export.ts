@@ -192,6 +192,10 @@ function modelSql(model: CompiledModel): string {
   const { definition } = model;
   const config: string[] = [`materialized='${definition.materialized}'`];
   if (definition.tags?.length) config.push(`tags=[${definition.tags.map((t) => `'${t}'`).join(', ')}]`);
+  if (definition.indexes?.length)
+    config.push(
+      `indexes=[${definition.indexes.map((columns) => `{'columns': [${columns.map((c) => `'${c}'`).join(', ')}]}`).join(', ')}]`,
+    );
   const header = `-- ${definition.name}: ${definition.grain}\n-- exported from ${model.path}; edit the TypeScript model, not this file.\n`;
   if (definition.materialized !== 'incremental' || !definition.incremental)
     return `${header}{{ config(${config.join(', ')}) }}\n\n${model.jinjaSql.trim()}\n`;

@@ -2,7 +2,14 @@ import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import type { CompiledModel } from './compile-models.ts';
 import { checkBuiltColumns } from './model-columns.ts';
-import { plannerSettingsOf, primaryKeyOf, statisticsNameOf, statisticsOf } from './model-definition.ts';
+import {
+  indexesOf,
+  indexNameOf,
+  plannerSettingsOf,
+  primaryKeyOf,
+  statisticsNameOf,
+  statisticsOf,
+} from './model-definition.ts';
 import type { ModelPlan } from './model-state.ts';
 import { captureDependents, quoteIdent, schemasRemadeAfterBuild } from './relation-dependents.ts';
 
@@ -107,6 +114,7 @@ export async function buildInAudit(
         await exec(`create unique index on ${relation} (${uniqueKeyOf(model).map(quoteIdent).join(', ')})`);
       for (const i of statisticsOf(model.definition).keys())
         await exec(createStatistics(model, i, auditSchemaOf(model.schema), relation));
+      for (const i of indexesOf(model.definition).keys()) await exec(createIndex(model, i, relation));
       await exec(`analyze ${relation}`);
       rows = created.rowCount ?? undefined;
       build = { kind: 'table', plan: options.plan };
@@ -159,8 +167,9 @@ export async function publishModel(
     if (kind === undefined) await move();
     else await replaceRelation(client, exec, model, kind, move);
   } else if (build.kind === 'delta') {
-    // statistics declared after the table was first built (a warehouse upgraded) are made here
+    // statistics and indexes declared after the table was first built (a warehouse upgraded) are made here
     const madeStatistics = await createMissingStatistics(client, exec, model);
+    await createMissingIndexes(client, exec, model);
     if (build.plan.changedBatches.length === 0) {
       if (madeStatistics) await exec(`analyze ${model.relation}`);
       return false;
@@ -198,6 +207,23 @@ async function createMissingStatistics(client: pg.PoolClient, exec: Exec, model:
     made = true;
   }
   return made;
+}
+
+/** The statement making the model's `i`-th declared index on `relation` (its table's schema holds it). */
+function createIndex(model: CompiledModel, i: number, relation: string): string {
+  const columns = indexesOf(model.definition)[i]!.map(quoteIdent).join(', ');
+  return `create index ${quoteIdent(indexNameOf(model.definition, i))} on ${relation} (${columns})`;
+}
+
+/** Makes the declared indexes the model's published table lacks. */
+async function createMissingIndexes(client: pg.PoolClient, exec: Exec, model: CompiledModel): Promise<void> {
+  for (const i of indexesOf(model.definition).keys()) {
+    const { rowCount } = await client.query(`select 1 from pg_indexes where schemaname = $1 and indexname = $2`, [
+      model.schema,
+      indexNameOf(model.definition, i),
+    ]);
+    if (!rowCount) await exec(createIndex(model, i, model.relation));
+  }
 }
 
 /** Drops the old relation and puts the new one in its place, recreating what depended on the old one. */

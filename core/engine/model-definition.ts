@@ -140,6 +140,13 @@ export interface ModelDefinition {
    * millions of lines without parallel partial aggregation. Say on the model which readers group so.
    */
   readonly statistics?: readonly (readonly string[])[];
+  /**
+   * Column lists to index (b-tree) on the built table, as dbt-postgres's `indexes`: for readers that
+   * look a few keys up in a large table instead of reading it all. An incremental model's merges
+   * keep them; one declared after its table was built is made on the next run. Say on the model
+   * which readers look up by it, with the times seen.
+   */
+  readonly indexes?: readonly (readonly string[])[];
   readonly sql: (ctx: ModelContext) => RawBuilder<unknown>;
 }
 
@@ -191,6 +198,22 @@ export function statisticsOf(model: ModelDefinition): readonly (readonly string[
     throw new Error(`${model.name}: statistics are for tables; a ${model.materialized} model has none`);
   return groups;
 }
+
+/** A model's indexes as column lists, checked: declared columns of a table. Throws naming the model. */
+export function indexesOf(model: ModelDefinition): readonly (readonly string[])[] {
+  const indexes = model.indexes ?? [];
+  for (const columns of indexes) {
+    if (columns.length === 0) throw new Error(`${model.name}: an index needs a column`);
+    const undeclared = columns.filter((c) => !(c in model.columns));
+    if (undeclared.length > 0) throw new Error(`${model.name}: an index names undeclared columns (${undeclared.join(', ')})`);
+  }
+  if (indexes.length > 0 && model.materialized !== 'table' && model.materialized !== 'incremental')
+    throw new Error(`${model.name}: indexes are for tables; a ${model.materialized} model has none`);
+  return indexes;
+}
+
+/** The name of a model's `i`-th declared index (in the schema of its table). */
+export const indexNameOf = (model: ModelDefinition, i: number) => `${model.name}__index_${i + 1}`;
 
 /** The primary key as a list, whichever way the model wrote it. */
 export function primaryKeyOf(model: ModelDefinition): readonly string[] {

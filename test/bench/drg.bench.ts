@@ -4,8 +4,10 @@
  * marts (the models under models/intermediate/drg and models/marts/drg, with their tests,
  * write-audit-publish) are rebuilt and timed; in the same run one `create table … as select …
  * group by` over the case fact's inputs (the hospital's grouping, front page and settlement of
- * every stay, by hospital, department, group and month) is timed on the same database. Prints
- * drg_cases, drg_marts_build_ms, groupby_ms and drg_marts_vs_groupby_ratio (target ≤ 3).
+ * every stay, by hospital, department, group and month) is timed on the same database. The two
+ * take turns, three rounds, and the fastest of each counts (the machine is shared: the same query
+ * takes up to half as long again from one minute to the next). Prints drg_cases,
+ * drg_marts_build_ms, groupby_ms and drg_marts_vs_groupby_ratio (target ≤ 3).
  */
 import { buildModels } from '../../core/engine/build-models.ts';
 import { silentLogger } from '../../core/logging/logger.ts';
@@ -54,14 +56,18 @@ export default async function drgBench(ctx: BenchContext): Promise<void> {
       if (run.publication !== 'published') throw new Error(`DRG build blocked: ${run.blockedBy.join('; ')}`);
     };
 
-    const martsStarted = performance.now();
-    await build(DRG_MARTS);
-    const martsMs = performance.now() - martsStarted;
+    let martsMs = Infinity;
+    let groupByMs = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const martsStarted = performance.now();
+      await build(DRG_MARTS);
+      martsMs = Math.min(martsMs, performance.now() - martsStarted);
 
-    await pool.query('drop table if exists bench_drg_groupby');
-    const groupByStarted = performance.now();
-    await pool.query(GROUP_BY);
-    const groupByMs = performance.now() - groupByStarted;
+      await pool.query('drop table if exists bench_drg_groupby');
+      const groupByStarted = performance.now();
+      await pool.query(GROUP_BY);
+      groupByMs = Math.min(groupByMs, performance.now() - groupByStarted);
+    }
 
     const { rows } = await pool.query('select count(*)::int as n from marts.fct_inpatient_cases');
     ctx.report('drg_cases', rows[0].n);

@@ -283,14 +283,14 @@ describe('model engine: build', () => {
     });
   });
 
-  it("keeps a model's extended statistics with its published table across rebuilds, and refuses undeclared columns", async () => {
+  it("keeps a model's extended statistics and indexes with its published table across rebuilds, and refuses undeclared columns", async () => {
     const other = path.join(dir, 'statistics-models');
     await writeFixtureModel(other, 'marts', {
       name: 'fct_statistics_probe',
       materialized: 'table',
       sql: 'select g as id, g % 3 as a, g % 5 as b from generate_series(1, 300) g',
       returns: ['a', 'b'],
-      extra: "statistics: [['a', 'b']]",
+      extra: "statistics: [['a', 'b']], indexes: [['b', 'a']]",
     });
     const project = await compileProject(other, []);
     const objects = async () =>
@@ -306,6 +306,18 @@ describe('model engine: build', () => {
       expect(await objects()).toEqual([
         { schema: 'marts', name: 'fct_statistics_probe__ndistinct_1', relation: 'marts.fct_statistics_probe', analysed: true },
       ]);
+      const { rows } = await pool.query(
+        `select indexname, indexdef from pg_indexes where schemaname = 'marts' and tablename = 'fct_statistics_probe'`,
+      );
+      expect(rows).toEqual([
+        {
+          indexname: 'fct_statistics_probe__index_1',
+          indexdef: expect.stringMatching(/USING btree \(b, a\)$/),
+        },
+      ]);
+      // rebuilt whole by each run and analysed in its build: autovacuum has nothing to do on it
+      const options = await pool.query(`select reloptions from pg_class where oid = 'marts.fct_statistics_probe'::regclass`);
+      expect(options.rows[0].reloptions).toEqual(['autovacuum_enabled=false']);
     }
 
     const refused = path.join(dir, 'statistics-models-refused');

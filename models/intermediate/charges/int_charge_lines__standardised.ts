@@ -18,6 +18,9 @@ export default defineModel({
   // without the statistics the planner expected 940,000, summed without parallel workers and sorted
   // (its select 15.3 s); with them it sums in parallel in 6.7 s (full demo, EXPLAIN ANALYZE).
   statistics: [['hospital_code', 'charge_month', 'order_dept_code', 'exec_dept_code', 'item_code']],
+  // int_inpatient_stays__open looks up the lines of the ~2,000 stays still in hospital: by this index
+  // its select took 0.33 s, reading all 9.4 million lines 1.55 s (full demo, same rows).
+  indexes: [['hospital_code', 'visit_id']],
   columns: {
     hospital_code: { description: '医院编码' },
     charge_line_id: { description: '明细流水号' },

@@ -154,12 +154,16 @@ export default defineModel({
       group by 1, 2
     ),
 
-    -- the open stays' lines only: summing every inpatient line by stay first cost 2 s more
+    -- the open stays' lines only, looked up stay by stay (the lines are indexed by stay): summing
+    -- every inpatient line by stay first cost 2 s more, hash-joining all lines to the open stays 1.2 s
     charges as (
-      select c.hospital_code, c.visit_id, sum(c.amount) as charges_to_date, count(*) as charge_line_count
-      from charge_lines c
-      join latest l on l.hospital_code = c.hospital_code and l.visit_id = c.visit_id
-      group by 1, 2
+      select l.hospital_code, l.visit_id, c.charges_to_date, c.charge_line_count
+      from latest l
+      cross join lateral (
+        select sum(c.amount) as charges_to_date, count(*) as charge_line_count
+        from charge_lines c
+        where c.hospital_code = l.hospital_code and c.visit_id = l.visit_id
+      ) c
     ),
 
     joined as (
