@@ -10,9 +10,12 @@ export default defineModel({
     '一千万条明细只读一遍（病例成本 fct_case_costs 按病例另读住院明细）。读标准化收费明细（int_charge_lines__standardised），不含收费时间为空的明细。',
   grain: 'One row per hospital, charge month, ordering department, executing department and charge item.',
   primaryKey: ['hospital_code', 'charge_month', 'order_dept_code', 'exec_dept_code', 'item_code'],
+  // On the cost marts' critical path: analysed from a 3,000-row sample (target 10) instead of 30,000
+  // (the five such tables' analyze 0.6 s → 0.06 s on the full demo); their readers' plans are the
+  // same under both (EXPLAIN of all 13 cost readers and fct_fund_indicators).
   // Summing 9 million charge lines into about 110,000 groups: hashed in 256 MB instead of sorted to
   // disk, as the two models it replaced as readers of the lines did (their selects 9.3 s and 6.0 s).
-  plannerSettings: { work_mem: '256MB', enable_sort: 'off' },
+  plannerSettings: { work_mem: '256MB', enable_sort: 'off', default_statistics_target: '10' },
   columns: {
     // ids
     hospital_code: { title: '医院编码', description: '医联体成员医院编码。' },

@@ -4,6 +4,8 @@ import { defineModel } from '../../../core/engine/model-definition.ts';
 export default defineModel({
   name: 'int_cost_allocation_drivers',
   materialized: 'table',
+  // analysed from a 3,000-row sample, as int_charge_lines__summed_by_item says why
+  plannerSettings: { default_statistics_target: '10' },
   description:
     '三级分摊的分摊参数：每个分摊方（行政后勤类、医疗辅助类、医疗技术类科室）每月按分摊规则种子（seeds/cost/cost_allocation_rules.csv，' +
     '医院规则优先于联盟规则，院内科室优先于标准科室优先于类别）选定的动因（seeds/cost/cost_drivers.csv），及每个受益科室的动因数量与占比。' +

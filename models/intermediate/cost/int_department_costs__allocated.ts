@@ -56,6 +56,8 @@ function pools(level: number, received: readonly string[]): RawBuilder<unknown> 
 export default defineModel({
   name: 'int_department_costs__allocated',
   materialized: 'table',
+  // analysed from a 3,000-row sample, as int_charge_lines__summed_by_item says why
+  plannerSettings: { default_statistics_target: '10' },
   description:
     '三级分摊明细（逐项目）：每个分摊方在每一级把“直接成本 + 此前各级转入”按成本项目逐项分给受益科室的金额，' +
     '顺序按公立医院成本核算规范：一级 行政后勤类 → 医疗辅助类、医疗技术类、临床服务类；二级 医疗辅助类 → 医疗技术类、临床服务类；' +
