@@ -13,7 +13,9 @@ export default defineModel({
   // 157k wide rows (full demo): analysed with the default 30,000-row sample of each of its columns the
   // build's analyze took 0.7–1.1 s; 3,000 rows (target 10) take 0.1 s and give its readers (case fact,
   // cost and fund marts, which join it by hospital and visit) the same plans (checked with EXPLAIN).
-  plannerSettings: { default_statistics_target: '10' },
+  // Built without parallel workers: with two its select took as long (2.6–2.8 s against 2.5–3.0 s,
+  // full demo) for 4.7–5.0 s of CPU instead of 2.5–3.0 s, taken from the models built beside it.
+  plannerSettings: { default_statistics_target: '10', max_parallel_workers_per_gather: '0' },
   description: [
     '住院病例分组：每次出院一行，病例范围为院内预分组、病案首页与医保结算清单三者之并（自费病例亦在内）。',
     '病组优先取医保方结算结果（group_source = settlement）；医保方未返回结果（无结算、或按 DIP 结算而无 DRG 结果）时取病案首页的院内分组（front_page）；',
