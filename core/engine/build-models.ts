@@ -115,7 +115,7 @@ export async function buildModels(
       }),
     ).map((t) => [`test ${t.id}`, t]),
   );
-  const testResults: TestResult[] = [];
+  const testResults = new Map<string, TestResult>();
   let done = 0;
   await runInDependencyOrder(
     [...selected.map((m) => m.definition.name), ...testTasks.keys()],
@@ -125,7 +125,8 @@ export async function buildModels(
       const tests = testTasks.get(task);
       if (tests) {
         if (failedParent) return false;
-        testResults.push(...(await runTestTask(pool, tests, { ...options, onQuery: onTestQuery })));
+        for (const result of await runTestTask(pool, tests, { ...options, onQuery: onTestQuery }))
+          testResults.set(result.id!, result);
         return true;
       }
       const name = task;
@@ -159,8 +160,8 @@ export async function buildModels(
   );
   progress.finish('建模 (build models)');
   const models = selected.map((m) => results.get(m.definition.name)!);
-  const order = new Map([...testTasks.values()].flatMap((t) => t.tests).map((t, i) => [t.id, i]));
-  const tests = testResults.sort((a, b) => order.get(a.id!)! - order.get(b.id!)!);
+  // in the tests' declared order; those of models that did not build were not run
+  const tests = [...testTasks.values()].flatMap((t) => t.tests.flatMap((c) => testResults.get(c.id) ?? []));
   const blockedBy = [
     ...models.filter((m) => m.status !== 'success').map((m) => `${m.model}: ${m.message ?? m.status}`),
     ...tests

@@ -107,14 +107,12 @@ export async function buildInAudit(
     } else {
       // an incremental model's table is merged into by later runs: autovacuum keeps it
       const created = await exec(
-        `create table ${relation} ${materialized === 'incremental' ? '' : withoutAutovacuum} as\n${sql}`,
+        `create table ${relation}${materialized === 'incremental' ? '' : ` ${withoutAutovacuum}`} as\n${sql}`,
       );
       await checkBuiltColumns(client, model, relation);
       if (materialized === 'incremental')
         await exec(`create unique index on ${relation} (${uniqueKeyOf(model).map(quoteIdent).join(', ')})`);
-      for (const i of statisticsOf(model.definition).keys())
-        await exec(createStatistics(model, i, auditSchemaOf(model.schema), relation));
-      for (const i of indexesOf(model.definition).keys()) await exec(createIndex(model, i, relation));
+      for (const object of declaredObjects(model, auditSchemaOf(model.schema), relation)) await exec(object.create);
       await exec(`analyze ${relation}`);
       rows = created.rowCount ?? undefined;
       build = { kind: 'table', plan: options.plan };
@@ -168,8 +166,7 @@ export async function publishModel(
     else await replaceRelation(client, exec, model, kind, move);
   } else if (build.kind === 'delta') {
     // statistics and indexes declared after the table was first built (a warehouse upgraded) are made here
-    const madeStatistics = await createMissingStatistics(client, exec, model);
-    await createMissingIndexes(client, exec, model);
+    const madeStatistics = await createMissingObjects(client, exec, model);
     if (build.plan.changedBatches.length === 0) {
       if (madeStatistics) await exec(`analyze ${model.relation}`);
       return false;
@@ -188,42 +185,46 @@ export async function publishModel(
   return true;
 }
 
-/** The statement making the model's `i`-th declared statistics, in `schema`, on `relation`. */
-function createStatistics(model: CompiledModel, i: number, schema: string, relation: string): string {
-  const columns = statisticsOf(model.definition)[i]!.map(quoteIdent).join(', ');
-  return `create statistics ${quoteIdent(schema)}.${quoteIdent(statisticsNameOf(model.definition, i))} (ndistinct) on ${columns} from ${relation}`;
+/**
+ * The extended statistics and indexes a model declares on its table `relation`, each with the
+ * statement making it (statistics objects in `schema`; an index in its table's schema).
+ */
+function declaredObjects(
+  model: CompiledModel,
+  schema: string,
+  relation: string,
+): { readonly kind: 'statistics' | 'index'; readonly name: string; readonly create: string }[] {
+  const list = (columns: readonly string[]) => columns.map(quoteIdent).join(', ');
+  return [
+    ...statisticsOf(model.definition).map((columns, i) => {
+      const name = statisticsNameOf(model.definition, i);
+      return {
+        kind: 'statistics' as const,
+        name,
+        create: `create statistics ${quoteIdent(schema)}.${quoteIdent(name)} (ndistinct) on ${list(columns)} from ${relation}`,
+      };
+    }),
+    ...indexesOf(model.definition).map((columns, i) => {
+      const name = indexNameOf(model.definition, i);
+      return { kind: 'index' as const, name, create: `create index ${quoteIdent(name)} on ${relation} (${list(columns)})` };
+    }),
+  ];
 }
 
-/** Makes the model's declared statistics its published table lacks; whether it made any. */
-async function createMissingStatistics(client: pg.PoolClient, exec: Exec, model: CompiledModel): Promise<boolean> {
-  let made = false;
-  for (const i of statisticsOf(model.definition).keys()) {
-    const { rowCount } = await client.query(
-      `select 1 from pg_statistic_ext where stxrelid = $1::regclass and stxname = $2`,
-      [model.relation, statisticsNameOf(model.definition, i)],
-    );
-    if (rowCount) continue;
-    await exec(createStatistics(model, i, model.schema, model.relation));
-    made = true;
-  }
-  return made;
-}
-
-/** The statement making the model's `i`-th declared index on `relation` (its table's schema holds it). */
-function createIndex(model: CompiledModel, i: number, relation: string): string {
-  const columns = indexesOf(model.definition)[i]!.map(quoteIdent).join(', ');
-  return `create index ${quoteIdent(indexNameOf(model.definition, i))} on ${relation} (${columns})`;
-}
-
-/** Makes the declared indexes the model's published table lacks. */
-async function createMissingIndexes(client: pg.PoolClient, exec: Exec, model: CompiledModel): Promise<void> {
-  for (const i of indexesOf(model.definition).keys()) {
-    const { rowCount } = await client.query(`select 1 from pg_indexes where schemaname = $1 and indexname = $2`, [
-      model.schema,
-      indexNameOf(model.definition, i),
-    ]);
-    if (!rowCount) await exec(createIndex(model, i, model.relation));
-  }
+/** Makes the declared statistics and indexes the model's published table lacks; whether it made statistics. */
+async function createMissingObjects(client: pg.PoolClient, exec: Exec, model: CompiledModel): Promise<boolean> {
+  const declared = declaredObjects(model, model.schema, model.relation);
+  if (declared.length === 0) return false;
+  const { rows } = await client.query<{ name: string }>(
+    `select stxname as name from pg_statistic_ext where stxrelid = $1::regclass
+     union all
+     select c.relname from pg_index i join pg_class c on c.oid = i.indexrelid where i.indrelid = $1::regclass`,
+    [model.relation],
+  );
+  const present = new Set(rows.map((r) => r.name));
+  const missing = declared.filter((o) => !present.has(o.name));
+  for (const object of missing) await exec(object.create);
+  return missing.some((o) => o.kind === 'statistics');
 }
 
 /** Drops the old relation and puts the new one in its place, recreating what depended on the old one. */

@@ -187,29 +187,31 @@ export const statisticsNameOf = (model: ModelDefinition, i: number) => `${model.
  * Throws naming the model.
  */
 export function statisticsOf(model: ModelDefinition): readonly (readonly string[])[] {
-  const groups = model.statistics ?? [];
-  for (const columns of groups) {
-    if (columns.length < 2) throw new Error(`${model.name}: statistics need two or more columns (${columns.join(', ')})`);
-    const undeclared = columns.filter((c) => !(c in model.columns));
-    if (undeclared.length > 0)
-      throw new Error(`${model.name}: statistics name undeclared columns (${undeclared.join(', ')})`);
-  }
-  if (groups.length > 0 && model.materialized !== 'table' && model.materialized !== 'incremental')
-    throw new Error(`${model.name}: statistics are for tables; a ${model.materialized} model has none`);
-  return groups;
+  return checkedColumnLists(model, model.statistics ?? [], 'statistics', 2);
 }
 
-/** A model's indexes as column lists, checked: declared columns of a table. Throws naming the model. */
+/** A model's indexes as column lists, checked: each of declared columns. Throws naming the model. */
 export function indexesOf(model: ModelDefinition): readonly (readonly string[])[] {
-  const indexes = model.indexes ?? [];
-  for (const columns of indexes) {
-    if (columns.length === 0) throw new Error(`${model.name}: an index needs a column`);
+  return checkedColumnLists(model, model.indexes ?? [], 'indexes', 1);
+}
+
+/** Column lists a table model declares (statistics, indexes): each of `least` or more declared columns. */
+function checkedColumnLists(
+  model: ModelDefinition,
+  lists: readonly (readonly string[])[],
+  what: 'statistics' | 'indexes',
+  least: number,
+): readonly (readonly string[])[] {
+  for (const columns of lists) {
+    if (columns.length < least)
+      throw new Error(`${model.name}: ${what} need ${least} or more columns (${columns.join(', ')})`);
     const undeclared = columns.filter((c) => !(c in model.columns));
-    if (undeclared.length > 0) throw new Error(`${model.name}: an index names undeclared columns (${undeclared.join(', ')})`);
+    if (undeclared.length > 0)
+      throw new Error(`${model.name}: ${what} name undeclared columns (${undeclared.join(', ')})`);
   }
-  if (indexes.length > 0 && model.materialized !== 'table' && model.materialized !== 'incremental')
-    throw new Error(`${model.name}: indexes are for tables; a ${model.materialized} model has none`);
-  return indexes;
+  if (lists.length > 0 && model.materialized !== 'table' && model.materialized !== 'incremental')
+    throw new Error(`${model.name}: ${what} are for tables; a ${model.materialized} model has none`);
+  return lists;
 }
 
 /** The name of a model's `i`-th declared index (in the schema of its table). */

@@ -83,7 +83,9 @@ export function testTasksOf(cases: readonly ModelTestCase[]): TestTask[] {
   const groups = new Map<string, ModelTestCase[]>();
   for (const test of cases) {
     const key = test.scan ? `scan ${test.scan.relation}` : test.id;
-    groups.set(key, [...(groups.get(key) ?? []), test]);
+    const group = groups.get(key);
+    if (group) group.push(test);
+    else groups.set(key, [test]);
   }
   return [...groups].map(([id, tests]) => ({
     id,

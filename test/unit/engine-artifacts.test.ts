@@ -96,6 +96,7 @@ describe('dbt export', () => {
     );
     expect(incremental).toContain("unique_key=['hospital_code', 'charge_line_id']");
     expect(incremental).toContain('{% if is_incremental() %}');
+    expect(incremental).toContain("indexes=[{'columns': ['hospital_code', 'visit_id']}]");
   });
 
   it('declares every test where dbt reads it: generic tests in a schema.yml beside the model, singular tests in tests/', async () => {
