@@ -74,7 +74,7 @@ async function tableRows(page: Page, title: string): Promise<Record<string, stri
   return page.evaluate(`(() => {
     const table = document.querySelector('[data-testid="table-${title}"]');
     if (!table) return null;
-    return [...table.querySelectorAll('.el-table__body tr')].map((tr) =>
+    return [...table.querySelectorAll('tbody tr')].map((tr) =>
       Object.fromEntries([...tr.querySelectorAll('[data-member]')].map((s) => [s.getAttribute('data-member'), s.getAttribute('data-value')])),
     );
   })()`) as Promise<Record<string, string>[]>;
@@ -96,7 +96,7 @@ async function open(page: Page, route: string, role: RoleName, label: string): P
 
 /** Clicks the table's first row and waits for the page to settle again. */
 async function clickFirstRow(page: Page, title: string): Promise<void> {
-  await page.locator(`[data-testid="table-${title}"] .el-table__body tr`).first().click();
+  await page.locator(`[data-testid="table-${title}"] tbody tr`).first().click();
   await waitForPage(page);
 }
 

@@ -114,7 +114,7 @@ async function cells(page: Page, table: string, member: string): Promise<string[
   await showAllRows(page, table);
   return page
     .getByTestId(`table-${table}`)
-    .locator(`.el-table__body [data-member="${member}"]`)
+    .locator(`tbody [data-member="${member}"]`)
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-value') ?? ''));
 }
 
@@ -232,7 +232,7 @@ async function checkFund(o: Opened, view: 'violation_review' | 'violation_case_d
 async function openFirstFlag(page: Page): Promise<void> {
   await page
     .getByTestId('table-疑点（按涉及金额，前 200 条；点击查看与复核）')
-    .locator('.el-table__body tr')
+    .locator('tbody tr')
     .first()
     .click();
   await page.getByTestId('flag').waitFor();
@@ -331,7 +331,7 @@ describe('医保监管 (/fund)', () => {
     // Drill-downs: an alert's history (when the member has alerts) and a flag.
     const alertRow = o.page
       .getByTestId('table-期间内的预警事件（点击查看历史）')
-      .locator('.el-table__body tr')
+      .locator('tbody tr')
       .first();
     if ((await alertRow.count()) > 0) {
       await alertRow.click();
@@ -454,12 +454,12 @@ describe('区域对标 (/benchmark)', () => {
     const shownMedian = (await cells(o.page, benchTable, `${rb}.p50`))[0];
     expect(Number(shownMedian)).toBeCloseTo(pool.percentiles.p50, 2);
 
-    await o.page.getByTestId(`table-${benchTable}`).locator('.el-table__body tr').first().click();
+    await o.page.getByTestId(`table-${benchTable}`).locator('tbody tr').first().click();
     const drill = o.page.getByTestId(new RegExp(`^table-${String(top[`${rb}.subject_code`])} 各医院`));
     await drill.waitFor();
     await waitForPage(o.page);
     await showAllRows(o.page, new RegExp(`^table-${String(top[`${rb}.subject_code`])} 各医院`));
-    const drilled = await drill.locator(`.el-table__body [data-member="${rb}.value"]`).count();
+    const drilled = await drill.locator(`tbody [data-member="${rb}.value"]`).count();
     expect(drilled).toBe(
       (
         await app.cubeLoad(o.token, {
@@ -553,7 +553,7 @@ describe('区域对标 (/benchmark)', () => {
     expect(
       o.answers.some((a) => /regional_benchmark|external_benchmark/.test(decodeURIComponent(a.url))),
     ).toBe(false);
-    await o.page.getByTestId(`table-${benchTable}`).locator('.el-table__body tr').first().click();
+    await o.page.getByTestId(`table-${benchTable}`).locator('tbody tr').first().click();
     await o.page.getByText('其他医院的病组数值不对成员单位公开').waitFor();
     await waitForPage(o.page);
     await expectMemberOwnOnly(o.answers, own, 'benchmark page after drill-down');
@@ -600,7 +600,7 @@ describe('数据质量 (/quality)', () => {
 
     await o.page
       .getByTestId('table-异常按规则（点击查看被隔离的行）')
-      .locator('.el-table__body tr')
+      .locator('tbody tr')
       .first()
       .click();
     await o.page.getByTestId('table-异常明细（前 200 条）').waitFor();
@@ -622,7 +622,7 @@ describe('数据质量 (/quality)', () => {
     same(await kpi(o.page, 'dq-exceptions'), totals['data_quality.exception_count'], 'exceptions (manager)');
     await o.page
       .getByTestId('table-异常按规则（点击查看被隔离的行）')
-      .locator('.el-table__body tr')
+      .locator('tbody tr')
       .first()
       .click();
     await o.page.getByTestId('no-permission').waitFor();

@@ -92,19 +92,23 @@ export function hospitalFilterOf(member: string): NonNullable<CubeQuery['filters
 }
 
 // The choices of the last publish, kept for the browser tab (sessionStorage) so that opening the next
-// page does not ask Cube again; a new publish (another run id) or another user asks afresh.
+// page does not wait for Cube: a page starts with them at once, and asks afresh when the freshness
+// shows another publish (another run id) than the one they came from; another user never sees them.
 const choicesStorageKey = 'hdw.choices';
 
 interface SavedChoices {
-  readonly key: string;
+  readonly user: string;
+  readonly runId: string | number;
   readonly months: string[];
   readonly hospitals: { code: string; name: string }[];
 }
 
-function savedChoices(key: string): SavedChoices | null {
+function savedChoices(): SavedChoices | null {
   try {
     const saved = JSON.parse(sessionStorage.getItem(choicesStorageKey) ?? 'null') as SavedChoices | null;
-    return saved?.key === key && Array.isArray(saved.months) && saved.months.length > 0 ? saved : null;
+    return saved?.user === (session.state.user?.username ?? '') && Array.isArray(saved.months) && saved.months.length > 0
+      ? saved
+      : null;
   } catch {
     return null;
   }
@@ -118,25 +122,40 @@ function saveChoices(saved: SavedChoices): void {
   }
 }
 
+/** Choices applied from the tab before the freshness was known: their publish, and the period the address gave. */
+let assumed: { readonly runId: string | number; readonly from: string | null; readonly to: string | null } | null = null;
+
+/**
+ * Applies the months and hospitals the tab kept for this user, and the default period, at once (before
+ * the page mounts), so its queries need not wait for the freshness; `loadChoices` then checks them
+ * against the publish it reports.
+ */
+export function applySavedChoices(): void {
+  if (choices.months.length > 0) return;
+  const saved = savedChoices();
+  if (!saved) return;
+  assumed = { runId: saved.runId, from: filters.from, to: filters.to };
+  choices.months = saved.months;
+  choices.hospitals = saved.hospitals;
+  defaultPeriod();
+}
+
 /**
  * Loads the months with data and the hospitals the user may see (from `fund_efficiency`, which
  * every role may read), then applies the default period. Asked of Cube once per sign-in and
- * publish: `publishRunId` (from `/api/freshness`) is part of what the tab keeps them under, so a
- * new publish brings its new months; null (freshness unknown) always asks.
+ * publish: choices kept from another publish than `publishRunId` (from `/api/freshness`) are asked
+ * afresh, and a period they defaulted to is defaulted again from the new months; null (freshness
+ * unknown) always asks.
  */
 export async function loadChoices(
   load: (q: CubeQuery) => Promise<{ rows: Record<string, unknown>[] }>,
   publishRunId: string | number | null,
 ): Promise<void> {
-  if (choices.months.length > 0) return;
-  const key = publishRunId === null ? null : `${session.state.user?.username ?? ''}|${publishRunId}`;
-  const saved = key === null ? null : savedChoices(key);
-  if (saved) {
-    choices.months = saved.months;
-    choices.hospitals = saved.hospitals;
-    defaultPeriod();
-    return;
-  }
+  const earlier = assumed;
+  assumed = null;
+  if (earlier) {
+    if (publishRunId !== null && earlier.runId === publishRunId) return;
+  } else if (choices.months.length > 0) return;
   const [months, hospitals] = await Promise.all([
     load({
       measures: ['fund_efficiency.discharges'],
@@ -153,7 +172,17 @@ export async function loadChoices(
     code: String(r['fund_efficiency.hospital_code']),
     name: String(r['fund_efficiency.hospital_name']),
   }));
-  if (key !== null && choices.months.length > 0) saveChoices({ key, months: choices.months, hospitals: choices.hospitals });
+  if (publishRunId !== null && choices.months.length > 0)
+    saveChoices({
+      user: session.state.user?.username ?? '',
+      runId: publishRunId,
+      months: choices.months,
+      hospitals: choices.hospitals,
+    });
+  if (earlier) {
+    filters.from = earlier.from;
+    filters.to = earlier.to;
+  }
   defaultPeriod();
 }
 
