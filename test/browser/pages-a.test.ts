@@ -157,6 +157,25 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
       try {
         await signIn(page, app.base, user.username, user.password);
 
+        if (role === 'manager') {
+          // A page starts with the months the tab kept; kept from another publish, they are asked
+          // again once the freshness shows the current one, and the default period follows them.
+          const months = (
+            await load({
+              measures: ['fund_efficiency.discharges'],
+              timeDimensions: [{ dimension: 'fund_efficiency.month', granularity: 'month' }],
+              order: { 'fund_efficiency.month': 'asc' },
+            })
+          ).map((r) => String(r['fund_efficiency.month.month']).slice(0, 7));
+          await page.evaluate(
+            `sessionStorage.setItem('hdw.choices', JSON.stringify({ user: ${JSON.stringify(user.username)}, runId: 'an earlier publish', months: ['2019-01', '2019-02'], hospitals: [] }))`,
+          );
+          await page.goto(`${app.base}/cockpit`);
+          await waitForPage(page);
+          await expect.poll(() => new URL(page.url()).searchParams.get('to')).toBe(months.at(-1));
+          expect(new URL(page.url()).searchParams.get('from')).toBe(months[Math.max(0, months.length - 12)]);
+        }
+
         // ---------------------------------------------------------------- 院长驾驶舱
         await open(page, '/cockpit', role, 'cockpit');
         const fundMeasures = [
@@ -334,6 +353,15 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           for (const m of ['case_count', 'cmi', 'margin_payer_view'])
             same(r[`${perf}.${m}`], g![`${perf}.${m}`], `${role} group ${r[`${perf}.drg_code`]} ${m}`);
         }
+        // A header's click sorts every row (not only the 50 drawn): ascending, then descending.
+        const caseHeader = page.getByTestId('table-病组绩效').locator(`th[data-member="${perf}.case_count"]`);
+        await caseHeader.locator('button').click();
+        await caseHeader.locator('button').click();
+        expect(await caseHeader.getAttribute('aria-sort')).toBe('descending');
+        const sortedCounts = (await tableRows(page, '病组绩效')).map((r) => Number(r[`${perf}.case_count`]));
+        expect(sortedCounts, `${role} groups by cases, descending`).toEqual(
+          groups.map((g) => Number(g[`${perf}.case_count`])).sort((a, b) => b - a),
+        );
         if (role === 'memberA') {
           const truth = drgTruth(app.db.generatedDir, projectPaths.seeds).totals.find(
             (t) => t.hospital === h && t.year === year,
