@@ -172,7 +172,9 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           );
           await page.goto(`${app.base}/cockpit`);
           await waitForPage(page);
-          await expect.poll(() => new URL(page.url()).searchParams.get('to')).toBe(months.at(-1));
+          await expect
+            .poll(() => new URL(page.url()).searchParams.get('to'), { timeout: 30_000 })
+            .toBe(months.at(-1));
           expect(new URL(page.url()).searchParams.get('from')).toBe(months[Math.max(0, months.length - 12)]);
         }
 
