@@ -355,15 +355,20 @@ describe.sequential('pages-a: 院长驾驶舱, DRG/DIP and 成本 in a browser',
           for (const m of ['case_count', 'cmi', 'margin_payer_view'])
             same(r[`${perf}.${m}`], g![`${perf}.${m}`], `${role} group ${r[`${perf}.drg_code`]} ${m}`);
         }
-        // A header's click sorts every row (not only the 50 drawn): ascending, then descending.
-        const caseHeader = page.getByTestId('table-病组绩效').locator(`th[data-member="${perf}.case_count"]`);
-        await caseHeader.locator('button').click();
-        await caseHeader.locator('button').click();
-        expect(await caseHeader.getAttribute('aria-sort')).toBe('descending');
-        const sortedCounts = (await tableRows(page, '病组绩效')).map((r) => Number(r[`${perf}.case_count`]));
-        expect(sortedCounts, `${role} groups by cases, descending`).toEqual(
-          groups.map((g) => Number(g[`${perf}.case_count`])).sort((a, b) => b - a),
-        );
+        // A header's click sorts every row (not only the 50 drawn): CMI, which the query does not
+        // order by (it orders by cases), ascending with empty cells first, then descending.
+        const cmiHeader = page.getByTestId('table-病组绩效').locator(`th[data-member="${perf}.cmi"]`);
+        const cmiOf = (v: unknown) => (v === '' || v === null || v === undefined ? null : Number(v));
+        const ascendingCmi = groups
+          .map((g) => cmiOf(g[`${perf}.cmi`]))
+          .sort((a, b) => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : a - b));
+        const shownCmi = async () => (await tableRows(page, '病组绩效')).map((r) => cmiOf(r[`${perf}.cmi`]));
+        await cmiHeader.locator('button').click();
+        expect(await cmiHeader.getAttribute('aria-sort')).toBe('ascending');
+        expect(await shownCmi(), `${role} groups by CMI, ascending`).toEqual(ascendingCmi);
+        await cmiHeader.locator('button').click();
+        expect(await cmiHeader.getAttribute('aria-sort')).toBe('descending');
+        expect(await shownCmi(), `${role} groups by CMI, descending`).toEqual([...ascendingCmi].reverse());
         if (role === 'memberA') {
           const truth = drgTruth(app.db.generatedDir, projectPaths.seeds).totals.find(
             (t) => t.hospital === h && t.year === year,

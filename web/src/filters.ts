@@ -95,6 +95,7 @@ export function hospitalFilterOf(member: string): NonNullable<CubeQuery['filters
 // page does not wait for Cube: a page starts with them at once, and asks afresh when the freshness
 // shows another publish (another run id) than the one they came from; another user never sees them.
 const choicesStorageKey = 'hdw.choices';
+const signedInUser = () => session.state.user?.username ?? '';
 
 interface SavedChoices {
   readonly user: string;
@@ -106,9 +107,7 @@ interface SavedChoices {
 function savedChoices(): SavedChoices | null {
   try {
     const saved = JSON.parse(sessionStorage.getItem(choicesStorageKey) ?? 'null') as SavedChoices | null;
-    return saved?.user === (session.state.user?.username ?? '') && Array.isArray(saved.months) && saved.months.length > 0
-      ? saved
-      : null;
+    return saved?.user === signedInUser() && Array.isArray(saved.months) && saved.months.length > 0 ? saved : null;
   } catch {
     return null;
   }
@@ -153,9 +152,8 @@ export async function loadChoices(
 ): Promise<void> {
   const earlier = assumed;
   assumed = null;
-  if (earlier) {
-    if (publishRunId !== null && earlier.runId === publishRunId) return;
-  } else if (choices.months.length > 0) return;
+  // kept choices of the current publish stand; otherwise choices already loaded on this page load stand
+  if (earlier ? publishRunId !== null && earlier.runId === publishRunId : choices.months.length > 0) return;
   const [months, hospitals] = await Promise.all([
     load({
       measures: ['fund_efficiency.discharges'],
@@ -173,12 +171,7 @@ export async function loadChoices(
     name: String(r['fund_efficiency.hospital_name']),
   }));
   if (publishRunId !== null && choices.months.length > 0)
-    saveChoices({
-      user: session.state.user?.username ?? '',
-      runId: publishRunId,
-      months: choices.months,
-      hospitals: choices.hospitals,
-    });
+    saveChoices({ user: signedInUser(), runId: publishRunId, months: choices.months, hospitals: choices.hospitals });
   if (earlier) {
     filters.from = earlier.from;
     filters.to = earlier.to;
