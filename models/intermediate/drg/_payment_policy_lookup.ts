@@ -3,7 +3,8 @@
  * payer and level, its year and its insurance type (self-pay stays as the case rules'
  * self_pay_insurance_type). Shared by int_inpatient_cases__grouped (the payer's and the own group
  * of discharged stays) and int_inpatient_stays__open (the expected group of stays in bed), so both
- * price a group alike. Not a model: files starting with `_` are not loaded as models.
+ * price a group alike; and the case rules' exclusions, shared by fct_inpatient_cases and
+ * int_drg_groups__alliance_reference. Not a model: files starting with `_` are not loaded as models.
  */
 import { sql, type RawBuilder } from 'kysely';
 
@@ -38,13 +39,35 @@ export function hospitalPayersQuery(ref: Ref): RawBuilder<unknown> {
       )
       select hp.hospital_code, hp.hospital_level, hp.publisher_code, r.self_pay_insurance_type
       from payers hp
+      ${caseRulesJoin('hp')}`;
+}
+
+/**
+ * A lateral join giving `r`, the case rules row (the `rules` CTE over seed drg_case_rules) that
+ * applies to `alias` (with publisher_code): its payer's row, else the `*` row.
+ */
+export function caseRulesJoin(alias: string): RawBuilder<unknown> {
+  return sql`
       left join lateral (
-        select r.self_pay_insurance_type
-        from rules r
-        where r.publisher_code in (hp.publisher_code, '*')
+        select * from rules r
+        where r.publisher_code in (${sql.raw(alias)}.publisher_code, '*')
         order by (r.publisher_code = '*')
         limit 1
       ) r on true`;
+}
+
+/**
+ * Why the stay `alias` (length_of_stay_days, total_charges) is excluded from grouping by its case
+ * rules `r` (caseRulesJoin): a stay over max_length_of_stay_days, or with total charges under
+ * min_total_charges; null when it is not excluded. A case is 入组 (grouped) when it is not
+ * excluded and has a group: the case fact and the alliance reference count the same cases.
+ */
+export function exclusionReason(alias: string): RawBuilder<string> {
+  const c = sql.raw(alias);
+  return sql<string>`case
+          when ${c}.length_of_stay_days > r.max_length_of_stay_days then '住院天数超过 ' || r.max_length_of_stay_days || ' 天'
+          when ${c}.total_charges < r.min_total_charges then '医疗费总额低于 ' || r.min_total_charges || ' 元'
+        end`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { defineModel } from '../../../core/engine/model-definition.ts';
+import { caseRulesJoin, exclusionReason } from '../../intermediate/drg/_payment_policy_lookup.ts';
 
 /** An expected case of the unit test without a doctor, ICU time or main procedure. */
 const withoutClinicalRecord = {
@@ -26,9 +27,9 @@ export default defineModel({
     '倍率：医疗费总额 / 支付标准，高于高倍率界值为 high（高倍率），低于低倍率界值为 low（低倍率），其余 normal；界值取支付政策 int_payment_policy__drg_standards 的病组界值（医保局发布的为 published，未发布时该模型按病组 RW 分段取种子 drg_outlier_bands，为 policy_bands），',
     '病组不在医保局病组表中或 DIP 病例时按本病例权重分段（DIP 以分值 / dip_score_per_weight 为权重）取 drg_outlier_bands（case_bands），来源见 outlier_threshold_source。',
     '医疗组：病案首页主治医师代码与医院编码的加盐 SHA-256（doctor_group_key），与出院科室并列；姓名与原始代码不进入集市。重症监护与呼吸机时长取医保结算清单（精确到分钟），无结算清单或其未填报时取病案首页（整小时），来源见 icu_ventilation_source。',
-    '手术：病案首页主手术（主手术标志，多条时取序号最小者）存在即为手术病例；手术级别取首页填报的手术级别，首页未填报时取手术操作字典（种子 procedures 的 oprn_level，即 dim_procedures），来源见 main_procedure_level_source；三级或四级为三四级手术。',
+    '手术：病案首页主手术（int_inpatient_cases__main_procedures：主手术标志，多条时取序号最小者）存在即为手术病例；手术级别取首页填报的手术级别，首页未填报时取手术操作字典（种子 procedures 的 oprn_level，即 dim_procedures），来源见 main_procedure_level_source；三级或四级为三四级手术。',
     '结余/超支：医保视角 = 支付标准 − 医疗费总额；医院视角 = 支付标准 − 病例成本。',
-    '消耗指数的病例分量：医疗费 / 同级参考次均费用、住院天数 / 同级参考平均住院日；参考值取医保局区域参考值（regional），缺失时取医联体同年同病组同级别入组病例均值（alliance）。',
+    '消耗指数的病例分量：医疗费 / 同级参考次均费用、住院天数 / 同级参考平均住院日；参考值取医保局区域参考值（regional），缺失时取医联体同年同病组同级别入组病例均值（alliance，int_drg_groups__alliance_reference）。',
     'DIP 预估支付 = 分值 × 点值（医保局年度预算文件的点值）× 级别系数。患者标识仅以哈希键出现。',
     '院内预分组（own_*）：流水线预分组阶段按配置的分组规则（默认国家 CHS-DRG 1.1）对病案首页（无首页时为结算清单）的分组，权重与支付标准按医保方病组同一支付政策查找；预计结余 = 院内病组支付标准 − 医疗费总额；groups_agree 为院内预分组与医保方 DRG 结算病组是否一致（任一方缺失为空）。',
   ].join(''),
@@ -464,36 +465,13 @@ export default defineModel({
             outlier_basis: 'band',
           },
         ],
-        // A1's main procedure has no level on its front page (the seed says 3); A2's is 2 as coded.
-        stg_emr__front_page_procedures: [
-          {
-            hospital_code: 'H1',
-            visit_id: 'A1',
-            procedure_seq: 1,
-            procedure_code: 'P3',
-            is_principal: true,
-            procedure_level: null,
-          },
-          {
-            hospital_code: 'H1',
-            visit_id: 'A2',
-            procedure_seq: 2,
-            procedure_code: 'P4',
-            is_principal: false,
-            procedure_level: 4,
-          },
-          {
-            hospital_code: 'H1',
-            visit_id: 'A2',
-            procedure_seq: 1,
-            procedure_code: 'P2',
-            is_principal: true,
-            procedure_level: 2,
-          },
+        int_inpatient_cases__main_procedures: [
+          { hospital_code: 'H1', visit_id: 'A1', procedure_code: 'P3', procedure_level: 3, procedure_level_source: 'seed' },
+          { hospital_code: 'H1', visit_id: 'A2', procedure_code: 'P2', procedure_level: 2, procedure_level_source: 'front_page' },
         ],
-        dim_procedures: [
-          { procedure_code: 'P3', procedure_level: 3 },
-          { procedure_code: 'P2', procedure_level: 2 },
+        // every group here has a regional reference, which comes before the alliance's own mean
+        int_drg_groups__alliance_reference: [
+          { year: 2025, drg_code: 'A', hospital_level: '3', mean_charge: 9999, mean_los: 99 },
         ],
         stg_insurance__regional_reference: [
           {
@@ -632,28 +610,9 @@ export default defineModel({
       select * from ${ref('int_payment_policy__drg_standards')}
     ),
 
-    procedures as (
-      select * from ${ref('stg_emr__front_page_procedures')}
-    ),
-
-    procedure_dictionary as (
-      select * from ${ref('dim_procedures')}
-    ),
-
+    -- the main procedure of each stay and its level
     main_procedures as (
-      select distinct on (p.hospital_code, p.visit_id)
-        p.hospital_code,
-        p.visit_id,
-        p.procedure_code,
-        coalesce(p.procedure_level, pd.procedure_level) as procedure_level,
-        case
-          when p.procedure_level is not null then 'front_page'
-          when pd.procedure_level is not null then 'seed'
-        end as procedure_level_source
-      from procedures p
-      left join procedure_dictionary pd on pd.procedure_code = p.procedure_code
-      where p.is_principal
-      order by p.hospital_code, p.visit_id, p.procedure_seq
+      select * from ${ref('int_inpatient_cases__main_procedures')}
     ),
 
     reference as (
@@ -699,20 +658,12 @@ export default defineModel({
         r.min_total_charges,
         case when c.payment_method = 'DIP' then c.dip_score / nullif(r.dip_score_per_weight, 0) else c.drg_weight end
           as band_weight,
-        case
-          when c.length_of_stay_days > r.max_length_of_stay_days then '住院天数超过 ' || r.max_length_of_stay_days || ' 天'
-          when c.total_charges < r.min_total_charges then '医疗费总额低于 ' || r.min_total_charges || ' 元'
-        end as exclusion_reason
+        ${exclusionReason('c')} as exclusion_reason
       from cases c
-      left join lateral (
-        select * from rules r where r.publisher_code in (c.publisher_code, '*') order by (r.publisher_code = '*') limit 1
-      ) r on true
+      ${caseRulesJoin('c')}
     ),
 
-    -- read twice (the alliance reference and the thresholds): not materialized, since a CTE scan
-    -- keeps the whole build in one process; recomputed, it runs in parallel (full demo: select
-    -- 2.5–3.1 s → 2.05–2.16 s, the same rows)
-    flagged as not materialized (
+    flagged as (
       select
         w.*,
         w.exclusion_reason is not null as is_excluded,
@@ -720,16 +671,9 @@ export default defineModel({
       from with_rules w
     ),
 
+    -- the alliance's same-level mean, where the payer published no regional reference
     alliance_reference as (
-      select
-        year,
-        drg_code,
-        hospital_level,
-        avg(total_charges) as mean_charge,
-        avg(length_of_stay_days) as mean_los
-      from flagged
-      where is_grouped
-      group by 1, 2, 3
+      select * from ${ref('int_drg_groups__alliance_reference')}
     ),
 
     thresholds as (
