@@ -27,14 +27,17 @@ import { createPool } from '../../core/db/database.ts';
 /** The DRG/DIP models alone (the cost marts downstream of the grouped cases are not timed). */
 const DRG_MARTS = 'path:models/intermediate/drg path:models/marts/drg';
 
-const GROUP_BY = `
-  with stays as (
+/** Every stay known to the grouping, the front page or the settlement list (the case fact's rows). */
+const STAYS = `stays as (
     select hospital_code, visit_id from staging.stg_emr__drg_groupings
     union
     select hospital_code, visit_id from staging.stg_emr__front_pages
     union
     select hospital_code, visit_id from staging.stg_insurance__settlements
-  ),
+  )`;
+
+const GROUP_BY = `
+  with ${STAYS},
 
   cells as (
     select
@@ -84,13 +87,7 @@ const GROUP_BY = `
       and r.hospital_level = c.hospital_level and r.drg_code = c.drg_code`;
 
 const CORE_GROUP_BY = `
-  with stays as (
-    select hospital_code, visit_id from staging.stg_emr__drg_groupings
-    union
-    select hospital_code, visit_id from staging.stg_emr__front_pages
-    union
-    select hospital_code, visit_id from staging.stg_insurance__settlements
-  )
+  with ${STAYS}
   select
     k.hospital_code,
     coalesce(d.std_dept_code, s.discharge_std_dept_code) as dept_code,
